@@ -1,0 +1,204 @@
+"""What we know, and what we assume, of the Lexful API: the one place both sides read it.
+
+Every assumption ([A] in ``shared/lexful-api.md``) that the tap or the target depends on is a
+constant or a small function here, so that when Lexful documents the real answer it is a
+one-line change.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote
+
+DEFAULT_API_URL = "https://api.us.lexful.app"  # [D] the US pod
+TOKEN_PATH = "/v1/auth/token"  # [D]
+ACCOUNT_HEADER = "X-Account-ID"  # [D]
+TOKEN_FIELDS = ("token", "access_token")  # [A] tolerant: either name
+DEFAULT_TOKEN_LIFETIME_S = 3600  # [D] 60 minutes
+MASKED_VALUE = "********"  # [A] how secret and totp values read back
+MASKED_PROPERTY_TYPES = frozenset({"secret", "totp"})  # [A]
+EXT_PREFIX = "ext_"  # [D] the only names a system type may be extended with
+SYSTEM_PREFIX = "system."  # [D]
+MAX_PAGE_SIZE = 1000  # [D for users, A elsewhere]
+BULK_LIMIT = 100  # [D] organizations per bulk create or update
+FILTER_OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "like")  # [D+A]
+DEFAULT_SORT = ("created_at", "id")  # [A] the server's own default; always sent explicitly
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})  # [A] 429 with Retry-After
+REFERENCE_TARGET_KEYS = ("target_asset_types", "target_entity_types")  # [D] both spellings
+ASSET_FIXED_FIELDS = (  # [D] beside the type's own properties
+    "id",
+    "organization_id",
+    "organization_name",
+    "name",
+    "visibility",
+    "owned_by",
+    "labels",
+    "references",
+    "asset_type",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "deleted_at",
+)
+AUDIT_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "deleted_at")  # [D]
+
+_FILTER_KEY = re.compile(r"^([A-Za-z0-9_.]+)(?:\[([a-z]+)\])?$")
+_STREAM_CHARS = re.compile(r"[^a-z0-9_]")
+
+
+# --- paths ---------------------------------------------------------------------------------
+
+
+def _seg(value: str) -> str:
+    return quote(str(value), safe=".")
+
+
+def organizations_path(org_id: str | None = None) -> str:
+    return "/v1/organizations" + (f"/{_seg(org_id)}" if org_id else "")
+
+
+def organization_types_path() -> str:
+    return "/v1/organization_types"
+
+
+def asset_types_path(type_id: str | None = None) -> str:
+    return "/v1/asset_types" + (f"/{_seg(type_id)}" if type_id else "")
+
+
+def users_path() -> str:
+    return "/v1/users"
+
+
+def assets_path(asset_type: str, asset_id: str | None = None) -> str:
+    return f"/v1/assets/{_seg(asset_type)}" + (f"/{_seg(asset_id)}" if asset_id else "")
+
+
+def related_path(asset_type: str, asset_id: str, related_id: str | None = None) -> str:
+    tail = f"/{_seg(related_id)}" if related_id else ""
+    return f"{assets_path(asset_type, asset_id)}/related{tail}"
+
+
+def files_path(asset_type: str, asset_id: str, file_id: str | None = None) -> str:
+    tail = f"/{_seg(file_id)}" if file_id else ""
+    return f"{assets_path(asset_type, asset_id)}/files{tail}"
+
+
+def file_complete_path(asset_type: str, asset_id: str, file_id: str) -> str:
+    return f"{files_path(asset_type, asset_id, file_id)}/complete"
+
+
+def file_download_path(asset_type: str, asset_id: str, file_id: str) -> str:
+    return f"{files_path(asset_type, asset_id, file_id)}/download"
+
+
+# --- envelopes and bodies --------------------------------------------------------------------
+
+
+def list_items(body: Any) -> list[dict[str, Any]]:
+    """The records of a list answer: ``{"items": [...]}`` [D], or a bare array (tolerated)."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict):
+        items = body.get("items")
+        if isinstance(items, list):
+            return items
+    msg = "list answer has no 'items' array"
+    raise ValueError(msg)
+
+
+def list_total(body: Any) -> int | None:
+    """The ``total`` of a list answer, when it has one [D]."""
+    if isinstance(body, dict) and isinstance(body.get("total"), int):
+        return body["total"]
+    return None
+
+
+def created_file(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The file record and the presigned upload URL of a file-create answer [D]."""
+    return body["file"], body["presignedUploadUrl"]
+
+
+def download_url(body: dict[str, Any]) -> str:
+    """The presigned URL of a download answer ([A] ``url``; tolerant of a few spellings)."""
+    for key in ("url", "downloadUrl", "presignedDownloadUrl", "download_url"):
+        if isinstance(body.get(key), str):
+            return body[key]
+    msg = "download answer has no URL"
+    raise ValueError(msg)
+
+
+def error_message(body: Any, fallback: str = "") -> str:
+    """Whatever message an error body has, whatever its shape [A: Fastify's shape]."""
+    if isinstance(body, dict):
+        parts = [str(body[k]) for k in ("message", "error", "detail") if body.get(k)]
+        details = body.get("details")
+        if details:
+            parts.append(f"details: {details}")
+        if parts:
+            return "; ".join(dict.fromkeys(parts))
+    if isinstance(body, str) and body.strip():
+        return body.strip()[:500]
+    return fallback
+
+
+def token_and_expiry(body: dict[str, Any], now: datetime) -> tuple[str, datetime]:
+    """The bearer token and when it expires, read tolerantly [A]."""
+    token = next((body[k] for k in TOKEN_FIELDS if isinstance(body.get(k), str)), None)
+    if not token:
+        msg = "token answer has no 'token' or 'access_token'"
+        raise ValueError(msg)
+    if isinstance(body.get("expires_in"), (int, float)):
+        return token, now + timedelta(seconds=float(body["expires_in"]))
+    if isinstance(body.get("expires_at"), str):
+        return token, parse_timestamp(body["expires_at"])
+    return token, now + timedelta(seconds=DEFAULT_TOKEN_LIFETIME_S)
+
+
+# --- filters, names and values -------------------------------------------------------------
+
+
+def parse_filter_key(key: str) -> tuple[str, str]:
+    """Split ``field[op]`` into field and operator; a bare ``field`` means ``eq`` [D]."""
+    match = _FILTER_KEY.match(key)
+    if not match:
+        msg = f"not a filter: {key!r} (expected field[op] with op one of {FILTER_OPERATORS})"
+        raise ValueError(msg)
+    field, op = match.group(1), match.group(2) or "eq"
+    if op not in FILTER_OPERATORS:
+        msg = f"unknown filter operator {op!r} in {key!r}; known: {', '.join(FILTER_OPERATORS)}"
+        raise ValueError(msg)
+    return field, op
+
+
+def stream_name(asset_type: str) -> str:
+    """The Singer stream name of an asset type: ``system.contact`` -> ``system_contact``."""
+    return _STREAM_CHARS.sub("_", asset_type.lower())
+
+
+def is_masked(value: Any) -> bool:
+    return value == MASKED_VALUE
+
+
+def reference_targets(reference: dict[str, Any]) -> list[str]:
+    for key in REFERENCE_TARGET_KEYS:
+        if isinstance(reference.get(key), list):
+            return reference[key]
+    return []
+
+
+def parse_timestamp(value: str) -> datetime:
+    """An ISO-8601 timestamp, with or without milliseconds or ``Z`` [D], as aware UTC."""
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """The API's own form, ``2024-01-15T10:30:00.000Z``: sorts lexically, needs no ``+``."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"

@@ -1,0 +1,1 @@
+"""A local Lexful API server for development, tests and benchmarks."""

@@ -1,0 +1,1 @@
+"""tap-lexful: a Singer tap for the Lexful API."""

@@ -1,0 +1,1 @@
+"""target-lexful: a Singer target that writes to the Lexful API."""
