@@ -1,0 +1,79 @@
+"""`meltano run` as a user runs it, against the sandbox, with no Meltano Hub."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from lexful_api import contract
+from lexful_sandbox import running_sandbox
+from tests.e2e.account import client_for, snapshot
+from tests.e2e.pipeline import meltano, meltano_env
+from tests.e2e.test_round_trip import assert_same_account
+
+pytestmark = pytest.mark.meltano
+
+
+@pytest.fixture(scope="module", autouse=True)
+def installed() -> None:
+    meltano(
+        "install",
+        env=meltano_env(
+            {"api_url": "", "account_id": "", "api_key_id": "", "api_key_secret": ""}, None
+        ),
+    )
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_meltano_run_tap_to_jsonl_then_incremental(tmp_path: Path) -> None:
+    suffix = uuid.uuid4().hex
+    with running_sandbox(seed="demo") as sandbox:
+        client = client_for(sandbox.config)
+        out1 = tmp_path / "run1"
+        out1.mkdir()
+        env = meltano_env(sandbox.config, None, TARGET_JSONL_DESTINATION_PATH=str(out1))
+        meltano("run", "--state-id-suffix", suffix, "tap-lexful", "target-jsonl", env=env)
+
+        organizations = read_jsonl(out1 / "organizations.jsonl")
+        total = contract.list_total(client.get_json("/v1/organizations", {"limit": 1}))
+        assert len(organizations) == total
+        assert len({o["id"] for o in organizations}) == total
+        contacts = read_jsonl(out1 / "system_contact.jsonl")
+        total = contract.list_total(client.get_json("/v1/assets/system.contact", {"limit": 1}))
+        assert len(contacts) == total
+        assert read_jsonl(out1 / "related_assets.jsonl")
+        assert read_jsonl(out1 / "files.jsonl")
+
+        created = client.send_json(
+            "POST",
+            "/v1/organizations",
+            {"name": "New Since Last Run", "type": "client", "status": "active"},
+        )
+        out2 = tmp_path / "run2"
+        out2.mkdir()
+        env["TARGET_JSONL_DESTINATION_PATH"] = str(out2)
+        meltano("run", "--state-id-suffix", suffix, "tap-lexful", "target-jsonl", env=env)
+        second = read_jsonl(out2 / "organizations.jsonl")
+        assert created["id"] in {o["id"] for o in second}
+        # Only the new record and the boundary record(s) at the bookmark come again.
+        assert len(second) <= 3, [o["name"] for o in second]
+
+
+def test_meltano_run_copies_an_account(tmp_path: Path) -> None:
+    with running_sandbox(seed="demo") as sandbox:
+        source, dest = sandbox.config, sandbox.new_account()
+        env = meltano_env(
+            source,
+            dest,
+            TAP_LEXFUL_FILES_CONTENT="inline",
+            TARGET_LEXFUL_ID_MAP_PATH=str(tmp_path / "id-map.sqlite"),
+            TARGET_LEXFUL_REJECTS_PATH=str(tmp_path / "rejects.jsonl"),
+        )
+        meltano("run", "--full-refresh", "tap-lexful", "target-lexful", env=env)
+        assert_same_account(snapshot(source), snapshot(dest))

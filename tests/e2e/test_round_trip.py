@@ -1,0 +1,53 @@
+"""Copy a demo account into an empty one with tap-lexful | target-lexful, and compare them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lexful_sandbox import running_sandbox
+from tests.e2e.account import Snapshot, differences, snapshot
+from tests.e2e.pipeline import tap_into_target
+
+
+def assert_same_account(a: Snapshot, b: Snapshot) -> None:
+    assert b.unresolved == [], f"references in the copy that point nowhere: {b.unresolved[:5]}"
+    assert a.organization_types <= b.organization_types
+    for name, definition in a.asset_types.items():
+        assert b.asset_types.get(name) == definition, f"asset type {name} differs"
+    for kind in ("organizations", "assets", "links", "files"):
+        assert getattr(a, kind) == getattr(b, kind), f"{kind}:\n" + differences(
+            getattr(a, kind), getattr(b, kind)
+        )
+
+
+def rejected_streams(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    return {json.loads(line)["stream"] for line in path.read_text().splitlines() if line}
+
+
+def test_copy_demo_account_exactly_once_then_idempotent(tmp_path: Path) -> None:
+    with running_sandbox(seed="demo") as sandbox:
+        source, dest = sandbox.config, sandbox.new_account()
+        rejects = tmp_path / "rejects.jsonl"
+        target_config = dest | {
+            "create_asset_types": True,
+            "id_map_path": str(tmp_path / "id-map.sqlite"),
+            "rejects_path": str(rejects),
+        }
+        tap_config = source | {"files_content": "inline"}
+
+        tap_into_target(tmp_path, tap_config, target_config)
+        a, b = snapshot(source), snapshot(dest)
+        assert a.counts()["assets"] > 500
+        assert a.counts()["links"] > 0
+        assert a.counts()["files"] > 0
+        assert_same_account(a, b)
+        # Users cannot be written through the API; nothing else may be rejected.
+        assert rejected_streams(rejects) <= {"users"}
+
+        tap_into_target(tmp_path, tap_config, target_config)
+        again = snapshot(dest)
+        assert again.counts() == b.counts()
+        assert_same_account(a, again)
