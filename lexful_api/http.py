@@ -136,7 +136,9 @@ class LexfulClient:
             attempt += 1
             self.budget.acquire()
             try:
-                response = self._send(method, url, query, json, data, headers, authenticated, stream)
+                response = self._send(
+                    method, url, query, json, data, headers, authenticated, stream
+                )
             except _NETWORK_ERRORS as exc:
                 if attempt >= self.max_tries:
                     raise LexfulConnectionError(
@@ -199,7 +201,8 @@ class LexfulClient:
         else:
             delay = min(retry_after, self.backoff_max_s * 4)
         LOGGER.warning(
-            "%s %s: %s; retry %d of %d in %.2fs", method, shown, why, attempt, self.max_tries - 1, delay
+            "%s %s: %s; retry %d of %d in %.2fs",
+            *(method, shown, why, attempt, self.max_tries - 1, delay),
         )
         time.sleep(delay)
 

@@ -158,4 +158,5 @@ def differences(a: Counter[str], b: Counter[str], most: int = 3) -> str:
     """A short human account of what differs between two multisets."""
     only_a = list((a - b).elements())[:most]
     only_b = list((b - a).elements())[:most]
-    return f"only in A ({sum((a - b).values())}): {only_a}\nonly in B ({sum((b - a).values())}): {only_b}"
+    missing, extra = sum((a - b).values()), sum((b - a).values())
+    return f"only in A ({missing}): {only_a}\nonly in B ({extra}): {only_b}"
