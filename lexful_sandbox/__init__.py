@@ -1,1 +1,5 @@
 """A local Lexful API server for development, tests and benchmarks."""
+
+from lexful_sandbox.testing import Sandbox, running_sandbox
+
+__all__ = ["Sandbox", "running_sandbox"]

@@ -1,0 +1,70 @@
+"""The Starlette application: routes, error handlers, the fault middleware around it all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from lexful_sandbox import accounts, routes_assets, routes_core
+from lexful_sandbox.errors import ApiError
+from lexful_sandbox.faults import FaultMiddleware
+from lexful_sandbox.state import SandboxState
+from lexful_sandbox.web import error_response, json_body, json_response, state
+
+
+async def _api_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc)
+
+
+async def _http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_response(ApiError(exc.status_code, exc.detail or "error"))
+
+
+async def _crash(_request: Request, exc: Exception) -> Response:
+    return error_response(ApiError(500, f"internal error: {type(exc).__name__}"))
+
+
+async def admin_faults(request: Request) -> Response:
+    body = await json_body(request)
+    try:
+        state(request).faults.update(**body)
+    except TypeError as exc:
+        raise ApiError(400, str(exc)) from None
+    return json_response(vars(state(request).faults))
+
+
+async def admin_stats(request: Request) -> Response:
+    return json_response(state(request).stats.snapshot())
+
+
+async def admin_account(request: Request) -> Response:
+    account = accounts.create_account(state(request).store)
+    return json_response(accounts.credentials(account, str(request.base_url).rstrip("/")), 201)
+
+
+def admin_routes() -> list[Route]:
+    return [
+        Route("/_admin/faults", admin_faults, methods=["POST"]),
+        Route("/_admin/stats", admin_stats, methods=["GET"]),
+        Route("/_admin/accounts", admin_account, methods=["POST"]),
+    ]
+
+
+def build_app(sb: SandboxState) -> Any:
+    """The ASGI app to serve: the fault middleware outermost, so it sees uvicorn's own send."""
+    routes = routes_core.routes() + routes_assets.routes()
+    if sb.admin:
+        routes += admin_routes()
+    app = Starlette(
+        routes=routes,
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _crash},
+    )
+    app.state.sandbox = sb
+    return FaultMiddleware(app, sb.faults, sb.stats, sb.hooks)
