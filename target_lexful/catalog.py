@@ -1,0 +1,82 @@
+"""What the target account already defines: its asset types and organization types.
+
+Read once and cached; dropped when the target creates or extends a type, so that the next
+stream sees it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from lexful_api import LexfulClient, contract
+
+_PAGE = 500
+
+
+def iter_list(
+    client: LexfulClient, path: str, params: Mapping[str, Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every record of a list endpoint, paged by offset with an explicit sort [D]."""
+    offset = 0
+    while True:
+        query = {"sort": "created_at,id", "order": "ASC,ASC", **(params or {})}
+        query.update(limit=_PAGE, offset=offset)
+        body = client.get_json(path, query)
+        items = contract.list_items(body)
+        yield from items
+        total = contract.list_total(body)
+        offset += _PAGE
+        if not items or len(items) < _PAGE or (total is not None and offset >= total):
+            return
+
+
+class Catalog:
+    def __init__(self, client: LexfulClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self._asset_types: dict[str, dict[str, Any]] | None = None
+        self._org_types: dict[str, dict[str, Any]] | None = None
+
+    def asset_types(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            if self._asset_types is None:
+                types = iter_list(self._client, contract.asset_types_path())
+                self._asset_types = {t["name"]: t for t in types}
+            return self._asset_types
+
+    def asset_type(self, name: str) -> dict[str, Any] | None:
+        return self.asset_types().get(name)
+
+    def type_for_stream(self, stream: str) -> str | None:
+        """The asset type whose normalized name is the stream's (``system_contact``)."""
+        for name in self.asset_types():
+            if contract.stream_name(name) == stream:
+                return name
+        return None
+
+    def organization_types(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            if self._org_types is None:
+                types = iter_list(self._client, contract.organization_types_path())
+                self._org_types = {t["name"]: t for t in types}
+            return self._org_types
+
+    def forget(self) -> None:
+        with self._lock:
+            self._asset_types = None
+            self._org_types = None
+
+
+def property_types(type_def: dict[str, Any] | None) -> dict[str, str]:
+    """Property name -> property type of an asset type."""
+    if not type_def:
+        return {}
+    return {p["name"]: p.get("type", "string") for p in type_def.get("properties") or []}
+
+
+def reference_defs(type_def: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    if not type_def:
+        return {}
+    return {r["name"]: r for r in type_def.get("references") or []}

@@ -1,0 +1,83 @@
+"""The units of work the writer passes around: jobs, references, plans, and record errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# What a stream writes to. Asset streams are ASSET with the asset type beside it.
+ORGANIZATIONS = "organizations"
+ORGANIZATION_TYPES = "organization_types"
+ASSET_TYPES = "asset_types"
+ASSET = "asset"
+RELATED_ASSETS = "related_assets"
+FILES = "files"
+USERS = "users"
+SPECIAL_STREAMS = (ORGANIZATIONS, ORGANIZATION_TYPES, ASSET_TYPES, RELATED_ASSETS, FILES, USERS)
+
+CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
+
+
+class RecordError(Exception):
+    """This record cannot be written; the run goes on (or stops, with ``on_record_error=fail``)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str
+    asset_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One reference of a record to another record, by the other record's source id."""
+
+    field: str  # as shown to people: organization_id, references.location, asset_id
+    source_id: str
+    kinds: tuple[str, ...]  # what it points at: ORGANIZATIONS or ASSET
+    asset_types: tuple[str, ...] = ()  # where it may already exist in the target account
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a source id lives in the target account."""
+
+    id: str
+    asset_type: str | None = None
+
+
+@dataclass
+class Job:
+    stream: str
+    route: Route
+    source_id: str
+    record: dict[str, Any]
+    key_properties: list[str]
+    refs: list[Ref] = field(default_factory=list)
+    resolved: dict[str, Target] = field(default_factory=dict)
+    existing: dict[str, Any] | None = None  # the record itself, found in the target by its id
+
+    @property
+    def kind(self) -> str:
+        return self.route.kind
+
+    def target_of(self, source_id: str | None) -> Target | None:
+        return self.resolved.get(source_id) if source_id else None
+
+
+@dataclass
+class Plan:
+    job: Job
+    action: str
+    body: dict[str, Any]
+    body_hash: str
+    target_id: str | None = None
+    changes: dict[str, Any] | None = None
+    asset_type: str | None = None  # the asset type of the written record, for the id map
+    extra: Any = None  # what a handler keeps between plan and execute (file content)
+    result_id: str | None = None

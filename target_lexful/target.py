@@ -1,0 +1,242 @@
+"""target-lexful: writes Singer records into the Lexful API (create or update, never twice)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import PurePath
+from typing import Any
+
+from singer_sdk import typing as th
+from singer_sdk.target_base import Target
+from typing_extensions import override
+
+from lexful_api import LexfulClient, contract
+from target_lexful import id_map
+from target_lexful.reader import LexfulReader
+from target_lexful.rejects import DEFAULT_PATH as DEFAULT_REJECTS_PATH
+from target_lexful.rejects import Rejects
+from target_lexful.sinks import LexfulSink
+from target_lexful.writer import COUNTS, Settings, Writer
+
+DRAIN_EVERY_SECONDS = 30.0  # a crash loses at most this much work (the SDK's own is 5 minutes)
+
+
+class TargetLexful(Target):
+    """Singer target for the Lexful IT-documentation API."""
+
+    name = "target-lexful"
+    default_sink_class = LexfulSink
+    message_reader_class = LexfulReader
+    # Sinks are drained one at a time: the writer runs each batch's writes concurrently
+    # itself, and a serial drain keeps organizations ahead of the assets that need them.
+    max_parallelism = 1
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "api_url",
+            th.StringType,
+            default=contract.DEFAULT_API_URL,
+            description="Base URL of the Lexful API (the pod), e.g. https://api.us.lexful.app",
+        ),
+        th.Property(
+            "account_id", th.StringType, required=True, description="Lexful account ID to write to"
+        ),
+        th.Property("api_key_id", th.StringType, required=True, description="API key ID"),
+        th.Property(
+            "api_key_secret",
+            th.StringType,
+            required=True,
+            secret=True,
+            description="API key secret (never logged)",
+        ),
+        th.Property(
+            "stream_asset_types",
+            th.ObjectType(additional_properties=th.StringType),
+            description=(
+                "Stream name -> asset type name (or organizations, related_assets, files), for "
+                "sources whose stream names differ. By default a stream maps to organizations, "
+                "organization_types, asset_types, related_assets, files, users, or the asset "
+                "type whose normalized name matches (system.contact -> system_contact)."
+            ),
+        ),
+        th.Property(
+            "match_on",
+            th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
+            description=(
+                "Per stream, the natural keys that find an existing Lexful record when the "
+                'source has no Lexful id, e.g. {"organizations": ["name"], '
+                '"system_contact": ["organization_id", "first_name", "last_name"]}'
+            ),
+        ),
+        th.Property(
+            "id_map_path",
+            th.StringType,
+            description=(
+                "SQLite file that maps source ids to Lexful ids and holds records waiting for "
+                "a reference (default .target-lexful/id-map-<account_id>.sqlite)"
+            ),
+        ),
+        th.Property(
+            "create_asset_types",
+            th.BooleanType,
+            default=False,
+            description=(
+                "Create missing custom asset types from an asset_types stream, and add missing "
+                "ext_ properties and references to system types (for a faithful copy)"
+            ),
+        ),
+        th.Property(
+            "on_record_error",
+            th.StringType,
+            default="reject",
+            allowed_values=["reject", "fail"],
+            description=(
+                "reject: write a record that cannot be written to rejects_path and go on; "
+                "fail: stop at the first such record"
+            ),
+        ),
+        th.Property(
+            "rejects_path",
+            th.StringType,
+            default=str(DEFAULT_REJECTS_PATH),
+            description="JSON-lines file of rejected records (stream, record, error, status)",
+        ),
+        th.Property(
+            "dry_run",
+            th.BooleanType,
+            default=False,
+            description=(
+                "Validate everything and print the plan (create, update, reject) without "
+                "writing to Lexful; no STATE is emitted"
+            ),
+        ),
+        th.Property(
+            "max_concurrency",
+            th.IntegerType,
+            default=8,
+            description="Concurrent writes to the API",
+        ),
+        th.Property(
+            "max_requests_per_second",
+            th.NumberType,
+            description="Client-side request budget shared by all writes (default: unlimited)",
+        ),
+        th.Property(
+            "batch_size_rows",
+            th.IntegerType,
+            description=(
+                f"Records per batch and between STATE messages (default "
+                f"{LexfulSink.DEFAULT_BATCH_ROWS}); STATE also follows at least every "
+                f"{int(DRAIN_EVERY_SECONDS)} seconds"
+            ),
+        ),
+    ).to_dict()
+
+    def __init__(
+        self,
+        *,
+        config: dict | PurePath | str | list[PurePath | str] | None = None,
+        parse_env_config: bool = False,
+        validate_config: bool = True,
+        setup_mapper: bool = True,
+        message_reader: LexfulReader | None = None,
+    ) -> None:
+        super().__init__(
+            config=config,
+            parse_env_config=parse_env_config,
+            validate_config=validate_config,
+            setup_mapper=setup_mapper,
+            message_reader=message_reader,
+        )
+        self.writer = self._build_writer()
+        self._since_drain = 0
+        self._drained_at = time.monotonic()
+        reader = self.message_reader
+        if isinstance(reader, LexfulReader):
+            reader.on_bad_input = self._reject_input
+            reader.fail_on_bad_input = self.writer.settings.fail_on_reject
+            reader.after_record = self._after_record
+            reader.forward_state = not self.writer.settings.dry_run
+
+    def _build_writer(self) -> Writer:
+        cfg = self.config
+        account = cfg["account_id"]
+        dry_run = bool(cfg.get("dry_run"))
+        client = LexfulClient(
+            api_url=cfg.get("api_url") or contract.DEFAULT_API_URL,
+            account_id=account,
+            key_id=cfg["api_key_id"],
+            key_secret=cfg["api_key_secret"],
+            max_requests_per_second=cfg.get("max_requests_per_second"),
+            pool_size=max(8, int(cfg.get("max_concurrency") or 8) * 2),
+            user_agent=f"{self.name}/{self.plugin_version}",
+        )
+        ids = id_map.IdMap(
+            cfg.get("id_map_path") or id_map.default_path(account), account, scratch_copy=dry_run
+        )
+        rejects = Rejects(cfg.get("rejects_path"), enabled=not dry_run)
+        settings = Settings(
+            stream_asset_types=dict(cfg.get("stream_asset_types") or {}),
+            match_on={k: list(v) for k, v in (cfg.get("match_on") or {}).items()},
+            create_asset_types=bool(cfg.get("create_asset_types")),
+            fail_on_reject=cfg.get("on_record_error", "reject") == "fail",
+            dry_run=dry_run,
+            max_concurrency=int(cfg.get("max_concurrency") or 8),
+        )
+        return Writer(
+            client=client, ids=ids, rejects=rejects, settings=settings, logger=self.logger
+        )
+
+    # -- input hooks ----------------------------------------------------------------------------
+
+    def _reject_input(self, stream: str | None, record: Any, reason: str) -> None:
+        self.logger.warning(
+            "Rejected %s: %s", f"a record of {stream!r}" if stream else "a line", reason
+        )
+        self.writer.rejects.write(stream, record, reason, None)
+        if stream is not None:
+            self.writer.stats.add(stream, "rejected")
+        else:
+            self.writer.stats.add("(input)", "rejected")
+
+    def _after_record(self) -> None:
+        # The SDK emits STATE only after a full drain (and by itself only every 5 minutes):
+        # drain every batch_size_rows records or DRAIN_EVERY_SECONDS so STATE follows the work.
+        self._since_drain += 1
+        rows = self.config.get("batch_size_rows") or LexfulSink.DEFAULT_BATCH_ROWS
+        waited = time.monotonic() - self._drained_at
+        if self._since_drain >= rows or waited >= DRAIN_EVERY_SECONDS:
+            self.drain_all()
+            self._since_drain = 0
+            self._drained_at = time.monotonic()
+
+    @override
+    def process_endofpipe(self) -> None:
+        try:
+            self.drain_all()  # everything read is now written, rejected, or waiting on disk
+            self.writer.finish()  # what still waits is rejected, naming the missing reference
+            super().process_endofpipe()  # clean up the sinks, emit the final STATE
+            self._log_summary()
+        finally:
+            self.writer.close()
+            self.writer.rejects.close()
+            self.writer.ids.close()
+            self.writer.client.close()
+
+    def _log_summary(self) -> None:
+        stats = self.writer.stats.streams
+        head = f"{'stream':<28} " + " ".join(f"{c:>9}" for c in (*COUNTS, "seconds"))
+        lines = [head]
+        for stream, row in sorted(stats.items()):
+            cells = " ".join(f"{int(row[c]):>9}" for c in COUNTS)
+            lines.append(f"{stream:<28} {cells} {row['seconds']:>9.2f}")
+        mode = "dry run (nothing written)" if self.writer.settings.dry_run else "summary"
+        self.logger.info("target-lexful %s:\n%s", mode, "\n".join(lines))
+        rejected = self.writer.stats.total("rejected")
+        if rejected:
+            where = "not written" if self.writer.settings.dry_run else self.writer.rejects.path
+            self.logger.warning("%d record(s) rejected; see %s", rejected, where)
+
+
+if __name__ == "__main__":
+    TargetLexful.cli()

@@ -1,0 +1,425 @@
+"""The write engine behind every sink: routing, references, concurrency, waiting, rejects.
+
+A batch of records goes through:
+
+1. route: which kind of Lexful record the stream writes (organizations, an asset type, ...);
+2. resolve: each reference (organization_id, parent_id, references.*, a link's or a file's
+   asset ids) is looked up in the id map, then among the ids of the target account. A record
+   whose reference is later in the same batch waits for the next wave; one whose reference is
+   not written yet waits in the id-map database until it is (or until the end of input);
+3. plan (concurrently): create, update or unchanged, reading what is needed;
+4. execute (concurrently, bounded by max_concurrency and the rate budget): the writes;
+5. record: the id map, the counts, the rejects; records waiting on what was just written
+   are released.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from lexful_api import LexfulClient, LexfulHTTPError, contract
+from target_lexful.catalog import Catalog
+from target_lexful.handlers import HANDLERS, Context, Handler, rejectable
+from target_lexful.id_map import DONE, REJECTED, IdMap, Waiting
+from target_lexful.model import (
+    ASSET,
+    CREATE,
+    SPECIAL_STREAMS,
+    UNCHANGED,
+    Job,
+    Plan,
+    RecordError,
+    Ref,
+    Route,
+    Target,
+)
+from target_lexful.rejects import Rejects
+from target_lexful.values import is_uuid, json_safe, redacted
+
+T = TypeVar("T")
+R = TypeVar("R")
+COUNTS = ("created", "updated", "unchanged", "rejected")
+_ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged"}
+
+
+class StopOnReject(Exception):
+    """``on_record_error=fail``: the first rejected record stops the run."""
+
+
+@dataclass
+class Settings:
+    stream_asset_types: dict[str, str] = field(default_factory=dict)
+    match_on: dict[str, list[str]] = field(default_factory=dict)
+    create_asset_types: bool = False
+    fail_on_reject: bool = False
+    dry_run: bool = False
+    max_concurrency: int = 8
+
+
+class Stats:
+    """Per stream: created, updated, unchanged, rejected, and seconds spent writing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.streams: dict[str, dict[str, float]] = {}
+
+    def add(self, stream: str, what: str, amount: float = 1) -> None:
+        with self._lock:
+            row = self.streams.setdefault(stream, dict.fromkeys((*COUNTS, "seconds"), 0))
+            row[what] += amount
+
+    def total(self, what: str) -> int:
+        return int(sum(row[what] for row in self.streams.values()))
+
+
+class Writer:
+    def __init__(
+        self,
+        *,
+        client: LexfulClient,
+        ids: IdMap,
+        rejects: Rejects,
+        settings: Settings,
+        logger: logging.Logger,
+    ) -> None:
+        self.client = client
+        self.ids = ids
+        self.rejects = rejects
+        self.settings = settings
+        self.logger = logger
+        self.catalog = Catalog(client)
+        context = Context(
+            client, ids, self.catalog, settings.match_on, settings.create_asset_types, logger
+        )
+        self.handlers: dict[str, Handler] = {h.kind: h(context) for h in HANDLERS}
+        self.stats = Stats()
+        self.plan_lines: list[str] = []
+        self._pool = ThreadPoolExecutor(max(1, settings.max_concurrency), "lexful-write")
+        self._lock = threading.Lock()
+        self._fresh: set[str] = set()  # source ids written or rejected since the last release
+        self._known: dict[str, Target | None] = {}  # ids looked up in the target account
+        self._stop: StopOnReject | None = None
+
+    # -- the entry points ---------------------------------------------------------------------
+
+    def write_batch(
+        self, stream: str, key_properties: list[str], records: Iterable[dict[str, Any]]
+    ) -> None:
+        started = time.monotonic()
+        jobs = []
+        try:
+            route = self.route(stream)
+        except RecordError as exc:
+            for record in records:
+                self.reject(stream, record, exc)
+        else:
+            for record in records:
+                job = self._job(stream, route, key_properties, record)
+                if job is not None:
+                    jobs.append(job)
+            if self.ids.waiting_count():
+                for job in jobs:  # this copy supersedes one parked by an earlier batch or run
+                    self.ids.unpark(job.stream, job.source_id)
+            self._run(jobs)
+            self._release()
+        self.stats.add(stream, "seconds", time.monotonic() - started)
+        self._raise_if_stopped()
+
+    def finish(self) -> None:
+        """End of input: release what can be, then reject what still waits, naming why."""
+        self._release()
+        leftovers = self.ids.take_waiting(None)
+        if leftovers:
+            self._run([j for j in map(self._job_from_waiting, leftovers) if j], final=True)
+        self._raise_if_stopped()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def reject(
+        self, stream: str | None, record: Any, error: RecordError, job: Job | None = None
+    ) -> None:
+        self.rejects.write(stream, record, error.message, error.status)
+        if stream is not None:
+            self.stats.add(stream, "rejected")
+        if job is not None:
+            self.ids.rejected(job.stream, job.source_id, job.kind, error.message)
+            self._mark_fresh(job.source_id)
+        if self.settings.dry_run:
+            self._plan_line("reject", stream, _describe(record), error.message)
+        if self.settings.fail_on_reject and self._stop is None:
+            where = f"stream {stream!r}" if stream else "input"
+            self._stop = StopOnReject(f"{where}: record rejected: {error.message}")
+
+    # -- routing and jobs ---------------------------------------------------------------------
+
+    def route(self, stream: str) -> Route:
+        mapped = self.settings.stream_asset_types.get(stream)
+        name = mapped or stream
+        if name in SPECIAL_STREAMS:
+            return Route(name)
+        if mapped:
+            if self.catalog.asset_type(mapped) is None:
+                msg = (
+                    f"stream_asset_types maps {stream!r} to {mapped!r}, "
+                    "which is no asset type of the account"
+                )
+                raise RecordError(msg)
+            return Route(ASSET, mapped)
+        asset_type = self.catalog.type_for_stream(stream)
+        if asset_type is None:
+            msg = (
+                f"stream {stream!r} matches no Lexful resource or asset type "
+                "(map it with stream_asset_types)"
+            )
+            raise RecordError(msg)
+        return Route(ASSET, asset_type)
+
+    def _job(
+        self, stream: str, route: Route, key_properties: list[str], record: dict[str, Any]
+    ) -> Job | None:
+        handler = self.handlers[route.kind]
+        try:
+            job = Job(
+                stream, route, handler.source_id(record, key_properties), record, key_properties
+            )
+            job.refs = handler.refs(job)
+        except RecordError as exc:
+            self.reject(stream, record, exc)
+            return None
+        return job
+
+    def _job_from_waiting(self, row: Waiting) -> Job | None:
+        try:
+            route = self.route(row.stream)
+        except RecordError as exc:
+            self.reject(row.stream, row.record, exc)
+            return None
+        return self._job(row.stream, route, row.key_properties, row.record)
+
+    # -- the waves ----------------------------------------------------------------------------
+
+    def _run(self, jobs: list[Job], *, final: bool = False) -> None:
+        pending = jobs
+        while pending:
+            self._look_up_refs(pending)
+            keys = {(j.source_id) for j in pending}
+            ready, later, missing = [], [], []
+            seen: set[tuple[str, str]] = set()
+            for job in pending:
+                if (job.stream, job.source_id) in seen:
+                    later.append(job)  # the same record twice: the second copy after the first
+                    continue
+                try:
+                    waits = self._resolve(job, keys)
+                except RecordError as exc:
+                    self.reject(job.stream, job.record, exc, job)
+                    continue
+                seen.add((job.stream, job.source_id))
+                if not waits:
+                    ready.append(job)
+                elif any(r.source_id in keys and r.source_id != job.source_id for r in waits):
+                    later.append(job)  # its reference is in this batch: next wave
+                else:
+                    missing.append((job, waits))
+            if not ready:
+                missing += [(j, self._unresolved(j)) for j in later]
+                later = []
+            for job, waits in missing:
+                self._wait(job, waits, final=final)
+            self._execute(ready)
+            pending = later
+
+    def _resolve(self, job: Job, batch: set[str]) -> list[Ref]:
+        """Fill ``job.resolved``; return the references that are not written yet."""
+        waits = []
+        for ref in job.refs:
+            if ref.source_id in job.resolved:
+                continue
+            if ref.source_id in batch and ref.source_id != job.source_id:
+                waits.append(ref)  # written (again) in this batch: wait for that copy
+                continue
+            entry = self.ids.resolve(ref.source_id, ref.kinds)
+            if entry and entry.state == DONE and entry.target_id:
+                job.resolved[ref.source_id] = Target(entry.target_id, entry.asset_type)
+            elif entry and entry.state == REJECTED:
+                msg = f"{ref.field} {ref.source_id} was rejected: {entry.note}"
+                raise RecordError(msg)
+            elif (known := self._known.get(ref.source_id)) is not None:
+                job.resolved[ref.source_id] = known
+            else:
+                waits.append(ref)
+        return waits
+
+    def _unresolved(self, job: Job) -> list[Ref]:
+        return [r for r in job.refs if r.source_id not in job.resolved]
+
+    def _wait(self, job: Job, waits: list[Ref], *, final: bool) -> None:
+        if final:
+            names = ", ".join(f"{r.field}={r.source_id}" for r in waits)
+            msg = (
+                f"unresolved reference(s) at end of input: {names} (not in the input nor in Lexful)"
+            )
+            self.reject(job.stream, job.record, RecordError(msg), job)
+            return
+        missing = [{"field": r.field, "id": r.source_id} for r in waits]
+        self.ids.park(job.stream, job.source_id, json_safe(job.record), job.key_properties, missing)
+
+    def _release(self) -> None:
+        """Run the parked records whose references were just written, until none is left."""
+        while True:
+            with self._lock:
+                fresh, self._fresh = self._fresh, set()
+            if not fresh or not self.ids.waiting_count():
+                return
+            rows = self.ids.take_waiting(fresh)
+            self._run([j for j in map(self._job_from_waiting, rows) if j])
+
+    def _look_up_refs(self, jobs: list[Job]) -> None:
+        """Which referenced ids, unknown to the id map, are already ids of the target account."""
+        wanted: dict[tuple[str, str | None], set[str]] = {}
+        for job in jobs:
+            for ref in job.refs:
+                sid = ref.source_id
+                if not is_uuid(sid) or sid in self._known or sid in job.resolved:
+                    continue
+                if self.ids.resolve(sid, ref.kinds) is not None:
+                    continue
+                places = ref.asset_types if ASSET in ref.kinds else (None,)
+                for place in places:
+                    wanted.setdefault((ref.kinds[0], place), set()).add(sid)
+        chunks = [
+            (kind, place, sorted(ids)[i : i + contract.BULK_LIMIT])
+            for (kind, place), ids in wanted.items()
+            for i in range(0, len(ids), contract.BULK_LIMIT)
+        ]
+        found = self._parallel(lambda c: self._find_ids(*c), chunks)
+        for (_kind, place, chunk), hits in zip(chunks, found, strict=True):
+            for sid in chunk:
+                if isinstance(hits, set) and sid in hits:
+                    self._known[sid] = Target(sid, place)
+                else:
+                    self._known.setdefault(sid, None)
+
+    def _find_ids(self, kind: str, place: str | None, chunk: list[str]) -> set[str]:
+        path = contract.assets_path(place) if place else contract.organizations_path()
+        if kind == ASSET and place is None:
+            return set()
+        try:
+            body = self.client.get_json(path, {"id[in]": ",".join(chunk), "limit": len(chunk)})
+        except LexfulHTTPError as exc:
+            if rejectable(exc):
+                return set()  # e.g. an asset type that does not exist here
+            raise
+        return {item["id"] for item in contract.list_items(body)}
+
+    # -- plan and execute ---------------------------------------------------------------------
+
+    def _execute(self, jobs: list[Job]) -> None:
+        by_kind: dict[str, list[Job]] = {}
+        for job in jobs:
+            by_kind.setdefault(job.kind, []).append(job)
+        for kind, group in by_kind.items():
+            handler = self.handlers[kind]
+            self._parallel(lambda g, h=handler: h.prefetch(g), _chunks(group, 100))
+            plans: list[Plan] = []
+            for job, outcome in zip(group, self._parallel(handler.plan, group), strict=True):
+                if isinstance(outcome, RecordError):
+                    self.reject(job.stream, job.record, outcome, job)
+                else:
+                    plans.append(outcome)
+            for plan in [p for p in plans if p.action == UNCHANGED]:
+                self._record(plan, plan.target_id)
+            writes = [p for p in plans if p.action != UNCHANGED]
+            if self.settings.dry_run:
+                for plan in writes:
+                    self._plan_line(plan.action, plan.job.stream, _describe(plan.job.record), "")
+                    self._record(plan, plan.target_id or f"dry-run-{uuid.uuid4()}")
+                continue
+            groups = handler.groups(writes)
+            for chunk, results in zip(groups, self._parallel(handler.execute, groups), strict=True):
+                errors = results if isinstance(results, list) else [results] * len(chunk)
+                for plan, error in zip(chunk, errors, strict=True):
+                    if error is None:
+                        self._record(plan, plan.result_id)
+                    else:
+                        self.reject(plan.job.stream, plan.job.record, error, plan.job)
+
+    def _record(self, plan: Plan, target_id: str | None) -> None:
+        job = plan.job
+        assert target_id is not None
+        self.ids.done(
+            job.stream, job.source_id, job.kind, plan.asset_type, target_id, plan.body_hash
+        )
+        self.stats.add(job.stream, _ACTION_COUNT.get(plan.action, "updated"))
+        self._mark_fresh(job.source_id)
+
+    def _parallel(self, fn: Callable[[T], R], items: list[T]) -> list[R | RecordError]:
+        """``fn`` over ``items`` on the pool; a record's error is its result, others raise.
+
+        Every call is let finish before the first fatal error is raised, so that what was
+        written is in the id map and counts.
+        """
+        if not items:
+            return []
+        if len(items) == 1 or self.settings.max_concurrency <= 1:
+            outcomes = [_capture(fn, item) for item in items]
+        else:
+            outcomes = [f.result() for f in [self._pool.submit(_capture, fn, i) for i in items]]
+        fatal = next((o for o in outcomes if isinstance(o, _Fatal)), None)
+        if fatal is not None:
+            raise fatal.error
+        return outcomes  # type: ignore[return-value]
+
+    # -- bookkeeping --------------------------------------------------------------------------
+
+    def _mark_fresh(self, source_id: str) -> None:
+        with self._lock:
+            self._fresh.add(source_id)
+
+    def _plan_line(self, action: str, stream: str | None, what: str, why: str) -> None:
+        line = f"dry-run: would {action} {stream or '(input)'} {what}" + (f": {why}" if why else "")
+        with self._lock:
+            self.plan_lines.append(line)
+        self.logger.info("%s", line)
+
+    def _raise_if_stopped(self) -> None:
+        if self._stop is not None:
+            raise self._stop
+
+
+@dataclass
+class _Fatal:
+    error: BaseException
+
+
+def _capture(fn: Callable[[T], R], item: T) -> R | RecordError | _Fatal:
+    try:
+        return fn(item)
+    except RecordError as exc:
+        return exc
+    except LexfulHTTPError as exc:
+        if rejectable(exc):
+            return RecordError(exc.message, exc.status)
+        return _Fatal(exc)
+    except Exception as exc:
+        return _Fatal(exc)
+
+
+def _chunks(items: list[T], size: int) -> list[list[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _describe(record: Any) -> str:
+    if not isinstance(record, dict):
+        return "(unreadable record)"
+    safe = redacted(record)
+    shown = {k: safe[k] for k in ("id", "name", "slug", "asset_id", "first_name") if k in safe}
+    return str(shown or {k: safe[k] for k in list(safe)[:3]})
