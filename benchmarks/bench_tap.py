@@ -1,0 +1,215 @@
+"""How fast is tap-lexful, and what does it cost in memory?
+
+One run prints a table with:
+- records/s of the tap (a subprocess, stdout to /dev/null) at max_concurrency 1 and 8 against a
+  sandbox answering in 50 ms (target: 8 >= 6x 1);
+- records/s of the tap and of a plain ``requests`` loop that pages the same lists and writes
+  Singer RECORD lines, at 0 ms (target: tap >= half the loop);
+- peak memory (ru_maxrss of the tap process) for 10k and 100k records (target: <= 1.3x).
+
+The sandbox runs as its own process (``lexful-sandbox serve``), so it never shares the GIL
+with what is measured. Usage: ``.venv/bin/python benchmarks/bench_tap.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+BIN = Path(sys.executable).parent
+CHILDREN = ("related_assets", "files")
+METRIC = re.compile(r"METRIC: (\{.*\})")
+
+
+@contextmanager
+def sandbox(seed_scale: int, latency_ms: float):
+    """A sandbox process; yields its credentials."""
+    proc = subprocess.Popen(
+        [
+            str(BIN / "lexful-sandbox"),
+            "serve",
+            "--seed",
+            "none",
+            "--seed-scale",
+            str(seed_scale),
+            "--latency-ms",
+            str(latency_ms),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit("the sandbox did not start")
+        yield json.loads(line)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def run_tap(config: dict, catalog: dict | None = None) -> tuple[int, float, int]:
+    """(records, seconds, peak RSS in KiB) of one tap run as a subprocess."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config_path = Path(tmp, "config.json")
+        config_path.write_text(json.dumps(config))
+        args = [str(BIN / "tap-lexful"), "--config", str(config_path)]
+        if catalog is not None:
+            catalog_path = Path(tmp, "catalog.json")
+            catalog_path.write_text(json.dumps(catalog))
+            args += ["--catalog", str(catalog_path)]
+        log_path = Path(tmp, "stderr.log")
+        with open(os.devnull, "wb") as out, log_path.open("wb") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(args, stdout=out, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+        log = log_path.read_text()
+        if status != 0:
+            raise SystemExit(f"tap failed:\n{log[-3000:]}")
+    return count_records(log), elapsed, usage.ru_maxrss
+
+
+def count_records(log: str) -> int:
+    """The records the tap reports in its record_count metrics."""
+    total = 0
+    for match in METRIC.finditer(log):
+        point = json.loads(match.group(1))
+        if point.get("metric") == "record_count":
+            total += int(point.get("value", 0))
+    return total
+
+
+def catalog_without_children(config: dict) -> dict:
+    """Discover, then deselect the per-asset streams (a request per asset each)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config_path = Path(tmp, "config.json")
+        config_path.write_text(json.dumps(config))
+        done = subprocess.run(
+            [str(BIN / "tap-lexful"), "--config", str(config_path), "--discover"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    catalog = json.loads(done.stdout)
+    for entry in catalog["streams"]:
+        selected = entry["tap_stream_id"] not in CHILDREN
+        for item in entry["metadata"]:
+            if not item["breadcrumb"]:
+                item["metadata"]["selected"] = selected
+    return catalog
+
+
+def plain_loop(config: dict, catalog: dict, page_size: int) -> tuple[int, float]:
+    """The practical limit: page every selected list in turn, write RECORD lines."""
+    session = requests.Session()
+    account = {"X-Account-ID": config["account_id"]}
+    token = session.post(
+        config["api_url"] + "/v1/auth/token",
+        json={"id": config["api_key_id"], "secret": config["api_key_secret"]},
+        headers=account,
+        timeout=30,
+    ).json()["token"]
+    session.headers.update({"Authorization": f"Bearer {token}", **account})
+    paths = {
+        "organization_types": "/v1/organization_types",
+        "organizations": "/v1/organizations",
+        "asset_types": "/v1/asset_types",
+        "users": "/v1/users",
+    }
+    count = 0
+    start = time.perf_counter()
+    with open(os.devnull, "w") as out:
+        for entry in catalog["streams"]:
+            name = entry["tap_stream_id"]
+            if name in CHILDREN:
+                continue
+            path = paths.get(name) or "/v1/assets/" + asset_type_of(entry)
+            offset = 0
+            while True:
+                params = {"limit": page_size, "offset": offset, "sort": "created_at,id"}
+                body = session.get(config["api_url"] + path, params=params, timeout=60).json()
+                for record in body["items"]:
+                    out.write(json.dumps({"type": "RECORD", "stream": name, "record": record}))
+                    out.write("\n")
+                count += len(body["items"])
+                offset += page_size
+                if offset >= body["total"]:
+                    break
+    return count, time.perf_counter() - start
+
+
+def asset_type_of(entry: dict) -> str:
+    names = {"system_contact": "system.contact", "system_location": "system.location"}
+    names["system_configuration"] = "system.configuration"
+    return names.get(entry["tap_stream_id"], entry["tap_stream_id"])
+
+
+def row(label: str, records: int, seconds: float, extra: str = "") -> str:
+    rate = records / seconds if seconds else 0.0
+    return f"| {label:<44} | {records:>8} | {seconds:>8.2f} | {rate:>10.0f} | {extra:<22} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller data, for a smoke run")
+    args = parser.parse_args()
+    latency_assets, small, large = (60, 2_000, 10_000) if args.quick else (300, 10_000, 100_000)
+    lines = [
+        f"| {'scenario':<44} | {'records':>8} | {'seconds':>8} | {'records/s':>10} | "
+        f"{'ratio / note':<22} |",
+        f"|{'-' * 46}|{'-' * 10}|{'-' * 10}|{'-' * 12}|{'-' * 24}|",
+    ]
+
+    # 1. Concurrency against a slow API: the whole sync, links and files included.
+    with sandbox(latency_assets, 50) as creds:
+        results = {}
+        for concurrency in (1, 8):
+            records, seconds, _ = run_tap({**creds, "max_concurrency": concurrency})
+            results[concurrency] = records / seconds
+            lines.append(
+                row(f"tap, 50 ms latency, max_concurrency {concurrency}", records, seconds)
+            )
+        ratio = results[8] / results[1]
+        lines[-1] = lines[-1][:-25] + f"| {f'{ratio:.1f}x c1 (target 6x)':<22} |"
+
+    # 2. No latency: the tap against the plain loop; and memory at 10k records.
+    with sandbox(small, 0) as creds:
+        config = {**creds, "page_size": 100}
+        catalog = catalog_without_children(config)
+        loop_records, loop_seconds = plain_loop(config, catalog, 100)
+        records, seconds, rss_small = run_tap(config, catalog)
+        share = (records / seconds) / (loop_records / loop_seconds)
+        lines.append(row("plain requests loop, 0 ms", loop_records, loop_seconds))
+        lines.append(
+            row("tap, 0 ms, max_concurrency 8", records, seconds, f"{share:.2f}x loop (target .5)")
+        )
+        small_records = records
+
+    # 3. Memory at 10x the records.
+    with sandbox(large, 0) as creds:
+        config = {**creds, "page_size": 100}
+        records, seconds, rss_large = run_tap(config, catalog_without_children(config))
+        growth = rss_large / rss_small
+        lines.append(
+            row("tap, 0 ms, 10x the records", records, seconds, f"{growth:.2f}x RSS (max 1.3)")
+        )
+    lines.append(
+        f"peak RSS: {rss_small / 1024:.0f} MiB at {small_records} records, "
+        f"{rss_large / 1024:.0f} MiB at {records} records"
+    )
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,448 @@
+"""REST client handling, including the LexfulStream base class and its concurrent page walker.
+
+Every request goes through ``lexful_api.LexfulClient`` (one pooled session, one shared token,
+retries, client-side rate budget), so the SDK's own request loop and backoff are replaced by
+``request_records``/``get_records`` below, while requests are still built by the SDK's public
+``get_http_request`` hook.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from singer_sdk.exceptions import FatalAPIError
+from singer_sdk.streams import RESTStream
+from singer_sdk.streams.rest import PageContext
+from typing_extensions import override
+
+from lexful_api import LexfulClient, LexfulError, contract
+from tap_lexful.schemas import stream_schema
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterable, Iterator
+
+    import requests
+    from singer_sdk import Tap
+    from singer_sdk import typing as th
+    from singer_sdk.helpers.types import Context
+
+_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
+MAX_REWALKS = 50  # a list that keeps changing under us must not loop forever
+PROGRESS_EVERY_S = 10.0
+
+
+@dataclass
+class Runtime:
+    """What every stream of one tap run shares: the HTTP client and the worker pool."""
+
+    client: LexfulClient
+    max_concurrency: int
+    pool: ThreadPoolExecutor = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="lexful")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.client.close()
+
+
+class LexfulStreamError(FatalAPIError):
+    """A request of a stream failed for good: one line naming the stream and the request."""
+
+    def __init__(self, stream: str, cause: LexfulError) -> None:
+        self.cause = cause
+        super().__init__(f"Stream '{stream}': {cause}")
+
+
+class PageToken(NamedTuple):
+    """Where a page starts: an offset under a lower bound on the walked key."""
+
+    offset: int
+    since: str | None
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    total: int | None
+
+
+class Position(NamedTuple):
+    """A record's place in the (key, id) order every list is walked in."""
+
+    key: datetime
+    id: str
+
+
+class Progress:
+    """Counts a stream's records (from any thread) and logs a line at most every 10 s."""
+
+    def __init__(self, logger: logging.Logger, name: str) -> None:
+        self._logger = logger
+        self._name = name
+        self._lock = threading.Lock()
+        self._started = time.monotonic()
+        self._logged = self._started
+        self.done = 0
+        self.expected: int | None = None
+
+    def expect(self, total: int | None) -> None:
+        with self._lock:
+            if total is not None and self.expected is None:
+                self.expected = total
+
+    def advance(self, count: int) -> None:
+        with self._lock:
+            self.done += count
+            now = time.monotonic()
+            if now - self._logged < PROGRESS_EVERY_S:
+                return
+            self._logged = now
+            elapsed = max(now - self._started, 1e-6)
+        rate = self.done / elapsed
+        if self.expected:
+            left = max(self.expected - self.done, 0)
+            eta = timedelta(seconds=round(left / rate)) if rate else "?"
+            self._logger.info(
+                "Stream '%s': %d of %d records (%.0f%%), %.0f records/s, ETA %s",
+                self._name,
+                self.done,
+                self.expected,
+                100.0 * self.done / self.expected,
+                rate,
+                eta,
+            )
+        else:
+            self._logger.info(
+                "Stream '%s': %d records, %.0f records/s", self._name, self.done, rate
+            )
+
+
+class OverlapPager:
+    """Plans the offsets of a list walk so that each page repeats the last record of the one before.
+
+    The repeated record proves that nothing was inserted or deleted before it between the two
+    requests: offsets stay valid. When it does not match, the walker re-reads from its last
+    emitted key (``key[gte]``) instead of trusting offsets that have shifted.
+    """
+
+    def __init__(self, page_size: int) -> None:
+        self.page_size = page_size
+        self.step = max(page_size - 1, 1)
+
+    def after_first(self, since: str | None, first: Page) -> Iterator[PageToken]:
+        """The pages after the first; without a ``total`` (tolerated), until a short page."""
+        total = first.total
+        step = self.step
+        if total is not None and 1 < len(first.items) < min(total, self.page_size):
+            step = len(first.items) - 1  # the server serves smaller pages than asked: follow it
+        offset = step
+        while total is None or offset < total - 1:
+            yield PageToken(offset, since)
+            offset += step
+
+
+class LexfulStream(RESTStream[PageToken]):
+    """A Lexful list endpoint, walked in ``(walk_key, id)`` order with concurrent pages.
+
+    Records are emitted strictly in that order (so incremental state is resumable), the pages
+    after the first are fetched ``max_concurrency`` at a time once the first page tells the
+    ``total``, and the child streams' records for a page of parents are fetched concurrently
+    while the parents are emitted.
+    """
+
+    primary_keys: ClassVar[tuple[str, ...]] = ("id",)
+    #: The field the list is sorted on when the stream is not incremental.
+    walk_key: ClassVar[str] = "created_at"
+    #: The unique field that breaks ties in the sort.
+    id_field: ClassVar[str] = "id"
+    #: Where the sync puts the stream: dependencies first, so a loader can write them back.
+    sync_order: ClassVar[int] = 50
+    #: The field ``organization_ids`` restricts, when the resource belongs to organizations.
+    organization_field: ClassVar[str | None] = None
+    #: Whether the endpoint takes ``fields=`` and ``include_deleted=`` [D for assets, A else].
+    selects_fields: ClassVar[bool] = True
+    #: Whether the stream is incremental, on the ``replication_key`` setting.
+    incremental: ClassVar[bool] = False
+    #: The record's properties; the schema adds ``_sdc_deleted_at`` with ``include_deleted``.
+    properties: th.PropertiesList
+
+    def __init__(self, tap: Tap, runtime: Runtime, **kwargs: Any) -> None:
+        self.runtime = runtime
+        include_deleted = self.selects_fields and bool(tap.config.get("include_deleted"))
+        schema = stream_schema(self.properties, include_deleted=include_deleted)
+        super().__init__(tap, schema=schema, **kwargs)
+        if self.incremental:
+            self.replication_key = self.config.get("replication_key", "created_at")
+        self.pager = OverlapPager(int(self.config.get("page_size", 100)))
+        self.progress = Progress(self.logger, self.name)
+        self._prefetched: dict[tuple[str, ...], Future[list[dict[str, Any]]]] = {}
+
+    # --- request building -------------------------------------------------------------------
+
+    @property
+    @override
+    def url_base(self) -> str:
+        return str(self.config.get("api_url", contract.DEFAULT_API_URL)).rstrip("/")
+
+    @property
+    @override
+    def is_sorted(self) -> bool:
+        return True  # the walker guarantees (key, id) order, across pages and re-walks
+
+    @property
+    @override
+    def check_sorted(self) -> bool:
+        # A lookback window deliberately starts before the bookmark.
+        return not self.config.get("lookback_seconds")
+
+    @override
+    def get_replication_key_signpost(self, context: Context | None = None) -> None:
+        # Records are emitted sorted, so the last one is an exact bookmark: no cap is needed,
+        # and a signpost in another timestamp format would compare wrongly as text.
+        return None
+
+    @property
+    def sort_key(self) -> str:
+        return self.replication_key or self.walk_key
+
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: PageToken | None) -> dict:
+        token = next_page_token or PageToken(0, None)
+        params: dict[str, Any] = {
+            "limit": self.pager.page_size,
+            "offset": token.offset,
+            "sort": f"{self.sort_key},{self.id_field}",
+            "order": "ASC,ASC",  # always explicit: offsets only hold under a fixed order
+        }
+        params.update(self.config.get("filters", {}).get(self.name, {}))
+        organization_ids = self.config.get("organization_ids")
+        if organization_ids and self.organization_field:
+            params[f"{self.organization_field}[in]"] = ",".join(organization_ids)
+        if self.selects_fields and self.config.get("include_deleted"):
+            params["include_deleted"] = "true"
+        if token.since:
+            params[f"{self.sort_key}[gte]"] = token.since
+        fields = self.api_fields()
+        if fields:
+            params["fields"] = ",".join(fields)
+        return params
+
+    def api_fields(self) -> list[str] | None:
+        """The selected properties to ask for; None when all are selected (the default)."""
+        if not self.selects_fields:
+            return None
+        names = [name for name in self.schema["properties"] if not name.startswith("_sdc_")]
+        selected = [name for name in names if self.mask.get(("properties", name), True)]
+        if len(selected) == len(names):
+            return None
+        needed = {self.id_field, self.sort_key, *self.primary_keys}
+        if self.config.get("include_deleted"):
+            needed.add("deleted_at")
+        return sorted(set(selected) | (needed & set(names)))
+
+    def lower_bound(self, context: Context | None) -> str | None:
+        """Where an incremental walk starts: the bookmark (or start_date) less the lookback."""
+        if not self.replication_key:
+            return None
+        start = self.get_starting_timestamp(context)
+        if start is None:
+            return None
+        lookback = timedelta(seconds=int(self.config.get("lookback_seconds") or 0))
+        return contract.format_timestamp(start - lookback)
+
+    # --- responses ------------------------------------------------------------------------
+
+    @override
+    def parse_response(self, response: requests.Response) -> Iterable[dict]:
+        return self.parse_page(response).items
+
+    def parse_page(self, response: requests.Response) -> Page:
+        body = response.json()
+        return Page(contract.list_items(body), contract.list_total(body))
+
+    def fetch_page(self, context: Context | None, token: PageToken) -> Page:
+        """One page, through the shared client; errors name the stream and the request."""
+        request = self.get_http_request(page=PageContext(context, token))
+        try:
+            response = self.runtime.client.request(
+                request.method, request.url, params=request.params, headers=request.headers
+            )
+        except LexfulError as exc:
+            raise LexfulStreamError(self.name, exc) from None
+        return self.parse_page(response)
+
+    def position(self, item: dict[str, Any]) -> Position:
+        value = item.get(self.sort_key)
+        key = contract.parse_timestamp(value) if isinstance(value, str) and value else _EPOCH
+        return Position(key, str(item.get(self.id_field, "")))
+
+    @override
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        key = self.replication_key
+        if key and isinstance(row.get(key), str):
+            # One timestamp format, so that bookmarks compare correctly as text.
+            row[key] = contract.format_timestamp(contract.parse_timestamp(row[key]))
+        if self.config.get("include_deleted") and "_sdc_deleted_at" in self.schema["properties"]:
+            row["_sdc_deleted_at"] = row.get("deleted_at")
+        return row
+
+    # --- records ----------------------------------------------------------------------------
+
+    @override
+    def request_records(self, context: Context | None) -> Iterable[dict]:
+        for page in self.walk(context, concurrent=True):
+            yield from page
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        if self.parent_stream_type is not None:
+            yield from self._child_records(context)
+            return
+        for page in self.walk(context, concurrent=True):
+            self.prefetch_children(page, context)
+            yield from page
+
+    def walk(self, context: Context | None, *, concurrent: bool) -> Iterator[list[dict]]:
+        """The pages of the list, in order; see ``PageWalker``."""
+        submit = self.runtime.pool.submit if concurrent else _run_now
+        window = self.runtime.max_concurrency if concurrent else 1
+        return PageWalker(self, context, submit, window).pages()
+
+    def collect(self, context: Context | None) -> list[dict[str, Any]]:
+        """All the records of a (small, child) list, fetched on the calling thread."""
+        return [item for page in self.walk(context, concurrent=False) for item in page]
+
+    def prefetch_key(self, context: Context) -> tuple[str, ...]:
+        return tuple(str(value) for value in context.values())
+
+    def prefetch(self, context: Context) -> None:
+        """Start fetching this child's records for one parent, to be taken by get_records."""
+        self._prefetched[self.prefetch_key(context)] = self.runtime.pool.submit(
+            self.collect, context
+        )
+
+    def prefetch_children(self, page: list[dict], context: Context | None) -> None:
+        children = [child for child in self.child_streams if child.selected]
+        if not children:
+            return
+        for record in page:
+            child_context = self.get_child_context(record, context)
+            if child_context is None:
+                continue
+            for child in children:
+                if isinstance(child, LexfulStream):
+                    child.prefetch(child_context)
+
+    def _child_records(self, context: Context | None) -> list[dict[str, Any]]:
+        future = self._prefetched.pop(self.prefetch_key(context), None) if context else None
+        return future.result() if future is not None else self.collect(context)
+
+
+class PageWalker:
+    """Walks one list in (key, id) order: pages fetched concurrently, emitted in order.
+
+    Offset paging is only right while the list does not change. Each page after the first
+    overlaps the previous one by a record (``OverlapPager``); when that record is not where it
+    should be, or ``total`` changed, something was created or deleted before it. The walk then
+    restarts from the last emitted key (``key[gte]=last``), skipping what was already emitted
+    at that key: nothing is lost and nothing is emitted twice.
+    """
+
+    def __init__(
+        self,
+        stream: LexfulStream,
+        context: Context | None,
+        submit: Callable[..., Future[Page]],
+        window: int,
+    ) -> None:
+        self.stream = stream
+        self.context = context
+        self.submit = submit
+        self.window = window
+        self.last: Position | None = None
+
+    def pages(self) -> Iterator[list[dict[str, Any]]]:
+        since = self.stream.lower_bound(self.context)
+        for _ in range(MAX_REWALKS):
+            changed = yield from self._walk(since)
+            if not changed:
+                return
+            if self.last is not None and self.last.key != _EPOCH:
+                since = contract.format_timestamp(self.last.key)
+            self.stream.logger.info(
+                "Stream '%s': the list changed while it was paged; re-reading from %s",
+                self.stream.name,
+                since or "the start",
+            )
+        msg = f"Stream '{self.stream.name}': the list kept changing; {MAX_REWALKS} re-reads"
+        raise FatalAPIError(msg)
+
+    def _walk(self, since: str | None) -> Generator[list[dict[str, Any]], None, bool]:
+        """One walk from ``since``; returns True when offsets broke and a re-walk is needed."""
+        first = self.stream.fetch_page(self.context, PageToken(0, since))
+        if self.stream.parent_stream_type is None:  # a child's total is one parent's
+            self.stream.progress.expect(first.total)
+        yield self._fresh(first.items)
+        size = self.stream.pager.page_size
+        if not first.items or (first.total is None and len(first.items) < size):
+            return False
+        boundary = self.stream.position(first.items[-1])
+        tokens = self.stream.pager.after_first(since, first)
+        pending: deque[Future[Page]] = deque()
+        try:
+            self._fill(pending, tokens)
+            while pending:
+                page = pending.popleft().result()
+                if first.total is None and not page.items:
+                    return False  # tolerated: no total, and this was the end
+                if page.total != first.total or not page.items:
+                    return True
+                if self.stream.position(page.items[0]) != boundary:
+                    return True
+                yield self._fresh(page.items)
+                boundary = self.stream.position(page.items[-1])
+                if first.total is None and len(page.items) < size:
+                    return False
+                self._fill(pending, tokens)
+        finally:
+            for future in pending:
+                future.cancel()
+        return False
+
+    def _fill(self, pending: deque[Future[Page]], tokens: Iterator[PageToken]) -> None:
+        # A window of pages in flight bounds memory, however long the list.
+        while len(pending) < self.window:
+            token = next(tokens, None)
+            if token is None:
+                return
+            pending.append(self.submit(self.stream.fetch_page, self.context, token))
+
+    def _fresh(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The records after the last emitted position (the overlap and re-read ones go)."""
+        fresh = []
+        for item in items:
+            position = self.stream.position(item)
+            if self.last is None or position > self.last:
+                fresh.append(item)
+                self.last = position
+        self.stream.progress.advance(len(fresh))
+        return fresh
+
+
+def _run_now(fn: Callable[..., Page], *args: Any) -> Future[Page]:
+    """Run on the calling thread: worker threads never wait on the pool they run in."""
+    future: Future[Page] = Future()
+    try:
+        future.set_result(fn(*args))
+    except BaseException as exc:  # handed to whoever reads the result, as a pool would
+        future.set_exception(exc)
+    return future

@@ -1,0 +1,208 @@
+"""Stream type classes for tap-lexful."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import requests
+from singer_sdk.exceptions import FatalAPIError
+from typing_extensions import override
+
+from lexful_api import LexfulError, contract
+from tap_lexful import schemas
+from tap_lexful.client import LexfulStream, Runtime
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from singer_sdk import Tap
+    from singer_sdk.helpers.types import Context
+
+CHUNK_BYTES = 1 << 16
+
+
+class OrganizationTypesStream(LexfulStream):
+    """Organization types (client, vendor, ...): organizations refer to them by name."""
+
+    name = "organization_types"
+    path = contract.organization_types_path()
+    properties = schemas.ORGANIZATION_TYPE
+    sync_order = 10
+
+
+class OrganizationsStream(LexfulStream):
+    """Organizations of the account."""
+
+    name = "organizations"
+    path = contract.organizations_path()
+    properties = schemas.ORGANIZATION
+    sync_order = 20
+    organization_field = "id"
+    incremental = True
+
+
+class AssetTypesStream(LexfulStream):
+    """Asset type definitions: the tables the asset streams are built from."""
+
+    name = "asset_types"
+    path = contract.asset_types_path()
+    properties = schemas.ASSET_TYPE
+    sync_order = 30
+
+
+class UsersStream(LexfulStream):
+    """Users of the account."""
+
+    name = "users"
+    path = contract.users_path()
+    properties = schemas.USER
+    sync_order = 90
+    incremental = True
+
+
+class AssetStream(LexfulStream):
+    """The assets of one asset type; one instance per type, discovered at run time."""
+
+    path = "/v1/assets/{asset_type}"
+    sync_order = 40
+    organization_field = "organization_id"
+    incremental = True
+
+    @override
+    def __init__(self, tap: Tap, runtime: Runtime, definition: dict[str, Any], name: str) -> None:
+        self.asset_type = str(definition["name"])
+        self.properties = schemas.asset_type_properties(definition)
+        super().__init__(tap, runtime, name=name)
+
+    @override
+    def get_url(self, context: Context | None) -> str:
+        return self.url_base + contract.assets_path(self.asset_type)
+
+    @override
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        row.setdefault("asset_type", self.asset_type)
+        return super().post_process(row, context)
+
+    @override
+    def get_child_context(self, record: dict, context: Context | None) -> Context | None:
+        if record.get("deleted_at"):
+            return None  # a deleted asset's links and files are gone with it
+        return {"asset_type": self.asset_type, "asset_id": record["id"]}
+
+
+class RelatedAssetsStream(LexfulStream):
+    """One record per link from an asset to another: a child of every asset stream."""
+
+    name = "related_assets"
+    path = "/v1/assets/{asset_type}/{asset_id}/related"
+    properties = schemas.RELATED_ASSET
+    primary_keys = ("asset_id", "related_asset_id")
+    parent_stream_type = AssetStream
+    state_partitioning_keys: ClassVar[list[str]] = []  # one bookmark, not one per asset
+    id_field = "asset_id"  # a link item names the linked asset [A]; it has no id of its own
+    selects_fields = False
+    sync_order = 41
+
+    @override
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        assert context is not None  # a child stream always runs for a parent
+        return {
+            "asset_type": context["asset_type"],
+            "asset_id": context["asset_id"],
+            "related_asset_id": row.get("asset_id"),
+            "related_asset_type": row.get("asset_type"),
+            **{k: v for k, v in row.items() if k not in {"asset_id", "asset_type"}},
+        }
+
+
+class FilesStream(LexfulStream):
+    """The files of every asset, with their bytes when ``files_content`` asks for them."""
+
+    name = "files"
+    path = "/v1/assets/{asset_type}/{asset_id}/files"
+    properties = schemas.FILE
+    parent_stream_type = AssetStream
+    state_partitioning_keys: ClassVar[list[str]] = []
+    selects_fields = False
+    sync_order = 42
+
+    @override
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        assert context is not None
+        row.setdefault("asset_type", context["asset_type"])
+        row.setdefault("asset_id", context["asset_id"])
+        return super().post_process(row, context)
+
+    @override
+    def collect(self, context: Context | None) -> list[dict[str, Any]]:
+        # Runs on a worker thread when prefetched, so downloads overlap too.
+        records = super().collect(context)
+        mode = self.config.get("files_content", "none")
+        if mode != "none" and context is not None:
+            for record in records:
+                self._attach_content(record, context, mode)
+        return records
+
+    def _attach_content(self, record: dict[str, Any], context: Context, mode: str) -> None:
+        if record.get("upload_status", "completed") != "completed":
+            return  # a pending upload has no bytes yet
+        if mode == "inline":
+            limit = int(self.config.get("max_inline_bytes", 10 * 1024 * 1024))
+            if (record.get("size") or 0) > limit:
+                self.logger.warning(
+                    "Stream 'files': file %s is %s bytes, over max_inline_bytes (%d): "
+                    "no content_base64",
+                    record.get("id"),
+                    record.get("size"),
+                    limit,
+                )
+                return
+            data = b"".join(self._download(record, context))
+            record["content_base64"] = base64.b64encode(data).decode("ascii")
+            record["sha256"] = hashlib.sha256(data).hexdigest()
+        else:
+            self._save(record, context)
+
+    def _save(self, record: dict[str, Any], context: Context) -> None:
+        """Stream the bytes to ``files_dir/<asset_type>/<asset_id>/<file_id><ext>``."""
+        root = Path(self.config["files_dir"])
+        target = root / _safe(context["asset_type"]) / _safe(context["asset_id"])
+        target.mkdir(parents=True, exist_ok=True)
+        extension = _safe(str(record.get("file_extension") or "").lstrip("."))
+        final = target / (_safe(record["id"]) + (f".{extension}" if extension else ""))
+        partial = final.with_name(final.name + ".part")
+        digest = hashlib.sha256()
+        with partial.open("wb") as out:
+            for chunk in self._download(record, context):
+                digest.update(chunk)
+                out.write(chunk)
+        partial.replace(final)  # never a half-written file under the final name
+        record["local_path"] = str(final)
+        record["sha256"] = digest.hexdigest()
+
+    def _download(self, record: dict[str, Any], context: Context) -> Iterator[bytes]:
+        """The file's bytes, in chunks. The presigned URL stays in this function."""
+        client = self.runtime.client
+        path = contract.file_download_path(context["asset_type"], context["asset_id"], record["id"])
+        try:
+            url = contract.download_url(client.get_json(path))
+            response = client.request("GET", url, authenticated=False, stream=True)
+            with response:
+                yield from response.iter_content(CHUNK_BYTES)
+        except (LexfulError, ValueError) as exc:
+            msg = f"Stream 'files': file {record['id']} of asset {context['asset_id']}: {exc}"
+            raise FatalAPIError(msg) from None
+        except requests.RequestException as exc:  # its text may quote the presigned URL
+            msg = (
+                f"Stream 'files': file {record['id']} of asset {context['asset_id']}: "
+                f"download broke off ({type(exc).__name__})"
+            )
+            raise FatalAPIError(msg) from None
+
+
+def _safe(part: str) -> str:
+    """A path segment that cannot climb out of files_dir."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in part).lstrip(".") or "_"

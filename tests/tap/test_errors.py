@@ -1,0 +1,62 @@
+"""Bad settings and refused credentials: one clear line, before any data is written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from singer_sdk.exceptions import ConfigValidationError
+
+from tests.tap.helpers import sync, tap_config
+
+TAP = str(Path(sys.executable).with_name("tap-lexful"))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"api_key_secret": "lxs_wrong"}, "api_key_id/api_key_secret"),
+        ({"api_key_id": "lxk_unknown"}, "api_key_id/api_key_secret"),
+        ({"asset_types": ["system.contact", "no_such_type"]}, "asset_types: unknown"),
+        ({"filters": {"system_contact": {"important[bogus]": "1"}}}, "filters.system_contact"),
+        ({"filters": {"system_contact": {"a b": "1"}}}, "filters.system_contact"),
+        ({"filters": {"no_such_stream": {"x": "1"}}}, "filters: no stream"),
+        ({"files_content": "directory"}, "files_dir"),
+    ],
+)
+def test_bad_setting_fails_first(sandbox: Any, overrides: dict, message: str) -> None:
+    with pytest.raises(ConfigValidationError) as caught:
+        sync(tap_config(sandbox.config, **overrides))
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_wrong_account_is_refused(sandbox: Any) -> None:
+    other = sandbox.new_account()
+    with pytest.raises(ConfigValidationError, match="account_id"):
+        sync(tap_config(sandbox.config, account_id=other["account_id"]))
+
+
+def test_cli_error_is_one_line_and_writes_nothing(sandbox: Any, tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(tap_config(sandbox.config, asset_types=["nope"])))
+    done = subprocess.run(
+        [TAP, "--config", str(config)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode != 0
+    assert '"type":"RECORD"' not in done.stdout.replace(" ", "")
+    errors = [line for line in done.stderr.splitlines() if "asset_types: unknown" in line]
+    assert errors, done.stderr[-2000:]
+    assert sandbox.config["api_key_secret"] not in done.stderr
+
+
+def test_server_error_names_stream_and_request(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(error_rate=1.0)
+    config = tap_config(fresh_sandbox.config, max_tries=2)
+    with pytest.raises(Exception, match=r"^Stream '\w+': (GET|POST) /v1/\S+ -> 5\d\d") as caught:
+        sync(config)
+    assert "lxt." not in str(caught.value)

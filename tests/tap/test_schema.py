@@ -1,0 +1,152 @@
+"""Asset streams and their schemas come from the asset types, discovered at run time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+
+from lexful_api import contract
+from tests.tap.conftest import api, create_organizations
+from tests.tap.helpers import discover, sync, tap_config
+
+WIDGET_TYPE = {
+    "name": "lab_widget",
+    "display_name": "Lab widget",
+    "description": "Every property type of the contract",
+    "properties": [
+        {"name": "label", "type": "string", "required": True},
+        {"name": "weight", "type": "number"},
+        {"name": "count", "type": "integer"},
+        {"name": "active", "type": "boolean"},
+        {"name": "notes", "type": "richtext"},
+        {"name": "password", "type": "secret"},
+        {"name": "otp", "type": "totp"},
+        {"name": "manual", "type": "file"},
+        {"name": "bought_on", "type": "date"},
+        {"name": "seen_at", "type": "datetime"},
+        {"name": "color", "type": "string", "enum": ["red", "green"]},
+        {"name": "tags", "type": "array", "array": {"type": "string"}},
+        {
+            "name": "ports",
+            "type": "array",
+            "array": {
+                "type": "object",
+                "properties": [
+                    {"name": "number", "type": "integer", "required": True},
+                    {"name": "kind", "type": "string", "enum": ["tcp", "udp"]},
+                ],
+            },
+        },
+    ],
+    "references": [
+        {"name": "home", "target_asset_types": ["system.location"], "multiple": False},
+        {"name": "peers", "target_asset_types": ["lab_widget"], "multiple": True},
+    ],
+}
+
+
+def _stream(catalog: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(s for s in catalog["streams"] if s["tap_stream_id"] == name)
+
+
+def _make_widgets(config: dict[str, Any]) -> list[dict[str, Any]]:
+    client = api(config)
+    client.send_json("POST", contract.asset_types_path(), WIDGET_TYPE)
+    organization = create_organizations(client, 1)[0]
+    base = {"organization_id": organization["id"]}
+    first = client.send_json(
+        "POST",
+        contract.assets_path("lab_widget"),
+        {
+            **base,
+            "label": "alpha",
+            "weight": 1.5,
+            "count": 3,
+            "active": True,
+            "notes": "<p>hi</p>",
+            "password": "hunter2",
+            "otp": "JBSWY3DPEHPK3PXP",
+            "bought_on": "2024-01-15",
+            "seen_at": "2024-01-15T10:30:00.000Z",
+            "color": "red",
+            "tags": ["a", "b"],
+            "ports": [{"number": 22, "kind": "tcp"}, {"number": 53}],
+        },
+    )
+    second = client.send_json(
+        "POST",
+        contract.assets_path("lab_widget"),
+        {**base, "label": "beta", "references": {"peers": [first["id"]]}},
+    )
+    return [first, second]
+
+
+def test_schema_has_every_property_type(account: dict[str, Any]) -> None:
+    _make_widgets(account)
+    catalog = discover(tap_config(account))
+    schema = _stream(catalog, "lab_widget")["schema"]
+    props = schema["properties"]
+
+    assert props["label"]["type"] == ["string"]
+    assert "label" in schema["required"]
+    assert props["weight"]["type"] == ["number", "null"]
+    assert props["count"]["type"] == ["integer", "null"]
+    assert props["active"]["type"] == ["boolean", "null"]
+    assert props["bought_on"]["format"] == "date"
+    assert props["seen_at"]["format"] == "date-time"
+    assert props["password"]["type"] == ["string", "null"]
+    assert props["color"]["enum"] == ["red", "green", None]
+    assert props["tags"]["items"]["type"] == ["string"]
+    port = props["ports"]["items"]
+    assert port["properties"]["number"]["type"] == ["integer"]
+    assert port["required"] == ["number"]
+    references = props["references"]["properties"]
+    assert references["home"]["format"] == "uuid"
+    assert references["peers"]["items"]["format"] == "uuid"
+    for fixed in contract.ASSET_FIXED_FIELDS:
+        assert fixed in props
+
+
+def test_records_match_their_schema(account: dict[str, Any]) -> None:
+    widgets = _make_widgets(account)
+    config = tap_config(account, asset_types=["lab_widget"])
+    schema = _stream(discover(config), "lab_widget")["schema"]
+    records = sync(config).records("lab_widget")
+
+    assert {r["id"] for r in records} == {w["id"] for w in widgets}
+    for record in records:
+        jsonschema.validate(record, schema)
+        assert record["asset_type"] == "lab_widget"
+        assert set(record) <= set(schema["properties"])  # nothing outside the schema
+    alpha = next(r for r in records if r["label"] == "alpha")
+    assert alpha["password"] == contract.MASKED_VALUE
+    assert alpha["ports"] == [{"number": 22, "kind": "tcp"}, {"number": 53, "kind": None}] or (
+        alpha["ports"][1]["number"] == 53
+    )
+    beta = next(r for r in records if r["label"] == "beta")
+    assert beta["references"]["peers"] == [alpha["id"]]
+
+
+def test_stream_names_and_ext_properties(account: dict[str, Any]) -> None:
+    client = api(account)
+    types = contract.list_items(client.get_json(contract.asset_types_path()))
+    contact = next(t for t in types if t["name"] == "system.contact")
+    client.send_json(
+        "PATCH",
+        contract.asset_types_path(contact["id"]),
+        {"properties": [*contact["properties"], {"name": "ext_badge", "type": "integer"}]},
+    )
+    catalog = discover(tap_config(account))
+    names = {s["tap_stream_id"] for s in catalog["streams"]}
+    assert {"system_contact", "system_location", "system_configuration"} <= names
+    contact_schema = _stream(catalog, "system_contact")["schema"]
+    assert contact_schema["properties"]["ext_badge"]["type"] == ["integer", "null"]
+    assert contact_schema["properties"]["contact_type"]["enum"][-1] is None
+
+
+def test_asset_types_setting_limits_streams(sandbox: Any) -> None:
+    catalog = discover(tap_config(sandbox.config, asset_types=["system.location"]))
+    names = {s["tap_stream_id"] for s in catalog["streams"]}
+    assert "system_location" in names
+    assert "system_contact" not in names
