@@ -17,23 +17,22 @@ from lexful_sandbox.validation import (
 
 EXT = "ext_"
 CREATE_KEYS = ("name", "display_name", "description", "properties", "references")
-_cache: dict[tuple[int, str, str], dict[str, Any]] = {}
 
 
 def by_name(store: Store, account_id: str, name: str) -> dict[str, Any]:
     """The live type of that name, cached: every asset request needs it."""
-    key = (id(store), account_id, name)
-    cached = _cache.get(key)
+    key = (account_id, name)
+    cached = store.type_cache.get(key)
     if cached is None:
         found = store.find("asset_types", account_id, "name = ? AND deleted_at IS NULL", (name,))
         if not found:
             raise not_found(f"asset type {name!r}")
-        cached = _cache[key] = found[0]
+        cached = store.type_cache[key] = found[0]
     return cached
 
 
 def forget(store: Store, account_id: str, name: str) -> None:
-    _cache.pop((id(store), account_id, name), None)
+    store.type_cache.pop((account_id, name), None)
 
 
 def new_type(user_id: str, body: dict[str, Any], *, system: bool, account_id: str) -> dict:

@@ -156,7 +156,7 @@ def _child_args(options: Options) -> list[str]:
 
 @contextmanager
 def _child(options: Options) -> Iterator[Sandbox]:
-    child = sp.Popen(_child_args(options), stdout=sp.PIPE, text=True)  # noqa: S603 - our own CLI
+    child = sp.Popen(_child_args(options), stdout=sp.PIPE, text=True)
     try:
         line = child.stdout.readline() if child.stdout else ""
         if not line:

@@ -120,7 +120,7 @@ def _text(body: dict[str, Any], key: str, path: str, limit: int, *, nullable: bo
     value = body.get(key)
     if value is None and nullable:
         return
-    if not isinstance(value, str) or not value.strip() and not nullable or len(value) > limit:
+    if not isinstance(value, str) or (not value.strip() and not nullable) or len(value) > limit:
         raise fail(path, f"expected a string of at most {limit} characters")
 
 
