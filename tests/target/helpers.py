@@ -1,0 +1,137 @@
+"""Helpers for the target tests: Singer lines in, the target run in-process, the API read back."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from lexful_api import LexfulClient, contract
+from target_lexful.catalog import iter_list
+from target_lexful.target import TargetLexful
+
+
+def schema(stream: str, key: list[str] | None = None, props: dict | None = None) -> dict:
+    """A permissive SCHEMA message: the target checks records against the API, not this."""
+    return {
+        "type": "SCHEMA",
+        "stream": stream,
+        "schema": {"type": "object", "properties": props or {}, "additionalProperties": True},
+        "key_properties": ["id"] if key is None else key,
+    }
+
+
+def record(stream: str, rec: dict) -> dict:
+    return {"type": "RECORD", "stream": stream, "record": rec}
+
+
+def state(value: Any) -> dict:
+    return {"type": "STATE", "value": {"bookmarks": {"mark": value}}}
+
+
+def lines(messages: list[dict | str]) -> str:
+    return "".join((m if isinstance(m, str) else json.dumps(m)) + "\n" for m in messages)
+
+
+def run_target(config: dict, messages: list[dict | str]) -> list[dict]:
+    """Run the target in this process; return the STATE values it printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        TargetLexful(config=config).listen(io.StringIO(lines(messages)))
+    return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+
+
+def client_for(creds: dict) -> LexfulClient:
+    return LexfulClient(
+        api_url=creds["api_url"],
+        account_id=creds["account_id"],
+        key_id=creds["api_key_id"],
+        key_secret=creds["api_key_secret"],
+    )
+
+
+def target_config(creds: dict, tmp: Path, **extra: Any) -> dict:
+    return {
+        **creds,
+        "id_map_path": str(tmp / "id-map.sqlite"),
+        "rejects_path": str(tmp / "rejects.jsonl"),
+        **extra,
+    }
+
+
+def read_rejects(tmp: Path) -> list[dict]:
+    path = tmp / "rejects.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def list_all(client: LexfulClient, path: str, **params: Any) -> list[dict]:
+    return list(iter_list(client, path, params))
+
+
+def export_account(client: LexfulClient, *, files_as: str = "base64", tmp: Path | None = None):
+    """What tap-lexful emits for an account, built from the API: the target's main input."""
+    out: list[dict] = []
+    org_types = list_all(client, contract.organization_types_path())
+    out.append(schema("organization_types"))
+    out += [record("organization_types", t) for t in org_types]
+    out.append(schema("organizations"))
+    out += [record("organizations", o) for o in list_all(client, contract.organizations_path())]
+    types = list_all(client, contract.asset_types_path())
+    out.append(schema("asset_types"))
+    out += [record("asset_types", t) for t in types]
+    out.append(schema("related_assets", ["asset_id", "related_asset_id"]))
+    out.append(schema("files"))
+    for asset_type in types:
+        name = asset_type["name"]
+        stream = contract.stream_name(name)
+        out.append(schema(stream))
+        for asset in list_all(client, contract.assets_path(name)):
+            out.append(record(stream, asset))
+            for link in list_all(client, contract.related_path(name, asset["id"])):
+                link = {
+                    **link,
+                    "related_asset_id": link["asset_id"],
+                    "related_asset_type": link.get("asset_type"),
+                    "asset_id": asset["id"],
+                    "asset_type": name,
+                }
+                out.append(record("related_assets", link))
+            for f in list_all(client, contract.files_path(name, asset["id"])):
+                if f.get("upload_status") != "completed":
+                    continue
+                out.append(record("files", file_record(client, name, asset["id"], f, files_as, tmp)))
+    out.append(schema("users"))
+    out += [record("users", u) for u in list_all(client, contract.users_path())]
+    out.append(state("end"))
+    return out
+
+
+def file_record(client, asset_type, asset_id, f, files_as, tmp):
+    rec = {**f, "asset_type": asset_type}
+    url = contract.download_url(
+        client.get_json(contract.file_download_path(asset_type, asset_id, f["id"]))
+    )
+    if files_as == "url":
+        rec["download_url"] = url
+        return rec
+    data = client.request("GET", url, authenticated=False).content
+    if files_as == "path":
+        assert tmp is not None
+        path = tmp / f"{f['id']}.bin"
+        path.write_bytes(data)
+        rec["local_path"] = str(path)
+    else:
+        rec["content_base64"] = base64.b64encode(data).decode()
+    return rec
+
+
+def download(client: LexfulClient, asset_type: str, asset_id: str, file_id: str) -> bytes:
+    url = contract.download_url(
+        client.get_json(contract.file_download_path(asset_type, asset_id, file_id))
+    )
+    return client.request("GET", url, authenticated=False).content
