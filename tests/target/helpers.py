@@ -36,12 +36,40 @@ def lines(messages: list[dict | str]) -> str:
     return "".join((m if isinstance(m, str) else json.dumps(m)) + "\n" for m in messages)
 
 
-def run_target(config: dict, messages: list[dict | str]) -> list[dict]:
-    """Run the target in this process; return the STATE values it printed."""
+class Run:
+    def __init__(self, target: TargetLexful, states: list[dict]) -> None:
+        self.target = target
+        self.states = states
+        self.stats = target.writer.stats.streams
+
+    def count(self, stream: str, what: str) -> int:
+        return int(self.stats.get(stream, {}).get(what, 0))
+
+
+def run_target(config: dict, messages: list[dict | str], *, sent: list | None = None) -> Run:
+    """Run the target in this process; keep the STATE values it printed and its counts.
+
+    With ``sent``, the (method, path, JSON body) of every API call is appended to it.
+    """
     out = io.StringIO()
+    target = TargetLexful(config=config)
+    if sent is not None:
+        target.writer.client.session.hooks["response"].append(
+            lambda r, *_a, **_k: sent.append(_sent(r.request))
+        )
     with contextlib.redirect_stdout(out):
-        TargetLexful(config=config).listen(io.StringIO(lines(messages)))
-    return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+        target.listen(io.StringIO(lines(messages)))
+    states = [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+    return Run(target, states)
+
+
+def _sent(request: Any) -> tuple[str, str, Any]:
+    body = request.body
+    try:
+        parsed = json.loads(body) if isinstance(body, (bytes, str)) and body else None
+    except ValueError:
+        parsed = None
+    return request.method, request.path_url.split("?")[0], parsed
 
 
 def client_for(creds: dict) -> LexfulClient:
@@ -104,7 +132,9 @@ def export_account(client: LexfulClient, *, files_as: str = "base64", tmp: Path 
             for f in list_all(client, contract.files_path(name, asset["id"])):
                 if f.get("upload_status") != "completed":
                     continue
-                out.append(record("files", file_record(client, name, asset["id"], f, files_as, tmp)))
+                out.append(
+                    record("files", file_record(client, name, asset["id"], f, files_as, tmp))
+                )
     out.append(schema("users"))
     out += [record("users", u) for u in list_all(client, contract.users_path())]
     out.append(state("end"))
