@@ -1,0 +1,155 @@
+"""Files: the three-step upload from each source, bytes verified by download, never twice."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+
+import pytest
+
+from lexful_api import contract
+from tests.target.helpers import (
+    client_for,
+    download,
+    list_all,
+    read_rejects,
+    record,
+    run_target,
+    schema,
+    target_config,
+)
+
+
+@pytest.fixture
+def contact(api) -> dict:
+    org = api.send_json(
+        "POST",
+        contract.organizations_path(),
+        {"name": "Files Inc", "type": "client", "status": "active"},
+    )
+    return api.send_json(
+        "POST",
+        contract.assets_path("system.contact"),
+        {"organization_id": org["id"], "first_name": "F", "last_name": "L", "important": False},
+    )
+
+
+def _file(asset: dict, name: str, data: bytes, **source) -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "asset_id": asset["id"],
+        "asset_type": "system.contact",
+        "name": name,
+        "original_name": name,
+        "file_extension": name.rsplit(".", 1)[-1],
+        "mime_type": "text/plain",
+        "size": len(data),
+        "is_public": False,
+        "upload_status": "completed",
+        **source,
+    }
+
+
+def test_files_from_base64_path_and_url_are_uploaded_once(sb, api, dest, contact, calls, tmp_path):
+    one, two, three = b"first file\n", b"second file " * 1000, bytes(range(256)) * 40
+    local = tmp_path / "two.txt"
+    local.write_bytes(two)
+    source_api = client_for(sb.config)
+    url = _a_download_url(source_api, three)
+    records = [
+        _file(contact, "one.txt", one, content_base64=base64.b64encode(one).decode()),
+        _file(
+            contact, "two.txt", two, local_path=str(local), sha256=hashlib.sha256(two).hexdigest()
+        ),
+        _file(contact, "three.txt", three, download_url=url),
+    ]
+    messages = [schema("files"), *[record("files", r) for r in records]]
+    config = target_config(dest, tmp_path)
+
+    run = run_target(config, messages)
+
+    assert read_rejects(tmp_path) == []
+    assert run.count("files", "created") == 3
+    stored = {
+        f["name"]: f for f in list_all(api, contract.files_path("system.contact", contact["id"]))
+    }
+    for name, data in (("one.txt", one), ("two.txt", two), ("three.txt", three)):
+        assert stored[name]["upload_status"] == "completed"
+        assert download(api, "system.contact", contact["id"], stored[name]["id"]) == data
+
+    calls.reset()
+    again = run_target(config, messages)
+    assert again.count("files", "unchanged") == 3
+    assert calls.writes() == []
+
+    # A new id map (another machine): the files are found on the asset, not uploaded again.
+    fresh = target_config(dest, tmp_path / "other")
+    calls.reset()
+    assert run_target(fresh, messages).count("files", "unchanged") == 3
+    assert calls.writes() == []
+
+
+def test_bad_file_content_is_rejected(api, dest, contact, tmp_path) -> None:
+    data = b"abc"
+    records = [
+        _file(contact, "size.txt", data, content_base64=base64.b64encode(b"abcd").decode()),
+        _file(
+            contact,
+            "sha.txt",
+            data,
+            content_base64=base64.b64encode(data).decode(),
+            sha256="0" * 64,
+        ),
+        _file(contact, "gone.txt", data, local_path=str(tmp_path / "missing.bin")),
+        _file(contact, "none.txt", data),
+        _file(contact, "b64.txt", data, content_base64="!!not base64!!"),
+    ]
+    run_target(
+        target_config(dest, tmp_path), [schema("files"), *[record("files", r) for r in records]]
+    )
+
+    errors = {r["record"]["name"]: r["error"] for r in read_rejects(tmp_path)}
+    assert "declares size" in errors["size.txt"]
+    assert "sha256" in errors["sha.txt"]
+    assert "local_path" in errors["gone.txt"]
+    assert "no content" in errors["none.txt"]
+    assert "base64" in errors["b64.txt"]
+    assert list_all(api, contract.files_path("system.contact", contact["id"])) == []
+
+
+def _a_download_url(source_api, data: bytes) -> str:
+    """A presigned download URL of a file uploaded to the seeded (source) account."""
+    org = list_all(source_api, contract.organizations_path())[0]
+    asset = source_api.send_json(
+        "POST",
+        contract.assets_path("system.contact"),
+        {
+            "organization_id": org["id"],
+            "first_name": "Src",
+            "last_name": "File",
+            "important": False,
+        },
+    )
+    created = source_api.send_json(
+        "POST",
+        contract.files_path("system.contact", asset["id"]),
+        {
+            "name": "three.txt",
+            "original_name": "three.txt",
+            "file_extension": "txt",
+            "mime_type": "text/plain",
+            "size": len(data),
+        },
+    )
+    meta, upload_url = contract.created_file(created)
+    source_api.request(
+        "PUT", upload_url, data=data, headers={"Content-Type": "text/plain"}, authenticated=False
+    )
+    source_api.send_json(
+        "POST", contract.file_complete_path("system.contact", asset["id"], meta["id"]), {}
+    )
+    answer = source_api.get_json(
+        contract.file_download_path("system.contact", asset["id"], meta["id"])
+    )
+    return contract.download_url(answer)

@@ -1,0 +1,100 @@
+"""Bad input gets a clear answer in the rejects file; the run goes on and STATE follows."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from lexful_api import contract
+from target_lexful.writer import StopOnReject
+from tests.target.helpers import list_all, read_rejects, record, run_target, schema, target_config
+
+CONTACT_SCHEMA = {
+    "id": {"type": "string"},
+    "organization_id": {"type": "string"},
+    "first_name": {"type": "string"},
+    "important": {"type": "boolean"},
+}
+
+
+@pytest.fixture
+def org(api) -> dict:
+    return api.send_json(
+        "POST",
+        contract.organizations_path(),
+        {"name": "Rejects", "type": "client", "status": "active"},
+    )
+
+
+def _contact(org: dict, **extra) -> dict:
+    return {"id": str(uuid.uuid4()), "organization_id": org["id"], "first_name": "A",
+            "last_name": "B", "important": False, **extra}  # fmt: skip
+
+
+def _bad_input(org: dict) -> list:
+    return [
+        "this is not JSON",
+        record("system_contact", _contact(org)),  # before its SCHEMA
+        schema("system_contact", props=CONTACT_SCHEMA),
+        record("system_contact", _contact(org, important="very")),  # fails the schema
+        record("system_contact", {k: v for k, v in _contact(org).items() if k != "id"}),  # no key
+        record("system_contact", _contact(org, contact_type="Nemesis")),  # 400 from the API
+        record("system_contact", _contact(org, first_name="Good")),
+        schema("crm_deals"),
+        record("crm_deals", {"id": "d1", "amount": 5}),  # unknown stream
+        schema("users"),
+        record("users", {"id": str(uuid.uuid4()), "email": "a@example.com"}),
+        schema("files"),
+        record(
+            "files",
+            {
+                "id": "f1",
+                "asset_id": str(uuid.uuid4()),
+                "asset_type": "system.contact",
+                "name": "x.txt",
+                "download_url": "http://h/x?X-Signature=s3cr3t",
+            },
+        ),  # fmt: skip
+        {"type": "STATE", "value": {"done": True}},
+    ]
+
+
+def test_each_bad_input_is_rejected_and_the_run_goes_on(dest, api, org, tmp_path) -> None:
+    run = run_target(target_config(dest, tmp_path), _bad_input(org))
+
+    rejects = read_rejects(tmp_path)
+    errors = [(r["stream"], r["status"], r["error"]) for r in rejects]
+    text = json.dumps(rejects)
+    assert any(s is None and "malformed Singer line" in e for s, _, e in errors)
+    assert any(s == "system_contact" and "before its SCHEMA" in e for s, _, e in errors)
+    assert any("does not match the stream's schema" in e for _, _, e in errors)
+    assert any("missing a key property" in e for _, _, e in errors)
+    assert any(st == 400 and "contact_type" in e for _, st, e in errors)
+    assert any(s == "crm_deals" and "stream_asset_types" in e for s, _, e in errors)
+    assert any(s == "users" and "cannot be created" in e for s, _, e in errors)
+    assert any(s == "files" and "unresolved reference" in e for s, _, e in errors)
+    assert "s3cr3t" not in text  # a presigned signature never reaches the rejects file
+    assert len(rejects) == 8
+    assert all(set(r) >= {"stream", "record", "error", "status"} for r in rejects)
+    assert [c["first_name"] for c in list_all(api, contract.assets_path("system.contact"))] == [
+        "Good"
+    ]
+    assert run.states[-1] == {"done": True}
+    assert sum(row["rejected"] for row in run.stats.values()) == 8
+
+
+def test_fail_mode_stops_at_the_first_reject(dest, api, org, tmp_path) -> None:
+    messages = [
+        schema("system_contact"),
+        record("system_contact", _contact(org, contact_type="Nemesis")),
+        record("system_contact", _contact(org, first_name="Never")),
+    ]
+    config = target_config(dest, tmp_path, on_record_error="fail", batch_size_rows=1)
+
+    with pytest.raises(StopOnReject, match="system_contact.*contact_type"):
+        run_target(config, messages)
+
+    assert len(read_rejects(tmp_path)) == 1
+    assert list_all(api, contract.assets_path("system.contact")) == []
