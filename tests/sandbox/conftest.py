@@ -1,0 +1,120 @@
+"""Shared fixtures: one demo sandbox for read-mostly tests, fresh ones where state matters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from lexful_sandbox import Sandbox, running_sandbox
+
+
+class Api:
+    """A logged-in requests session against one account; paths are relative to /v1."""
+
+    def __init__(self, creds: dict[str, str]) -> None:
+        self.url = creds["api_url"]
+        self.account_id = creds["account_id"]
+        self.session = requests.Session()
+        answer = self.session.post(
+            self.url + "/v1/auth/token",
+            headers={"X-Account-ID": creds["account_id"]},
+            json={"id": creds["api_key_id"], "secret": creds["api_key_secret"]},
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        self.token = answer.json()["token"]
+        self.session.headers.update(
+            {"Authorization": f"Bearer {self.token}", "X-Account-ID": creds["account_id"]}
+        )
+
+    def request(self, method: str, path: str, **kw: Any) -> requests.Response:
+        kw.setdefault("timeout", 10)
+        return self.session.request(method, self.url + "/v1" + path, **kw)
+
+    def get(self, path: str, **kw: Any) -> requests.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> requests.Response:
+        return self.request("POST", path, json=body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw: Any) -> requests.Response:
+        return self.request("PATCH", path, json=body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw: Any) -> requests.Response:
+        return self.request("PUT", path, json=body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> requests.Response:
+        return self.request("DELETE", path, **kw)
+
+    def items(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        answer = self.get(path, params=params)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["items"]
+
+    def all(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            body = self.get(path, params={**params, "limit": 1000, "offset": offset}).json()
+            out += body["items"]
+            offset += 1000
+            if offset >= body["total"]:
+                return out
+
+
+def assert_error(answer: requests.Response, status: int, text: str = "") -> dict[str, Any]:
+    """The status and the exact error shape: {statusCode, error, message, details?}."""
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    assert set(body) <= {"statusCode", "error", "message", "details"}
+    assert body["statusCode"] == status
+    assert isinstance(body["error"], str) and body["error"]
+    assert text.lower() in body["message"].lower()
+    return body
+
+
+@pytest.fixture(scope="session")
+def demo() -> Iterator[Sandbox]:
+    """Shared by read-only tests; tests that write use their own organizations or accounts."""
+    with running_sandbox(seed="demo") as sb:
+        yield sb
+
+
+@pytest.fixture(scope="session")
+def demo_api(demo: Sandbox) -> Api:
+    return Api(demo.config)
+
+
+@pytest.fixture
+def fresh() -> Iterator[Sandbox]:
+    with running_sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def api(demo: Sandbox) -> Api:
+    """A new empty account on the shared server: isolation makes it a clean slate."""
+    return Api(demo.new_account())
+
+
+def make_org(api: Api, name: str = "Acme Corporation", **extra: Any) -> dict[str, Any]:
+    answer = api.post(
+        "/organizations", {"name": name, "type": "client", "status": "active", **extra}
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def make_contact(api: Api, org_id: str, **extra: Any) -> dict[str, Any]:
+    body = {
+        "organization_id": org_id,
+        "first_name": "Jane",
+        "last_name": "Smith",
+        "important": False,
+    }
+    answer = api.post("/assets/system.contact", {**body, **extra})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
