@@ -121,14 +121,14 @@ def export_account(client: LexfulClient, *, files_as: str = "base64", tmp: Path 
         for asset in list_all(client, contract.assets_path(name)):
             out.append(record(stream, asset))
             for link in list_all(client, contract.related_path(name, asset["id"])):
-                link = {
+                copied = {
                     **link,
                     "related_asset_id": link["asset_id"],
                     "related_asset_type": link.get("asset_type"),
                     "asset_id": asset["id"],
                     "asset_type": name,
                 }
-                out.append(record("related_assets", link))
+                out.append(record("related_assets", copied))
             for f in list_all(client, contract.files_path(name, asset["id"])):
                 if f.get("upload_status") != "completed":
                     continue

@@ -1,4 +1,4 @@
-"""A copy of one account into another, shaped like tap-lexful's output, is faithful and idempotent."""
+"""A copy of one account into another, shaped like tap-lexful's output: faithful, idempotent."""
 
 from __future__ import annotations
 

@@ -33,6 +33,16 @@ def _contact(org: dict, **extra) -> dict:
             "last_name": "B", "important": False, **extra}  # fmt: skip
 
 
+def _file_of_unknown_asset() -> dict:
+    return {
+        "id": "f1",
+        "asset_id": str(uuid.uuid4()),
+        "asset_type": "system.contact",
+        "name": "x.txt",
+        "download_url": "http://h/x?X-Signature=s3cr3t",
+    }
+
+
 def _bad_input(org: dict) -> list:
     return [
         "this is not JSON",
@@ -93,7 +103,7 @@ def test_fail_mode_stops_at_the_first_reject(dest, api, org, tmp_path) -> None:
     ]
     config = target_config(dest, tmp_path, on_record_error="fail", batch_size_rows=1)
 
-    with pytest.raises(StopOnReject, match="system_contact.*contact_type"):
+    with pytest.raises(StopOnReject, match=r"system_contact.*contact_type"):
         run_target(config, messages)
 
     assert len(read_rejects(tmp_path)) == 1
