@@ -29,8 +29,8 @@ def org(api) -> dict:
 
 
 def _contact(org: dict, **extra) -> dict:
-    return {"id": str(uuid.uuid4()), "organization_id": org["id"], "first_name": "A",
-            "last_name": "B", "important": False, **extra}  # fmt: skip
+    base = {"id": str(uuid.uuid4()), "organization_id": org["id"], "important": False}
+    return {**base, "first_name": "A", "last_name": "B", **extra}
 
 
 def _file_of_unknown_asset() -> dict:
