@@ -66,7 +66,7 @@ def _bad_input(org: dict) -> list:
                 "name": "x.txt",
                 "download_url": "http://h/x?X-Signature=s3cr3t",
             },
-        ),  # fmt: skip
+        ),
         {"type": "STATE", "value": {"done": True}},
     ]
 
