@@ -71,7 +71,8 @@ def assert_error(answer: requests.Response, status: int, text: str = "") -> dict
     body = answer.json()
     assert set(body) <= {"statusCode", "error", "message", "details"}
     assert body["statusCode"] == status
-    assert isinstance(body["error"], str) and body["error"]
+    assert isinstance(body["error"], str)
+    assert body["error"]
     assert text.lower() in body["message"].lower()
     return body
 

@@ -29,7 +29,8 @@ def test_system_types(api: Api) -> None:
     types = _types(api)
     assert set(types) == {"system.contact", "system.location", "system.configuration"}
     contact = types["system.contact"]
-    assert contact["is_system"] is True and contact["version"] == 1
+    assert contact["is_system"] is True
+    assert contact["version"] == 1
     assert contact["account_id"] == api.account_id
     props = {p["name"]: p for p in contact["properties"]}
     assert set(props) == {
@@ -47,7 +48,8 @@ def test_system_types(api: Api) -> None:
     config = {p["name"]: p["type"] for p in types["system.configuration"]["properties"]}
     assert config["install_date"] == "date"
     assert config["warranty_expires_at"] == "datetime"
-    assert "secret" in config.values() and "file" in config.values()
+    assert "secret" in config.values()
+    assert "file" in config.values()
     assert {"city", "postal_code"} <= {p["name"] for p in types["system.location"]["properties"]}
 
 
@@ -62,7 +64,8 @@ def test_create_custom_type(api: Api) -> None:
     answer = api.post("/asset_types", WIDGET)
     assert answer.status_code == 201, answer.text
     widget = answer.json()
-    assert widget["is_system"] is False and widget["version"] == 1
+    assert widget["is_system"] is False
+    assert widget["version"] == 1
     assert widget["references"][0]["target_asset_types"] == ["system.contact"]
     assert widget["properties"][1]["display_name"] == "Size"
     assert_error(api.post("/asset_types", WIDGET), 409)
@@ -91,7 +94,8 @@ def test_patch_custom_type_replaces_properties(api: Api) -> None:
     assert answer.status_code == 200
     patched = answer.json()
     assert [p["name"] for p in patched["properties"]] == ["name", "weight"]
-    assert patched["version"] == 2 and patched["description"] == "New"
+    assert patched["version"] == 2
+    assert patched["description"] == "New"
     assert patched["updated_at"] > widget["updated_at"]
     assert_error(api.patch(f"/asset_types/{widget['id']}", {"name": "renamed"}), 400, "name")
     assert_error(api.patch("/asset_types/00000000-0000-7000-8000-000000000000", {}), 404)
@@ -120,4 +124,5 @@ def test_system_types_take_only_ext_additions(api: Api) -> None:
         "/assets/system.contact",
         {"organization_id": org["id"], "important": True, "ext_shoe_size": 42},
     )
-    assert made.status_code == 201 and made.json()["ext_shoe_size"] == 42
+    assert made.status_code == 201
+    assert made.json()["ext_shoe_size"] == 42

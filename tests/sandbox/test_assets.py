@@ -32,7 +32,8 @@ def test_record_shape(api: Api, org: dict) -> None:
     assert set(contact) >= fixed | props
     assert contact["visibility"] == "inherit"
     assert contact["references"] == {"location": None}
-    assert contact["created_at"].endswith("Z") and contact["created_at"][-5] == "."
+    assert contact["created_at"].endswith("Z")
+    assert contact["created_at"][-5] == "."
     assert api.get(f"/assets/system.contact/{contact['id']}").json() == contact
     expanded = api.get(f"/assets/system.contact/{contact['id']}?expand=labels,references")
     assert expanded.status_code == 200
@@ -75,7 +76,8 @@ def test_every_property_type(api: Api, org: dict, devices: str) -> None:
     answer = api.post(devices, body)
     assert answer.status_code == 201, answer.text
     device = answer.json()
-    assert device["snmp_community"] == "********" and device["mfa_seed"] == "********"
+    assert device["snmp_community"] == "********"
+    assert device["mfa_seed"] == "********"
     assert device["last_seen_at"] == "2025-01-02T01:04:05.000Z"
     assert device["purchase_date"] == "2023-04-05"
     assert device["interfaces"] == body["interfaces"]
@@ -114,7 +116,7 @@ def test_validation_names_the_field(
 ) -> None:
     answer = api.post(devices, {"organization_id": org["id"], "name": "d", **body})
     error = assert_error(answer, 400, field)
-    assert field.split(".")[0].split("[")[0] in error["details"][0]["field"]
+    assert field.split(".", maxsplit=1)[0].split("[", maxsplit=1)[0] in error["details"][0]["field"]
 
 
 def test_required_fields(api: Api, org: dict) -> None:

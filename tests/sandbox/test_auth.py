@@ -31,7 +31,8 @@ def test_token_shape(demo) -> None:
     assert set(body) == {"token", "token_type", "expires_in", "expires_at"}
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
-    assert body["expires_at"][-5] == "." and body["expires_at"].endswith("Z")
+    assert body["expires_at"][-5] == "."
+    assert body["expires_at"].endswith("Z")
 
 
 def test_bad_key_pair_is_401(demo) -> None:

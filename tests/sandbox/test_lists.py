@@ -136,7 +136,7 @@ def test_fields_selection(data) -> None:
     assert all(set(i) == {"id", "name", "port_count"} for i in items)
     items = api.get(f"{DEVICES}?fields=id").json()["items"]
     assert all(set(i) == {"id"} for i in items)
-    one = api.get(f"/organizations?fields=name").json()["items"][0]
+    one = api.get("/organizations?fields=name").json()["items"][0]
     assert set(one) == {"id", "name"}
 
 

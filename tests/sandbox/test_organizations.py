@@ -17,10 +17,12 @@ def test_create_get_fields(api: Api) -> None:
         "created_at", "updated_at", "created_by", "updated_by", "deleted_at",
     }  # fmt: skip
     assert set(got) == expected
-    assert got["labels"] == [] and got["deleted_at"] is None
+    assert got["labels"] == []
+    assert got["deleted_at"] is None
     assert got["created_at"] == got["updated_at"]
     assert got["created_by"] == got["updated_by"]
-    assert len(got["id"]) == 36 and got["id"][14] == "7"
+    assert len(got["id"]) == 36
+    assert got["id"][14] == "7"
     assert api.get(f"/organizations/{org['id']}?expand=labels").status_code == 200
 
 
@@ -83,7 +85,8 @@ def test_bulk_create(api: Api) -> None:
     answer = api.post("/organizations", bodies)
     assert answer.status_code == 201
     body = answer.json()
-    assert body["total"] == 100 and len(body["items"]) == 100
+    assert body["total"] == 100
+    assert len(body["items"]) == 100
     assert_error(api.post("/organizations", bodies + bodies[:1]), 400, "100")
     assert_error(api.post("/organizations", []), 400)
 
