@@ -1,0 +1,64 @@
+"""Transient faults (5xx, 429, dropped connections, expired tokens) are retried, never rejected."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from itertools import pairwise
+
+from lexful_api import contract
+from tests.target.helpers import (
+    client_for,
+    list_all,
+    read_rejects,
+    record,
+    run_target,
+    schema,
+    target_config,
+)
+
+
+def test_faults_lose_nothing_and_double_nothing(faulty_sb, tmp_path) -> None:
+    dest = faulty_sb.new_account()
+    api = client_for(dest)
+    orgs = [
+        {"id": str(uuid.uuid4()), "name": f"F{i}", "type": "client", "status": "active"}
+        for i in range(10)
+    ]
+    people = [_person(o, f"P{j}") for o in orgs for j in range(5)]
+    links = [_link(a, b) for a, b in pairwise(people)]
+    messages = [
+        schema("system_contact"),
+        *[record("system_contact", p) for p in people],
+        schema("related_assets", ["asset_id", "related_asset_id"]),
+        *[record("related_assets", x) for x in links],
+        schema("organizations"),
+        *[record("organizations", o) for o in orgs],
+    ]
+    config = target_config(dest, tmp_path, batch_size_rows=20)
+    faulty_sb.set_faults(error_rate=0.2, drop_rate=0.05, rate_limit=40, token_ttl=1)
+    try:
+        run = run_target(config, messages)
+    finally:
+        faulty_sb.set_faults(error_rate=0, drop_rate=0, rate_limit=0, token_ttl=3600)
+
+    assert read_rejects(tmp_path) == []
+    assert run.count("system_contact", "created") == 50
+    assert run.count("related_assets", "created") == 49
+    names = Counter(o["name"] for o in list_all(api, contract.organizations_path()))
+    assert names == Counter({o["name"]: 1 for o in orgs})
+    stored = list_all(api, contract.assets_path("system.contact"))
+    assert len({(p["first_name"], p["last_name"]) for p in stored}) == len(stored) == 50
+    statuses = faulty_sb.stats()["by_status"]
+    assert any(s >= 500 for s in statuses), statuses  # the faults did happen
+    assert 429 in statuses
+
+
+def _person(org: dict, first: str) -> dict:
+    base = {"id": str(uuid.uuid4()), "organization_id": org["id"], "important": True}
+    return {**base, "first_name": first, "last_name": org["name"]}
+
+
+def _link(a: dict, b: dict) -> dict:
+    ends = {"asset_id": a["id"], "related_asset_id": b["id"], "description": "knows"}
+    return {**ends, "asset_type": "system.contact", "related_asset_type": "system.contact"}

@@ -1,0 +1,141 @@
+"""A run killed in the middle and started again from its last STATE: exactly one copy of each."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from lexful_api import contract
+from tests.target.helpers import (
+    client_for,
+    lines,
+    list_all,
+    read_rejects,
+    record,
+    run_target,
+    schema,
+    target_config,
+)
+
+ORGS, CONTACTS_PER_ORG = 30, 4
+
+
+def _input() -> list[dict]:
+    """Organizations then contacts, with a STATE after every 10 records: {"next": position}."""
+    orgs = [
+        {"id": str(uuid.uuid4()), "name": f"Org {i}", "type": "client", "status": "active"}
+        for i in range(ORGS)
+    ]
+    contacts = [_person(o, f"P{j}") for o in orgs for j in range(CONTACTS_PER_ORG)]
+    body = [record("organizations", o) for o in orgs] + [
+        record("system_contact", c) for c in contacts
+    ]
+    out: list[dict] = []
+    for i, message in enumerate(body, 1):
+        out.append(message)
+        if i % 10 == 0:
+            out.append({"type": "STATE", "value": {"next": i}})
+    return out
+
+
+SCHEMAS = [schema("organizations"), schema("system_contact")]
+
+
+def _resume_from(messages: list[dict], state: dict | None) -> list[dict]:
+    """What a tap resumed from ``state`` sends: everything after that position."""
+    done = state["next"] if state else 0
+    records = [m for m in messages if m["type"] == "RECORD"]
+    rest = [m for m in messages if m["type"] != "RECORD" or records.index(m) >= done]
+    return SCHEMAS + rest
+
+
+def _assert_exactly_once(api) -> None:
+    orgs = Counter(o["name"] for o in list_all(api, contract.organizations_path()))
+    assert len(orgs) == ORGS
+    assert set(orgs.values()) == {1}
+    people = list_all(api, contract.assets_path("system.contact"))
+    assert len(people) == ORGS * CONTACTS_PER_ORG
+    assert len({(p["first_name"], p["last_name"]) for p in people}) == len(people)
+
+
+def test_killed_run_resumes_without_loss_or_duplicates(faulty_sb, tmp_path) -> None:
+    faulty_sb.set_faults(latency_ms=15)
+    dest = faulty_sb.new_account()
+    api = client_for(dest)
+    config = target_config(dest, tmp_path, batch_size_rows=10, max_concurrency=4)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    messages = SCHEMAS + _input()
+
+    states = _run_and_kill(tmp_path, messages, after_states=3)
+
+    assert states, "the killed run emitted no STATE before it was killed"
+    written = len(list_all(api, contract.assets_path("system.contact")))
+    assert written < ORGS * CONTACTS_PER_ORG, "the run finished before it was killed"
+    faulty_sb.set_faults(latency_ms=0)
+    rest = _resume_from(messages, states[-1])
+    run_target(config, rest)
+    assert read_rejects(tmp_path) == []
+    _assert_exactly_once(api)
+
+
+def test_a_create_whose_id_was_never_recorded_is_found_not_repeated(dest, api, tmp_path) -> None:
+    config = target_config(dest, tmp_path)
+    messages = SCHEMAS + _input()
+    run_target(config, messages)
+    # As if every POST had succeeded and the process died before writing the id map.
+    with sqlite3.connect(tmp_path / "id-map.sqlite") as db:
+        db.execute("UPDATE ids SET state='intent', target_id=NULL, body_hash=NULL")
+
+    again = run_target(config, messages)
+
+    assert again.count("organizations", "created") == 0
+    assert again.count("system_contact", "created") == 0
+    _assert_exactly_once(api)
+
+
+def _run_and_kill(tmp_path: Path, messages: list[dict], after_states: int) -> list[dict]:
+    """Feed the target as a subprocess; SIGKILL it once it has emitted ``after_states`` STATEs."""
+    target = Path(sys.executable).parent / "target-lexful"
+    proc = subprocess.Popen(
+        [str(target), "--config", str(tmp_path / "config.json")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+
+    def feed() -> None:
+        try:
+            proc.stdin.write(lines(messages))
+            proc.stdin.close()
+        except (BrokenPipeError, ValueError):
+            pass
+
+    threading.Thread(target=feed, daemon=True).start()
+    states = []
+    deadline = time.monotonic() + 60
+    for line in proc.stdout:
+        states.append(json.loads(line))
+        if len(states) >= after_states or time.monotonic() > deadline:
+            time.sleep(0.05)  # let some writes of the next batch be in flight
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(10)
+    return states
+
+
+def _person(org: dict, first: str) -> dict:
+    base = {"id": str(uuid.uuid4()), "organization_id": org["id"], "important": False}
+    return {**base, "first_name": first, "last_name": org["name"]}
