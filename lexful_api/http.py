@@ -70,6 +70,7 @@ class LexfulClient:
         key_id: str,
         key_secret: str,
         max_requests_per_second: float | None = None,
+        rate_burst: float | None = None,
         max_tries: int = 6,
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 30.0,
@@ -82,7 +83,9 @@ class LexfulClient:
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.timeout = (min(10.0, timeout_s), timeout_s)
-        self.budget = RateBudget(max_requests_per_second)
+        # rate_burst: requests that may go at once before pacing starts (default: a second's
+        # worth); 1 paces strictly, for servers that count per calendar second.
+        self.budget = RateBudget(max_requests_per_second, rate_burst)
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)

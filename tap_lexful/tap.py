@@ -189,6 +189,7 @@ class TapLexful(Tap):
             key_id=config["api_key_id"],
             key_secret=config["api_key_secret"],
             max_requests_per_second=config.get("max_requests_per_second"),
+            rate_burst=1,  # paced evenly: a burst is what makes a server count 429s
             max_tries=int(config.get("max_tries", 6)),
             backoff_base_s=float(config.get("backoff_base_seconds", 0.5)),
             timeout_s=float(config.get("request_timeout_seconds", 120)),

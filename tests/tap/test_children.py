@@ -9,41 +9,11 @@ from typing import Any
 
 import pytest
 
-from lexful_api import LexfulClient, contract
-from tests.tap.conftest import api, create_organizations
+from lexful_api import contract
+from tests.tap.conftest import api, create_asset, create_organizations, upload_file
 from tests.tap.helpers import sync, tap_config
 
 PAYLOADS = {"a.txt": b"hello lexful\n", "b.bin": bytes(range(256)) * 300}
-
-
-def _asset(client: LexfulClient, kind: str, organization_id: str, **values: Any) -> dict:
-    return client.send_json(
-        "POST", contract.assets_path(kind), {"organization_id": organization_id, **values}
-    )
-
-
-def _upload(client: LexfulClient, kind: str, asset_id: str, name: str, data: bytes) -> dict:
-    stem, extension = name.rsplit(".", 1)
-    answer = client.send_json(
-        "POST",
-        contract.files_path(kind, asset_id),
-        {
-            "name": stem,
-            "original_name": name,
-            "file_extension": extension,
-            "mime_type": "application/octet-stream",
-            "size": len(data),
-        },
-    )
-    record, url = contract.created_file(answer)
-    client.request(
-        "PUT",
-        url,
-        data=data,
-        headers={"Content-Type": "application/octet-stream"},
-        authenticated=False,
-    )
-    return client.send_json("POST", contract.file_complete_path(kind, asset_id, record["id"]), None)
 
 
 @pytest.fixture
@@ -51,9 +21,9 @@ def linked(account: dict[str, Any]) -> dict[str, Any]:
     """Two locations and a contact; the contact links to both and carries two files."""
     client = api(account)
     organization = create_organizations(client, 1)[0]["id"]
-    here = _asset(client, "system.location", organization, name="here")
-    there = _asset(client, "system.location", organization, name="there")
-    contact = _asset(
+    here = create_asset(client, "system.location", organization, name="here")
+    there = create_asset(client, "system.location", organization, name="there")
+    contact = create_asset(
         client, "system.contact", organization, first_name="Ada", last_name="L", important=True
     )
     client.send_json(
@@ -65,7 +35,7 @@ def linked(account: dict[str, Any]) -> dict[str, Any]:
         ],
     )
     files = {
-        name: _upload(client, "system.contact", contact["id"], name, data)
+        name: upload_file(client, "system.contact", contact["id"], name, data)
         for name, data in PAYLOADS.items()
     }
     return {"config": account, "contact": contact, "here": here, "there": there, "files": files}

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from tests.tap.conftest import populate
 from tests.tap.helpers import sync, tap_config
 
-SCOPE = {"asset_types": ["system.location", "network_device"]}
+
+@pytest.fixture
+def faulty(fresh_sandbox: Any) -> Any:
+    populate(fresh_sandbox.config, organizations=20, assets=45)
+    return fresh_sandbox
 
 
 def _ids(output: Any) -> dict[str, set[str]]:
@@ -16,30 +23,29 @@ def _ids(output: Any) -> dict[str, set[str]]:
     }
 
 
-def test_faults_change_nothing(fresh_sandbox: Any) -> None:
-    config = tap_config(fresh_sandbox.config, **SCOPE)
+def test_faults_change_nothing(faulty: Any) -> None:
+    config = tap_config(faulty.config)
     clean = sync(config)
-    fresh_sandbox.set_faults(
-        latency_ms=5, jitter_ms=5, error_rate=0.15, rate_limit=150, drop_rate=0.05
-    )
-    faulty = sync(config)
-    assert _ids(faulty) == _ids(clean)
-    by_status = fresh_sandbox.stats()["by_status"]
+    faulty.set_faults(latency_ms=5, jitter_ms=5, error_rate=0.15, drop_rate=0.05)
+    broken = sync(config)
+    assert _ids(broken) == _ids(clean)
+    by_status = faulty.stats()["by_status"]
     assert any(str(code).startswith("5") for code in by_status), by_status
 
 
-def test_rate_limit_is_honoured_without_a_storm(fresh_sandbox: Any) -> None:
-    fresh_sandbox.set_faults(rate_limit=40)
-    config = tap_config(fresh_sandbox.config, max_requests_per_second=30, **SCOPE)
+def test_rate_limit_is_honoured_without_a_storm(faulty: Any) -> None:
+    faulty.set_faults(rate_limit=40)
+    config = tap_config(faulty.config, max_requests_per_second=30)
     output = sync(config)
     assert output.records("system_location")
-    by_status = {str(k): v for k, v in fresh_sandbox.stats()["by_status"].items()}
+    by_status = {str(k): v for k, v in faulty.stats()["by_status"].items()}
     assert by_status.get("429", 0) <= 3, by_status
 
 
-def test_short_lived_token_is_renewed(fresh_sandbox: Any) -> None:
-    fresh_sandbox.set_faults(token_ttl=5, latency_ms=30)
-    config = tap_config(fresh_sandbox.config, max_concurrency=2, **SCOPE)
+def test_short_lived_token_is_renewed(faulty: Any) -> None:
+    # One request at a time at 40 ms: the sync outlives several 5-second tokens.
+    faulty.set_faults(token_ttl=5, latency_ms=40)
+    config = tap_config(faulty.config, max_concurrency=1)
     output = sync(config)
     assert output.records("system_location")
     assert output.tap.runtime.client.auth.tokens_fetched >= 2
