@@ -88,13 +88,14 @@ class IdMap:
 
     def __init__(self, path: str | Path, account_id: str, *, scratch_copy: bool = False) -> None:
         path = Path(path)
+        self._scratch: Path | None = None
         if scratch_copy:
             # dry_run: work on a throw-away copy, so that the plan can remember what it would
             # create without the real map ever holding an id that does not exist.
             scratch = Path(tempfile.mkdtemp(prefix="target-lexful-dry-run-")) / path.name
             if path.exists():
                 shutil.copyfile(path, scratch)
-            path = scratch
+            path = self._scratch = scratch
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._account = account_id
@@ -107,6 +108,8 @@ class IdMap:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch.parent, ignore_errors=True)
 
     # -- ids ---------------------------------------------------------------------------------
 

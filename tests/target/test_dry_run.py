@@ -1,0 +1,49 @@
+"""dry_run validates and prints the plan; it writes nothing and emits no STATE."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from lexful_api import contract
+from tests.target.helpers import list_all, record, run_target, schema, target_config
+
+
+def test_dry_run_plans_without_writing(dest, api, calls, tmp_path, caplog) -> None:
+    existing = api.send_json(
+        "POST", contract.organizations_path(), {"name": "Old", "type": "client", "status": "active"}
+    )
+    new_org = str(uuid.uuid4())
+    messages = [
+        schema("organizations"),
+        record("organizations", {**existing, "notes": "changed"}),
+        record(
+            "organizations", {"id": new_org, "name": "New", "type": "client", "status": "active"}
+        ),
+        schema("system_contact"),
+        record("system_contact", _contact(new_org)),
+        schema("users"),
+        record("users", {"id": str(uuid.uuid4()), "email": "x@example.com"}),
+        {"type": "STATE", "value": {"never": "emitted"}},
+    ]
+    config = target_config(dest, tmp_path, dry_run=True)
+    calls.reset()
+
+    with caplog.at_level(logging.INFO):
+        run = run_target(config, messages)
+
+    assert calls.writes() == []
+    assert run.states == []
+    assert not (tmp_path / "rejects.jsonl").exists()
+    assert not (tmp_path / "id-map.sqlite").exists()
+    plan = run.target.writer.plan_lines
+    assert any(line.startswith("dry-run: would update organizations") for line in plan)
+    assert any("would create organizations" in line and "New" in line for line in plan)
+    assert any("would create system_contact" in line for line in plan)
+    assert any("would reject users" in line for line in plan)
+    assert [o["name"] for o in list_all(api, contract.organizations_path())] == ["Old"]
+
+
+def _contact(org: str) -> dict:
+    base = {"id": "p1", "organization_id": org, "important": False}
+    return {**base, "first_name": "Ann", "last_name": "Lee"}
