@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import PurePath
 from typing import Any
@@ -232,6 +233,8 @@ class TargetLexful(Target):
             lines.append(f"{stream:<28} {cells} {row['seconds']:>9.2f}")
         mode = "dry run (nothing written)" if self.writer.settings.dry_run else "summary"
         self.logger.info("target-lexful %s:\n%s", mode, "\n".join(lines))
+        # The same, one line of JSON, for scripts (benchmarks, orchestration logs).
+        self.logger.info("target-lexful summary-json %s", json.dumps(stats, sort_keys=True))
         rejected = self.writer.stats.total("rejected")
         if rejected:
             where = "not written" if self.writer.settings.dry_run else self.writer.rejects.path
