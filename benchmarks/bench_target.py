@@ -105,7 +105,8 @@ def main() -> int:
     parser.add_argument("--records-50ms", type=int, default=300)
     args = parser.parse_args()
     print(
-        f"{'latency':>8} {'concurrency':>12} {'records':>8} {'rec/s':>9} {'write s':>8} {'wall s':>7}"
+        f"{'latency':>8} {'concurrency':>12} {'records':>8} {'rec/s':>9}"
+        f" {'write s':>8} {'wall s':>7}"
     )
     ratios = {}
     with running_sandbox(subprocess=True, latency_ms=0) as sb, tempfile.TemporaryDirectory() as tmp:
