@@ -22,12 +22,18 @@ _COMPARE = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 class ListQuery:
     where: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
-    order_sql: str = "created_at ASC, id ASC"
+    order_terms: list[tuple[str, str]] = field(
+        default_factory=lambda: [("created_at", "ASC"), ("id", "ASC")]
+    )
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     fields: list[str] | None = None
     include_deleted: bool = False
     expand: list[str] = field(default_factory=list)
+
+    @property
+    def order_sql(self) -> str:
+        return ", ".join(f"{expr} {direction}" for expr, direction in self.order_terms)
 
 
 def json_path(name: str) -> str:
@@ -150,7 +156,9 @@ def _int_param(raw: str, name: str, low: int, high: int | None) -> int:
     return value
 
 
-def _order_sql(sort: str | None, order: str | None, kinds: dict[str, str], columns: dict) -> str:
+def _order_terms(
+    sort: str | None, order: str | None, kinds: dict[str, str], columns: dict
+) -> list[tuple[str, str]]:
     names = [s.strip() for s in sort.split(",") if s.strip()] if sort else ["created_at"]
     directions = [o.strip().upper() for o in order.split(",") if o.strip()] if order else []
     for name in names:
@@ -166,7 +174,7 @@ def _order_sql(sort: str | None, order: str | None, kinds: dict[str, str], colum
     if "id" not in names:
         names.append("id")
         directions.append(directions[-1])
-    return ", ".join(f"{_expr(n, columns)} {d}" for n, d in zip(names, directions, strict=True))
+    return [(_expr(n, columns), d) for n, d in zip(names, directions, strict=True)]
 
 
 def _field_list(raw: str, kinds: dict[str, str]) -> list[str]:
@@ -217,7 +225,7 @@ def apply_specials(
         query.limit = _int_param(special["limit"], "limit", 1, MAX_LIMIT)
     if "offset" in special:
         query.offset = _int_param(special["offset"], "offset", 0, None)
-    query.order_sql = _order_sql(special.get("sort"), special.get("order"), kinds, columns)
+    query.order_terms = _order_terms(special.get("sort"), special.get("order"), kinds, columns)
     if "fields" in special:
         query.fields = _field_list(special["fields"], kinds)
     query.include_deleted = parse_flag(special.get("include_deleted"), "include_deleted")

@@ -29,6 +29,14 @@ EXTRAS: dict[str, dict[str, str]] = {
 BASE_COLUMNS = ("id", "created_at", "updated_at", "deleted_at")
 
 
+KEYSET_COLUMNS = frozenset({"id", "created_at", "updated_at"})  # never NULL
+
+
+def _keyset_order(terms: list[tuple[str, str]]) -> bool:
+    """Bookmarks need never-NULL columns, all sorted the same way (row-value comparison)."""
+    return all(e in KEYSET_COLUMNS for e, _ in terms) and len({d for _, d in terms}) == 1
+
+
 @dataclass(frozen=True)
 class Account:
     id: str
@@ -47,6 +55,13 @@ class Store:
         self._depth = 0
         # Asset types by (account, name): every asset request needs its type definition.
         self.type_cache: dict[tuple[str, str], dict[str, Any]] = {}
+        # List totals by query, valid while no write happened: a COUNT(*) over 100k rows
+        # costs more than the page itself, and paging clients ask for the same total again.
+        self.generation = 0
+        self._counts: dict[tuple, tuple[int, int]] = {}
+        # Sort keys of the last record of pages served, by query and end offset: the next page
+        # of a walk starts from there instead of stepping over every earlier index entry.
+        self._bookmarks: dict[tuple, tuple[int, dict[int, tuple]]] = {}
 
     # --- plumbing ----------------------------------------------------------------------
 
@@ -74,7 +89,9 @@ class Store:
             return self.conn.execute(sql, params).fetchall()
 
     def execute(self, sql: str, params: tuple | list = ()) -> int:
+        """A write: every write goes through here, insert_many or save (see ``generation``)."""
         with self.lock:
+            self.generation += 1
             return self.conn.execute(sql, params).rowcount
 
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -108,6 +125,7 @@ class Store:
     def insert_many(self, table: str, account_id: str, docs: list[dict[str, Any]]) -> None:
         rows = [self._row(table, account_id, doc) for doc in docs]
         with self.tx():
+            self.generation += 1
             self.conn.executemany(self._insert_sql(table), rows)
 
     def save(self, table: str, account_id: str, doc: dict[str, Any]) -> dict[str, Any]:
@@ -151,16 +169,71 @@ class Store:
             clauses.append("deleted_at IS NULL")
         sql_where = " AND ".join(clauses)
         with self.lock:
-            total = self.conn.execute(
-                f"SELECT COUNT(*) FROM {table} WHERE {sql_where}",  # noqa: S608
-                values,
-            ).fetchone()[0]
-            rows = self.conn.execute(
-                f"SELECT doc FROM {table} WHERE {sql_where} ORDER BY {q.order_sql} "  # noqa: S608
-                "LIMIT ? OFFSET ?",
-                [*values, q.limit, q.offset],
-            ).fetchall()
-        return total, [r[0] for r in rows]
+            total = self._count(table, sql_where, values)
+            if total <= q.offset:
+                return total, []
+            return total, self._page(table, sql_where, values, q)
+
+    def _count(self, table: str, sql_where: str, values: list[Any]) -> int:
+        key = (table, sql_where, *values)
+        cached = self._counts.get(key)
+        if cached is not None and cached[0] == self.generation:
+            return cached[1]
+        sql = f"SELECT COUNT(*) FROM {table} WHERE {sql_where}"  # noqa: S608
+        total = self.conn.execute(sql, values).fetchone()[0]
+        if len(self._counts) > 10_000:
+            self._counts.clear()
+        self._counts[key] = (self.generation, total)
+        return total
+
+    def _page(self, table: str, sql_where: str, values: list[Any], q: ListQuery) -> list[str]:
+        """One page; a deep offset starts from a bookmark left by an earlier page if it can."""
+        exprs = [expr for expr, _ in q.order_terms]
+        keyset = table in EXTRAS and _keyset_order(q.order_terms)
+        query_key = (table, sql_where, q.order_sql, *values)
+        start, after = self._bookmark(query_key, q.offset) if keyset else (0, None)
+        where = sql_where
+        if after is not None:
+            cmp = "<" if q.order_terms[0][1] == "DESC" else ">"
+            where += f" AND ({', '.join(exprs)}) {cmp} ({', '.join('?' * len(exprs))})"
+            values = [*values, *after]
+        sql = self._page_sql(table, where, q.order_sql, exprs if keyset else [])
+        rows = self.conn.execute(sql, [*values, q.limit, q.offset - start]).fetchall()
+        if keyset and rows:
+            self._remember(query_key, q.offset + len(rows), tuple(rows[-1][1:]))
+        return [r[0] for r in rows]
+
+    def _bookmark(self, query_key: tuple, offset: int) -> tuple[int, tuple | None]:
+        entry = self._bookmarks.get(query_key)
+        if entry is None or entry[0] != self.generation or offset == 0:
+            return 0, None
+        marks = entry[1]
+        if offset in marks:
+            return offset, marks[offset]
+        best = max((o for o in marks if o <= offset), default=0)
+        return (best, marks[best]) if best else (0, None)
+
+    def _remember(self, query_key: tuple, offset: int, sort_key: tuple) -> None:
+        entry = self._bookmarks.get(query_key)
+        if entry is None or entry[0] != self.generation:
+            if len(self._bookmarks) > 1_000:
+                self._bookmarks.clear()
+            entry = self._bookmarks[query_key] = (self.generation, {})
+        entry[1][offset] = sort_key
+
+    @staticmethod
+    def _page_sql(table: str, sql_where: str, order_sql: str, exprs: list[str]) -> str:
+        extra = "".join(f", {e}" for e in exprs)
+        if table.startswith("("):  # a view as a subquery has no rowid
+            return (
+                f"SELECT doc{extra} FROM {table} WHERE {sql_where} "  # noqa: S608
+                f"ORDER BY {order_sql} LIMIT ? OFFSET ?"
+            )
+        # Page over the index alone first, then read only the records of that page.
+        return (
+            f"SELECT doc{extra} FROM {table} WHERE rowid IN (SELECT rowid FROM {table} "  # noqa: S608
+            f"WHERE {sql_where} ORDER BY {order_sql} LIMIT ? OFFSET ?) ORDER BY {order_sql}"
+        )
 
     # --- accounts ----------------------------------------------------------------------
 

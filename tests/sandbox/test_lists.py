@@ -201,3 +201,28 @@ def test_demo_paging_walk_is_complete(demo_api: Api) -> None:
         seen += [c["id"] for c in page["items"]]
     assert len(seen) == len(set(seen)) == total
     assert seen == sorted(seen)
+
+
+def test_pages_in_any_order_match_the_full_list(demo_api: Api) -> None:
+    """Deep pages may start from bookmarks of earlier pages; any order must give the same."""
+    for sort, order in (("created_at,id", "DESC"), ("updated_at", "ASC"), ("id", "ASC")):
+        base = f"/assets/system.configuration?sort={sort}&order={order}"
+        full = [c["id"] for c in demo_api.get(base + "&limit=1000").json()["items"]]
+        offsets = [0, 20, 40, 100, 60, 140, 80, 120, 160, 180, 25, 7]
+        for offset in offsets:
+            page = demo_api.get(base + f"&limit=20&offset={offset}").json()["items"]
+            assert [c["id"] for c in page] == full[offset : offset + 20], (sort, offset)
+
+
+def test_writes_between_pages_are_seen(api: Api) -> None:
+    org = make_org(api)
+    for i in range(6):
+        api.post("/assets/system.location", {"organization_id": org["id"], "name": f"L{i}"})
+    base = "/assets/system.location?sort=created_at,id&order=ASC&limit=2"
+    first = [x["name"] for x in api.get(base + "&offset=0").json()["items"]]
+    victim = api.get(base + "&offset=0").json()["items"][0]
+    api.delete(f"/assets/system.location/{victim['id']}")
+    second = api.get(base + "&offset=2").json()
+    assert first == ["L0", "L1"]
+    assert second["total"] == 5
+    assert [x["name"] for x in second["items"]] == ["L3", "L4"]
