@@ -6,7 +6,7 @@ from typing import Any
 
 from lexful_sandbox.errors import bad_request, conflict, not_found
 from lexful_sandbox.store import Store
-from lexful_sandbox.util import next_id_and_time
+from lexful_sandbox.util import next_id_and_time, touched
 from lexful_sandbox.validation import (
     RESERVED_PROPERTY_NAMES,
     TYPE_NAME,
@@ -130,7 +130,7 @@ def update(store: Store, account_id: str, user_id: str, type_id: str, raw: Any) 
                     _check_system_change(doc[key], body[key], key)
         doc.update(body)
         doc["version"] += 1
-        doc["updated_at"] = next_id_and_time()[1]
+        doc["updated_at"] = touched(doc["updated_at"])
         doc["updated_by"] = user_id
         store.save("asset_types", account_id, doc)
         forget(store, account_id, doc["name"])

@@ -7,7 +7,7 @@ from typing import Any
 from lexful_sandbox.asset_types import by_name
 from lexful_sandbox.errors import bad_request, not_found
 from lexful_sandbox.store import Store
-from lexful_sandbox.util import next_id_and_time
+from lexful_sandbox.util import next_id_and_time, touched
 from lexful_sandbox.validation import check_value, fail
 
 VISIBILITY = ("inherit", "private", "restricted")
@@ -186,7 +186,7 @@ def update(
         doc.update(values)
         _check_required(asset_type, doc)
         doc["name"] = derive_name(asset_type, doc)
-        doc["updated_at"] = next_id_and_time()[1]
+        doc["updated_at"] = touched(doc["updated_at"])
         doc["updated_by"] = user_id
         return store.save("assets", account_id, doc)
 
@@ -194,7 +194,7 @@ def update(
 def delete(store: Store, account_id: str, user_id: str, type_name: str, asset_id: str) -> None:
     with store.tx():
         doc = get(store, account_id, type_name, asset_id, deleted=False)
-        now = next_id_and_time()[1]
+        now = touched(doc["updated_at"])
         doc.update(deleted_at=now, updated_at=now, updated_by=user_id)
         store.save("assets", account_id, doc)
 

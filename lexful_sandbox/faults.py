@@ -70,13 +70,25 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         self.stats.requests += 1
-        for hook in list(self.hooks):
-            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-            hook(scope["method"], scope["path"], query)
         recording = self._recorder(send)
+        if not await self._run_hooks(scope, recording):
+            return
         if await self._inject(send, recording):
             return
         await self.app(scope, receive, recording)
+
+    async def _run_hooks(self, scope: dict, send: Callable) -> bool:
+        """Run the test hooks; a failing hook answers 500 in the API's error shape."""
+        if not self.hooks:
+            return True
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        try:
+            for hook in list(self.hooks):
+                hook(scope["method"], scope["path"], query)
+        except Exception as exc:  # a test hook must not kill the connection
+            await _respond(send, 500, error_body(500, f"hook failed: {exc!r}"), {})
+            return False
+        return True
 
     def _recorder(self, send: Callable) -> Callable:
         async def recording(message: dict) -> None:

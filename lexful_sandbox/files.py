@@ -8,7 +8,7 @@ from lexful_sandbox import assets
 from lexful_sandbox.asset_types import by_name
 from lexful_sandbox.errors import ApiError, bad_request, not_found
 from lexful_sandbox.store import Store
-from lexful_sandbox.util import next_id_and_time
+from lexful_sandbox.util import next_id_and_time, touched
 from lexful_sandbox.validation import fail
 
 MAX_FILE_SIZE = 100 * 1024 * 1024
@@ -126,7 +126,7 @@ def complete(
             raise bad_request(
                 f"received {received} bytes, declared size is {doc['size']}; upload again"
             )
-        now = next_id_and_time()[1]
+        now = touched(doc["updated_at"])
         doc.update(upload_status="completed", updated_at=now, updated_by=user_id)
         store.save("files", account_id, doc)
         if doc["property_name"]:
@@ -141,7 +141,7 @@ def _set_property(
     if asset is None:
         return
     asset[name] = value
-    asset["updated_at"] = next_id_and_time()[1]
+    asset["updated_at"] = touched(asset["updated_at"])
     asset["updated_by"] = user_id
     store.save("assets", account_id, asset)
 
@@ -156,7 +156,7 @@ def delete(
 ) -> None:
     with store.tx():
         doc = get(store, account_id, type_name, asset_id, file_id)
-        now = next_id_and_time()[1]
+        now = touched(doc["updated_at"])
         doc.update(deleted_at=now, updated_at=now, updated_by=user_id)
         store.save("files", account_id, doc)
         asset = store.get("assets", account_id, asset_id)

@@ -7,7 +7,7 @@ from typing import Any
 
 from lexful_sandbox.errors import ApiError, bad_request, conflict, not_found
 from lexful_sandbox.store import Store
-from lexful_sandbox.util import next_id_and_time, slugify
+from lexful_sandbox.util import next_id_and_time, slugify, touched
 
 WRITABLE = (
     "name",
@@ -155,7 +155,7 @@ def _apply(store: Store, account_id: str, user_id: str, org_id: str, body: dict)
         raise conflict(f"slug {body['slug']!r} is already used", "slug")
     renamed = "name" in body and body["name"] != doc["name"]
     doc.update(body)
-    doc["updated_at"] = next_id_and_time()[1]
+    doc["updated_at"] = touched(doc["updated_at"])
     doc["updated_by"] = user_id
     store.save("organizations", account_id, doc)
     if renamed:
@@ -193,7 +193,7 @@ def delete(store: Store, account_id: str, user_id: str, org_id: str) -> None:
         doc = store.get("organizations", account_id, org_id)
         if doc is None:
             raise not_found(f"organization {org_id}")
-        now = next_id_and_time()[1]
+        now = touched(doc["updated_at"])
         doc.update(deleted_at=now, updated_at=now, updated_by=user_id)
         store.save("organizations", account_id, doc)
 

@@ -65,6 +65,14 @@ def next_id_and_time() -> tuple[str, str]:
     return _uuid_from(ms, counter, rand), format_ms(ms)
 
 
+def touched(previous: str | None) -> str:
+    """A new ``updated_at``: now, but always later than the previous one of the record."""
+    now = next_id_and_time()[1]
+    if previous is None or now > previous:
+        return now
+    return format_ms(int(parse_datetime(previous).timestamp() * 1000) + 1)
+
+
 def new_id() -> str:
     return next_id_and_time()[0]
 

@@ -145,3 +145,14 @@ def test_hooks_and_stats(fresh) -> None:
     stats = fresh.stats()
     assert stats["requests"] == 3
     assert stats["by_status"] == {200: 2, 404: 1}
+
+
+def test_failing_hook_answers_500(fresh) -> None:
+    def broken(method, path, query):
+        if path == "/v1/organizations":
+            raise RuntimeError("boom")
+
+    fresh.add_hook(broken)
+    api = Api(fresh.config)
+    assert_error(api.get("/organizations"), 500, "boom")
+    assert api.get("/users").status_code == 200

@@ -202,3 +202,13 @@ def test_raw_and_encoded_brackets(api: Api) -> None:
     encoded = api.get("/organizations?name%5Blike%5D=alp%25").json()
     assert [o["name"] for o in raw["items"]] == ["Alpha"]
     assert raw["items"] == encoded["items"]
+
+
+def test_updated_at_always_moves_forward(api: Api) -> None:
+    org = make_org(api)
+    stamps = [org["updated_at"]]
+    for i in range(20):
+        stamps.append(
+            api.patch(f"/organizations/{org['id']}", {"notes": str(i)}).json()["updated_at"]
+        )
+    assert stamps == sorted(set(stamps))
