@@ -48,8 +48,14 @@ def load_content(record: dict[str, Any], client: LexfulClient) -> FileContent:
         content = _from_path(Path(record["local_path"]))
     elif record.get("download_url"):
         content = _from_url(record["download_url"], client)
+    elif record.get("upload_status") not in (None, "completed"):
+        msg = f"the source file was never uploaded (upload_status {record['upload_status']!r})"
+        raise FileContentError(msg)
     else:
-        msg = "file record has no content: give content_base64, local_path or download_url"
+        msg = (
+            "file record has no content: give content_base64, local_path or download_url "
+            "(tap-lexful: files_content inline or directory)"
+        )
         raise FileContentError(msg)
     try:
         _check(record, content)

@@ -33,6 +33,13 @@ class LexfulSink(BatchSink):
 
     @property
     @override
+    def include_sdc_metadata_properties(self) -> bool:
+        # Without it the SDK strips _sdc_deleted_at before the sink sees the record, and a
+        # record deleted in the source would be written as live. (_sdc_* never reach the API.)
+        return True
+
+    @property
+    @override
     def max_size(self) -> int:
         # The setting wins; without it a smaller default than the SDK's 10,000, so that a
         # crash loses little work. (A class attribute would silently hide the setting.)

@@ -144,3 +144,19 @@ def test_masked_secrets_are_never_written(dest, api, tmp_path) -> None:
     assert run.count("system_configuration", "updated") == 1
     patches = [body for method, _path, body in sent if method == "PATCH"]
     assert patches == [{"hostname": "db1.example"}]  # only the change; never the mask
+
+
+def test_soft_deleted_records_are_deleted_or_rejected(dest, api, tmp_path) -> None:
+    config = target_config(dest, tmp_path, stream_asset_types=MAPPING)
+    run_target(config, _input(CLIENTS, CONTACTS))
+    gone = {**CONTACTS[0], "_sdc_deleted_at": "2024-05-01T00:00:00Z"}
+    never = _contact("p9", "c1", "Never", "Copied", _sdc_deleted_at="2024-05-01T00:00:00Z")
+
+    run = run_target(config, _input(CLIENTS, [gone, never, *CONTACTS[1:]]))
+
+    assert run.count("contacts", "updated") == 1  # deleted in Lexful too
+    assert [r["record"]["id"] for r in read_rejects(tmp_path)] == ["p9"]
+    names = {c["first_name"] for c in list_all(api, contract.assets_path("system.contact"))}
+    assert names == {"Alan", "Grace"}
+    again = run_target(config, _input(CLIENTS, [gone, *CONTACTS[1:]]))
+    assert again.count("contacts", "unchanged") == 3
