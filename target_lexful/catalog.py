@@ -38,6 +38,7 @@ class Catalog:
         self._lock = threading.Lock()
         self._asset_types: dict[str, dict[str, Any]] | None = None
         self._org_types: dict[str, dict[str, Any]] | None = None
+        self._users: frozenset[str] | None = None
 
     def asset_types(self) -> dict[str, dict[str, Any]]:
         with self._lock:
@@ -62,6 +63,14 @@ class Catalog:
                 types = iter_list(self._client, contract.organization_types_path())
                 self._org_types = {t["name"]: t for t in types}
             return self._org_types
+
+    def user_ids(self) -> frozenset[str]:
+        """The users of the account (owned_by must name one of them)."""
+        with self._lock:
+            if self._users is None:
+                users = iter_list(self._client, contract.users_path())
+                self._users = frozenset(u["id"] for u in users)
+            return self._users
 
     def forget(self) -> None:
         with self._lock:

@@ -6,6 +6,7 @@ may read), then ``execute`` on groups of plans (the writes). Both run on worker 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -353,6 +354,8 @@ class AssetHandler(RecordHandler):
                 continue  # never overwrite a real secret with the mask
             if kinds.get(key) == "file":
                 continue  # set only by completing an upload with property_name
+            if key == "owned_by" and value not in self.ctx.catalog.user_ids():
+                continue  # a user of another account (users cannot be copied): left unset
             body[key] = json_safe(value)
         org = job.target_of(job.record.get("organization_id"))
         if org is not None:
@@ -483,33 +486,41 @@ class FileHandler(Handler):
         except files.FileContentError as exc:
             raise RecordError(str(exc)) from None
         meta["size"] = content.size
-        existing = self._uploaded(asset_type, asset.id, meta)
-        if existing is not None:
+        same = self._same_files(asset_type, asset.id, meta)
+        done = [f["id"] for f in same if f.get("upload_status", "completed") == "completed"]
+        if done:
             content.discard()  # same asset, name and size: already uploaded
-            return Plan(job, UNCHANGED, meta, digest, existing, asset_type=asset_type)
+            return Plan(job, UNCHANGED, meta, digest, done[0], asset_type=asset_type)
         plan = Plan(job, CREATE, meta, digest, asset_type=asset_type)
-        plan.extra = (asset.id, content)
+        # An upload an interrupted run left pending is ours: removed before uploading again.
+        stale = [f["id"] for f in same] if entry and entry.state == INTENT else []
+        plan.extra = (asset.id, content, stale)
         return plan
 
     def execute_one(self, plan: Plan) -> None:
-        asset_id, content = plan.extra
+        asset_id, content, stale = plan.extra
         assert plan.asset_type is not None
+        client = self.ctx.client
         try:
+            for file_id in stale:
+                with contextlib.suppress(LexfulHTTPError):
+                    client.request(
+                        "DELETE", contract.files_path(plan.asset_type, asset_id, file_id)
+                    )
             self.intend(plan)
-            done = files.upload(self.ctx.client, plan.asset_type, asset_id, plan.body, content)
+            done = files.upload(client, plan.asset_type, asset_id, plan.body, content)
             plan.result_id = done["id"]
         finally:
             content.discard()
 
-    def _uploaded(self, asset_type: str, asset_id: str, meta: dict[str, Any]) -> str | None:
-        for item in iter_list(self.ctx.client, contract.files_path(asset_type, asset_id)):
-            if (
-                item.get("name") == meta["name"]
-                and item.get("size") == meta["size"]
-                and item.get("upload_status", "completed") == "completed"
-            ):
-                return item["id"]
-        return None
+    def _same_files(
+        self, asset_type: str, asset_id: str, meta: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return [
+            item
+            for item in iter_list(self.ctx.client, contract.files_path(asset_type, asset_id))
+            if item.get("name") == meta["name"] and item.get("size") == meta["size"]
+        ]
 
 
 # --- types and users -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from lexful_api import contract
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Fields whose value is a URL that may carry a presigned signature in its query.
 _URL_FIELDS = ("download_url", "presignedUploadUrl", "url")
+_URL_QUERY = re.compile(r"(https?://[^\s\"'?]+)\?[^\s\"']*")
 
 
 def json_safe(value: Any) -> Any:
@@ -55,6 +56,8 @@ def strip_query(url: str) -> str:
 
 def redacted(record: Any) -> Any:
     """A record fit for a rejects file or a log line: presigned URLs lose their signature."""
+    if isinstance(record, str):  # a raw line: any URL in it loses its query
+        return _URL_QUERY.sub(r"\1?<signature removed>", record)
     if not isinstance(record, dict):
         return json_safe(record)
     out = {}

@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from lexful_api import contract
+from target_lexful.id_map import IdMap
 from tests.target.helpers import (
     client_for,
     download,
@@ -153,3 +154,20 @@ def _a_download_url(source_api, data: bytes) -> str:
         contract.file_download_path("system.contact", asset["id"], meta["id"])
     )
     return contract.download_url(answer)
+
+
+def test_an_upload_left_pending_by_a_killed_run_is_replaced(api, dest, contact, tmp_path) -> None:
+    data = b"half uploaded"
+    rec = _file(contact, "half.txt", data, content_base64=base64.b64encode(data).decode())
+    meta = {k: rec[k] for k in ("name", "original_name", "file_extension", "mime_type", "size")}
+    api.send_json("POST", contract.files_path("system.contact", contact["id"]), meta)  # step 1 only
+    ids = IdMap(tmp_path / "id-map.sqlite", dest["account_id"])
+    ids.intend("files", rec["id"], "files", "system.contact")  # as the killed run left it
+    ids.close()
+
+    run = run_target(target_config(dest, tmp_path), [schema("files"), record("files", rec)])
+
+    assert run.count("files", "created") == 1
+    stored = list_all(api, contract.files_path("system.contact", contact["id"]))
+    assert [(f["name"], f["upload_status"]) for f in stored] == [("half.txt", "completed")]
+    assert download(api, "system.contact", contact["id"], stored[0]["id"]) == data
