@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from lexful_api import LexfulClient, contract
 from target_lexful import id_map
+from target_lexful.model import RecordError
 from target_lexful.reader import LexfulReader
 from target_lexful.rejects import DEFAULT_PATH as DEFAULT_REJECTS_PATH
 from target_lexful.rejects import Rejects
@@ -194,11 +195,7 @@ class TargetLexful(Target):
         self.logger.warning(
             "Rejected %s: %s", f"a record of {stream!r}" if stream else "a line", reason
         )
-        self.writer.rejects.write(stream, record, reason, None)
-        if stream is not None:
-            self.writer.stats.add(stream, "rejected")
-        else:
-            self.writer.stats.add("(input)", "rejected")
+        self.writer.reject(stream, record, RecordError(reason))
 
     def _after_record(self) -> None:
         # The SDK emits STATE only after a full drain (and by itself only every 5 minutes):

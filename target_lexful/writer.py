@@ -147,8 +147,7 @@ class Writer:
         self, stream: str | None, record: Any, error: RecordError, job: Job | None = None
     ) -> None:
         self.rejects.write(stream, record, error.message, error.status)
-        if stream is not None:
-            self.stats.add(stream, "rejected")
+        self.stats.add(stream or "(input)", "rejected")
         if job is not None:
             self.ids.rejected(job.stream, job.source_id, job.kind, error.message)
             self._mark_fresh(job.source_id)
@@ -323,11 +322,12 @@ class Writer:
     # -- plan and execute ---------------------------------------------------------------------
 
     def _execute(self, jobs: list[Job]) -> None:
-        by_kind: dict[str, list[Job]] = {}
+        # One route at a time: a lookup or a bulk call is about one resource (one asset type).
+        by_route: dict[Route, list[Job]] = {}
         for job in jobs:
-            by_kind.setdefault(job.kind, []).append(job)
-        for kind, group in by_kind.items():
-            handler = self.handlers[kind]
+            by_route.setdefault(job.route, []).append(job)
+        for route, group in by_route.items():
+            handler = self.handlers[route.kind]
             self._parallel(lambda g, h=handler: h.prefetch(g), _chunks(group, 100))
             plans: list[Plan] = []
             for job, outcome in zip(group, self._parallel(handler.plan, group), strict=True):
