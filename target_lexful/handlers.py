@@ -56,6 +56,7 @@ class Context:
     match_on: dict[str, list[str]]
     create_asset_types: bool
     logger: logging.Logger
+    dry_run: bool = False
 
 
 GroupResult = list[RecordError | None]
@@ -338,7 +339,11 @@ class AssetHandler(RecordHandler):
         type_def = self.type_def(job)
         if is_deleted(job.record):
             return self.plan_delete(job, job.route.asset_type)
-        return self.plan_upsert(job, self.body(job, type_def), job.route.asset_type)
+        plan = self.plan_upsert(job, self.body(job, type_def), job.route.asset_type)
+        if self.ctx.dry_run:
+            # Nothing reaches the API to validate it, so check what the contract says [D].
+            check_asset(plan.body, type_def, creating=plan.action == CREATE)
+        return plan
 
     def body(self, job: Job, type_def: dict[str, Any]) -> dict[str, Any]:
         kinds = property_types(type_def)
@@ -639,6 +644,29 @@ HANDLERS: tuple[type[Handler], ...] = (
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+_ASSET_WRITABLE = frozenset({"organization_id", "references", "visibility", "owned_by"})
+
+
+def check_asset(body: dict[str, Any], type_def: dict[str, Any], *, creating: bool) -> None:
+    """The API's validation of an asset body, as far as the type definition tells (dry_run)."""
+    props = {p["name"]: p for p in type_def.get("properties") or []}
+    name = type_def.get("name")
+    for key, value in body.items():
+        if key not in props and key not in _ASSET_WRITABLE:
+            msg = f"{key}: unknown field for asset type {name}"
+            raise RecordError(msg, 400)
+        allowed = props.get(key, {}).get("enum")
+        if allowed and value is not None and value not in allowed:
+            msg = f"{key}: {value!r} is not one of {allowed}"
+            raise RecordError(msg, 400)
+    if creating:
+        if "organization_id" not in body:
+            raise RecordError("organization_id: is required", 400)
+        for prop in props.values():
+            if prop.get("required") and body.get(prop["name"]) is None:
+                msg = f"{prop['name']}: is required"
+                raise RecordError(msg, 400)
 
 
 def diff(body: dict[str, Any], existing: dict[str, Any]) -> dict[str, Any]:

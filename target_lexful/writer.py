@@ -96,7 +96,13 @@ class Writer:
         self.logger = logger
         self.catalog = Catalog(client)
         context = Context(
-            client, ids, self.catalog, settings.match_on, settings.create_asset_types, logger
+            client,
+            ids,
+            self.catalog,
+            settings.match_on,
+            settings.create_asset_types,
+            logger,
+            dry_run=settings.dry_run,
         )
         self.handlers: dict[str, Handler] = {h.kind: h(context) for h in HANDLERS}
         self.stats = Stats()

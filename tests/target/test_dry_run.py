@@ -22,6 +22,7 @@ def test_dry_run_plans_without_writing(dest, api, calls, tmp_path, caplog) -> No
         ),
         schema("system_contact"),
         record("system_contact", _contact(new_org)),
+        record("system_contact", {**_contact(new_org), "id": "p2", "contact_type": "Nemesis"}),
         schema("users"),
         record("users", {"id": str(uuid.uuid4()), "email": "x@example.com"}),
         {"type": "STATE", "value": {"never": "emitted"}},
@@ -41,6 +42,7 @@ def test_dry_run_plans_without_writing(dest, api, calls, tmp_path, caplog) -> No
     assert any("would create organizations" in line and "New" in line for line in plan)
     assert any("would create system_contact" in line for line in plan)
     assert any("would reject users" in line for line in plan)
+    assert any("would reject system_contact" in line and "Nemesis" in line for line in plan)
     assert [o["name"] for o in list_all(api, contract.organizations_path())] == ["Old"]
 
 
