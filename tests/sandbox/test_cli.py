@@ -83,3 +83,52 @@ def test_credentials_are_deterministic_from_seed_random() -> None:
         assert (a.account_id, a.api_key_secret) == (b.account_id, b.api_key_secret)
     with running_sandbox(seed_random=4) as c:
         assert c.account_id != a.account_id
+
+
+def test_every_flag_reaches_the_options() -> None:
+    from lexful_sandbox.cli import options_from, parser  # noqa: PLC0415
+
+    args = parser().parse_args(
+        [
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "9",
+            "--db",
+            "x.db",
+            "--seed",
+            "demo",
+            "--seed-scale",
+            "7",
+            "--seed-random",
+            "3",
+            "--latency-ms",
+            "5",
+            "--jitter-ms",
+            "6",
+            "--error-rate",
+            "0.1",
+            "--rate-limit",
+            "20",
+            "--drop-rate",
+            "0.2",
+            "--token-ttl",
+            "9",
+            "--admin",
+        ]
+    )
+    options = options_from(args)
+    assert (options.host, options.port, options.db, options.seed) == ("0.0.0.0", 9, "x.db", "demo")
+    assert (options.seed_scale, options.seed_random, options.admin) == (7, 3, True)
+    f = options.faults
+    assert (f.latency_ms, f.jitter_ms, f.error_rate, f.rate_limit, f.drop_rate, f.token_ttl) == (
+        5, 6, 0.1, 20, 0.2, 9,
+    )  # fmt: skip
+    defaults = options_from(parser().parse_args(["serve"]))
+    assert (defaults.host, defaults.port, defaults.db, defaults.seed) == (
+        "127.0.0.1",
+        0,
+        None,
+        "none",
+    )
