@@ -9,6 +9,7 @@ import sys
 import requests
 
 from lexful_sandbox import running_sandbox
+from lexful_sandbox.cli import options_from, parser
 from tests.sandbox.conftest import Api, assert_error
 
 
@@ -86,8 +87,6 @@ def test_credentials_are_deterministic_from_seed_random() -> None:
 
 
 def test_every_flag_reaches_the_options() -> None:
-    from lexful_sandbox.cli import options_from, parser  # noqa: PLC0415
-
     args = parser().parse_args(
         [
             "serve",
