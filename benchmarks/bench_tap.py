@@ -164,7 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller data, for a smoke run")
     args = parser.parse_args()
-    latency_assets, small, large = (60, 2_000, 20_000) if args.quick else (400, 10_000, 100_000)
+    latency_assets, small, large = (60, 2_000, 20_000) if args.quick else (800, 10_000, 100_000)
     lines = [
         f"| {'scenario':<44} | {'records':>8} | {'seconds':>8} | {'records/s':>10} | "
         f"{'ratio / note':<24} |",

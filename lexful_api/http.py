@@ -27,6 +27,19 @@ from lexful_api.auth import LexfulTokenAuth
 from lexful_api.errors import LexfulConnectionError, LexfulHTTPError
 
 LOGGER = logging.getLogger("lexful_api")
+
+
+def _drop_queries(record: logging.LogRecord) -> bool:
+    """urllib3 logs each request line at DEBUG with its query: a presigned signature."""
+    if isinstance(record.args, tuple):
+        record.args = tuple(
+            arg.split("?", 1)[0] + "?..." if isinstance(arg, str) and "?" in arg else arg
+            for arg in record.args
+        )
+    return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_drop_queries)
 _NETWORK_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,

@@ -346,9 +346,16 @@ class LexfulStream(RESTStream[PageToken]):
         if self.parent_stream_type is not None:
             yield from self._child_records(context)
             return
-        for page in self.walk(context, concurrent=True):
-            self.prefetch_children(page, context)
-            yield from page
+        pages = self.walk(context, concurrent=True)
+        current = next(pages, [])
+        self.prefetch_children(current, context)
+        for upcoming in pages:
+            # The next page's children start while this page is emitted: the pool never
+            # drains between pages.
+            self.prefetch_children(upcoming, context)
+            yield from current
+            current = upcoming
+        yield from current
 
     def walk(self, context: Context | None, *, concurrent: bool) -> Iterator[list[dict]]:
         """The pages of the list, in order; see ``PageWalker``."""
@@ -374,12 +381,12 @@ class LexfulStream(RESTStream[PageToken]):
         if not children:
             return
         for record in page:
-            child_context = self.get_child_context(record, context)
-            if child_context is None:
-                continue
-            for child in children:
-                if isinstance(child, LexfulStream):
-                    child.prefetch(child_context)
+            for child_context in self.generate_child_contexts(record, context):
+                if child_context is None:
+                    continue
+                for child in children:
+                    if isinstance(child, LexfulStream):
+                        child.prefetch(child_context)
 
     def _child_records(self, context: Context | None) -> list[dict[str, Any]]:
         future = self._prefetched.pop(self.prefetch_key(context), None) if context else None

@@ -129,14 +129,25 @@ FILE = th.PropertiesList(
     th.Property("property_name", th.StringType),
     th.Property("upload_status", th.StringType),
     *AUDIT,
-    th.Property("content_base64", th.StringType, description="The bytes (files_content=inline)."),
-    th.Property(
-        "local_path", th.StringType, description="Where the bytes were written (directory)."
-    ),
-    th.Property("sha256", th.StringType, description="SHA-256 of the bytes, hex."),
 )
-# Fields the tap adds to file records: never asked of the API.
-FILE_CONTENT_FIELDS = ("content_base64", "local_path", "sha256")
+# What files_content adds to a file record (never asked of the API).
+FILE_CONTENT = {
+    "inline": th.PropertiesList(
+        th.Property("content_base64", th.StringType, description="The bytes, base64."),
+        th.Property("sha256", th.StringType, description="SHA-256 of the bytes, hex."),
+    ),
+    "directory": th.PropertiesList(
+        th.Property("local_path", th.StringType, description="Where the bytes were written."),
+        th.Property("sha256", th.StringType, description="SHA-256 of the bytes, hex."),
+    ),
+}
+
+
+def file_properties(files_content: str) -> th.PropertiesList:
+    """A file record's properties, with the content fields ``files_content`` adds."""
+    extra = FILE_CONTENT.get(files_content)
+    return th.PropertiesList(*FILE, *(extra or []))
+
 
 # --- asset types ------------------------------------------------------------------------------
 

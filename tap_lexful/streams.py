@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 import requests
 from singer_sdk.exceptions import FatalAPIError
@@ -87,10 +89,13 @@ class AssetStream(LexfulStream):
         return super().post_process(row, context)
 
     @override
-    def get_child_context(self, record: dict, context: Context | None) -> Context | None:
-        if record.get("deleted_at"):
-            return None  # a deleted asset's links and files are gone with it
+    def get_child_context(self, record: dict, context: Context | None) -> Context:
         return {"asset_type": self.asset_type, "asset_id": record["id"]}
+
+    @override
+    def generate_child_contexts(self, record: dict, context: Context | None) -> Iterator[Context]:
+        if not record.get("deleted_at"):  # a deleted asset's links and files went with it
+            yield self.get_child_context(record, context)
 
 
 class RelatedAssetsStream(LexfulStream):
@@ -123,11 +128,15 @@ class FilesStream(LexfulStream):
 
     name = "files"
     path = "/v1/assets/{asset_type}/{asset_id}/files"
-    properties = schemas.FILE
     parent_stream_type = AssetStream
     state_partitioning_keys: ClassVar[list[str]] = []
     selects_fields = False
     sync_order = 42
+
+    @override
+    def __init__(self, tap: Tap, runtime: Runtime, **kwargs: Any) -> None:
+        self.properties = schemas.file_properties(tap.config.get("files_content", "none"))
+        super().__init__(tap, runtime, **kwargs)
 
     @override
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
@@ -150,57 +159,77 @@ class FilesStream(LexfulStream):
         if record.get("upload_status", "completed") != "completed":
             return  # a pending upload has no bytes yet
         if mode == "inline":
-            limit = int(self.config.get("max_inline_bytes", 10 * 1024 * 1024))
-            if (record.get("size") or 0) > limit:
-                self.logger.warning(
-                    "Stream 'files': file %s is %s bytes, over max_inline_bytes (%d): "
-                    "no content_base64",
-                    record.get("id"),
-                    record.get("size"),
-                    limit,
-                )
-                return
-            data = b"".join(self._download(record, context))
-            record["content_base64"] = base64.b64encode(data).decode("ascii")
-            record["sha256"] = hashlib.sha256(data).hexdigest()
+            self._inline(record, context)
         else:
             self._save(record, context)
 
+    def _inline(self, record: dict[str, Any], context: Context) -> None:
+        limit = int(self.config.get("max_inline_bytes", 10 * 1024 * 1024))
+        if (record.get("size") or 0) > limit:
+            self.logger.warning(
+                "Stream 'files': file %s is %s bytes, over max_inline_bytes (%d): "
+                "sent without content_base64",
+                record.get("id"),
+                record.get("size"),
+                limit,
+            )
+            return
+        buffer = io.BytesIO()
+        record["sha256"] = self._download_to(buffer, record, context)
+        record["content_base64"] = base64.b64encode(buffer.getvalue()).decode("ascii")
+
     def _save(self, record: dict[str, Any], context: Context) -> None:
-        """Stream the bytes to ``files_dir/<asset_type>/<asset_id>/<file_id><ext>``."""
-        root = Path(self.config["files_dir"])
-        target = root / _safe(context["asset_type"]) / _safe(context["asset_id"])
-        target.mkdir(parents=True, exist_ok=True)
+        """Stream the bytes to ``files_dir/<asset_type>/<asset_id>/<file_id>.<ext>``."""
+        folder = Path(
+            self.config["files_dir"], _safe(context["asset_type"]), _safe(context["asset_id"])
+        )
+        folder.mkdir(parents=True, exist_ok=True)
         extension = _safe(str(record.get("file_extension") or "").lstrip("."))
-        final = target / (_safe(record["id"]) + (f".{extension}" if extension else ""))
+        final = folder / (_safe(record["id"]) + (f".{extension}" if extension else ""))
         partial = final.with_name(final.name + ".part")
-        digest = hashlib.sha256()
         with partial.open("wb") as out:
-            for chunk in self._download(record, context):
-                digest.update(chunk)
-                out.write(chunk)
+            record["sha256"] = self._download_to(out, record, context)
         partial.replace(final)  # never a half-written file under the final name
         record["local_path"] = str(final)
-        record["sha256"] = digest.hexdigest()
 
-    def _download(self, record: dict[str, Any], context: Context) -> Iterator[bytes]:
-        """The file's bytes, in chunks. The presigned URL stays in this function."""
+    def _download_to(self, out: BinaryIO, record: dict[str, Any], context: Context) -> str:
+        """Copy the file's bytes into ``out`` in chunks; its SHA-256. Retried from the start
+        when the body breaks off (LexfulClient retries only up to the headers). The presigned
+        URL stays in this function: never in a record, a log line or an error."""
         client = self.runtime.client
         path = contract.file_download_path(context["asset_type"], context["asset_id"], record["id"])
-        try:
-            url = contract.download_url(client.get_json(path))
-            response = client.request("GET", url, authenticated=False, stream=True)
-            with response:
-                yield from response.iter_content(CHUNK_BYTES)
-        except (LexfulError, ValueError) as exc:
-            msg = f"Stream 'files': file {record['id']} of asset {context['asset_id']}: {exc}"
-            raise FatalAPIError(msg) from None
-        except requests.RequestException as exc:  # its text may quote the presigned URL
-            msg = (
-                f"Stream 'files': file {record['id']} of asset {context['asset_id']}: "
-                f"download broke off ({type(exc).__name__})"
+        where = f"Stream 'files': file {record['id']} of asset {context['asset_id']}"
+        for attempt in range(1, client.max_tries + 1):
+            out.seek(0)
+            out.truncate()
+            digest = hashlib.sha256()
+            try:
+                url = contract.download_url(client.get_json(path))
+                with client.request("GET", url, authenticated=False, stream=True) as response:
+                    for chunk in response.iter_content(CHUNK_BYTES):
+                        digest.update(chunk)
+                        out.write(chunk)
+            except (LexfulError, ValueError) as exc:
+                raise FatalAPIError(f"{where}: {exc}") from None
+            except requests.RequestException as exc:  # its text may quote the URL: not shown
+                if attempt == client.max_tries:
+                    msg = f"{where}: download broke off {attempt} times ({type(exc).__name__})"
+                    raise FatalAPIError(msg) from None
+                self.logger.warning("%s: download broke off; trying again", where)
+                time.sleep(client.backoff_base_s * attempt)
+                continue
+            self._check_size(record, out.tell())
+            return digest.hexdigest()
+        raise AssertionError  # the loop returns or raises
+
+    def _check_size(self, record: dict[str, Any], received: int) -> None:
+        if isinstance(record.get("size"), int) and record["size"] != received:
+            self.logger.warning(
+                "Stream 'files': file %s declares %d bytes, %d were downloaded",
+                record["id"],
+                record["size"],
+                received,
             )
-            raise FatalAPIError(msg) from None
 
 
 def _safe(part: str) -> str:
