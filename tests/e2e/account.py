@@ -64,6 +64,7 @@ class Snapshot:
     assets: Counter[str] = field(default_factory=Counter)
     links: Counter[str] = field(default_factory=Counter)
     files: Counter[str] = field(default_factory=Counter)
+    pending_files: int = 0
     unresolved: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -144,13 +145,15 @@ def _read_links_and_files(
     for link in list_all(client, contract.related_path(kind, asset_id)):
         snap.links[_dump([label, resolve(link["asset_id"]), link.get("description")])] += 1
     for record in list_all(client, contract.files_path(kind, asset_id)):
-        digest = None
-        if record.get("upload_status") == "completed":
-            body = client.get_json(contract.file_download_path(kind, asset_id, record["id"]))
-            data = requests.get(contract.download_url(body), timeout=30).content
-            digest = hashlib.sha256(data).hexdigest()
+        if record.get("upload_status") != "completed":
+            # An upload never completed has no bytes: there is nothing to copy.
+            snap.pending_files += 1
+            continue
+        body = client.get_json(contract.file_download_path(kind, asset_id, record["id"]))
+        data = requests.get(contract.download_url(body), timeout=30).content
+        digest = hashlib.sha256(data).hexdigest()
         fields = ("name", "original_name", "file_extension", "mime_type", "size", "property_name")
-        canonical = [label, {k: record.get(k) for k in fields}, record.get("upload_status"), digest]
+        canonical = [label, {k: record.get(k) for k in fields}, digest]
         snap.files[_dump(canonical)] += 1
 
 
