@@ -57,7 +57,6 @@ class Store:
         self.type_cache: dict[tuple[str, str], dict[str, Any]] = {}
         # List totals by query, valid while no write happened: a COUNT(*) over 100k rows
         # costs more than the page itself, and paging clients ask for the same total again.
-        self.generation = 0
         self._counts: dict[tuple, tuple[int, int]] = {}
         # Sort keys of the last record of pages served, by query and end offset: the next page
         # of a walk starts from there instead of stepping over every earlier index entry.
@@ -88,10 +87,13 @@ class Store:
         with self.lock:
             return self.conn.execute(sql, params).fetchall()
 
+    @property
+    def generation(self) -> int:
+        """Changes with every row written through this connection, however it was written."""
+        return self.conn.total_changes
+
     def execute(self, sql: str, params: tuple | list = ()) -> int:
-        """A write: every write goes through here, insert_many or save (see ``generation``)."""
         with self.lock:
-            self.generation += 1
             return self.conn.execute(sql, params).rowcount
 
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -125,7 +127,6 @@ class Store:
     def insert_many(self, table: str, account_id: str, docs: list[dict[str, Any]]) -> None:
         rows = [self._row(table, account_id, doc) for doc in docs]
         with self.tx():
-            self.generation += 1
             self.conn.executemany(self._insert_sql(table), rows)
 
     def save(self, table: str, account_id: str, doc: dict[str, Any]) -> dict[str, Any]:

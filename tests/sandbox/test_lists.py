@@ -226,3 +226,15 @@ def test_writes_between_pages_are_seen(api: Api) -> None:
     assert first == ["L0", "L1"]
     assert second["total"] == 5
     assert [x["name"] for x in second["items"]] == ["L3", "L4"]
+
+
+def test_direct_store_writes_show_in_cached_totals(fresh) -> None:
+    api = Api(fresh.config)
+    make_org(api, "Via HTTP")
+    assert api.get("/organizations").json()["total"] == 1
+    org = fresh.store.find("organizations", fresh.account_id, "deleted_at IS NULL")[0]
+    fresh.store.conn.execute(
+        "UPDATE organizations SET deleted_at = '2030-01-01T00:00:00.000Z' WHERE id = ?",
+        (org["id"],),
+    )
+    assert api.get("/organizations").json()["total"] == 0
