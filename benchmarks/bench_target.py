@@ -102,7 +102,7 @@ def run_target(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records-0ms", type=int, default=2000)
-    parser.add_argument("--records-50ms", type=int, default=300)
+    parser.add_argument("--records-50ms", type=int, default=400)
     args = parser.parse_args()
     print(
         f"{'latency':>8} {'concurrency':>12} {'records':>8} {'rec/s':>9}"
@@ -115,20 +115,24 @@ def main() -> int:
             sb.set_faults(latency_ms=latency)
             input_file = work / f"input-{latency}.singer"
             input_file.write_text(singer_input(records))
-            rates = {}
+            rates, walls = {}, {}
             for concurrency in (1, 8):
                 seconds, wall, written = run_target(sb.new_account(), work, concurrency, input_file)
                 assert written == records, f"wrote {written} of {records}"
                 rates[concurrency] = records / seconds
+                walls[concurrency] = wall
                 print(
                     f"{latency:>6}ms {concurrency:>12} {records:>8} {rates[concurrency]:>9.1f}"
                     f" {seconds:>8.2f} {wall:>7.2f}",
                     flush=True,
                 )
-            ratios[latency] = rates[8] / rates[1]
-    for latency, ratio in ratios.items():
-        print(f"at {latency} ms: concurrency 8 = {ratio:.1f}x concurrency 1")
-    ok = ratios[50] >= 6
+            ratios[latency] = (rates[8] / rates[1], walls[1] / walls[8])
+    for latency, (ratio, wall_ratio) in ratios.items():
+        print(
+            f"at {latency} ms: concurrency 8 = {ratio:.1f}x concurrency 1"
+            f" ({wall_ratio:.1f}x in wall time, Python start-up included)"
+        )
+    ok = ratios[50][0] >= 6
     print("target (50 ms: >= 6x):", "met" if ok else "NOT met")
     return 0 if ok else 1
 
