@@ -24,7 +24,7 @@ async def _api_error(_request: Request, exc: Exception) -> Response:
 
 async def _http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_response(ApiError(exc.status_code, exc.detail or "error"))
+    return error_response(ApiError(exc.status_code, exc.detail or "error", headers=exc.headers))
 
 
 async def _crash(_request: Request, exc: Exception) -> Response:

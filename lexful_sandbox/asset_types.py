@@ -128,7 +128,10 @@ def update(store: Store, account_id: str, user_id: str, type_id: str, raw: Any) 
             for key in ("properties", "references"):
                 if key in body:
                     _check_system_change(doc[key], body[key], key)
+        before = dict(doc)
         doc.update(body)
+        if doc == before:
+            return doc  # nothing changed: same version, same updated_at
         doc["version"] += 1
         doc["updated_at"] = touched(doc["updated_at"])
         doc["updated_by"] = user_id

@@ -175,6 +175,7 @@ def update(
     _check_fixed(fixed)
     with store.tx():
         doc = get(store, account_id, type_name, asset_id, deleted=False)
+        before = {**doc, "references": dict(doc["references"])}
         if "organization_id" in fixed:
             org = _organization(store, account_id, fixed.pop("organization_id"))
             doc.update(organization_id=org["id"], organization_name=org["name"])
@@ -186,6 +187,8 @@ def update(
         doc.update(values)
         _check_required(asset_type, doc)
         doc["name"] = derive_name(asset_type, doc)
+        if doc == before:
+            return doc  # nothing changed: updated_at stays, so incremental readers see no change
         doc["updated_at"] = touched(doc["updated_at"])
         doc["updated_by"] = user_id
         return store.save("assets", account_id, doc)

@@ -154,7 +154,10 @@ def _apply(store: Store, account_id: str, user_id: str, org_id: str, body: dict)
     if "slug" in body and _slug_taken(store, account_id, body["slug"], org_id):
         raise conflict(f"slug {body['slug']!r} is already used", "slug")
     renamed = "name" in body and body["name"] != doc["name"]
+    before = dict(doc)
     doc.update(body)
+    if doc == before:
+        return doc  # nothing changed: updated_at stays, so incremental readers see no change
     doc["updated_at"] = touched(doc["updated_at"])
     doc["updated_by"] = user_id
     store.save("organizations", account_id, doc)

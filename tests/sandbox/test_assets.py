@@ -197,3 +197,15 @@ def test_wrong_type_or_unknown_ids(api: Api, org: dict) -> None:
     assert_error(api.get("/assets/no_such_type"), 404, "no_such_type")
     assert_error(api.post("/assets/no_such_type", {}), 404)
     assert_error(api.get("/assets/system.contact/not-an-id"), 404)
+
+
+def test_patch_without_change_keeps_updated_at(api: Api, org: dict) -> None:
+    contact = make_contact(api, org["id"], title="CTO")
+    url = f"/assets/system.contact/{contact['id']}"
+    same = api.patch(url, {"title": "CTO", "first_name": "Jane"}).json()
+    assert same["updated_at"] == contact["updated_at"]
+    assert api.patch(url, {}).json() == contact
+    changed = api.patch(url, {"title": "CEO"}).json()
+    assert changed["updated_at"] > contact["updated_at"]
+    org_same = api.patch(f"/organizations/{org['id']}", {"name": org["name"]}).json()
+    assert org_same["updated_at"] == org["updated_at"]
