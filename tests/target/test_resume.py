@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import signal
@@ -14,7 +16,10 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from lexful_api import contract
+import pytest
+
+from lexful_api import LexfulAuthError, contract
+from target_lexful.target import TargetLexful
 from tests.target.helpers import (
     client_for,
     lines,
@@ -139,3 +144,33 @@ def _run_and_kill(tmp_path: Path, messages: list[dict], after_states: int) -> li
 def _person(org: dict, first: str) -> dict:
     base = {"id": str(uuid.uuid4()), "organization_id": org["id"], "important": False}
     return {**base, "first_name": first, "last_name": org["name"]}
+
+
+def test_a_fatal_error_keeps_the_state_already_earned(faulty_sb, tmp_path) -> None:
+    """The key is revoked mid-run: the run stops, but the STATE it emitted before stands."""
+    dest = faulty_sb.new_account()
+    api = client_for(dest)
+    config = target_config(dest, tmp_path, batch_size_rows=10, max_concurrency=2)
+    messages = SCHEMAS + _input()
+    revoke = "UPDATE accounts SET key_secret = ? WHERE id = ?"
+
+    armed = [True]  # hooks cannot be removed: this one fires once
+
+    def revoke_on_first_contact(method: str, path: str, query: dict) -> None:
+        if armed[0] and method == "POST" and path.endswith("/system.contact"):
+            armed[0] = False
+            faulty_sb.store.execute(revoke, ("revoked", dest["account_id"]))
+
+    faulty_sb.add_hook(revoke_on_first_contact)
+    faulty_sb.set_faults(token_ttl=1, latency_ms=10)
+    out = io.StringIO()
+    with pytest.raises(LexfulAuthError), contextlib.redirect_stdout(out):
+        TargetLexful(config=config).listen(io.StringIO(lines(messages)))
+    states = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert states
+    assert states[-1]["next"] >= ORGS  # the organizations' STATE was emitted before the stop
+
+    faulty_sb.store.execute(revoke, (dest["api_key_secret"], dest["account_id"]))
+    faulty_sb.set_faults(token_ttl=3600, latency_ms=0)
+    run_target(config, _resume_from(messages, states[-1]))
+    _assert_exactly_once(api)
