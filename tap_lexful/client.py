@@ -50,11 +50,8 @@ class Runtime:
     pool: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
+        # Idle workers end when the pool is collected with its tap; no explicit close needed.
         self.pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="lexful")
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        self.client.close()
 
 
 class LexfulStreamError(FatalAPIError):
@@ -104,6 +101,15 @@ def bookmark_value(value: str) -> str:
     if len(value) == _CANONICAL_MS and value[19] == "." and value[-1] == "Z":
         return value
     return contract.format_timestamp(contract.parse_timestamp(value))
+
+
+def filter_value(value: object) -> str:
+    """A filter value as the API reads it: booleans ``true``/``false``, lists comma-joined."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(filter_value(item) for item in value)
+    return str(value)
 
 
 class Progress:
@@ -253,7 +259,8 @@ class LexfulStream(RESTStream[PageToken]):
             "sort": f"{self.sort_key},{self.id_field}",
             "order": "ASC,ASC",  # always explicit: offsets only hold under a fixed order
         }
-        params.update(self.config.get("filters", {}).get(self.name, {}))
+        for key, value in self.config.get("filters", {}).get(self.name, {}).items():
+            params[key] = filter_value(value)
         organization_ids = self.config.get("organization_ids")
         if organization_ids and self.organization_field:
             params[f"{self.organization_field}[in]"] = ",".join(organization_ids)

@@ -112,6 +112,11 @@ class RelatedAssetsStream(LexfulStream):
     sync_order = 41
 
     @override
+    def get_url(self, context: Context | None) -> str:
+        assert context is not None  # a child stream always runs for a parent
+        return self.url_base + contract.related_path(context["asset_type"], context["asset_id"])
+
+    @override
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
         assert context is not None  # a child stream always runs for a parent
         return {
@@ -137,6 +142,11 @@ class FilesStream(LexfulStream):
     def __init__(self, tap: Tap, runtime: Runtime, **kwargs: Any) -> None:
         self.properties = schemas.file_properties(tap.config.get("files_content", "none"))
         super().__init__(tap, runtime, **kwargs)
+
+    @override
+    def get_url(self, context: Context | None) -> str:
+        assert context is not None
+        return self.url_base + contract.files_path(context["asset_type"], context["asset_id"])
 
     @override
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:

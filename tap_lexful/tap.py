@@ -207,7 +207,7 @@ class TapLexful(Tap):
         taken = {stream.name for stream in fixed}
         assets = [self._asset_stream(definition, taken) for definition in definitions]
         discovered: list[Stream] = [*fixed, *assets]
-        self._check_filters({stream.name for stream in discovered})
+        self._check_filters({stream.name: stream for stream in discovered})
         return discovered
 
     @property
@@ -251,16 +251,21 @@ class TapLexful(Tap):
         if self.config.get("files_content") == "directory" and not self.config.get("files_dir"):
             raise _setting_error("files_dir: required when files_content is 'directory'")
 
-    def _check_filters(self, names: set[str]) -> None:
+    def _check_filters(self, by_name: dict[str, Stream]) -> None:
+        """Every filter names a stream and one of its fields, with a known operator."""
         for stream_name, entries in (self.config.get("filters") or {}).items():
-            if stream_name not in names:
-                msg = f"filters: no stream named {stream_name!r}; streams: {sorted(names)}"
+            stream = by_name.get(stream_name)
+            if stream is None:
+                msg = f"filters: no stream named {stream_name!r}; streams: {sorted(by_name)}"
                 raise _setting_error(msg)
             for key in entries:
                 try:
-                    contract.parse_filter_key(key)
+                    field, _ = contract.parse_filter_key(key)
                 except ValueError as exc:
                     raise _setting_error(f"filters.{stream_name}: {exc}") from None
+                if field not in stream.schema["properties"]:
+                    msg = f"filters.{stream_name}: {key!r}: the stream has no field {field!r}"
+                    raise _setting_error(msg)
 
 
 def _sync_rank(stream: Stream) -> tuple[int, str]:

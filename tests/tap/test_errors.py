@@ -25,6 +25,7 @@ TAP = str(Path(sys.executable).with_name("tap-lexful"))
         ({"filters": {"system_contact": {"important[bogus]": "1"}}}, "filters.system_contact"),
         ({"filters": {"system_contact": {"a b": "1"}}}, "filters.system_contact"),
         ({"filters": {"no_such_stream": {"x": "1"}}}, "filters: no stream"),
+        ({"filters": {"system_contact": {"shoe_size[gt]": "1"}}}, "has no field 'shoe_size'"),
         ({"files_content": "directory"}, "files_dir"),
     ],
 )

@@ -52,7 +52,7 @@ def test_organization_ids_limit_everything(account: dict[str, Any]) -> None:
 
 def test_filters_reach_the_api(account: dict[str, Any]) -> None:
     populate(account, organizations=2, assets=12)
-    config = tap_config(account, filters={"system_contact": {"important[eq]": "true"}})
+    config = tap_config(account, filters={"system_contact": {"important[eq]": True}})
     contacts = sync(config).records("system_contact")
     assert contacts
     assert all(r["important"] is True for r in contacts)
