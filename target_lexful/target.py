@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import PurePath
 from typing import Any
 
 from singer_sdk import typing as th
 from singer_sdk.target_base import Target
-from typing_extensions import override
 
 from lexful_api import LexfulClient, contract
 from target_lexful import id_map
@@ -19,6 +19,11 @@ from target_lexful.rejects import DEFAULT_PATH as DEFAULT_REJECTS_PATH
 from target_lexful.rejects import Rejects
 from target_lexful.sinks import LexfulSink
 from target_lexful.writer import COUNTS, Settings, Writer
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
 
 DRAIN_EVERY_SECONDS = 30.0  # a crash loses at most this much work (the SDK's own is 5 minutes)
 
