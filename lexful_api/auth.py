@@ -70,22 +70,17 @@ class LexfulTokenAuth(requests.auth.AuthBase):
 
     def _fetch(self) -> None:
         now = self._now()
-        response = self._post(
-            self._url, json=self._body, headers={contract.ACCOUNT_HEADER: self._account_id}
-        )
-        if response.status_code in (401, 403):
-            raise LexfulAuthError(
-                response.status_code,
-                "the API key ID and secret were refused for this account "
-                f"({contract.error_message(_json(response), response.reason)})",
+        try:
+            response = self._post(
+                self._url, json=self._body, headers={contract.ACCOUNT_HEADER: self._account_id}
             )
-        if response.status_code >= 400:
-            raise LexfulHTTPError(
-                response.status_code,
-                contract.error_message(_json(response), response.reason),
-                "POST",
-                contract.TOKEN_PATH,
-            )
+        except LexfulHTTPError as exc:
+            if exc.status in (401, 403):
+                raise LexfulAuthError(
+                    exc.status,
+                    f"the API key ID and secret were refused for this account ({exc.message})",
+                ) from None
+            raise
         self._token, self._expires_at = contract.token_and_expiry(response.json(), now)
         self._lifetime = max(self._expires_at - now, timedelta(seconds=1))
         self.tokens_fetched += 1
@@ -95,10 +90,3 @@ class LexfulTokenAuth(requests.auth.AuthBase):
     @staticmethod
     def _now() -> datetime:
         return datetime.now(timezone.utc)
-
-
-def _json(response: requests.Response) -> object:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text

@@ -16,6 +16,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -88,6 +89,7 @@ class LexfulClient:
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 30.0,
         timeout_s: float = 120.0,
+        token_refresh_margin_s: float = 300.0,
         pool_size: int = 32,
         user_agent: str | None = None,
     ) -> None:
@@ -109,9 +111,8 @@ class LexfulClient:
             account_id=account_id,
             key_id=key_id,
             key_secret=key_secret,
-            post=lambda url, **kw: self.request(
-                "POST", url, authenticated=False, raise_for_status=False, **kw
-            ),
+            refresh_margin=timedelta(seconds=token_refresh_margin_s),
+            post=lambda url, **kw: self.request("POST", url, authenticated=False, **kw),
         )
         self.requests_sent = 0
 
