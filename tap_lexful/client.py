@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 _NO_KEY = ""  # sorts before every timestamp
 _CANONICAL_MS = len("2024-01-15T10:30:00.000Z")
-MAX_REWALKS = 50  # a list that keeps changing under us must not loop forever
+MAX_STALLED_REWALKS = 20  # a list that changes faster than it can be read must end the sync
 PROGRESS_EVERY_S = 10.0
 
 
@@ -157,11 +157,12 @@ class Progress:
 
 
 class OverlapPager:
-    """Plans the offsets of a list walk so that each page repeats the last record of the one before.
+    """Plans the offsets of a list walk so that each page repeats the last record of the last.
 
     The repeated record proves that nothing was inserted or deleted before it between the two
-    requests: offsets stay valid. When it does not match, the walker re-reads from its last
-    emitted key (``key[gte]``) instead of trusting offsets that have shifted.
+    requests, so offsets stay valid (``total`` alone would miss a delete plus a create). When
+    it does not match, the walker re-reads from its last emitted key (``key[gte]``) instead of
+    trusting offsets that have shifted.
     """
 
     def __init__(self, page_size: int) -> None:
@@ -405,9 +406,10 @@ class PageWalker:
 
     Offset paging is only right while the list does not change. Each page after the first
     overlaps the previous one by a record (``OverlapPager``); when that record is not where it
-    should be, or ``total`` changed, something was created or deleted before it. The walk then
-    restarts from the last emitted key (``key[gte]=last``), skipping what was already emitted
-    at that key: nothing is lost and nothing is emitted twice.
+    should be, something was created or deleted before it, and when ``total`` changed, records
+    came after the planned pages. Either way the walk goes on from the last emitted key
+    (``key[gte]=last``), skipping what was already emitted at that key: nothing is lost and
+    nothing is emitted twice.
     """
 
     def __init__(
@@ -425,10 +427,19 @@ class PageWalker:
 
     def pages(self) -> Iterator[list[dict[str, Any]]]:
         since = self.stream.lower_bound(self.context)
-        for _ in range(MAX_REWALKS):
+        stalled = 0
+        while True:
+            before = self.last
             changed = yield from self._walk(since)
             if not changed:
                 return
+            # A busy account may change the list often: only re-reads that emit nothing count.
+            stalled = stalled + 1 if self.last == before else 0
+            if stalled >= MAX_STALLED_REWALKS:
+                msg = (
+                    f"Stream '{self.stream.name}': the list kept changing under {stalled} re-reads"
+                )
+                raise FatalAPIError(msg)
             if self.last is not None and self.last.key != _NO_KEY:
                 # Milliseconds, rounded down: a lower bound, the rest is skipped by position.
                 since = self.last.key[:23] + "Z"
@@ -437,11 +448,10 @@ class PageWalker:
                 self.stream.name,
                 since or "the start",
             )
-        msg = f"Stream '{self.stream.name}': the list kept changing; {MAX_REWALKS} re-reads"
-        raise FatalAPIError(msg)
 
     def _walk(self, since: str | None) -> Generator[list[dict[str, Any]], None, bool]:
-        """One walk from ``since``; returns True when offsets broke and a re-walk is needed."""
+        """One walk from ``since``; True when the list changed and must be read on from the
+        last emitted record: offsets shifted before a page, or records came after the plan."""
         first = self.stream.fetch_page(self.context, PageToken(0, since))
         if self.stream.parent_stream_type is None:  # a child's total is one parent's
             self.stream.progress.expect(first.total)
@@ -450,6 +460,7 @@ class PageWalker:
         if not first.items or (first.total is None and len(first.items) < size):
             return False
         boundary = self.stream.position(first.items[-1])
+        latest_total = first.total
         tokens = self.stream.pager.after_first(since, first)
         pending: deque[Future[Page]] = deque()
         try:
@@ -458,19 +469,19 @@ class PageWalker:
                 page = pending.popleft().result()
                 if first.total is None and not page.items:
                     return False  # tolerated: no total, and this was the end
-                if page.total != first.total or not page.items:
-                    return True
-                if self.stream.position(page.items[0]) != boundary:
-                    return True
+                if not page.items or self.stream.position(page.items[0]) != boundary:
+                    return True  # something was created or deleted before this page
                 yield self._fresh(page.items)
                 boundary = self.stream.position(page.items[-1])
+                latest_total = page.total
                 if first.total is None and len(page.items) < size:
                     return False
                 self._fill(pending, tokens)
         finally:
             for future in pending:
                 future.cancel()
-        return False
+        # Offsets held; a changed total means records beyond the planned pages.
+        return latest_total != first.total
 
     def _fill(self, pending: deque[Future[Page]], tokens: Iterator[PageToken]) -> None:
         # A window of pages in flight bounds memory, however long the list.

@@ -61,3 +61,10 @@ def test_server_error_names_stream_and_request(fresh_sandbox: Any) -> None:
     with pytest.raises(Exception, match=r"^Stream '\w+': (GET|POST) /v1/\S+ -> 5\d\d") as caught:
         sync(config)
     assert "lxt." not in str(caught.value)
+
+
+def test_timeouts_end_in_a_clear_error(fresh_sandbox: Any) -> None:
+    fresh_sandbox.set_faults(latency_ms=300)
+    config = tap_config(fresh_sandbox.config, max_tries=2, request_timeout_seconds=0.05)
+    with pytest.raises(Exception, match=r"^Stream '\w+': POST /v1/auth/token failed after 2 tries"):
+        sync(config)

@@ -1,0 +1,7 @@
+"""Lexful entry point."""
+
+from __future__ import annotations
+
+from tap_lexful.tap import TapLexful
+
+TapLexful.cli()
