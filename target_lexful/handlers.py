@@ -177,15 +177,16 @@ class RecordHandler(Handler):
             return None
         since = dt.datetime.fromtimestamp(intended_at - _RECOVERY_SLACK_S, dt.timezone.utc)
         params["created_at[gte]"] = contract.format_timestamp(since)
-        items = self._find(job, params, 1)
-        if items:
+        # Created since the intent and equal in every field we would write: ours.
+        found = next((i for i in self._find(job, params, 100) if not diff(body, i)), None)
+        if found:
             self.ctx.logger.info(
                 "%s %s: found the record an interrupted run created (%s)",
                 job.stream,
                 job.source_id,
-                items[0]["id"],
+                found["id"],
             )
-        return items[0] if items else None
+        return found
 
     def prefetch(self, jobs: list[Job]) -> None:
         # A record whose own id is a Lexful id of this account is that record: update it.
@@ -326,6 +327,8 @@ class AssetHandler(RecordHandler):
         return contract.assets_path(job.route.asset_type, target_id)
 
     def natural_filter(self, job: Job, body: dict[str, Any]) -> dict[str, Any]:
+        # The organization narrows the search; a few short strings narrow it further. The
+        # candidates are then compared field by field (``recover``).
         kinds = property_types(self.ctx.catalog.asset_type(job.route.asset_type or ""))
         params = {"organization_id": body["organization_id"]} if "organization_id" in body else {}
         for key, value in body.items():
@@ -333,7 +336,7 @@ class AssetHandler(RecordHandler):
                 break
             if kinds.get(key) == "string" and isinstance(value, str) and 0 < len(value) <= 200:
                 params[key] = value
-        return params if len(params) > 1 else {}
+        return params
 
     def plan(self, job: Job) -> Plan:
         type_def = self.type_def(job)
@@ -677,6 +680,8 @@ def diff(body: dict[str, Any], existing: dict[str, Any]) -> dict[str, Any]:
             current = existing.get("references") or {}
             if any(_norm_ref(v) != _norm_ref(current.get(k)) for k, v in value.items()):
                 changes[key] = value
+        elif contract.is_masked(existing.get(key)):
+            continue  # a secret reads back masked: it cannot be compared, only hashed
         elif json_safe(value) != json_safe(existing.get(key)):
             changes[key] = value
     return changes

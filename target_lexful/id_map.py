@@ -156,12 +156,6 @@ class IdMap:
             return  # an update was refused: the record still exists under its old id
         self._upsert(stream, source_id, kind, None, None, REJECTED, None, reason)
 
-    def forget(self, stream: str, source_id: str) -> None:
-        self._execute(
-            "DELETE FROM ids WHERE account_id=? AND stream=? AND source_id=?",
-            (self._account, stream, source_id),
-        )
-
     # -- waiting records -----------------------------------------------------------------------
 
     def park(

@@ -349,14 +349,24 @@ class Writer:
                     self._plan_line(plan.action, plan.job.stream, _describe(plan.job.record), "")
                     self._record(plan, plan.target_id or f"dry-run-{uuid.uuid4()}")
                 continue
-            groups = handler.groups(writes)
-            for chunk, results in zip(groups, self._parallel(handler.execute, groups), strict=True):
-                errors = results if isinstance(results, list) else [results] * len(chunk)
-                for plan, error in zip(chunk, errors, strict=True):
-                    if error is None:
-                        self._record(plan, plan.result_id)
-                    else:
-                        self.reject(plan.job.stream, plan.job.record, error, plan.job)
+            self._write(handler, writes)
+
+    def _write(self, handler: Handler, writes: list[Plan]) -> None:
+        groups = handler.groups(writes)
+        outcomes = self._parallel(handler.execute, groups, record_first=True)
+        fatal = None
+        for chunk, results in zip(groups, outcomes, strict=True):
+            if isinstance(results, _Fatal):
+                fatal = fatal or results
+                continue
+            errors = results if isinstance(results, list) else [results] * len(chunk)
+            for plan, error in zip(chunk, errors, strict=True):
+                if error is None:
+                    self._record(plan, plan.result_id)
+                else:
+                    self.reject(plan.job.stream, plan.job.record, error, plan.job)
+        if fatal is not None:
+            raise fatal.error  # after what did get written is in the id map
 
     def _record(self, plan: Plan, target_id: str | None) -> None:
         job = plan.job
@@ -367,11 +377,14 @@ class Writer:
         self.stats.add(job.stream, _ACTION_COUNT.get(plan.action, "updated"))
         self._mark_fresh(job.source_id)
 
-    def _parallel(self, fn: Callable[[T], R], items: list[T]) -> list[R | RecordError]:
+    def _parallel(
+        self, fn: Callable[[T], R], items: list[T], *, record_first: bool = False
+    ) -> list[Any]:
         """``fn`` over ``items`` on the pool; a record's error is its result, others raise.
 
-        Every call is let finish before the first fatal error is raised, so that what was
-        written is in the id map and counts.
+        Every call is let finish before a fatal error is raised. With ``record_first`` the
+        fatal errors are returned among the results instead, so that the caller records in
+        the id map what the other calls did write before it raises.
         """
         if not items:
             return []
@@ -380,9 +393,9 @@ class Writer:
         else:
             outcomes = [f.result() for f in [self._pool.submit(_capture, fn, i) for i in items]]
         fatal = next((o for o in outcomes if isinstance(o, _Fatal)), None)
-        if fatal is not None:
+        if fatal is not None and not record_first:
             raise fatal.error
-        return outcomes  # type: ignore[return-value]
+        return outcomes
 
     # -- bookkeeping --------------------------------------------------------------------------
 
