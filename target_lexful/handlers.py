@@ -615,6 +615,13 @@ class AssetTypeHandler(Handler):
                 body[key] = job.record[key]
         return Plan(job, CREATE, body, stable_hash(body))
 
+    def groups(self, plans: list[Plan]) -> list[list[Plan]]:
+        # One group, written in order: a type is created before the types that reference it.
+        return [_referenced_first(plans)] if plans else []
+
+    def execute(self, group: list[Plan]) -> GroupResult:
+        return [_single(self, plan) for plan in group]
+
     def execute_one(self, plan: Plan) -> None:
         client = self.ctx.client
         if plan.action == CREATE:
@@ -712,6 +719,27 @@ def _single(handler: Handler, plan: Plan) -> RecordError | None:
 def rejectable(exc: LexfulHTTPError) -> bool:
     """An answer about this record (validation, conflict, not found), not about the run."""
     return 400 <= exc.status < 500 and exc.status not in (401, 403, 408, 429)
+
+
+def _referenced_first(plans: list[Plan]) -> list[Plan]:
+    """Asset types ordered so that the targets of a type's references come before it."""
+    by_name = {p.body.get("name") or p.job.record.get("name"): p for p in plans}
+    ordered: list[Plan] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen or name not in by_name:
+            return
+        seen.add(name)
+        for ref in by_name[name].job.record.get("references") or []:
+            for target in contract.reference_targets(ref):
+                visit(target)
+        ordered.append(by_name[name])
+
+    for name in by_name:
+        visit(name)
+    placed = {id(p) for p in ordered}
+    return ordered + [p for p in plans if id(p) not in placed]  # same name twice: as they came
 
 
 def _is_done(entry: Entry | None) -> bool:

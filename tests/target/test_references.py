@@ -136,3 +136,39 @@ def test_a_reference_to_a_rejected_record_is_rejected_with_the_reason(dest, tmp_
     rejects = {r["stream"]: r for r in read_rejects(tmp_path)}
     assert rejects["organizations"]["status"] == 400
     assert f"organization_id {bad} was rejected" in rejects["system_contact"]["error"]
+
+
+def test_custom_types_are_created_referenced_first(dest, api, tmp_path) -> None:
+    rack = {"name": "rack", "properties": [{"name": "name", "type": "string", "required": True}]}
+    server = {
+        "name": "server",
+        "properties": [{"name": "name", "type": "string", "required": True}],
+        "references": [{"name": "rack", "multiple": False, "target_asset_types": ["rack"]}],
+    }
+    org, rack_id, server_id = _uuid(), _uuid(), _uuid()
+    messages = [
+        schema("asset_types"),
+        record("asset_types", {"id": _uuid(), **server}),  # references a type not created yet
+        record("asset_types", {"id": _uuid(), **rack}),
+        schema("organizations"),
+        record("organizations", _org(org, "DC")),
+        schema("server"),
+        record(
+            "server",
+            {
+                "id": server_id,
+                "organization_id": org,
+                "name": "web1",
+                "references": {"rack": rack_id},
+            },
+        ),
+        schema("rack"),
+        record("rack", {"id": rack_id, "organization_id": org, "name": "R1"}),
+    ]
+
+    run_target(target_config(dest, tmp_path, create_asset_types=True), messages)
+
+    assert read_rejects(tmp_path) == []
+    racks = list_all(api, contract.assets_path("rack"))
+    servers = list_all(api, contract.assets_path("server"))
+    assert servers[0]["references"]["rack"] == racks[0]["id"]
