@@ -13,9 +13,10 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 import msgspec
 from singer_sdk.exceptions import FatalAPIError
@@ -39,6 +40,7 @@ _NO_KEY = ""  # sorts before every timestamp
 _CANONICAL_MS = len("2024-01-15T10:30:00.000Z")
 MAX_STALLED_REWALKS = 20  # a list that changes faster than it can be read must end the sync
 PROGRESS_EVERY_S = 10.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -398,7 +400,7 @@ class LexfulStream(RESTStream[PageToken]):
 
     def _child_records(self, context: Context | None) -> list[dict[str, Any]]:
         future = self._prefetched.pop(self.prefetch_key(context), None) if context else None
-        return future.result() if future is not None else self.collect(context)
+        return wait_for(future, self.progress) if future is not None else self.collect(context)
 
 
 class PageWalker:
@@ -466,7 +468,7 @@ class PageWalker:
         try:
             self._fill(pending, tokens)
             while pending:
-                page = pending.popleft().result()
+                page = wait_for(pending.popleft(), self.stream.progress)
                 if first.total is None and not page.items:
                     return False  # tolerated: no total, and this was the end
                 if not page.items or self.stream.position(page.items[0]) != boundary:
@@ -501,6 +503,15 @@ class PageWalker:
                 self.last = position
         self.stream.progress.advance(len(fresh))
         return fresh
+
+
+def wait_for(future: Future[T], progress: Progress) -> T:
+    """The future's result; while it takes long (retries, backoff), progress lines go on."""
+    while True:
+        try:
+            return future.result(timeout=PROGRESS_EVERY_S or None)
+        except FutureTimeout:
+            progress.advance(0)
 
 
 def _decode(response: requests.Response) -> Any:

@@ -185,7 +185,17 @@ class FilesStream(LexfulStream):
             )
             return
         buffer = io.BytesIO()
-        record["sha256"] = self._download_to(buffer, record, context)
+        digest = self._download_to(buffer, record, context)
+        if buffer.tell() > limit:  # the declared size was wrong or missing
+            self.logger.warning(
+                "Stream 'files': file %s has %d bytes, over max_inline_bytes (%d): "
+                "sent without content_base64",
+                record.get("id"),
+                buffer.tell(),
+                limit,
+            )
+            return
+        record["sha256"] = digest
         record["content_base64"] = base64.b64encode(buffer.getvalue()).decode("ascii")
 
     def _save(self, record: dict[str, Any], context: Context) -> None:
