@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import requests
 
 from tests.sandbox.conftest import Api, assert_error, make_contact, make_org
@@ -212,3 +214,22 @@ def test_updated_at_always_moves_forward(api: Api) -> None:
             api.patch(f"/organizations/{org['id']}", {"notes": str(i)}).json()["updated_at"]
         )
     assert stamps == sorted(set(stamps))
+
+
+def test_concurrent_writers(api: Api) -> None:
+    def create(i: int) -> int:
+        answer = requests.post(
+            api.url + "/v1/organizations",
+            json={"name": f"Parallel {i % 5}", "type": "client", "status": "active"},
+            headers=api.session.headers,
+            timeout=10,
+        )
+        return answer.status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(create, range(40)))
+    assert statuses == [201] * 40
+    orgs = api.all("/organizations")
+    assert len(orgs) == 40
+    assert len({o["slug"] for o in orgs}) == 40
+    assert len({o["id"] for o in orgs}) == 40
