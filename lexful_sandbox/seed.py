@@ -135,7 +135,7 @@ class Demo:
         self, type_name: str, org: dict, values: dict[str, Any], refs: dict | None = None
     ) -> dict[str, Any]:
         asset_type = self.types[type_name]
-        asset_id, now = self.clock.tick(1_000, HOUR_MS)
+        asset_id, now = self.clock.tick(60_000, 24 * HOUR_MS)  # ~600 assets over ~10 months
         doc = new_asset(asset_type, org, self.user, asset_id, now)
         definitions = {p["name"]: p for p in asset_type["properties"]}
         for key, value in values.items():
