@@ -26,6 +26,7 @@ from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
 from lexful_api import LexfulClient, LexfulError, contract
+from lexful_api.auth import LexfulTokenAuth
 from tap_lexful.schemas import stream_schema
 
 if TYPE_CHECKING:
@@ -231,6 +232,16 @@ class LexfulStream(RESTStream[PageToken]):
     @override
     def url_base(self) -> str:
         return str(self.config.get("api_url", contract.DEFAULT_API_URL)).rstrip("/")
+
+    @property
+    @override
+    def authenticator(self) -> LexfulTokenAuth:
+        return self.runtime.client.auth  # one token for every stream and thread
+
+    @property
+    @override
+    def requests_session(self) -> requests.Session:
+        return self.runtime.client.session  # one connection pool
 
     @property
     @override
