@@ -2,12 +2,15 @@
 
 Starts ``lexful-sandbox serve --seed-scale N`` as a child process (so the server never shares
 the GIL with the measuring client), then reads pages of ``system.contact`` single-threaded and
-from a few concurrent threads, each for a fixed time. Run: ``python benchmarks/bench_sandbox.py``.
+from a few concurrent threads, each for a fixed time; then from as many client processes, which
+shows the server's own ceiling (client threads share one GIL and often limit first).
+Run: ``python benchmarks/bench_sandbox.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import threading
 import time
 
@@ -59,10 +62,32 @@ def measure(config: dict[str, str], threads: int, seconds: float, total: int) ->
     return sum(counts) / (time.monotonic() - start)
 
 
+def _process(config: dict[str, str], seconds: float, total: int, start: int, queue) -> None:
+    counts: list[int] = []
+    hammer(config, seconds, total, start, counts)
+    queue.put(counts[0])
+
+
+def measure_processes(config: dict[str, str], n: int, seconds: float, total: int) -> float:
+    """Client processes: no shared GIL on the client side, so this shows the server's ceiling."""
+    queue = multiprocessing.Queue()
+    procs = [
+        multiprocessing.Process(target=_process, args=(config, seconds, total, i * 997, queue))
+        for i in range(n)
+    ]
+    start = time.monotonic()
+    for p in procs:
+        p.start()
+    done = sum(queue.get() for _ in procs)
+    for p in procs:
+        p.join()
+    return done / (time.monotonic() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--assets", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
@@ -74,9 +99,11 @@ def main() -> None:
         measure(sb.config, 1, 1.0, total)  # warm up: connection, sqlite page cache
         single = measure(sb.config, 1, args.seconds, total)
         concurrent = measure(sb.config, args.threads, args.seconds, total)
+        processes = measure_processes(sb.config, args.threads, args.seconds, total)
     print(f"sandbox with {args.assets} assets ready in {ready:.1f} s ({total} contacts)")
     print(f"100-item pages, 1 client thread:  {single:8.0f} requests/s")
     print(f"100-item pages, {args.threads} client threads: {concurrent:8.0f} requests/s")
+    print(f"100-item pages, {args.threads} client processes: {processes:6.0f} requests/s")
 
 
 if __name__ == "__main__":
