@@ -8,7 +8,7 @@ from lexful_sandbox.asset_types import by_name
 from lexful_sandbox.errors import bad_request, not_found
 from lexful_sandbox.store import Store
 from lexful_sandbox.util import next_id_and_time, touched
-from lexful_sandbox.validation import check_value, fail
+from lexful_sandbox.validation import MASKED_TYPES, check_value, fail
 
 VISIBILITY = ("inherit", "private", "restricted")
 WRITABLE_FIXED = ("organization_id", "references", "visibility", "owned_by")
@@ -40,6 +40,12 @@ def derive_name(asset_type: dict[str, Any], doc: dict[str, Any]) -> str | None:
         if definition["type"] == "string" and isinstance(value, str) and value:
             return value
     return None
+
+
+def hidden_values(asset_type: dict[str, Any], raw: dict[str, Any]) -> dict[str, str]:
+    """The secret and totp values of a body, kept apart: the record itself holds the mask."""
+    masked = {p["name"] for p in asset_type["properties"] if p["type"] in MASKED_TYPES}
+    return {k: v for k, v in raw.items() if k in masked and isinstance(v, str)}
 
 
 def _split_body(asset_type: dict[str, Any], raw: Any) -> tuple[dict, dict]:
@@ -156,6 +162,7 @@ def create(store: Store, account_id: str, user_id: str, type_name: str, raw: Any
         doc["references"].update(refs)
         _check_required(asset_type, doc)
         doc["name"] = derive_name(asset_type, doc)
+        store.put_secrets(account_id, record_id, hidden_values(asset_type, raw))
         return store.insert("assets", account_id, doc)
 
 
@@ -187,7 +194,10 @@ def update(
         doc.update(values)
         _check_required(asset_type, doc)
         doc["name"] = derive_name(asset_type, doc)
-        if doc == before:
+        hidden = hidden_values(asset_type, raw)
+        secrets_changed = hidden.items() - store.secrets(account_id, asset_id).items()
+        store.put_secrets(account_id, asset_id, hidden)
+        if doc == before and not secrets_changed:
             return doc  # nothing changed: updated_at stays, so incremental readers see no change
         doc["updated_at"] = touched(doc["updated_at"])
         doc["updated_by"] = user_id

@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS related (
     PRIMARY KEY (account_id, asset_id, related_id)
 );
 CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+-- The real values of secret and totp properties: records only ever hold the mask.
+CREATE TABLE IF NOT EXISTS secrets (
+    account_id TEXT NOT NULL, asset_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (account_id, asset_id, name)
+);
 """
 
 # Extra indexed columns per table, filled from the record on every write.

@@ -140,6 +140,16 @@ class Store:
         )
         return doc
 
+    def secrets(self, account_id: str, asset_id: str) -> dict[str, str]:
+        """The real values behind an asset's masked properties (tests read them here)."""
+        sql = "SELECT name, value FROM secrets WHERE account_id = ? AND asset_id = ?"
+        return dict(self.query(sql, (account_id, asset_id)))
+
+    def put_secrets(self, account_id: str, asset_id: str, values: dict[str, str]) -> None:
+        sql = "INSERT OR REPLACE INTO secrets (account_id, asset_id, name, value) VALUES (?,?,?,?)"
+        for name, value in values.items():
+            self.execute(sql, (account_id, asset_id, name, value))
+
     def get(
         self, table: str, account_id: str, record_id: str, *, include_deleted: bool = False
     ) -> dict[str, Any] | None:
