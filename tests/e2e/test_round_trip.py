@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from lexful_api.contract import users_path
+from lexful_api.contract import assets_path, users_path
 from lexful_sandbox import running_sandbox
 from tests.e2e.account import Snapshot, client_for, differences, list_all, snapshot
 from tests.e2e.pipeline import tap_into_target
@@ -53,7 +53,31 @@ def test_copy_demo_account_exactly_once_then_idempotent(tmp_path: Path) -> None:
         users = len(list_all(client_for(source), users_path()))
         assert rejected(rejects) == Counter(users=users, files=a.pending_files)
 
+        # B's copy of a device gets a real secret, and A's device changes: the next run must
+        # carry the change and leave the secret alone, never write the mask over it.
+        a_device, b_device = matching_device(source, dest)
+        client_for(dest).send_json(
+            "PATCH", device_path(b_device), {"snmp_community": "b-real-secret"}
+        )
+        client_for(source).send_json("PATCH", device_path(a_device), {"port_count": 4242})
+
         tap_into_target(tmp_path, tap_config, target_config)
         again = snapshot(dest)
         assert again.counts() == b.counts()
-        assert_same_account(a, again)
+        assert_same_account(snapshot(source), again)
+        assert client_for(dest).get_json(device_path(b_device))["port_count"] == 4242
+        secrets = sandbox.store.secrets(dest["account_id"], b_device["id"])
+        assert secrets["snmp_community"] == "b-real-secret"
+
+
+def device_path(device: dict) -> str:
+    return assets_path("network_device", device["id"])
+
+
+def matching_device(source: dict[str, str], dest: dict[str, str]) -> tuple[dict, dict]:
+    """A network device of A with a unique name, and its copy in B."""
+    a_devices = list_all(client_for(source), assets_path("network_device"))
+    names = Counter(d["name"] for d in a_devices)
+    a_device = next(d for d in a_devices if names[d["name"]] == 1)
+    b_devices = list_all(client_for(dest), assets_path("network_device"))
+    return a_device, next(d for d in b_devices if d["name"] == a_device["name"])
