@@ -36,16 +36,11 @@ class Catalog:
     def __init__(self, client: LexfulClient) -> None:
         self._client = client
         self._lock = threading.Lock()
-        self._asset_types: dict[str, dict[str, Any]] | None = None
-        self._org_types: dict[str, dict[str, Any]] | None = None
+        self._by_name: dict[str, dict[str, dict[str, Any]]] = {}  # list path -> name -> type
         self._users: frozenset[str] | None = None
 
     def asset_types(self) -> dict[str, dict[str, Any]]:
-        with self._lock:
-            if self._asset_types is None:
-                types = iter_list(self._client, contract.asset_types_path())
-                self._asset_types = {t["name"]: t for t in types}
-            return self._asset_types
+        return self._named(contract.asset_types_path())
 
     def asset_type(self, name: str) -> dict[str, Any] | None:
         return self.asset_types().get(name)
@@ -58,11 +53,7 @@ class Catalog:
         return None
 
     def organization_types(self) -> dict[str, dict[str, Any]]:
-        with self._lock:
-            if self._org_types is None:
-                types = iter_list(self._client, contract.organization_types_path())
-                self._org_types = {t["name"]: t for t in types}
-            return self._org_types
+        return self._named(contract.organization_types_path())
 
     def user_ids(self) -> frozenset[str]:
         """The users of the account (owned_by must name one of them)."""
@@ -73,9 +64,15 @@ class Catalog:
             return self._users
 
     def forget(self) -> None:
+        """Drop the types (not the users): the target just created or extended one."""
         with self._lock:
-            self._asset_types = None
-            self._org_types = None
+            self._by_name.clear()
+
+    def _named(self, path: str) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            if path not in self._by_name:
+                self._by_name[path] = {t["name"]: t for t in iter_list(self._client, path)}
+            return self._by_name[path]
 
 
 def property_types(type_def: dict[str, Any] | None) -> dict[str, str]:
