@@ -7,7 +7,7 @@ MELTANO := $(MELTANO_VENV)/bin/meltano
 MELTANO_VERSION := 4.4.1
 STAMP := $(VENV)/.installed
 
-.PHONY: install meltano test lint format demo bench clean
+.PHONY: install meltano test lint format demo bench readme clean
 
 install: $(STAMP)
 
@@ -44,3 +44,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) $(MELTANO_VENV) .meltano .pytest_cache .ruff_cache
+
+readme: install
+	$(BIN)/python scripts/readme_settings.py
