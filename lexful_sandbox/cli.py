@@ -17,13 +17,20 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="bind address (loopback by default)")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
     serve.add_argument("--db", default=None, help="sqlite file; in memory when absent")
-    serve.add_argument("--seed", default="none", choices=["none", "demo"])
+    serve.add_argument(
+        "--seed", default="none", choices=["none", "demo"], help="demo: a believable small account"
+    )
     serve.add_argument("--seed-scale", type=int, default=0, help="add N assets for benchmarks")
     serve.add_argument("--seed-random", type=int, default=1, help="seed of the demo data")
-    serve.add_argument("--latency-ms", type=float, default=0.0)
-    serve.add_argument("--jitter-ms", type=float, default=0.0)
+    serve.add_argument("--latency-ms", type=float, default=0.0, help="added to every answer")
+    serve.add_argument("--jitter-ms", type=float, default=0.0, help="random extra latency, up to")
     serve.add_argument("--error-rate", type=float, default=0.0, help="share of 500/502/503")
-    serve.add_argument("--rate-limit", type=float, default=0.0, help="requests/s; 0: no limit")
+    serve.add_argument(
+        "--rate-limit",
+        type=float,
+        default=0.0,
+        help="requests/s, then 429 with Retry-After; 0: none",
+    )
     serve.add_argument("--drop-rate", type=float, default=0.0, help="share of dropped sockets")
     serve.add_argument("--token-ttl", type=float, default=3600.0, help="token lifetime, seconds")
     serve.add_argument(
