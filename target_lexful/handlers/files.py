@@ -1,0 +1,100 @@
+"""Files attached to assets: the content loaded from the record, then the three-step upload."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from lexful_api import LexfulHTTPError, contract
+from target_lexful import files
+from target_lexful.catalog import iter_list
+from target_lexful.handlers.base import Handler, is_deleted, types_of
+from target_lexful.id_map import DONE, INTENT
+from target_lexful.model import ASSET, CREATE, FILES, UNCHANGED, Job, Plan, RecordError, Ref
+from target_lexful.values import stable_hash
+
+
+class FileHandler(Handler):
+    kind = FILES
+
+    def refs(self, job: Job) -> list[Ref]:
+        asset_id = job.record.get("asset_id")
+        if not asset_id:
+            msg = "file has no asset_id"
+            raise RecordError(msg)
+        return [Ref("asset_id", str(asset_id), (ASSET,), types_of(job.record.get("asset_type")))]
+
+    def plan(self, job: Job) -> Plan:
+        rec = job.record
+        if is_deleted(rec):
+            msg = "deleted in the source (_sdc_deleted_at is set): not uploaded"
+            raise RecordError(msg)
+        asset = job.target_of(str(rec["asset_id"]))
+        assert asset is not None
+        asset_type = asset.asset_type or rec.get("asset_type")
+        meta = _meta(rec)
+        if not asset_type or not meta:
+            msg = "file has no name or its asset's type is unknown"
+            raise RecordError(msg)
+        digest = stable_hash(
+            {**meta, "asset": asset.id, "size": rec.get("size"), "sha256": rec.get("sha256")}
+        )
+        entry = self.entry(job)
+        if entry and entry.state == DONE and entry.body_hash == digest:
+            return Plan(job, UNCHANGED, meta, digest, entry.target_id, asset_type=asset_type)
+        try:
+            content = files.load_content(rec, self.ctx.client)
+        except files.FileContentError as exc:
+            raise RecordError(str(exc)) from None
+        meta["size"] = content.size
+        same = self._same_files(asset_type, asset.id, meta)
+        done = [f["id"] for f in same if f.get("upload_status", "completed") == "completed"]
+        if done:
+            content.discard()  # same asset, name and size: already uploaded
+            return Plan(job, UNCHANGED, meta, digest, done[0], asset_type=asset_type)
+        plan = Plan(job, CREATE, meta, digest, asset_type=asset_type)
+        # An upload an interrupted run left pending is ours: removed before uploading again.
+        stale = [f["id"] for f in same] if entry and entry.state == INTENT else []
+        plan.extra = (asset.id, content, stale)
+        return plan
+
+    def execute_one(self, plan: Plan) -> None:
+        asset_id, content, stale = plan.extra
+        assert plan.asset_type is not None
+        client = self.ctx.client
+        try:
+            for file_id in stale:
+                with contextlib.suppress(LexfulHTTPError):
+                    client.request(
+                        "DELETE", contract.files_path(plan.asset_type, asset_id, file_id)
+                    )
+            self.intend(plan)
+            done = files.upload(client, plan.asset_type, asset_id, plan.body, content)
+            plan.result_id = done["id"]
+        finally:
+            content.discard()
+
+    def _same_files(
+        self, asset_type: str, asset_id: str, meta: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return [
+            item
+            for item in iter_list(self.ctx.client, contract.files_path(asset_type, asset_id))
+            if item.get("name") == meta["name"] and item.get("size") == meta["size"]
+        ]
+
+
+def _meta(rec: dict[str, Any]) -> dict[str, Any]:
+    """What the upload says about the file; empty when the record names no file."""
+    name = rec.get("name") or rec.get("original_name")
+    if not name:
+        return {}
+    meta = {
+        "name": name,
+        "original_name": rec.get("original_name") or name,
+        "file_extension": rec.get("file_extension"),
+        "mime_type": rec.get("mime_type") or files.DEFAULT_MIME,
+        "is_public": rec.get("is_public"),
+        "property_name": rec.get("property_name"),
+    }
+    return {k: v for k, v in meta.items() if v is not None}
