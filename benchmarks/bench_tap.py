@@ -185,12 +185,17 @@ def main() -> None:
     with sandbox(large, 0) as creds:
         config = {**creds, "page_size": 100}
         catalog = catalog_without_children(config)
-        loop_records, loop_seconds = plain_loop(config, catalog, 100)
-        lines.append(row("plain requests loop, 0 ms", loop_records, loop_seconds))
-        records, seconds, rss_large = run_tap(config, catalog)
+        # Best of two each: the machine is shared, the slower run measures the neighbours.
+        loop_records, loop_seconds = min(
+            (plain_loop(config, catalog, 100) for _ in range(2)), key=lambda r: r[1]
+        )
+        lines.append(row("plain requests loop, 0 ms (best of 2)", loop_records, loop_seconds))
+        records, seconds, rss_large = min(
+            (run_tap(config, catalog) for _ in range(2)), key=lambda r: r[1]
+        )
         share = (records / seconds) / (loop_records / loop_seconds)
         note = f"{share:.2f}x loop (target >= .5)"
-        lines.append(row("tap, 0 ms, max_concurrency 8", records, seconds, note))
+        lines.append(row("tap, 0 ms, max_concurrency 8 (best of 2)", records, seconds, note))
         large_records = records
 
     # 3. Memory: the same at a tenth of the records.

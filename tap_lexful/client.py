@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 import msgspec
@@ -397,16 +398,18 @@ class LexfulStream(RESTStream[PageToken]):
             self.collect, context
         )
 
+    @cached_property
+    def selected_children(self) -> list[LexfulStream]:
+        """The child streams to sync (read at sync time, after the catalog was applied)."""
+        return [c for c in self.child_streams if c.selected and isinstance(c, LexfulStream)]
+
     def prefetch_children(self, page: list[dict], context: Context | None) -> None:
-        children = [child for child in self.child_streams if child.selected]
-        if not children:
+        if not self.selected_children:
             return
         for record in page:
             for child_context in self.generate_child_contexts(record, context):
-                if child_context is None:
-                    continue
-                for child in children:
-                    if isinstance(child, LexfulStream):
+                if child_context is not None:
+                    for child in self.selected_children:
                         child.prefetch(child_context)
 
     def _child_records(self, context: Context | None) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """JSON schemas of the Lexful streams, built with ``singer_sdk.typing``.
 
 The fixed resources have fixed schemas; an asset stream's schema is built at discovery from its
-asset type's property and reference definitions (``asset_type_schema``).
+asset type's property and reference definitions (``asset_type_properties``).
 """
 
 from __future__ import annotations
@@ -225,6 +225,8 @@ def _value_type(definition: dict[str, Any]) -> th.JSONTypeHelper:
 def _item_type(items: dict[str, Any]) -> th.JSONTypeHelper:
     if items.get("type") == "object":
         return th.ObjectType(*[_property(item) for item in items.get("properties") or []])
+    if items.get("enum"):
+        return th.StringType(allowed_values=list(items["enum"]))
     return _value_type(items)
 
 

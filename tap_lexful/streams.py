@@ -94,7 +94,9 @@ class AssetStream(LexfulStream):
 
     @override
     def generate_child_contexts(self, record: dict, context: Context | None) -> Iterator[Context]:
-        if not record.get("deleted_at"):  # a deleted asset's links and files went with it
+        if record.get("deleted_at"):
+            return  # a deleted asset's links and files went with it
+        if self.selected_children:  # else: no per-record work for the SDK
             yield self.get_child_context(record, context)
 
 
