@@ -76,15 +76,22 @@ class RelatedAssetHandler(Handler):
         return [g[i : i + size] for g in by_source.values() for i in range(0, len(g), size)]
 
     def execute(self, group: list[Plan]) -> GroupResult:
-        source_type, source_id = group[0].extra
+        if len(group) == 1:
+            return super().execute(group)
         try:
-            self.ctx.client.send_json(
-                "PUT", contract.related_path(source_type, source_id), [p.body for p in group]
-            )
+            self._put(group)
         except LexfulHTTPError as exc:
-            if len(group) == 1 or not bulk_refused(exc):
+            if not bulk_refused(exc):
                 raise
             return self.execute_each(group)
+        return [None] * len(group)
+
+    def execute_one(self, plan: Plan) -> None:
+        self._put([plan])
+
+    def _put(self, group: list[Plan]) -> None:
+        source_type, source_id = group[0].extra
+        path = contract.related_path(source_type, source_id)
+        self.ctx.client.send_json("PUT", path, [p.body for p in group])
         for plan in group:
             plan.result_id = plan.body["asset_id"]
-        return [None] * len(group)

@@ -108,3 +108,27 @@ def test_fail_mode_stops_at_the_first_reject(dest, api, org, tmp_path) -> None:
 
     assert len(read_rejects(tmp_path)) == 1
     assert list_all(api, contract.assets_path("system.contact")) == []
+
+
+def test_a_refused_link_is_rejected_and_the_others_of_its_asset_written(
+    dest, api, org, tmp_path
+) -> None:
+    path = contract.assets_path("system.contact")
+    body = {"organization_id": org["id"], "first_name": "L", "last_name": "K", "important": False}
+    a, b = (api.send_json("POST", path, body) for _ in range(2))
+    links = [
+        {"asset_id": a["id"], "related_asset_id": a["id"]},  # to itself: refused (422)
+        {"asset_id": a["id"], "related_asset_id": b["id"]},
+    ]
+    types = {"asset_type": "system.contact", "related_asset_type": "system.contact"}
+    messages = [
+        schema("related_assets", ["asset_id", "related_asset_id"]),
+        *[record("related_assets", {**x, **types}) for x in links],
+    ]
+
+    run = run_target(target_config(dest, tmp_path), messages)
+
+    assert [r["record"]["related_asset_id"] for r in read_rejects(tmp_path)] == [a["id"]]
+    related = list_all(api, contract.related_path("system.contact", a["id"]))
+    assert [x["asset_id"] for x in related] == [b["id"]]
+    assert run.count("related_assets", "created") == 1
