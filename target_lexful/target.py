@@ -18,7 +18,7 @@ from target_lexful.reader import LexfulReader
 from target_lexful.rejects import DEFAULT_PATH as DEFAULT_REJECTS_PATH
 from target_lexful.rejects import Rejects
 from target_lexful.sinks import LexfulSink
-from target_lexful.writer import COUNTS, Settings, Writer
+from target_lexful.writer import Settings, Writer
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -227,17 +227,12 @@ class TargetLexful(Target):
             self.writer.client.close()
 
     def _log_summary(self) -> None:
-        stats = self.writer.stats.streams
-        head = f"{'stream':<28} " + " ".join(f"{c:>9}" for c in (*COUNTS, "seconds"))
-        lines = [head]
-        for stream, row in sorted(stats.items()):
-            cells = " ".join(f"{int(row[c]):>9}" for c in COUNTS)
-            lines.append(f"{stream:<28} {cells} {row['seconds']:>9.2f}")
+        stats = self.writer.stats
         mode = "dry run (nothing written)" if self.writer.settings.dry_run else "summary"
-        self.logger.info("target-lexful %s:\n%s", mode, "\n".join(lines))
+        self.logger.info("target-lexful %s:\n%s", mode, stats.table())
         # The same, one line of JSON, for scripts (benchmarks, orchestration logs).
-        self.logger.info("target-lexful summary-json %s", json.dumps(stats, sort_keys=True))
-        rejected = self.writer.stats.total("rejected")
+        self.logger.info("target-lexful summary-json %s", json.dumps(stats.streams, sort_keys=True))
+        rejected = stats.total("rejected")
         if rejected:
             where = "not written" if self.writer.settings.dry_run else self.writer.rejects.path
             self.logger.warning("%d record(s) rejected; see %s", rejected, where)

@@ -19,33 +19,23 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from lexful_api import LexfulClient, LexfulHTTPError, contract
+from lexful_api import LexfulClient
+from target_lexful import routing
 from target_lexful.catalog import Catalog
-from target_lexful.handlers import HANDLERS, Context, Handler, rejectable
-from target_lexful.id_map import DONE, REJECTED, IdMap, Waiting
-from target_lexful.model import (
-    ASSET,
-    CREATE,
-    SPECIAL_STREAMS,
-    UNCHANGED,
-    Job,
-    Plan,
-    RecordError,
-    Ref,
-    Route,
-    Target,
-)
+from target_lexful.handlers import HANDLERS, Context, Handler
+from target_lexful.id_map import IdMap, Waiting
+from target_lexful.model import CREATE, UNCHANGED, Job, Plan, RecordError, Ref, Route
+from target_lexful.pool import Fatal, Pool
+from target_lexful.references import References
 from target_lexful.rejects import Rejects
-from target_lexful.values import is_uuid, json_safe, redacted
+from target_lexful.stats import Stats
+from target_lexful.values import json_safe, redacted
 
 T = TypeVar("T")
-R = TypeVar("R")
-COUNTS = ("created", "updated", "unchanged", "rejected")
 _ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged"}
 
 
@@ -61,22 +51,6 @@ class Settings:
     fail_on_reject: bool = False
     dry_run: bool = False
     max_concurrency: int = 8
-
-
-class Stats:
-    """Per stream: created, updated, unchanged, rejected, and seconds spent writing."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.streams: dict[str, dict[str, float]] = {}
-
-    def add(self, stream: str, what: str, amount: float = 1) -> None:
-        with self._lock:
-            row = self.streams.setdefault(stream, dict.fromkeys((*COUNTS, "seconds"), 0))
-            row[what] += amount
-
-    def total(self, what: str) -> int:
-        return int(sum(row[what] for row in self.streams.values()))
 
 
 class Writer:
@@ -107,10 +81,10 @@ class Writer:
         self.handlers: dict[str, Handler] = {h.kind: h(context) for h in HANDLERS}
         self.stats = Stats()
         self.plan_lines: list[str] = []
-        self._pool = ThreadPoolExecutor(max(1, settings.max_concurrency), "lexful-write")
+        self._pool = Pool(settings.max_concurrency)
+        self._references = References(client, ids, self._pool)
         self._lock = threading.Lock()
         self._fresh: set[str] = set()  # source ids written or rejected since the last release
-        self._known: dict[str, Target | None] = {}  # ids looked up in the target account
         self._stop: StopOnReject | None = None
 
     # -- the entry points ---------------------------------------------------------------------
@@ -147,7 +121,7 @@ class Writer:
         self._raise_if_stopped()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._pool.close()
 
     def reject(
         self, stream: str | None, record: Any, error: RecordError, job: Job | None = None
@@ -166,26 +140,7 @@ class Writer:
     # -- routing and jobs ---------------------------------------------------------------------
 
     def route(self, stream: str) -> Route:
-        mapped = self.settings.stream_asset_types.get(stream)
-        name = mapped or stream
-        if name in SPECIAL_STREAMS:
-            return Route(name)
-        if mapped:
-            if self.catalog.asset_type(mapped) is None:
-                msg = (
-                    f"stream_asset_types maps {stream!r} to {mapped!r}, "
-                    "which is no asset type of the account"
-                )
-                raise RecordError(msg)
-            return Route(ASSET, mapped)
-        asset_type = self.catalog.type_for_stream(stream)
-        if asset_type is None:
-            msg = (
-                f"stream {stream!r} matches no Lexful resource or asset type "
-                "(map it with stream_asset_types)"
-            )
-            raise RecordError(msg)
-        return Route(ASSET, asset_type)
+        return routing.route(stream, self.settings.stream_asset_types, self.catalog)
 
     def _job(
         self, stream: str, route: Route, key_properties: list[str], record: dict[str, Any]
@@ -214,7 +169,7 @@ class Writer:
     def _run(self, jobs: list[Job], *, final: bool = False) -> None:
         pending = jobs
         while pending:
-            self._look_up_refs(pending)
+            self._references.look_up(pending)
             keys = {(j.source_id) for j in pending}
             ready, later, missing = [], [], []
             seen: set[tuple[str, str]] = set()
@@ -223,7 +178,7 @@ class Writer:
                     later.append(job)  # the same record twice: the second copy after the first
                     continue
                 try:
-                    waits = self._resolve(job, keys)
+                    waits = self._references.resolve(job, keys)
                 except RecordError as exc:
                     self.reject(job.stream, job.record, exc, job)
                     continue
@@ -241,27 +196,6 @@ class Writer:
                 self._wait(job, waits, final=final)
             self._execute(ready)
             pending = later
-
-    def _resolve(self, job: Job, batch: set[str]) -> list[Ref]:
-        """Fill ``job.resolved``; return the references that are not written yet."""
-        waits = []
-        for ref in job.refs:
-            if ref.source_id in job.resolved:
-                continue
-            if ref.source_id in batch and ref.source_id != job.source_id:
-                waits.append(ref)  # written (again) in this batch: wait for that copy
-                continue
-            entry = self.ids.resolve(ref.source_id, ref.kinds)
-            if entry and entry.state == DONE and entry.target_id:
-                job.resolved[ref.source_id] = Target(entry.target_id, entry.asset_type)
-            elif entry and entry.state == REJECTED:
-                msg = f"{ref.field} {ref.source_id} was rejected: {entry.note}"
-                raise RecordError(msg)
-            elif (known := self._known.get(ref.source_id)) is not None:
-                job.resolved[ref.source_id] = known
-            else:
-                waits.append(ref)
-        return waits
 
     def _unresolved(self, job: Job) -> list[Ref]:
         return [r for r in job.refs if r.source_id not in job.resolved]
@@ -287,44 +221,6 @@ class Writer:
             rows = self.ids.take_waiting(fresh)
             self._run([j for j in map(self._job_from_waiting, rows) if j])
 
-    def _look_up_refs(self, jobs: list[Job]) -> None:
-        """Which referenced ids, unknown to the id map, are already ids of the target account."""
-        wanted: dict[tuple[str, str | None], set[str]] = {}
-        for job in jobs:
-            for ref in job.refs:
-                sid = ref.source_id
-                if not is_uuid(sid) or sid in self._known or sid in job.resolved:
-                    continue
-                if self.ids.resolve(sid, ref.kinds) is not None:
-                    continue
-                places = ref.asset_types if ASSET in ref.kinds else (None,)
-                for place in places:
-                    wanted.setdefault((ref.kinds[0], place), set()).add(sid)
-        chunks = [
-            (kind, place, sorted(ids)[i : i + contract.BULK_LIMIT])
-            for (kind, place), ids in wanted.items()
-            for i in range(0, len(ids), contract.BULK_LIMIT)
-        ]
-        found = self._parallel(lambda c: self._find_ids(*c), chunks)
-        for (_kind, place, chunk), hits in zip(chunks, found, strict=True):
-            for sid in chunk:
-                if isinstance(hits, set) and sid in hits:
-                    self._known[sid] = Target(sid, place)
-                else:
-                    self._known.setdefault(sid, None)
-
-    def _find_ids(self, kind: str, place: str | None, chunk: list[str]) -> set[str]:
-        path = contract.assets_path(place) if place else contract.organizations_path()
-        if kind == ASSET and place is None:
-            return set()
-        try:
-            body = self.client.get_json(path, {"id[in]": ",".join(chunk), "limit": len(chunk)})
-        except LexfulHTTPError as exc:
-            if rejectable(exc):
-                return set()  # e.g. an asset type that does not exist here
-            raise
-        return {item["id"] for item in contract.list_items(body)}
-
     # -- plan and execute ---------------------------------------------------------------------
 
     def _execute(self, jobs: list[Job]) -> None:
@@ -334,9 +230,9 @@ class Writer:
             by_route.setdefault(job.route, []).append(job)
         for route, group in by_route.items():
             handler = self.handlers[route.kind]
-            self._parallel(lambda g, h=handler: h.prefetch(g), _chunks(group, 100))
+            self._pool.map(lambda g, h=handler: h.prefetch(g), _chunks(group, 100))
             plans: list[Plan] = []
-            for job, outcome in zip(group, self._parallel(handler.plan, group), strict=True):
+            for job, outcome in zip(group, self._pool.map(handler.plan, group), strict=True):
                 if isinstance(outcome, RecordError):
                     self.reject(job.stream, job.record, outcome, job)
                 else:
@@ -353,10 +249,10 @@ class Writer:
 
     def _write(self, handler: Handler, writes: list[Plan]) -> None:
         groups = handler.groups(writes)
-        outcomes = self._parallel(handler.execute, groups, record_first=True)
+        outcomes = self._pool.map(handler.execute, groups, record_first=True)
         fatal = None
         for chunk, results in zip(groups, outcomes, strict=True):
-            if isinstance(results, _Fatal):
+            if isinstance(results, Fatal):
                 fatal = fatal or results
                 continue
             errors = results if isinstance(results, list) else [results] * len(chunk)
@@ -377,26 +273,6 @@ class Writer:
         self.stats.add(job.stream, _ACTION_COUNT.get(plan.action, "updated"))
         self._mark_fresh(job.source_id)
 
-    def _parallel(
-        self, fn: Callable[[T], R], items: list[T], *, record_first: bool = False
-    ) -> list[Any]:
-        """``fn`` over ``items`` on the pool; a record's error is its result, others raise.
-
-        Every call is let finish before a fatal error is raised. With ``record_first`` the
-        fatal errors are returned among the results instead, so that the caller records in
-        the id map what the other calls did write before it raises.
-        """
-        if not items:
-            return []
-        if len(items) == 1 or self.settings.max_concurrency <= 1:
-            outcomes = [_capture(fn, item) for item in items]
-        else:
-            outcomes = [f.result() for f in [self._pool.submit(_capture, fn, i) for i in items]]
-        fatal = next((o for o in outcomes if isinstance(o, _Fatal)), None)
-        if fatal is not None and not record_first:
-            raise fatal.error
-        return outcomes
-
     # -- bookkeeping --------------------------------------------------------------------------
 
     def _mark_fresh(self, source_id: str) -> None:
@@ -412,24 +288,6 @@ class Writer:
     def _raise_if_stopped(self) -> None:
         if self._stop is not None:
             raise self._stop
-
-
-@dataclass
-class _Fatal:
-    error: BaseException
-
-
-def _capture(fn: Callable[[T], R], item: T) -> R | RecordError | _Fatal:
-    try:
-        return fn(item)
-    except RecordError as exc:
-        return exc
-    except LexfulHTTPError as exc:
-        if rejectable(exc):
-            return RecordError(exc.message, exc.status)
-        return _Fatal(exc)
-    except Exception as exc:
-        return _Fatal(exc)
 
 
 def _chunks(items: list[T], size: int) -> list[list[T]]:

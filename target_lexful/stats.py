@@ -1,0 +1,32 @@
+"""What the run did, per stream: the counts the summary shows and the time spent writing."""
+
+from __future__ import annotations
+
+import threading
+
+COUNTS = ("created", "updated", "unchanged", "rejected")
+
+
+class Stats:
+    """Per stream: created, updated, unchanged, rejected, and seconds spent writing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.streams: dict[str, dict[str, float]] = {}
+
+    def add(self, stream: str, what: str, amount: float = 1) -> None:
+        with self._lock:
+            row = self.streams.setdefault(stream, dict.fromkeys((*COUNTS, "seconds"), 0))
+            row[what] += amount
+
+    def total(self, what: str) -> int:
+        return int(sum(row[what] for row in self.streams.values()))
+
+    def table(self) -> str:
+        """The counts as a fixed-width table, a row a stream, for the end-of-run log."""
+        head = f"{'stream':<28} " + " ".join(f"{c:>9}" for c in (*COUNTS, "seconds"))
+        lines = [head]
+        for stream, row in sorted(self.streams.items()):
+            cells = " ".join(f"{int(row[c]):>9}" for c in COUNTS)
+            lines.append(f"{stream:<28} {cells} {row['seconds']:>9.2f}")
+        return "\n".join(lines)
