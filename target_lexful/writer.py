@@ -167,35 +167,44 @@ class Writer:
     # -- the waves ----------------------------------------------------------------------------
 
     def _run(self, jobs: list[Job], *, final: bool = False) -> None:
+        """Write ``jobs`` in waves: each wave the records whose references are all written."""
         pending = jobs
         while pending:
             self._references.look_up(pending)
-            keys = {(j.source_id) for j in pending}
-            ready, later, missing = [], [], []
-            seen: set[tuple[str, str]] = set()
-            for job in pending:
-                if (job.stream, job.source_id) in seen:
-                    later.append(job)  # the same record twice: the second copy after the first
-                    continue
-                try:
-                    waits = self._references.resolve(job, keys)
-                except RecordError as exc:
-                    self.reject(job.stream, job.record, exc, job)
-                    continue
-                seen.add((job.stream, job.source_id))
-                if not waits:
-                    ready.append(job)
-                elif any(r.source_id in keys and r.source_id != job.source_id for r in waits):
-                    later.append(job)  # its reference is in this batch: next wave
-                else:
-                    missing.append((job, waits))
+            ready, later, missing = self._sort_wave(pending)
             if not ready:
+                # Nothing can move: what waits on this batch waits on a record that waits too.
                 missing += [(j, self._unresolved(j)) for j in later]
                 later = []
             for job, waits in missing:
                 self._wait(job, waits, final=final)
             self._execute(ready)
             pending = later
+
+    def _sort_wave(
+        self, pending: list[Job]
+    ) -> tuple[list[Job], list[Job], list[tuple[Job, list[Ref]]]]:
+        """Ready now; later in this batch; missing (to park until their references exist)."""
+        keys = {j.source_id for j in pending}
+        ready, later, missing = [], [], []
+        seen: set[tuple[str, str]] = set()
+        for job in pending:
+            if (job.stream, job.source_id) in seen:
+                later.append(job)  # the same record twice: the second copy after the first
+                continue
+            try:
+                waits = self._references.resolve(job, keys)
+            except RecordError as exc:
+                self.reject(job.stream, job.record, exc, job)
+                continue
+            seen.add((job.stream, job.source_id))
+            if not waits:
+                ready.append(job)
+            elif any(r.source_id in keys and r.source_id != job.source_id for r in waits):
+                later.append(job)  # its reference is in this batch: next wave
+            else:
+                missing.append((job, waits))
+        return ready, later, missing
 
     def _unresolved(self, job: Job) -> list[Ref]:
         return [r for r in job.refs if r.source_id not in job.resolved]
@@ -230,13 +239,7 @@ class Writer:
             by_route.setdefault(job.route, []).append(job)
         for route, group in by_route.items():
             handler = self.handlers[route.kind]
-            self._pool.map(lambda g, h=handler: h.prefetch(g), _chunks(group, 100))
-            plans: list[Plan] = []
-            for job, outcome in zip(group, self._pool.map(handler.plan, group), strict=True):
-                if isinstance(outcome, RecordError):
-                    self.reject(job.stream, job.record, outcome, job)
-                else:
-                    plans.append(outcome)
+            plans = self._plan(handler, group)
             for plan in [p for p in plans if p.action == UNCHANGED]:
                 self._record(plan, plan.target_id)
             writes = [p for p in plans if p.action != UNCHANGED]
@@ -244,8 +247,19 @@ class Writer:
                 for plan in writes:
                     self._plan_line(plan.action, plan.job.stream, _describe(plan.job.record), "")
                     self._record(plan, plan.target_id or f"dry-run-{uuid.uuid4()}")
-                continue
-            self._write(handler, writes)
+            else:
+                self._write(handler, writes)
+
+    def _plan(self, handler: Handler, jobs: list[Job]) -> list[Plan]:
+        """The plans of ``jobs``; a job whose plan is a record error is rejected instead."""
+        self._pool.map(handler.prefetch, _chunks(jobs, 100))
+        plans: list[Plan] = []
+        for job, outcome in zip(jobs, self._pool.map(handler.plan, jobs), strict=True):
+            if isinstance(outcome, RecordError):
+                self.reject(job.stream, job.record, outcome, job)
+            else:
+                plans.append(outcome)
+        return plans
 
     def _write(self, handler: Handler, writes: list[Plan]) -> None:
         groups = handler.groups(writes)
