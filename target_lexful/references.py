@@ -45,7 +45,7 @@ class References:
 
     def look_up(self, jobs: list[Job]) -> None:
         """Which referenced ids, unknown to the id map, are already ids of the target account."""
-        wanted: dict[tuple[str, str | None], set[str]] = {}
+        wanted: dict[str | None, set[str]] = {}  # where to look (an asset type, or None) -> ids
         for job in jobs:
             for ref in job.refs:
                 sid = ref.source_id
@@ -53,26 +53,24 @@ class References:
                     continue
                 if self._ids.resolve(sid, ref.kinds) is not None:
                     continue
-                places = ref.asset_types if ASSET in ref.kinds else (None,)
-                for place in places:
-                    wanted.setdefault((ref.kinds[0], place), set()).add(sid)
+                # An asset is looked for among the types the record names; None: organizations.
+                for place in ref.asset_types if ASSET in ref.kinds else (None,):
+                    wanted.setdefault(place, set()).add(sid)
         chunks = [
-            (kind, place, sorted(ids)[i : i + contract.BULK_LIMIT])
-            for (kind, place), ids in wanted.items()
+            (place, sorted(ids)[i : i + contract.BULK_LIMIT])
+            for place, ids in wanted.items()
             for i in range(0, len(ids), contract.BULK_LIMIT)
         ]
         found = self._pool.map(lambda c: self._find_ids(*c), chunks)
-        for (_kind, place, chunk), hits in zip(chunks, found, strict=True):
+        for (place, chunk), hits in zip(chunks, found, strict=True):
             for sid in chunk:
                 if isinstance(hits, set) and sid in hits:
                     self._known[sid] = Target(sid, place)
                 else:
                     self._known.setdefault(sid, None)
 
-    def _find_ids(self, kind: str, place: str | None, chunk: list[str]) -> set[str]:
-        """The ids of ``chunk`` that exist in the account as ``kind`` (of asset type ``place``)."""
-        if kind == ASSET and place is None:
-            return set()  # an asset of no known type: nowhere to look
+    def _find_ids(self, place: str | None, chunk: list[str]) -> set[str]:
+        """The ids of ``chunk`` that are assets of type ``place`` (None: organizations)."""
         path = contract.assets_path(place) if place else contract.organizations_path()
         try:
             body = self._client.get_json(path, {"id[in]": ",".join(chunk), "limit": len(chunk)})
