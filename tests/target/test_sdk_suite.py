@@ -21,26 +21,8 @@ from typing import Any
 
 import pytest
 from singer_sdk.testing import get_target_test_class
+from singer_sdk.testing import target_tests as sdk
 from singer_sdk.testing.suites import SingerTestSuite
-from singer_sdk.testing.target_tests import (
-    TargetArrayData,
-    TargetCamelcaseComplexSchema,
-    TargetCamelcaseTest,
-    TargetCliPrintsTest,
-    TargetDuplicateRecords,
-    TargetEncodedStringData,
-    TargetInvalidSchemaTest,
-    TargetNoPrimaryKeys,
-    TargetOptionalAttributes,
-    TargetPrimaryKeyUpdates,
-    TargetRecordBeforeSchemaTest,
-    TargetRecordMissingKeyProperty,
-    TargetRecordMissingOptionalFields,
-    TargetRecordMissingRequiredProperty,
-    TargetSchemaNoProperties,
-    TargetSchemaUpdates,
-    TargetSpecialCharsInAttributes,
-)
 
 from lexful_api import contract
 from target_lexful.target import TargetLexful
@@ -72,25 +54,29 @@ SDK_TYPE = "sdk_test_record"
 reject_suite = SingerTestSuite(
     kind="target",
     tests=[
-        TargetArrayData,
-        TargetCamelcaseComplexSchema,
-        TargetCamelcaseTest,
-        TargetCliPrintsTest,
-        TargetDuplicateRecords,
-        TargetEncodedStringData,
-        TargetNoPrimaryKeys,
-        TargetOptionalAttributes,
-        TargetPrimaryKeyUpdates,
-        TargetRecordMissingOptionalFields,
-        TargetRecordMissingRequiredProperty,
-        TargetSchemaNoProperties,
-        TargetSchemaUpdates,
-        TargetSpecialCharsInAttributes,
+        sdk.TargetArrayData,
+        sdk.TargetCamelcaseComplexSchema,
+        sdk.TargetCamelcaseTest,
+        sdk.TargetCliPrintsTest,
+        sdk.TargetDuplicateRecords,
+        sdk.TargetEncodedStringData,
+        sdk.TargetNoPrimaryKeys,
+        sdk.TargetOptionalAttributes,
+        sdk.TargetPrimaryKeyUpdates,
+        sdk.TargetRecordMissingOptionalFields,
+        sdk.TargetRecordMissingRequiredProperty,
+        sdk.TargetSchemaNoProperties,
+        sdk.TargetSchemaUpdates,
+        sdk.TargetSpecialCharsInAttributes,
     ],
 )
 fail_suite = SingerTestSuite(
     kind="target",
-    tests=[TargetInvalidSchemaTest, TargetRecordBeforeSchemaTest, TargetRecordMissingKeyProperty],
+    tests=[
+        sdk.TargetInvalidSchemaTest,
+        sdk.TargetRecordBeforeSchemaTest,
+        sdk.TargetRecordMissingKeyProperty,
+    ],
 )
 
 # Filled in by the resource fixtures: the SDK takes the config when the class is defined,
