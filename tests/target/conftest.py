@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from lexful_api import contract
 from lexful_sandbox import running_sandbox
 from tests.target.helpers import client_for
 
@@ -36,6 +37,17 @@ def api(dest: dict[str, Any]) -> Any:
     client = client_for(dest)
     yield client
     client.close()
+
+
+@pytest.fixture
+def new_org(api: Any) -> Callable[[str], dict[str, Any]]:
+    """Creates an active client organization in the test's account: ``new_org("Acme")``."""
+
+    def create(name: str) -> dict[str, Any]:
+        body = {"name": name, "type": "client", "status": "active"}
+        return api.send_json("POST", contract.organizations_path(), body)
+
+    return create
 
 
 class Calls:

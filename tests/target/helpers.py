@@ -6,6 +6,7 @@ import base64
 import contextlib
 import io
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,17 @@ def read_rejects(tmp: Path) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def org_record(name: str) -> dict:
+    """A source organization with a fresh id, as a tap sends it."""
+    return {"id": str(uuid.uuid4()), "name": name, "type": "client", "status": "active"}
+
+
+def person_record(org: dict, first: str) -> dict:
+    """A source contact of ``org`` with a fresh id; its last name is the organization's."""
+    base = {"id": str(uuid.uuid4()), "organization_id": org["id"], "important": False}
+    return {**base, "first_name": first, "last_name": org["name"]}
 
 
 def list_all(client: LexfulClient, path: str, **params: Any) -> list[dict]:

@@ -61,12 +61,8 @@ def test_create_then_unchanged_then_update(dest, api, calls, tmp_path) -> None:
     assert read_rejects(tmp_path) == []
 
 
-def test_match_on_finds_existing_records(dest, api, tmp_path) -> None:
-    globex = api.send_json(
-        "POST",
-        contract.organizations_path(),
-        {"name": "Globex", "type": "client", "status": "active"},
-    )
+def test_match_on_finds_existing_records(dest, api, new_org, tmp_path) -> None:
+    globex = new_org("Globex")
     hank = api.send_json(
         "POST",
         contract.assets_path("system.contact"),
@@ -96,12 +92,8 @@ def test_match_on_finds_existing_records(dest, api, tmp_path) -> None:
     assert [(p["id"], p["title"]) for p in people] == [(hank["id"], "CEO")]
 
 
-def test_a_lexful_id_of_the_account_is_updated_in_place(dest, api, tmp_path) -> None:
-    org = api.send_json(
-        "POST",
-        contract.organizations_path(),
-        {"name": "Umbrella", "type": "client", "status": "active"},
-    )
+def test_a_lexful_id_of_the_account_is_updated_in_place(dest, api, new_org, tmp_path) -> None:
+    org = new_org("Umbrella")
     config = target_config(dest, tmp_path)
     changed = {**org, "notes": "known id"}
 
@@ -112,12 +104,8 @@ def test_a_lexful_id_of_the_account_is_updated_in_place(dest, api, tmp_path) -> 
     assert [(o["id"], o["notes"]) for o in orgs] == [(org["id"], "known id")]
 
 
-def test_masked_secrets_are_never_written(dest, api, tmp_path) -> None:
-    org = api.send_json(
-        "POST",
-        contract.organizations_path(),
-        {"name": "Vault", "type": "client", "status": "active"},
-    )
+def test_masked_secrets_are_never_written(dest, api, new_org, tmp_path) -> None:
+    org = new_org("Vault")
     config_type = api.get_json(contract.asset_types_path(), {"name": "system.configuration"})
     secret = next(
         p["name"]

@@ -6,23 +6,19 @@ import logging
 import uuid
 
 from lexful_api import contract
-from tests.target.helpers import list_all, record, run_target, schema, target_config
+from tests.target.helpers import list_all, org_record, record, run_target, schema, target_config
 
 
-def test_dry_run_plans_without_writing(dest, api, calls, tmp_path, caplog) -> None:
-    existing = api.send_json(
-        "POST", contract.organizations_path(), {"name": "Old", "type": "client", "status": "active"}
-    )
-    new_org = str(uuid.uuid4())
+def test_dry_run_plans_without_writing(dest, api, new_org, calls, tmp_path, caplog) -> None:
+    existing = new_org("Old")
+    new = org_record("New")
     messages = [
         schema("organizations"),
         record("organizations", {**existing, "notes": "changed"}),
-        record(
-            "organizations", {"id": new_org, "name": "New", "type": "client", "status": "active"}
-        ),
+        record("organizations", new),
         schema("system_contact"),
-        record("system_contact", _contact(new_org)),
-        record("system_contact", {**_contact(new_org), "id": "p2", "contact_type": "Nemesis"}),
+        record("system_contact", _contact(new["id"])),
+        record("system_contact", {**_contact(new["id"]), "id": "p2", "contact_type": "Nemesis"}),
         schema("users"),
         record("users", {"id": str(uuid.uuid4()), "email": "x@example.com"}),
         {"type": "STATE", "value": {"never": "emitted"}},

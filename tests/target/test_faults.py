@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from itertools import pairwise
 
@@ -10,6 +9,8 @@ from lexful_api import contract
 from tests.target.helpers import (
     client_for,
     list_all,
+    org_record,
+    person_record,
     read_rejects,
     record,
     run_target,
@@ -21,11 +22,8 @@ from tests.target.helpers import (
 def test_faults_lose_nothing_and_double_nothing(faulty_sb, tmp_path) -> None:
     dest = faulty_sb.new_account()
     api = client_for(dest)
-    orgs = [
-        {"id": str(uuid.uuid4()), "name": f"F{i}", "type": "client", "status": "active"}
-        for i in range(10)
-    ]
-    people = [_person(o, f"P{j}") for o in orgs for j in range(5)]
+    orgs = [org_record(f"F{i}") for i in range(10)]
+    people = [person_record(o, f"P{j}") for o in orgs for j in range(5)]
     links = [_link(a, b) for a, b in pairwise(people)]
     messages = [
         schema("system_contact"),
@@ -52,11 +50,6 @@ def test_faults_lose_nothing_and_double_nothing(faulty_sb, tmp_path) -> None:
     statuses = faulty_sb.stats()["by_status"]
     assert any(s >= 500 for s in statuses), statuses  # the faults did happen
     assert 429 in statuses
-
-
-def _person(org: dict, first: str) -> dict:
-    base = {"id": str(uuid.uuid4()), "organization_id": org["id"], "important": True}
-    return {**base, "first_name": first, "last_name": org["name"]}
 
 
 def _link(a: dict, b: dict) -> dict:

@@ -23,12 +23,8 @@ from tests.target.helpers import (
 
 
 @pytest.fixture
-def contact(api) -> dict:
-    org = api.send_json(
-        "POST",
-        contract.organizations_path(),
-        {"name": "Files Inc", "type": "client", "status": "active"},
-    )
+def contact(api, new_org) -> dict:
+    org = new_org("Files Inc")
     return api.send_json(
         "POST",
         contract.assets_path("system.contact"),

@@ -20,12 +20,8 @@ CONTACT_SCHEMA = {
 
 
 @pytest.fixture
-def org(api) -> dict:
-    return api.send_json(
-        "POST",
-        contract.organizations_path(),
-        {"name": "Rejects", "type": "client", "status": "active"},
-    )
+def org(api, new_org) -> dict:
+    return new_org("Rejects")
 
 
 def _contact(org: dict, **extra) -> dict:
@@ -57,16 +53,7 @@ def _bad_input(org: dict) -> list:
         schema("users"),
         record("users", {"id": str(uuid.uuid4()), "email": "a@example.com"}),
         schema("files"),
-        record(
-            "files",
-            {
-                "id": "f1",
-                "asset_id": str(uuid.uuid4()),
-                "asset_type": "system.contact",
-                "name": "x.txt",
-                "download_url": "http://h/x?X-Signature=s3cr3t",
-            },
-        ),
+        record("files", _file_of_unknown_asset()),
         {"type": "STATE", "value": {"done": True}},
     ]
 

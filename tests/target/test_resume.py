@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -24,6 +23,8 @@ from tests.target.helpers import (
     client_for,
     lines,
     list_all,
+    org_record,
+    person_record,
     read_rejects,
     record,
     run_target,
@@ -36,11 +37,8 @@ ORGS, CONTACTS_PER_ORG = 30, 4
 
 def _input() -> list[dict]:
     """Organizations then contacts, with a STATE after every 10 records: {"next": position}."""
-    orgs = [
-        {"id": str(uuid.uuid4()), "name": f"Org {i}", "type": "client", "status": "active"}
-        for i in range(ORGS)
-    ]
-    contacts = [_person(o, f"P{j}") for o in orgs for j in range(CONTACTS_PER_ORG)]
+    orgs = [org_record(f"Org {i}") for i in range(ORGS)]
+    contacts = [person_record(o, f"P{j}") for o in orgs for j in range(CONTACTS_PER_ORG)]
     body = [record("organizations", o) for o in orgs] + [
         record("system_contact", c) for c in contacts
     ]
@@ -139,11 +137,6 @@ def _run_and_kill(tmp_path: Path, messages: list[dict], after_states: int) -> li
             break
     proc.wait(10)
     return states
-
-
-def _person(org: dict, first: str) -> dict:
-    base = {"id": str(uuid.uuid4()), "organization_id": org["id"], "important": False}
-    return {**base, "first_name": first, "last_name": org["name"]}
 
 
 def test_a_fatal_error_keeps_the_state_already_earned(faulty_sb, tmp_path) -> None:

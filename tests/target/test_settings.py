@@ -6,7 +6,6 @@ import json
 import logging
 import uuid
 
-from lexful_api import contract
 from target_lexful.target import TargetLexful
 from tests.target.helpers import read_rejects, record, run_target, schema, target_config
 
@@ -40,10 +39,8 @@ def test_every_setting_is_described_and_the_secret_is_marked() -> None:
     }
 
 
-def test_no_secret_in_logs_rejects_or_state(dest, api, tmp_path, caplog) -> None:
-    org = api.send_json(
-        "POST", contract.organizations_path(), {"name": "S", "type": "client", "status": "active"}
-    )
+def test_no_secret_in_logs_rejects_or_state(dest, api, new_org, tmp_path, caplog) -> None:
+    org = new_org("S")
     bad = {"id": str(uuid.uuid4()), "organization_id": org["id"], "first_name": "X"}
     messages = [
         schema("system_contact"),
