@@ -219,15 +219,13 @@ class IdMap:
                         row[0], row[1], json.loads(row[2]), json.loads(row[3]), json.loads(row[4])
                     )
                 )
-                self._db.execute("DELETE FROM waiting WHERE seq=?", (seq,))
-                self._db.execute("DELETE FROM waiting_refs WHERE seq=?", (seq,))
+                self._delete_waiting(seq)
             self._db.execute("COMMIT")
             return taken
 
     def waiting_count(self) -> int:
-        return self._query("SELECT COUNT(*) FROM waiting WHERE account_id=?", (self._account,))[0][
-            0
-        ]
+        rows = self._query("SELECT COUNT(*) FROM waiting WHERE account_id=?", (self._account,))
+        return rows[0][0]
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -255,8 +253,11 @@ class IdMap:
             )
         ]
         for seq in seqs:
-            self._db.execute("DELETE FROM waiting WHERE seq=?", (seq,))
-            self._db.execute("DELETE FROM waiting_refs WHERE seq=?", (seq,))
+            self._delete_waiting(seq)
+
+    def _delete_waiting(self, seq: int) -> None:
+        self._db.execute("DELETE FROM waiting WHERE seq=?", (seq,))
+        self._db.execute("DELETE FROM waiting_refs WHERE seq=?", (seq,))
 
     def _upsert(
         self,
