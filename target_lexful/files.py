@@ -115,12 +115,17 @@ def _from_url(url: str, client: LexfulClient) -> FileContent:
     temp = Path(name)
     digest = hashlib.sha256()
     size = 0
-    with os.fdopen(fd, "wb") as out:
-        for chunk in response.iter_content(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-    response.close()
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in response.iter_content(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+    except BaseException:
+        temp.unlink(missing_ok=True)  # a download cut short leaves no temporary file behind
+        raise
+    finally:
+        response.close()
     return FileContent(size, digest.hexdigest(), lambda: temp.open("rb"), temp)
 
 
