@@ -169,13 +169,14 @@ class TargetLexful(Target):
         cfg = self.config
         account = cfg["account_id"]
         dry_run = bool(cfg.get("dry_run"))
+        concurrency = int(cfg.get("max_concurrency") or 8)
         client = LexfulClient(
             api_url=cfg.get("api_url") or contract.DEFAULT_API_URL,
             account_id=account,
             key_id=cfg["api_key_id"],
             key_secret=cfg["api_key_secret"],
             max_requests_per_second=cfg.get("max_requests_per_second"),
-            pool_size=max(8, int(cfg.get("max_concurrency") or 8) * 2),
+            pool_size=max(8, concurrency * 2),
             user_agent=f"{self.name}/{self.plugin_version}",
         )
         ids = id_map.IdMap(
@@ -188,7 +189,7 @@ class TargetLexful(Target):
             create_asset_types=bool(cfg.get("create_asset_types")),
             fail_on_reject=cfg.get("on_record_error", "reject") == "fail",
             dry_run=dry_run,
-            max_concurrency=int(cfg.get("max_concurrency") or 8),
+            max_concurrency=concurrency,
         )
         return Writer(
             client=client, ids=ids, rejects=rejects, settings=settings, logger=self.logger
