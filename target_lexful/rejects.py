@@ -25,7 +25,6 @@ class Rejects:
         self.enabled = enabled
         self._lock = threading.Lock()
         self._file: Any = None
-        self.count = 0
 
     def write(self, stream: str | None, record: Any, error: str, status: int | None) -> None:
         line = json.dumps(
@@ -39,7 +38,6 @@ class Rejects:
             default=str,
         )
         with self._lock:
-            self.count += 1
             if not self.enabled:
                 return
             if self._file is None:
