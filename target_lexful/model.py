@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lexful_api import LexfulHTTPError
+
 # What a stream writes to. Asset streams are ASSET with the asset type beside it.
 ORGANIZATIONS = "organizations"
 ORGANIZATION_TYPES = "organization_types"
@@ -25,6 +27,11 @@ class RecordError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+def rejectable(exc: LexfulHTTPError) -> bool:
+    """An answer about this record (validation, conflict, not found), not about the run."""
+    return 400 <= exc.status < 500 and exc.status not in (401, 403, 408, 429)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from lexful_api import LexfulHTTPError
-from target_lexful.handlers import rejectable
-from target_lexful.model import RecordError
+from target_lexful.model import RecordError, rejectable
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -8,9 +8,8 @@ are looked up in bulk, once, and remembered for the run.
 from __future__ import annotations
 
 from lexful_api import LexfulClient, LexfulHTTPError, contract
-from target_lexful.handlers import rejectable
 from target_lexful.id_map import DONE, REJECTED, IdMap
-from target_lexful.model import ASSET, Job, RecordError, Ref, Target
+from target_lexful.model import ASSET, Job, RecordError, Ref, Target, rejectable
 from target_lexful.pool import Pool
 from target_lexful.values import is_uuid
 

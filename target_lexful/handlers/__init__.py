@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from target_lexful.handlers.asset_types import AssetTypeHandler
 from target_lexful.handlers.assets import AssetHandler
-from target_lexful.handlers.base import Context, Handler, rejectable
+from target_lexful.handlers.base import Context, Handler
 from target_lexful.handlers.files import FileHandler
 from target_lexful.handlers.organization_types import OrganizationTypeHandler
 from target_lexful.handlers.organizations import OrganizationHandler
@@ -24,4 +24,4 @@ HANDLERS: tuple[type[Handler], ...] = (
     UserHandler,
 )
 
-__all__ = ["HANDLERS", "Context", "Handler", "rejectable"]
+__all__ = ["HANDLERS", "Context", "Handler"]

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from lexful_api import LexfulClient, LexfulHTTPError
 from target_lexful.catalog import Catalog
 from target_lexful.id_map import DONE, Entry, IdMap
-from target_lexful.model import Job, Plan, RecordError, Ref
+from target_lexful.model import Job, Plan, RecordError, Ref, rejectable
 from target_lexful.values import stable_hash
 
 
@@ -94,11 +94,6 @@ class Handler:
         except RecordError as exc:
             return exc
         return None
-
-
-def rejectable(exc: LexfulHTTPError) -> bool:
-    """An answer about this record (validation, conflict, not found), not about the run."""
-    return 400 <= exc.status < 500 and exc.status not in (401, 403, 408, 429)
 
 
 def bulk_refused(exc: LexfulHTTPError) -> bool:
