@@ -42,6 +42,7 @@ _NO_KEY = ""  # sorts before every timestamp
 _CANONICAL_MS = len("2024-01-15T10:30:00.000Z")
 MAX_STALLED_REWALKS = 20  # a list that changes faster than it can be read must end the sync
 PROGRESS_EVERY_S = 10.0
+MIN_DEPTH = 2  # pages in flight at least, when concurrent: one arriving, one emitted
 T = TypeVar("T")
 
 
@@ -439,6 +440,9 @@ class PageWalker:
         self.context = context
         self.submit = submit
         self.window = window
+        # Pages in flight: up to ``window`` while we wait on the API; fewer while pages wait
+        # on us, since idle prefetching threads only contend for the GIL with the emitter.
+        self.depth = window
         self.last: Position | None = None
 
     def pages(self) -> Iterator[list[dict[str, Any]]]:
@@ -482,7 +486,7 @@ class PageWalker:
         try:
             self._fill(pending, tokens)
             while pending:
-                page = wait_for(pending.popleft(), self.stream.progress)
+                page = self._next(pending)
                 if first.total is None and not page.items:
                     return False  # tolerated: no total, and this was the end
                 if not page.items or self.stream.position(page.items[0]) != boundary:
@@ -499,9 +503,17 @@ class PageWalker:
         # Offsets held; a changed total means records beyond the planned pages.
         return latest_total != first.total
 
+    def _next(self, pending: deque[Future[Page]]) -> Page:
+        future = pending.popleft()
+        if future.done():
+            self.depth = max(MIN_DEPTH, self.depth - 1)  # ahead of the emitter: ease off
+        else:
+            self.depth = min(self.window, self.depth + 1)  # the emitter waits: go wider
+        return wait_for(future, self.stream.progress)
+
     def _fill(self, pending: deque[Future[Page]], tokens: Iterator[PageToken]) -> None:
         # A window of pages in flight bounds memory, however long the list.
-        while len(pending) < self.window:
+        while len(pending) < min(self.depth, self.window):
             token = next(tokens, None)
             if token is None:
                 return
