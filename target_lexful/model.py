@@ -86,5 +86,5 @@ class Plan:
     target_id: str | None = None
     changes: dict[str, Any] | None = None
     asset_type: str | None = None  # the asset type of the written record, for the id map
-    extra: Any = None  # what a handler keeps between plan and execute (file content)
+    extra: Any = None  # what a handler keeps between plan and execute (file content, link source)
     result_id: str | None = None

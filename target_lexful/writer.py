@@ -1,16 +1,19 @@
-"""The write engine behind every sink: routing, references, concurrency, waiting, rejects.
+"""The write engine behind every sink: the waves of a batch, waiting records, rejects.
 
 A batch of records goes through:
 
-1. route: which kind of Lexful record the stream writes (organizations, an asset type, ...);
-2. resolve: each reference (organization_id, parent_id, references.*, a link's or a file's
-   asset ids) is looked up in the id map, then among the ids of the target account. A record
-   whose reference is later in the same batch waits for the next wave; one whose reference is
-   not written yet waits in the id-map database until it is (or until the end of input);
-3. plan (concurrently): create, update or unchanged, reading what is needed;
-4. execute (concurrently, bounded by max_concurrency and the rate budget): the writes;
-5. record: the id map, the counts, the rejects; records waiting on what was just written
-   are released.
+1. route (``routing``): which kind of Lexful record the stream writes (organizations, an
+   asset type, ...);
+2. resolve (``references``): each reference (organization_id, parent_id, references.*, a
+   link's or a file's asset ids) is looked up in the id map, then among the ids of the target
+   account. A record whose reference is later in the same batch waits for the next wave; one
+   whose reference is not written yet waits in the id-map database until it is (or until the
+   end of input);
+3. plan (``handlers``, on the ``pool``): create, update or unchanged, reading what is needed;
+4. execute (``handlers``, on the ``pool``, bounded by max_concurrency and the rate budget):
+   the writes;
+5. record: the id map, the counts (``stats``), the rejects; records waiting on what was just
+   written are released.
 """
 
 from __future__ import annotations
