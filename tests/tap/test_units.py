@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import deque
+from concurrent.futures import Future
+from types import SimpleNamespace
+
 from singer_sdk import typing as th
 
-from tap_lexful.client import OverlapPager, Page, PageToken, Position, filter_value, sort_key
+from tap_lexful.client import (
+    OverlapPager,
+    Page,
+    PageToken,
+    PageWalker,
+    Position,
+    Progress,
+    filter_value,
+    sort_key,
+)
 from tap_lexful.schemas import asset_type_properties
 
 
@@ -59,3 +74,21 @@ def test_unknown_property_type_is_kept_as_any() -> None:
     )
     schema = th.PropertiesList(*properties).to_dict()
     assert schema["properties"]["future"] == {}  # any JSON value: typed later, never dropped
+
+
+def test_page_window_follows_the_slower_side() -> None:
+    stream = SimpleNamespace(progress=Progress(logging.getLogger("test"), "s"))
+    walker = PageWalker(stream, None, submit=_unused, window=8)  # type: ignore[arg-type]
+    ready: Future[Page] = Future()
+    ready.set_result(Page([], 0))
+    for _ in range(10):
+        walker._next(deque([ready]))
+    assert walker.depth == 2  # pages were waiting on the emitter: two in flight suffice
+    late: Future[Page] = Future()
+    threading.Timer(0.01, late.set_result, [Page([], 0)]).start()
+    walker._next(deque([late]))
+    assert walker.depth == 3  # the emitter waited: widen again
+
+
+def _unused(*args: object) -> Future[Page]:
+    raise AssertionError
