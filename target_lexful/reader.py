@@ -8,7 +8,6 @@ run goes on; with ``on_record_error=fail`` the original exception is raised as b
 from __future__ import annotations
 
 import decimal
-import sys
 from collections import Counter
 from collections.abc import Callable
 from typing import IO, Any
@@ -21,11 +20,7 @@ from singer_sdk.exceptions import (
     RecordsWithoutSchemaException,
 )
 from singer_sdk.singerlib.exceptions import InvalidInputLine
-
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
+from typing_extensions import override
 
 _SKIP = "_TARGET_LEXFUL_SKIP"  # the type given to a line already handled as a reject
 _BAD_INPUT = (

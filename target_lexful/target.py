@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import PurePath
 from typing import Any
 
 from singer_sdk import typing as th
 from singer_sdk.target_base import Target
+from typing_extensions import override
 
-from lexful_api import LexfulClient, contract
+from lexful_api.settings import client_from_config, connection_properties, request_properties
 from target_lexful import id_map
 from target_lexful.model import RecordError
 from target_lexful.reader import LexfulReader
@@ -19,11 +19,6 @@ from target_lexful.rejects import DEFAULT_PATH as DEFAULT_REJECTS_PATH
 from target_lexful.rejects import Rejects
 from target_lexful.sinks import LexfulSink
 from target_lexful.writer import Settings, Writer
-
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
 
 DRAIN_EVERY_SECONDS = 30.0  # a crash loses at most this much work (the SDK's own is 5 minutes)
 
@@ -39,23 +34,7 @@ class TargetLexful(Target):
     max_parallelism = 1
 
     config_jsonschema = th.PropertiesList(
-        th.Property(
-            "api_url",
-            th.StringType,
-            default=contract.DEFAULT_API_URL,
-            description="Base URL of the Lexful API (the pod), e.g. https://api.us.lexful.app",
-        ),
-        th.Property(
-            "account_id", th.StringType, required=True, description="Lexful account ID to write to"
-        ),
-        th.Property("api_key_id", th.StringType, required=True, description="API key ID"),
-        th.Property(
-            "api_key_secret",
-            th.StringType,
-            required=True,
-            secret=True,
-            description="API key secret (never logged)",
-        ),
+        *connection_properties("write to"),
         th.Property(
             "stream_asset_types",
             th.ObjectType(additional_properties=th.StringType),
@@ -119,15 +98,11 @@ class TargetLexful(Target):
         ),
         th.Property(
             "max_concurrency",
-            th.IntegerType,
+            th.IntegerType(minimum=1, maximum=64),
             default=8,
-            description="Concurrent writes to the API",
+            description="Writes in flight at once (within max_requests_per_second).",
         ),
-        th.Property(
-            "max_requests_per_second",
-            th.NumberType,
-            description="Client-side request budget shared by all writes (default: unlimited)",
-        ),
+        *request_properties(),
         th.Property(
             "batch_size_rows",
             th.IntegerType,
@@ -170,14 +145,8 @@ class TargetLexful(Target):
         account = cfg["account_id"]
         dry_run = bool(cfg.get("dry_run"))
         concurrency = int(cfg.get("max_concurrency") or 8)
-        client = LexfulClient(
-            api_url=cfg.get("api_url") or contract.DEFAULT_API_URL,
-            account_id=account,
-            key_id=cfg["api_key_id"],
-            key_secret=cfg["api_key_secret"],
-            max_requests_per_second=cfg.get("max_requests_per_second"),
-            pool_size=max(8, concurrency * 2),
-            user_agent=f"{self.name}/{self.plugin_version}",
+        client = client_from_config(
+            cfg, user_agent=f"{self.name}/{self.plugin_version}", concurrency=concurrency
         )
         ids = id_map.IdMap(
             cfg.get("id_map_path") or id_map.default_path(account), account, scratch_copy=dry_run

@@ -16,7 +16,8 @@ from typing import Any
 
 import requests
 
-from lexful_api import LexfulClient, contract
+from lexful_api import LexfulClient
+from lexful_api.settings import client_from_config, contract
 
 VOLATILE = {
     "id",
@@ -34,13 +35,8 @@ VOLATILE = {
 }
 
 
-def client_for(config: dict[str, str]) -> LexfulClient:
-    return LexfulClient(
-        api_url=config["api_url"],
-        account_id=config["account_id"],
-        key_id=config["api_key_id"],
-        key_secret=config["api_key_secret"],
-    )
+def client_for(config: dict) -> LexfulClient:
+    return client_from_config(config, user_agent="lexful-tests", concurrency=8)
 
 
 def list_all(client: LexfulClient, path: str) -> list[dict[str, Any]]:

@@ -10,7 +10,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from lexful_api import LexfulClient, contract
+from lexful_api import LexfulClient
+from lexful_api.settings import client_from_config, contract
 from target_lexful.catalog import iter_list
 from target_lexful.target import TargetLexful
 
@@ -74,12 +75,7 @@ def _sent(request: Any) -> tuple[str, str, Any]:
 
 
 def client_for(creds: dict) -> LexfulClient:
-    return LexfulClient(
-        api_url=creds["api_url"],
-        account_id=creds["account_id"],
-        key_id=creds["api_key_id"],
-        key_secret=creds["api_key_secret"],
-    )
+    return client_from_config(creds, user_agent="lexful-tests", concurrency=8)
 
 
 def target_config(creds: dict, tmp: Path, **extra: Any) -> dict:

@@ -1,0 +1,98 @@
+"""The settings every Lexful connector has, and the one client they configure.
+
+Where the API is, whose account, the key, and how requests are paced and retried: the tap and
+the target declare these the same way and build their ``LexfulClient`` from them here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from singer_sdk import typing as th
+
+from lexful_api import contract
+from lexful_api.http import LexfulClient
+
+
+def connection_properties(role: str) -> list[th.Property]:
+    """The connection settings, for a connector that will ``role`` (read, write to) an account."""
+    return [
+        th.Property(
+            "api_url",
+            th.URIType,
+            default=contract.DEFAULT_API_URL,
+            title="API URL",
+            description="Base URL of the Lexful API (the pod of the account).",
+        ),
+        th.Property(
+            "account_id",
+            th.StringType,
+            required=True,
+            title="Account ID",
+            description=f"The Lexful account to {role} (sent as X-Account-ID).",
+        ),
+        th.Property(
+            "api_key_id",
+            th.StringType,
+            required=True,
+            title="API key ID",
+            description="ID of the API key.",
+        ),
+        th.Property(
+            "api_key_secret",
+            th.StringType,
+            required=True,
+            secret=True,
+            title="API key secret",
+            description="Secret of the API key; never logged.",
+        ),
+    ]
+
+
+def request_properties() -> list[th.Property]:
+    """How requests are paced and retried."""
+    return [
+        th.Property(
+            "max_requests_per_second",
+            th.NumberType(exclusive_minimum=0),
+            description="Client-side request budget shared by all threads; default none.",
+        ),
+        th.Property(
+            "max_tries",
+            th.IntegerType(minimum=1),
+            default=6,
+            description="Tries of a request on 429, 5xx and network errors before failing.",
+        ),
+        th.Property(
+            "backoff_base_seconds",
+            th.NumberType(minimum=0),
+            default=0.5,
+            description="First backoff wait; doubles on each retry, with jitter.",
+        ),
+        th.Property(
+            "request_timeout_seconds",
+            th.NumberType(exclusive_minimum=0),
+            default=120,
+            description="Timeout of one request.",
+        ),
+    ]
+
+
+def client_from_config(
+    config: Mapping[str, Any], *, user_agent: str | None, concurrency: int
+) -> LexfulClient:
+    """The one client of a run: one session, one token, one pace for every thread."""
+    return LexfulClient(
+        api_url=config.get("api_url") or contract.DEFAULT_API_URL,
+        account_id=config["account_id"],
+        key_id=config["api_key_id"],
+        key_secret=config["api_key_secret"],
+        max_requests_per_second=config.get("max_requests_per_second"),
+        rate_burst=1,  # paced evenly: a burst is what makes a server count 429s
+        max_tries=int(config.get("max_tries") or 6),
+        backoff_base_s=float(config.get("backoff_base_seconds", 0.5)),
+        timeout_s=float(config.get("request_timeout_seconds") or 120),
+        pool_size=max(32, concurrency * 2),
+        user_agent=user_agent,
+    )
