@@ -225,7 +225,6 @@ class LexfulStream(RESTStream[PageToken]):
         self.pager = OverlapPager(int(self.config.get("page_size", 100)))
         self.progress = Progress(self.logger, self.name)
         self._prefetched: dict[tuple[str, ...], Future[list[dict[str, Any]]]] = {}
-        self._known_fields = frozenset(self.schema["properties"])
         self._reported_fields: set[str] = set()
 
     # --- request building -------------------------------------------------------------------
@@ -341,14 +340,21 @@ class LexfulStream(RESTStream[PageToken]):
         key = self.replication_key
         if key and isinstance(row.get(key), str):
             row[key] = bookmark_value(row[key])
-        if "_sdc_deleted_at" in self._known_fields:
+        if "_sdc_deleted_at" in self.known_fields:
             row["_sdc_deleted_at"] = row.get("deleted_at")
-        unknown = row.keys() - self._known_fields
-        if unknown - self._reported_fields:
-            self._report_unknown(unknown)
+        if not self.known_fields.issuperset(row):  # no set is built for the usual record
+            self._report_unknown(row.keys() - self.known_fields)
         return row
 
+    @cached_property
+    def known_fields(self) -> frozenset[str]:
+        """The properties the target is told of: the input catalog's when there is one
+        (read at sync time, after the catalog was applied)."""
+        return frozenset(self.effective_schema["properties"])
+
     def _report_unknown(self, names: set[str]) -> None:
+        if names <= self._reported_fields:
+            return
         self._reported_fields |= names
         self.logger.warning(
             "Stream '%s': the API returned properties the schema does not declare: %s "
@@ -520,13 +526,18 @@ class PageWalker:
             pending.append(self.submit(self.stream.fetch_page, self.context, token))
 
     def _fresh(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The records after the last emitted position (the overlap and re-read ones go)."""
-        fresh = []
-        for item in items:
-            position = self.stream.position(item)
-            if self.last is None or position > self.last:
-                fresh.append(item)
-                self.last = position
+        """The records after the last emitted position (the overlap and re-read ones go).
+
+        A page is sorted like the list, so the new records are a tail of it: only the few
+        records up to the first new one, and the last, need their position computed.
+        """
+        start = 0
+        if self.last is not None:
+            while start < len(items) and self.stream.position(items[start]) <= self.last:
+                start += 1
+        fresh = items[start:] if start else items
+        if fresh:
+            self.last = self.stream.position(fresh[-1])
         self.stream.progress.advance(len(fresh))
         return fresh
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import jsonschema
+import pytest
 
 from lexful_api import contract
 from tests.tap.conftest import api, create_organizations
@@ -150,3 +152,30 @@ def test_asset_types_setting_limits_streams(sandbox: Any) -> None:
     names = {s["tap_stream_id"] for s in catalog["streams"]}
     assert "system_location" in names
     assert "system_contact" not in names
+
+
+def test_new_property_is_kept_and_reported(
+    account: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A property added after discovery is not dropped from the records: it is reported."""
+    client = api(account)
+    organization = create_organizations(client, 1)[0]
+    config = tap_config(account, asset_types=["system.location"])
+    old_catalog = discover(config)
+    types = contract.list_items(client.get_json(contract.asset_types_path()))
+    location = next(t for t in types if t["name"] == "system.location")
+    new_property = {"name": "ext_floor", "type": "integer"}
+    client.send_json(
+        "PATCH",
+        contract.asset_types_path(location["id"]),
+        {"properties": [*location["properties"], new_property]},
+    )
+    client.send_json(
+        "POST",
+        contract.assets_path("system.location"),
+        {"organization_id": organization["id"], "name": "annex", "ext_floor": 3},
+    )
+    with caplog.at_level(logging.WARNING):
+        (record,) = sync(config, catalog=old_catalog).records("system_location")
+    assert record["ext_floor"] == 3
+    assert any("ext_floor" in r.getMessage() for r in caplog.records)
