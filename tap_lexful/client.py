@@ -376,15 +376,19 @@ class LexfulStream(RESTStream[PageToken]):
             yield from self._child_records(context)
             return
         pages = self.walk(context, concurrent=True)
-        current = next(pages, [])
-        self.prefetch_children(current, context)
-        for upcoming in pages:
-            # The next page's children start while this page is emitted: the pool never
-            # drains between pages.
-            self.prefetch_children(upcoming, context)
+        try:
+            current = next(pages, [])
+            self.prefetch_children(current, context)
+            for upcoming in pages:
+                # The next page's children start while this page is emitted: the pool never
+                # drains between pages.
+                self.prefetch_children(upcoming, context)
+                yield from current
+                current = upcoming
             yield from current
-            current = upcoming
-        yield from current
+        finally:  # an aborted sync (--test, an error) must not leave requests queued
+            for child in self.selected_children:
+                child.cancel_prefetched()
 
     def walk(self, context: Context | None, *, concurrent: bool) -> Iterator[list[dict]]:
         """The pages of the list, in order; see ``PageWalker``."""
@@ -418,6 +422,11 @@ class LexfulStream(RESTStream[PageToken]):
                 if child_context is not None:
                     for child in self.selected_children:
                         child.prefetch(child_context)
+
+    def cancel_prefetched(self) -> None:
+        for future in self._prefetched.values():
+            future.cancel()
+        self._prefetched.clear()
 
     def _child_records(self, context: Context | None) -> list[dict[str, Any]]:
         future = self._prefetched.pop(self.prefetch_key(context), None) if context else None

@@ -68,12 +68,11 @@ class UsersStream(LexfulStream):
 class AssetStream(LexfulStream):
     """The assets of one asset type; one instance per type, discovered at run time."""
 
-    path = "/v1/assets/{asset_type}"
+    path = "/v1/assets/{asset_type}"  # for the SDK's metrics; get_url builds the real one
     sync_order = 40
     organization_field = "organization_id"
     incremental = True
 
-    @override
     def __init__(self, tap: Tap, runtime: Runtime, definition: dict[str, Any], name: str) -> None:
         self.asset_type = str(definition["name"])
         self.properties = schemas.asset_type_properties(definition)
@@ -140,7 +139,6 @@ class FilesStream(LexfulStream):
     selects_fields = False
     sync_order = 42
 
-    @override
     def __init__(self, tap: Tap, runtime: Runtime, **kwargs: Any) -> None:
         self.properties = schemas.file_properties(tap.config.get("files_content", "none"))
         super().__init__(tap, runtime, **kwargs)
