@@ -16,7 +16,8 @@ def faulty(fresh_sandbox: Any) -> Any:
     return fresh_sandbox
 
 
-def _ids(output: Any) -> dict[str, set[str]]:
+def _contents(output: Any) -> dict[str, set[str]]:
+    """Every record of every stream, comparable across runs."""
     return {
         stream: {str(sorted(r.items())) for r in output.records(stream)}
         for stream in output.streams()
@@ -28,9 +29,20 @@ def test_faults_change_nothing(faulty: Any) -> None:
     clean = sync(config)
     faulty.set_faults(latency_ms=5, jitter_ms=5, error_rate=0.15, drop_rate=0.05)
     broken = sync(config)
-    assert _ids(broken) == _ids(clean)
-    by_status = faulty.stats()["by_status"]
-    assert any(str(code).startswith("5") for code in by_status), by_status
+    assert _contents(broken) == _contents(clean)
+    stats = faulty.stats()
+    assert any(str(code).startswith("5") for code in stats["by_status"]), stats
+    assert stats["dropped"] > 0, stats
+
+
+def test_rate_limited_server_is_waited_for(faulty: Any) -> None:
+    config = tap_config(faulty.config, asset_types=["system.contact"])
+    clean = sync(config)
+    faulty.set_faults(rate_limit=25)  # no client budget: 429s, each with a Retry-After
+    limited = sync(config)
+    assert _contents(limited) == _contents(clean)
+    by_status = {str(k): v for k, v in faulty.stats()["by_status"].items()}
+    assert by_status.get("429", 0) > 0, by_status
 
 
 def test_rate_limit_is_honoured_without_a_storm(faulty: Any) -> None:
