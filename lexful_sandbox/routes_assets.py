@@ -130,19 +130,21 @@ def _base_url(request: Request) -> str:
     return str(request.base_url)
 
 
+def _presigned(request: Request, method: str, account_id: str, doc: dict) -> tuple[str, str]:
+    """A signed URL for the file's bytes, and when it expires."""
+    object_key = files.object_key(account_id, doc["id"])
+    return presign.presign(
+        state(request).signing_key, _base_url(request), method, object_key, doc["mime_type"]
+    )
+
+
 async def create_file(request: Request) -> Response:
     who = caller(request)
     body = await json_body(request)
     type_name, asset_id = _ids(request)
     sb = state(request)
     doc = files.create(sb.store, who.account_id, who.user_id, type_name, asset_id, body)
-    url, _ = presign.presign(
-        sb.signing_key,
-        _base_url(request),
-        "PUT",
-        files.object_key(who.account_id, doc["id"]),
-        doc["mime_type"],
-    )
+    url, _ = _presigned(request, "PUT", who.account_id, doc)
     return json_response({"file": doc, "presignedUploadUrl": url}, 201)
 
 
@@ -166,13 +168,7 @@ async def download_file(request: Request) -> Response:
     sb = state(request)
     doc = files.get(sb.store, who.account_id, type_name, asset_id, request.path_params["file_id"])
     files.check_downloadable(doc)
-    url, expires_at = presign.presign(
-        sb.signing_key,
-        _base_url(request),
-        "GET",
-        files.object_key(who.account_id, doc["id"]),
-        doc["mime_type"],
-    )
+    url, expires_at = _presigned(request, "GET", who.account_id, doc)
     return json_response({"url": url, "expires_at": expires_at})
 
 

@@ -71,15 +71,20 @@ async def bulk_update_organizations(request: Request) -> Response:
     return json_response({"items": docs, "total": len(docs)})
 
 
-async def get_organization(request: Request) -> Response:
+def _get_one(request: Request, table: str, label: str) -> Response:
+    """GET one record by id, with ``include_deleted``; 404 naming what was not found."""
     who = caller(request)
     deleted = parse_flag(request.query_params.get("include_deleted"), "include_deleted")
-    parse_expand(request.query_params.get("expand"), frozenset({"labels"}))
-    org_id = request.path_params["id"]
-    doc = state(request).store.get("organizations", who.account_id, org_id, include_deleted=deleted)
+    record_id = request.path_params["id"]
+    doc = state(request).store.get(table, who.account_id, record_id, include_deleted=deleted)
     if doc is None:
-        raise not_found(f"organization {org_id}")
+        raise not_found(f"{label} {record_id}")
     return json_response(doc)
+
+
+async def get_organization(request: Request) -> Response:
+    parse_expand(request.query_params.get("expand"), frozenset({"labels"}))
+    return _get_one(request, "organizations", "organization")
 
 
 async def update_organization(request: Request) -> Response:
@@ -115,13 +120,7 @@ async def list_asset_types(request: Request) -> Response:
 
 
 async def get_asset_type(request: Request) -> Response:
-    who = caller(request)
-    deleted = parse_flag(request.query_params.get("include_deleted"), "include_deleted")
-    type_id = request.path_params["id"]
-    doc = state(request).store.get("asset_types", who.account_id, type_id, include_deleted=deleted)
-    if doc is None:
-        raise not_found(f"asset type {type_id}")
-    return json_response(doc)
+    return _get_one(request, "asset_types", "asset type")
 
 
 async def create_asset_type(request: Request) -> Response:
