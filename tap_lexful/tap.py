@@ -221,7 +221,8 @@ class TapLexful(Tap):
         """The asset type definitions to sync; a refused key or account fails here, first."""
         reader = streams.AssetTypesStream(self, self.runtime)
         try:
-            definitions = reader.collect(None)
+            # A deleted type (listed with include_deleted) has no asset list to read.
+            definitions = [d for d in reader.collect(None) if not d.get("deleted_at")]
         except LexfulStreamError as exc:
             # 403: the account (header) is not the key's; 401: the key pair itself [A].
             if _status(exc.cause) == 403:
