@@ -9,7 +9,7 @@ import pytest
 
 from lexful_sandbox import organizations as sandbox_organizations
 from tests.tap.conftest import api, create_organizations, populate
-from tests.tap.helpers import sync, tap_config
+from tests.tap.helpers import discover, sync, tap_config
 
 
 class Mutator:
@@ -127,8 +127,6 @@ def test_only_selected_fields_are_asked_for(sandbox: Any, account: dict[str, Any
 
 
 def _catalog_selecting(config: dict[str, Any], stream: str, fields: set[str]) -> dict[str, Any]:
-    from tests.tap.helpers import discover  # noqa: PLC0415
-
     catalog = discover(tap_config(config))
     for entry in catalog["streams"]:
         for item in entry["metadata"]:
