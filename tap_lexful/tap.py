@@ -10,7 +10,8 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
-from lexful_api import LexfulAuthError, LexfulClient, LexfulError, contract
+from lexful_api import LexfulAuthError, LexfulError, contract
+from lexful_api.settings import client_from_config, connection_properties, request_properties
 from tap_lexful import streams
 from tap_lexful.client import LexfulStream, LexfulStreamError, Runtime
 from tap_lexful.writer import BufferedMsgSpecWriter
@@ -38,35 +39,7 @@ class TapLexful(Tap):
     message_writer_class = BufferedMsgSpecWriter
 
     config_jsonschema = th.PropertiesList(
-        th.Property(
-            "api_url",
-            th.URIType,
-            default=contract.DEFAULT_API_URL,
-            title="API URL",
-            description="Base URL of the Lexful API (the pod of the account).",
-        ),
-        th.Property(
-            "account_id",
-            th.StringType,
-            required=True,
-            title="Account ID",
-            description="The Lexful account to read (sent as X-Account-ID).",
-        ),
-        th.Property(
-            "api_key_id",
-            th.StringType,
-            required=True,
-            title="API key ID",
-            description="ID of the API key.",
-        ),
-        th.Property(
-            "api_key_secret",
-            th.StringType,
-            required=True,
-            secret=True,
-            title="API key secret",
-            description="Secret of the API key; never logged.",
-        ),
+        *connection_properties("read"),
         th.Property(
             "start_date",
             th.DateTimeType,
@@ -129,11 +102,6 @@ class TapLexful(Tap):
             description="Requests in flight at once (pages of a list, children of a page).",
         ),
         th.Property(
-            "max_requests_per_second",
-            th.NumberType(exclusive_minimum=0),
-            description="Client-side request budget shared by all threads; default none.",
-        ),
-        th.Property(
             "files_content",
             th.StringType,
             default="none",
@@ -160,44 +128,18 @@ class TapLexful(Tap):
             default="tap-lexful",
             description="User-Agent header of every request.",
         ),
-        th.Property(
-            "max_tries",
-            th.IntegerType(minimum=1),
-            default=6,
-            description="Tries of a request on 429, 5xx and network errors before failing.",
-        ),
-        th.Property(
-            "backoff_base_seconds",
-            th.NumberType(minimum=0),
-            default=0.5,
-            description="First backoff wait; doubles on each retry, with jitter.",
-        ),
-        th.Property(
-            "request_timeout_seconds",
-            th.NumberType(exclusive_minimum=0),
-            default=120,
-            description="Timeout of one request.",
-        ),
+        *request_properties(),
     ).to_dict()
 
     @cached_property
     def runtime(self) -> Runtime:
         """The one client (one session, one token) and worker pool of this run."""
         config = self.config
-        client = LexfulClient(
-            api_url=config.get("api_url", contract.DEFAULT_API_URL),
-            account_id=config["account_id"],
-            key_id=config["api_key_id"],
-            key_secret=config["api_key_secret"],
-            max_requests_per_second=config.get("max_requests_per_second"),
-            rate_burst=1,  # paced evenly: a burst is what makes a server count 429s
-            max_tries=int(config.get("max_tries", 6)),
-            backoff_base_s=float(config.get("backoff_base_seconds", 0.5)),
-            timeout_s=float(config.get("request_timeout_seconds", 120)),
-            pool_size=max(32, int(config.get("max_concurrency", 8)) * 2),
-            user_agent=config.get("user_agent"),
+        concurrency = max(1, int(config.get("max_concurrency", 8)))
+        client = client_from_config(
+            config, user_agent=config.get("user_agent"), concurrency=concurrency
         )
-        return Runtime(client, max(1, int(config.get("max_concurrency", 8))))
+        return Runtime(client, concurrency)
 
     @override
     def discover_streams(self) -> list[Stream]:

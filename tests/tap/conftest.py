@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from lexful_api import LexfulClient, contract
+from lexful_api.settings import client_from_config
 from lexful_sandbox import running_sandbox
 
 
@@ -32,12 +33,7 @@ def account(sandbox: Any) -> dict[str, Any]:
 
 
 def api(config: dict[str, Any]) -> LexfulClient:
-    return LexfulClient(
-        api_url=config["api_url"],
-        account_id=config["account_id"],
-        key_id=config["api_key_id"],
-        key_secret=config["api_key_secret"],
-    )
+    return client_from_config(config, user_agent="lexful-tests", concurrency=8)
 
 
 def create_organizations(client: LexfulClient, count: int, prefix: str = "org") -> list[dict]:
