@@ -173,6 +173,11 @@ def parse_filter_key(key: str) -> tuple[str, str]:
     return field, op
 
 
+def sort_params(key: str = DEFAULT_SORT[0], tiebreak: str = DEFAULT_SORT[1]) -> dict[str, str]:
+    """An explicit, total ascending order: offsets only hold under a fixed one [D: send a sort]."""
+    return {"sort": f"{key},{tiebreak}", "order": "ASC,ASC"}
+
+
 def stream_name(asset_type: str) -> str:
     """The Singer stream name of an asset type: ``system.contact`` -> ``system_contact``."""
     return _STREAM_CHARS.sub("_", asset_type.lower())

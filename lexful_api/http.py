@@ -15,7 +15,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -120,6 +120,21 @@ class LexfulClient:
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params).json()
+
+    def iter_list(
+        self, path: str, params: Mapping[str, Any] | None = None, page_size: int = 500
+    ) -> Iterator[dict[str, Any]]:
+        """Every record of a list endpoint, one page at a time, in (created_at, id) order."""
+        offset = 0
+        while True:
+            query = {**contract.sort_params(), **(params or {}), "limit": page_size}
+            body = self.get_json(path, query | {"offset": offset})
+            items = contract.list_items(body)
+            yield from items
+            total = contract.list_total(body)
+            offset += page_size
+            if len(items) < page_size or (total is not None and offset >= total):
+                return
 
     def send_json(self, method: str, path: str, body: Any) -> Any:
         response = self.request(method, path, json=body)

@@ -271,8 +271,7 @@ class LexfulStream(RESTStream[PageToken]):
         params: dict[str, Any] = {
             "limit": self.pager.page_size,
             "offset": token.offset,
-            "sort": f"{self.sort_key},{self.id_field}",
-            "order": "ASC,ASC",  # always explicit: offsets only hold under a fixed order
+            **contract.sort_params(self.sort_key, self.id_field),
         }
         for key, value in self.config.get("filters", {}).get(self.name, {}).items():
             params[key] = filter_value(value)

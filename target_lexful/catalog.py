@@ -7,29 +7,9 @@ stream sees it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
 from typing import Any
 
 from lexful_api import LexfulClient, contract
-
-_PAGE = 500
-
-
-def iter_list(
-    client: LexfulClient, path: str, params: Mapping[str, Any] | None = None
-) -> Iterator[dict[str, Any]]:
-    """Every record of a list endpoint, paged by offset with an explicit sort [D]."""
-    offset = 0
-    while True:
-        query = {"sort": "created_at,id", "order": "ASC,ASC", **(params or {})}
-        query.update(limit=_PAGE, offset=offset)
-        body = client.get_json(path, query)
-        items = contract.list_items(body)
-        yield from items
-        total = contract.list_total(body)
-        offset += _PAGE
-        if not items or len(items) < _PAGE or (total is not None and offset >= total):
-            return
 
 
 class Catalog:
@@ -59,7 +39,7 @@ class Catalog:
         """The users of the account (owned_by must name one of them)."""
         with self._lock:
             if self._users is None:
-                users = iter_list(self._client, contract.users_path())
+                users = self._client.iter_list(contract.users_path())
                 self._users = frozenset(u["id"] for u in users)
             return self._users
 
@@ -71,7 +51,7 @@ class Catalog:
     def _named(self, path: str) -> dict[str, dict[str, Any]]:
         with self._lock:
             if path not in self._by_name:
-                self._by_name[path] = {t["name"]: t for t in iter_list(self._client, path)}
+                self._by_name[path] = {t["name"]: t for t in self._client.iter_list(path)}
             return self._by_name[path]
 
 

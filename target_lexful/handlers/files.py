@@ -7,7 +7,6 @@ from typing import Any
 
 from lexful_api import LexfulHTTPError, contract
 from target_lexful import files
-from target_lexful.catalog import iter_list
 from target_lexful.handlers.base import Handler, is_deleted, types_of
 from target_lexful.id_map import DONE, INTENT
 from target_lexful.model import ASSET, CREATE, FILES, UNCHANGED, Job, Plan, RecordError, Ref
@@ -79,7 +78,7 @@ class FileHandler(Handler):
     ) -> list[dict[str, Any]]:
         return [
             item
-            for item in iter_list(self.ctx.client, contract.files_path(asset_type, asset_id))
+            for item in self.ctx.client.iter_list(contract.files_path(asset_type, asset_id))
             if item.get("name") == meta["name"] and item.get("size") == meta["size"]
         ]
 

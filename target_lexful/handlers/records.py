@@ -146,7 +146,7 @@ class RecordHandler(Handler):
         plan.result_id = plan.target_id
 
     def _find(self, job: Job, params: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-        query = {**params, "limit": max(1, limit), "sort": "created_at,id", "order": "ASC,ASC"}
+        query = {**params, "limit": max(1, limit), **contract.sort_params()}
         return contract.list_items(self.ctx.client.get_json(self.list_path(job), query))
 
 

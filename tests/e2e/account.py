@@ -40,14 +40,7 @@ def client_for(config: dict) -> LexfulClient:
 
 
 def list_all(client: LexfulClient, path: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        params = {"limit": 1000, "offset": len(items), "sort": "created_at,id", "order": "ASC,ASC"}
-        body = client.get_json(path, params)
-        page = contract.list_items(body)
-        items.extend(page)
-        if not page or len(items) >= (contract.list_total(body) or 0):
-            return items
+    return list(client.iter_list(path, page_size=1000))
 
 
 @dataclass

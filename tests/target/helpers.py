@@ -12,7 +12,6 @@ from typing import Any
 
 from lexful_api import LexfulClient
 from lexful_api.settings import client_from_config, contract
-from target_lexful.catalog import iter_list
 from target_lexful.target import TargetLexful
 
 
@@ -106,7 +105,7 @@ def person_record(org: dict, first: str) -> dict:
 
 
 def list_all(client: LexfulClient, path: str, **params: Any) -> list[dict]:
-    return list(iter_list(client, path, params))
+    return list(client.iter_list(path, params))
 
 
 def export_account(client: LexfulClient, *, files_as: str = "base64", tmp: Path | None = None):
