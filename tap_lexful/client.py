@@ -42,6 +42,10 @@ _NO_KEY = ""  # sorts before every timestamp
 _CANONICAL_MS = len("2024-01-15T10:30:00.000Z")
 MAX_STALLED_REWALKS = 20  # a list that changes faster than it can be read must end the sync
 PROGRESS_EVERY_S = 10.0
+#: The stream state's record of the last record emitted: its replication key value and id.
+#: The walk starts at the bookmark (``[gte]``, as records can share a moment) and skips what
+#: is at or before this place in (key, id) order, so a run emits each record once.
+LAST_EMITTED = "last_emitted"
 MIN_DEPTH = 2  # pages in flight at least, when concurrent: one arriving, one emitted
 T = TypeVar("T")
 
@@ -226,6 +230,7 @@ class LexfulStream(RESTStream[PageToken]):
         self.progress = Progress(self.logger, self.name)
         self._prefetched: dict[tuple[str, ...], Future[list[dict[str, Any]]]] = {}
         self._reported_fields: set[str] = set()
+        self._emitting: dict[str, Any] | None = None  # with children: the record being synced
 
     # --- request building -------------------------------------------------------------------
 
@@ -343,7 +348,47 @@ class LexfulStream(RESTStream[PageToken]):
             row["_sdc_deleted_at"] = row.get("deleted_at")
         if not self.known_fields.issuperset(row):  # no set is built for the usual record
             self._report_unknown(row.keys() - self.known_fields)
+        if key:
+            self._note_emitting(row, context)
         return row
+
+    def _note_emitting(self, row: dict, context: Context | None) -> None:
+        """Keep in the state the exact place of the last record emitted (see ``LAST_EMITTED``).
+
+        Children are synced, and their STATE written, between this call and the parent's
+        RECORD: with children the place noted is the previous record's, the one written.
+        """
+        if self.selected_children:
+            previous, self._emitting = self._emitting, row
+            if previous is not None:
+                self._mark_emitted(previous, context)
+        else:
+            self._mark_emitted(row, context)
+
+    def _mark_emitted(self, row: dict, context: Context | None) -> None:
+        key = self.replication_key
+        assert key is not None
+        self.get_context_state(context)[LAST_EMITTED] = {
+            "replication_key_value": row.get(key),
+            "id": row.get(self.id_field),
+        }
+
+    def resume_position(self, context: Context | None) -> Position | None:
+        """Where the last run stopped, to skip what it emitted at its bookmark's moment.
+
+        None without a bookmark, with ``lookback_seconds`` (a deliberate re-read), or with a
+        state of an older version (which then re-reads the records at its bookmark).
+        """
+        if not self.replication_key or self.config.get("lookback_seconds"):
+            return None
+        state = self.get_context_state(context)
+        last = state.get(LAST_EMITTED)
+        if state.get("replication_key") != self.replication_key or not isinstance(last, dict):
+            return None
+        value, record_id = last.get("replication_key_value"), last.get("id")
+        if not isinstance(value, str) or not isinstance(record_id, str):
+            return None
+        return Position(sort_key(value), record_id)
 
     @cached_property
     def known_fields(self) -> frozenset[str]:
@@ -374,6 +419,7 @@ class LexfulStream(RESTStream[PageToken]):
         if self.parent_stream_type is not None:
             yield from self._child_records(context)
             return
+        self._emitting = None
         pages = self.walk(context, concurrent=True)
         try:
             current = next(pages, [])
@@ -385,6 +431,8 @@ class LexfulStream(RESTStream[PageToken]):
                 yield from current
                 current = upcoming
             yield from current
+            if self._emitting is not None:  # the last record is written now
+                self._mark_emitted(self._emitting, context)
         finally:  # an aborted sync (--test, an error) must not leave requests queued
             for child in self.selected_children:
                 child.cancel_prefetched()
@@ -457,7 +505,7 @@ class PageWalker:
         # Pages in flight: up to ``window`` while we wait on the API; fewer while pages wait
         # on us, since idle prefetching threads only contend for the GIL with the emitter.
         self.depth = window
-        self.last: Position | None = None
+        self.last: Position | None = stream.resume_position(context)
 
     def pages(self) -> Iterator[list[dict[str, Any]]]:
         since = self.stream.lower_bound(self.context)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from lexful_api import contract
+from tap_lexful.client import LAST_EMITTED
 from tests.tap.conftest import api, create_organizations
 from tests.tap.helpers import by_id, sync, tap_config
 
@@ -13,28 +15,47 @@ def _bookmark(state: dict[str, Any], stream: str) -> str:
     return state["bookmarks"][stream]["replication_key_value"]
 
 
-def test_second_run_returns_only_new_records(account: dict[str, Any]) -> None:
+def _same_moment(sandbox: Any, account: dict[str, Any], moment: str) -> None:
+    """Give every organization of the account one creation time, as a bulk create can."""
+    sandbox.store.execute(
+        "UPDATE organizations SET created_at = ?, doc = json_set(doc, '$.created_at', ?)"
+        " WHERE account_id = ?",
+        (moment, moment, account["account_id"]),
+    )
+
+
+def test_each_run_emits_exactly_the_new_records(sandbox: Any, account: dict[str, Any]) -> None:
     client = api(account)
     first_batch = create_organizations(client, 30, "first")
+    _same_moment(sandbox, account, "2026-01-01T00:00:00.000Z")  # all 30 at the bookmark
     config = tap_config(account)
 
     run1 = sync(config)
     assert set(by_id(run1.records("organizations"))) == {o["id"] for o in first_batch}
     assert "progress_markers" not in str(run1.state)
+    assert _bookmark(run1.state, "organizations") == "2026-01-01T00:00:00.000Z"
 
     run2 = sync(config, state=run1.state)
-    boundary = _bookmark(run1.state, "organizations")
-    # Only the record(s) at the bookmark itself come again (the filter is >=; a bulk create
-    # gives several records the same millisecond).
-    again = run2.records("organizations")
-    assert len(again) < 30
-    assert all(r["created_at"] == boundary for r in again)
+    assert run2.records("organizations") == []  # nothing new: nothing at all
 
     second_batch = create_organizations(client, 12, "second")
     run3 = sync(config, state=run2.state)
-    new_ids = set(by_id(run3.records("organizations"))) - {r["id"] for r in again}
-    assert new_ids == {o["id"] for o in second_batch}
-    assert _bookmark(run3.state, "organizations") > boundary
+    assert sorted(by_id(run3.records("organizations"))) == sorted(o["id"] for o in second_batch)
+    run4 = sync(config, state=run3.state)
+    assert run4.records("organizations") == []
+
+
+def test_a_state_without_the_last_record_still_resumes(account: dict[str, Any]) -> None:
+    """A state written before the tap kept its last record re-reads the bookmark's moment."""
+    client = api(account)
+    create_organizations(client, 5)
+    run1 = sync(tap_config(account))
+    old_state = copy.deepcopy(run1.state)
+    del old_state["bookmarks"]["organizations"][LAST_EMITTED]
+    boundary = _bookmark(old_state, "organizations")
+    again = sync(tap_config(account), state=old_state).records("organizations")
+    assert again
+    assert all(r["created_at"] == boundary for r in again)
 
 
 def test_state_is_one_bookmark_per_stream(account: dict[str, Any]) -> None:
@@ -85,3 +106,23 @@ def test_start_date_and_lookback(account: dict[str, Any]) -> None:
     run2 = sync(tap_config(account, lookback_seconds=3600), state=run1.state)
     # The lookback window re-reads everything created in the last hour.
     assert len(run2.records("organizations")) == 5
+
+
+def test_resuming_from_any_state_emits_each_parent_once(sandbox: Any) -> None:
+    """Resumed from a STATE printed mid-sync (some between a parent's children and the
+    parent itself), the tap emits exactly the parents that followed that STATE."""
+    config = tap_config(sandbox.config, page_size=50)
+    run1 = sync(config)
+    messages = run1.messages
+    states = [i for i, m in enumerate(messages) if m["type"] == "STATE"]
+    assert len(states) > 10
+    for index in states[1 : len(states) - 1 : max(len(states) // 6, 1)]:
+        resumed = sync(config, state=messages[index]["value"])
+        for stream in ("organizations", "network_device", "system_contact"):
+            after = [
+                m["record"]["id"]
+                for m in messages[index:]
+                if m["type"] == "RECORD" and m["stream"] == stream
+            ]
+            again = [r["id"] for r in resumed.records(stream)]
+            assert again == after, f"{stream}, resumed from message {index}"
