@@ -152,12 +152,14 @@ class LexfulClient:
         authenticated: bool = True,
         stream: bool = False,
         raise_for_status: bool = True,
+        allow_redirects: bool = True,
     ) -> requests.Response:
         """Send one call, retrying what is transient; raise a one-line error for the rest.
 
         ``path_or_url`` is an API path (``/v1/...``) or a full URL (a presigned one, sent with
         ``authenticated=False``). ``data`` may be a callable that returns a fresh body, so
-        that a streamed upload can be retried.
+        that a streamed upload can be retried. ``allow_redirects=False`` returns a redirect
+        as it is, for a caller that checks where it leads before following it.
         """
         url = path_or_url if "://" in path_or_url else self.api_url + path_or_url
         shown = urlsplit(url).path  # never the query: it may hold a presigned signature
@@ -169,7 +171,7 @@ class LexfulClient:
             self.budget.acquire()
             try:
                 response = self._send(
-                    method, url, query, json, data, headers, authenticated, stream
+                    method, url, query, json, data, headers, authenticated, stream, allow_redirects
                 )
             except _NETWORK_ERRORS as exc:
                 if attempt >= self.max_tries:
@@ -178,6 +180,12 @@ class LexfulClient:
                     ) from None
                 self._wait(attempt, None, method, shown, type(exc).__name__)
                 continue
+            except requests.RequestException as exc:
+                # Not retried (a bad URL, too many redirects...); its text quotes the whole
+                # URL, so only its type is told.
+                raise LexfulConnectionError(
+                    f"{method} {shown} failed: {type(exc).__name__}"
+                ) from None
             status = response.status_code
             if status == 401 and authenticated and not refreshed:
                 refreshed = True  # once: a second 401 is a real refusal
@@ -210,6 +218,7 @@ class LexfulClient:
         headers: Mapping[str, str] | None,
         authenticated: bool,
         stream: bool,
+        allow_redirects: bool,
     ) -> requests.Response:
         self.requests_sent += 1
         body = data() if callable(data) else data
@@ -222,6 +231,7 @@ class LexfulClient:
             auth=self.auth if authenticated else None,
             timeout=self.timeout,
             stream=stream,
+            allow_redirects=allow_redirects,
         )
 
     def _wait(

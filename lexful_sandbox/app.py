@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,6 +18,8 @@ from lexful_sandbox.faults import FaultMiddleware
 from lexful_sandbox.state import SandboxState
 from lexful_sandbox.web import error_response, json_body, json_response, state
 
+log = logging.getLogger("lexful_sandbox")
+
 
 async def _api_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
@@ -29,6 +33,32 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
 
 async def _crash(_request: Request, exc: Exception) -> Response:
     return error_response(ApiError(500, f"internal error: {type(exc).__name__}"))
+
+
+class CrashGuard:
+    """Starlette answers an unexpected error through ``_crash`` (500, the contract's body) and
+    then re-raises it, so that servers can log it; uvicorn then also closes the keep-alive
+    connection, and a client's next request on it fails. Once the 500 is complete, log the
+    error here and let the connection live. An error before that goes on to uvicorn."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        answered = False
+
+        async def watch(message: dict) -> None:
+            nonlocal answered
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                answered = True
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if not answered:
+                raise
+            log.exception("unexpected error in %s %s", scope.get("method"), scope.get("path"))
 
 
 async def admin_faults(request: Request) -> Response:
@@ -67,4 +97,4 @@ def build_app(sb: SandboxState) -> Any:
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _crash},
     )
     app.state.sandbox = sb
-    return FaultMiddleware(app, sb.faults, sb.stats, sb.hooks)
+    return FaultMiddleware(CrashGuard(app), sb.faults, sb.stats, sb.hooks)

@@ -42,12 +42,21 @@ def unauthorized(message: str) -> ApiError:
     return ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
+def same_digest(expected: str, given: str) -> bool:
+    """Constant-time comparison of a hex digest with what a client sent.
+
+    ``hmac.compare_digest`` raises TypeError for a str with non-ASCII characters (a header
+    such as ``Bearer lxt.a.tökén``); compared as UTF-8 bytes, they are merely unequal.
+    """
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
+
+
 def verify(key: bytes, token: str) -> Caller:
     """The caller of a valid token; 401 for malformed, forged or expired tokens."""
     if not token.startswith(PREFIX) or token.count(".") != 2:
         raise unauthorized("malformed token")
     payload, mac = token[len(PREFIX) :].split(".")
-    if not hmac.compare_digest(_mac(key, payload), mac):
+    if not same_digest(_mac(key, payload), mac):
         raise unauthorized("invalid token")
     padded = payload + "=" * (-len(payload) % 4)
     account_id, user_id, expires_ms, _ = base64.urlsafe_b64decode(padded).decode().split("|")

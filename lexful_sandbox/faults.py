@@ -14,6 +14,17 @@ from lexful_sandbox.errors import error_body
 from lexful_sandbox.util import dumps
 
 Hook = Callable[[str, str, dict[str, str]], Any]
+
+
+class HookAnswer(Exception):
+    """Raised by a test hook: the request is answered with this status, in the API's shape."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 ASGIApp = Callable[..., Any]
 EXEMPT_PREFIX = "/_admin"
 
@@ -85,6 +96,9 @@ class FaultMiddleware:
         try:
             for hook in list(self.hooks):
                 hook(scope["method"], scope["path"], query)
+        except HookAnswer as answer:
+            await _respond(send, answer.status, error_body(answer.status, answer.message), {})
+            return False
         except Exception as exc:  # a test hook must not kill the connection
             await _respond(send, 500, error_body(500, f"hook failed: {exc!r}"), {})
             return False

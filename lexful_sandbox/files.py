@@ -53,8 +53,11 @@ def _check_rules(asset_type: dict[str, Any], body: dict[str, Any]) -> None:
     if definition is None or definition["type"] != "file":
         raise fail("property_name", f"{name!r} is not a file property of {asset_type['name']}")
     rules = definition.get("file_rules") or {}
-    if body["size"] > rules.get("max_size", MAX_FILE_SIZE):
-        raise fail("size", f"at most {rules.get('max_size', MAX_FILE_SIZE)} bytes for {name}")
+    # A rule may allow more than an upload can carry (413 beyond MAX_FILE_SIZE): such a file
+    # could never be completed, so the upload limit caps the rule.
+    limit = min(rules.get("max_size", MAX_FILE_SIZE), MAX_FILE_SIZE)
+    if body["size"] > limit:
+        raise fail("size", f"at most {limit} bytes for {name}")
     extensions = [_extension(e) for e in rules.get("allowed_extensions") or []]
     if extensions and _extension(body["file_extension"]) not in extensions:
         raise fail("file_extension", f"must be one of {', '.join(extensions)}")
@@ -104,6 +107,26 @@ def put_bytes(store: Store, key: str, data: bytes) -> None:
         "INSERT INTO blobs (key, data) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET data = ?",
         (key, data, data),
     )
+
+
+def check_uploadable(store: Store, account_id: str, file_id: str) -> None:
+    """An upload is accepted until ``complete``: the completed bytes are what was checked
+    against the declared size and what downloads serve, so they never change afterwards."""
+    doc = store.get("files", account_id, file_id)
+    if doc is None:
+        raise not_found(f"file {file_id}")
+    if doc["upload_status"] == "completed":
+        raise ApiError(
+            409, f"file {file_id} upload is already completed; create a new file to replace it"
+        )
+
+
+def receive_upload(store: Store, account_id: str, file_id: str, data: bytes) -> None:
+    """Store uploaded bytes; checked again in the same transaction as the write, since a
+    ``complete`` may have landed while the body was being read."""
+    with store.tx():
+        check_uploadable(store, account_id, file_id)
+        put_bytes(store, object_key(account_id, file_id), data)
 
 
 def get_bytes(store: Store, key: str) -> bytes | None:

@@ -7,6 +7,7 @@ import hmac
 import time
 from urllib.parse import quote, urlencode
 
+from lexful_sandbox.auth import same_digest
 from lexful_sandbox.errors import ApiError
 from lexful_sandbox.util import format_ms
 
@@ -55,7 +56,7 @@ def verify(
     except (KeyError, ValueError):
         raise ApiError(403, "missing or malformed signature") from None
     expected = signature(key, method, object_key, expires, signed_type)
-    if not hmac.compare_digest(expected, given):
+    if not same_digest(expected, given):
         raise ApiError(403, "signature does not match")
     if time.time() > expires:
         raise ApiError(403, "presigned URL has expired")

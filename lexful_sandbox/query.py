@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,6 +15,20 @@ OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "like")
 RESERVED = frozenset({"limit", "offset", "sort", "order", "fields", "include_deleted", "expand"})
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+# SQLite integers are signed 64-bit: a bound value beyond them raises OverflowError.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# SQLite nests ANDed conditions up to 1000 deep, binds at most 32,766 values per statement
+# and sorts by at most 2000 terms; these caps keep every query well inside those limits.
+MAX_FILTERS = 100
+MAX_IN_VALUES = 1000
+MAX_FILTER_VALUES = 10_000
+MAX_SORT_FIELDS = 32
+# Plain decimal numbers only: float() and int() also take "1_0", "inf", "nan" and non-ASCII
+# digits, none of which the contract's numbers are. The fraction needs its dot, so a run of
+# digits splits one way only: no quadratic backtracking on a long bad value.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_EXACT_DIGITS = 19  # every integer of at most 19 digits parses exactly and cheaply
 _KEY = re.compile(r"^([A-Za-z0-9_.]+)(?:\[([A-Za-z_]*)\])?$")
 _COMPARE = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
@@ -52,12 +67,45 @@ def _bool(value: str, name: str) -> int:
     return 1 if lowered == "true" else 0
 
 
-def _number(value: str, name: str) -> float | int:
-    try:
-        number = float(value)
-    except ValueError:
-        raise bad_request(f"{name}: expected a number, got {value!r}", name) from None
-    return int(number) if number.is_integer() else number
+def _shown(value: str) -> str:
+    """The value as quoted in a message, cut short: a filter may be thousands of digits."""
+    return repr(value if len(value) <= 40 else value[:40] + "...")
+
+
+def _decimal(value: str, name: str) -> int | float:
+    """A finite number: exact when a short integer, a double otherwise."""
+    text = value.strip()
+    if not _DECIMAL.fullmatch(text):
+        raise bad_request(f"{name}: expected a number, got {_shown(value)}", name)
+    digits = text.lstrip("+-")
+    if _INTEGER.fullmatch(text) and len(digits) <= _EXACT_DIGITS:
+        return int(text)  # float() would round 2**63 - 1 up to 2**63
+    number = float(text)
+    if not math.isfinite(number):
+        raise bad_request(f"{name}: {_shown(value)} is out of range", name)
+    return number
+
+
+def _in_int64(number: int | float) -> bool:
+    return INT64_MIN <= number <= INT64_MAX
+
+
+def _integer(value: str, name: str) -> int | float:
+    """An integer field's filter value; out of the 64-bit range it could never match: 400."""
+    number = _decimal(value, name)
+    if not _in_int64(number):
+        raise bad_request(f"{name}: {_shown(value)} is out of the 64-bit integer range", name)
+    return int(number) if isinstance(number, float) and number.is_integer() else number
+
+
+def _number(value: str, name: str) -> int | float:
+    """A number field's value is a double; integral values within 64 bits bind as integers."""
+    number = _decimal(value, name)
+    if isinstance(number, int) and not _in_int64(number):
+        return float(number)
+    if isinstance(number, float) and number.is_integer() and _in_int64(number):
+        return int(number)
+    return number
 
 
 def _timestamp(convert: Callable[[str], str]) -> Callable[[str, str], str]:
@@ -66,7 +114,9 @@ def _timestamp(convert: Callable[[str], str]) -> Callable[[str, str], str]:
             return convert(value)
         except ValueError:
             raise bad_request(
-                f"{name}: expected a date or date-time, got {value!r}", name
+                f"{name}: expected a date or date-time within years 1..9999 in UTC, "
+                f"got {_shown(value)}",
+                name,
             ) from None
 
     return parse
@@ -75,7 +125,7 @@ def _timestamp(convert: Callable[[str], str]) -> Callable[[str, str], str]:
 _CONVERT: dict[str, Callable[[str, str], Any]] = {
     "boolean": _bool,
     "number": _number,
-    "integer": _number,
+    "integer": _integer,
     "datetime": _timestamp(canonical_datetime),
     "date": _timestamp(canonical_date),
 }
@@ -91,13 +141,20 @@ def _like_pattern(value: str) -> str:
     return value.replace("\\", "\\\\").replace("_", "\\_")
 
 
+def _in_values(raw: str, name: str) -> list[str]:
+    values = raw.split(",")
+    if len(values) > MAX_IN_VALUES:
+        raise bad_request(f"{name}: at most {MAX_IN_VALUES} values in a list", name)
+    return values
+
+
 def _array_condition(name: str, op: str, raw: str) -> tuple[str, list[Any]]:
     """Arrays match when any element matches (``labels[eq]=x``: x is among the labels)."""
     source = f"json_each(doc, {json_path(name)})"
     if op in ("eq", "ne"):
         test, params = "value = ?", [raw]
     elif op in ("in", "nin"):
-        values = raw.split(",")
+        values = _in_values(raw, name)
         test, params = f"value IN ({','.join('?' * len(values))})", values
     elif op == "like":
         test, params = "CAST(value AS TEXT) LIKE ? ESCAPE '\\'", [_like_pattern(raw)]
@@ -119,7 +176,7 @@ def condition(
     if op == "like":
         return f"CAST({expr} AS TEXT) LIKE ? ESCAPE '\\'", [_like_pattern(raw)]
     if op in ("in", "nin"):
-        values = [_convert(kind, part, name) for part in raw.split(",")]
+        values = [_convert(kind, part, name) for part in _in_values(raw, name)]
         marks = ",".join("?" * len(values))
         if op == "in":
             return f"{expr} IN ({marks})", values
@@ -145,20 +202,21 @@ def parse_key(key: str, kinds: dict[str, str]) -> tuple[str, str, bool]:
     return name, op or "eq", op is not None
 
 
-def _int_param(raw: str, name: str, low: int, high: int | None) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} must be an integer, got {raw!r}", name) from None
-    if value < low or (high is not None and value > high):
-        upper = f"..{high}" if high is not None else " or more"
-        raise bad_request(f"{name} must be {low}{upper}, got {value}", name)
+def _int_param(raw: str, name: str, low: int, high: int) -> int:
+    text = raw.strip()
+    if not _INTEGER.fullmatch(text):
+        raise bad_request(f"{name} must be an integer, got {_shown(raw)}", name)
+    # Past 19 digits it is out of range anyway; int() of 5000 digits would even raise.
+    value = int(text) if len(text.lstrip("+-")) <= _EXACT_DIGITS else None
+    if value is None or value < low or value > high:
+        raise bad_request(f"{name} must be {low}..{high}, got {_shown(text)}", name)
     return value
 
 
-def _order_terms(
-    sort: str | None, order: str | None, kinds: dict[str, str], columns: dict
+def _sort_directions(
+    sort: str | None, order: str | None, kinds: dict[str, str]
 ) -> list[tuple[str, str]]:
+    """(field, ASC|DESC) pairs as asked, checked; 400 for unknown fields or directions."""
     names = [s.strip() for s in sort.split(",") if s.strip()] if sort else ["created_at"]
     directions = [o.strip().upper() for o in order.split(",") if o.strip()] if order else []
     for name in names:
@@ -171,10 +229,21 @@ def _order_terms(
         raise bad_request("more order values than sort fields", "order")
     # A missing direction repeats the last one given (sort=a,b&order=DESC sorts both DESC).
     directions += [directions[-1] if directions else "ASC"] * (len(names) - len(directions))
-    if "id" not in names:
-        names.append("id")
-        directions.append(directions[-1])
-    return [(_expr(n, columns), d) for n, d in zip(names, directions, strict=True)]
+    return list(zip(names, directions, strict=True))
+
+
+def _order_terms(
+    sort: str | None, order: str | None, kinds: dict[str, str], columns: dict
+) -> list[tuple[str, str]]:
+    pairs = _sort_directions(sort, order, kinds)
+    # A field sorted again never changes the order: only its first use counts.
+    terms: dict[str, str] = {}
+    for name, direction in pairs:
+        terms.setdefault(name, direction)
+    if len(terms) > MAX_SORT_FIELDS:
+        raise bad_request(f"at most {MAX_SORT_FIELDS} sort fields", "sort")
+    terms.setdefault("id", pairs[-1][1])  # the tiebreaker that makes pages stable
+    return [(_expr(n, columns), d) for n, d in terms.items()]
 
 
 def _field_list(raw: str, kinds: dict[str, str]) -> list[str]:
@@ -210,8 +279,16 @@ def parse_list_query(
         sql, params = condition(name, op, value, kinds[name], columns)
         query.where.append(sql)
         query.params.extend(params)
+        _check_size(query)
     apply_specials(query, special, kinds, columns, expand)
     return query
+
+
+def _check_size(query: ListQuery) -> None:
+    if len(query.where) > MAX_FILTERS:
+        raise bad_request(f"at most {MAX_FILTERS} filters in one query")
+    if len(query.params) > MAX_FILTER_VALUES:
+        raise bad_request(f"at most {MAX_FILTER_VALUES} filter values in one query")
 
 
 def apply_specials(
@@ -224,7 +301,7 @@ def apply_specials(
     if "limit" in special:
         query.limit = _int_param(special["limit"], "limit", 1, MAX_LIMIT)
     if "offset" in special:
-        query.offset = _int_param(special["offset"], "offset", 0, None)
+        query.offset = _int_param(special["offset"], "offset", 0, INT64_MAX)
     query.order_terms = _order_terms(special.get("sort"), special.get("order"), kinds, columns)
     if "fields" in special:
         query.fields = _field_list(special["fields"], kinds)

@@ -187,17 +187,23 @@ async def delete_file(request: Request) -> Response:
 
 
 def _object_key(request: Request) -> str:
-    return f"{request.path_params['account']}/{request.path_params['file']}"
+    return files.object_key(request.path_params["account"], request.path_params["file"])
 
 
 async def storage_put(request: Request) -> Response:
-    """The presigned upload target: no auth header, the URL's signature is the permission."""
+    """The presigned upload target: no auth header, the URL's signature is the permission.
+
+    Refused once the file is completed (409) or deleted (404), before reading the body too.
+    """
     sb = state(request)
-    key = _object_key(request)
+    account_id, file_id = request.path_params["account"], request.path_params["file"]
     content_type = request.headers.get("content-type", "")
-    presign.verify(sb.signing_key, "PUT", key, dict(request.query_params), content_type)
+    presign.verify(
+        sb.signing_key, "PUT", _object_key(request), dict(request.query_params), content_type
+    )
+    files.check_uploadable(sb.store, account_id, file_id)
     data = await read_body(request, files.MAX_FILE_SIZE)
-    files.put_bytes(sb.store, key, data)
+    files.receive_upload(sb.store, account_id, file_id, data)
     return Response(status_code=200, headers={"ETag": f'"{len(data)}"'})
 
 

@@ -91,13 +91,20 @@ def parse_datetime(text: str) -> datetime:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        # An offset can move year 1 or year 9999 out of datetime's range once in UTC; callers
+        # turn ValueError into a 400, where an OverflowError would have been a 500.
+        raise ValueError(f"{text!r} is outside years 1..9999 in UTC") from None
 
 
 def canonical_datetime(text: str) -> str:
     """Any accepted date-time in the one stored form, so lexical comparison is correct."""
     moment = parse_datetime(text)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat keeps four year digits; strftime's %Y writes year 999 as "999" on glibc,
+    # which would sort after "2024" as text.
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def canonical_date(text: str) -> str:

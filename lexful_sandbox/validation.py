@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from lexful_sandbox.errors import ApiError, bad_request
+from lexful_sandbox.query import INT64_MAX, INT64_MIN
 from lexful_sandbox.schemas import ASSET_FIXED_FIELDS, PROPERTY_TYPES
 from lexful_sandbox.util import canonical_date, canonical_datetime
 
@@ -47,14 +48,21 @@ def _scalar(ptype: str, value: Any, path: str) -> Any:
             raise fail(path, "expected a number")
         return value
     if ptype == "integer":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise fail(path, "expected an integer")
-        return value
+        return _integer(value, path)
     if ptype == "boolean":
         if not isinstance(value, bool):
             raise fail(path, "expected a boolean")
         return value
     return _temporal(ptype, value, path)
+
+
+def _integer(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise fail(path, "expected an integer")
+    # Filters and sorts compare stored integers in SQLite, whose integers are 64-bit.
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise fail(path, "integer out of the 64-bit range")
+    return value
 
 
 def _temporal(ptype: str, value: Any, path: str) -> Any:

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 CHUNK_BYTES = 1 << 16
+# On-disk names under files_dir are ASCII, so characters are bytes: a segment of at most 100
+# and an extension of at most 16 stay far below NAME_MAX (255 bytes), ".part" included.
+MAX_SEGMENT = 100
+MAX_EXTENSION = 16
 
 
 class OrganizationTypesStream(LexfulStream):
@@ -199,13 +203,14 @@ class FilesStream(LexfulStream):
         record["content_base64"] = base64.b64encode(buffer.getvalue()).decode("ascii")
 
     def _save(self, record: dict[str, Any], context: Context) -> None:
-        """Stream the bytes to ``files_dir/<asset_type>/<asset_id>/<file_id>.<ext>``."""
+        """Stream the bytes to ``files_dir/<asset_type>/<asset_id>/<file_id>.<ext>``, each
+        part made safe and short by ``_safe``/``_extension``: the API's names are not ours."""
         folder = Path(
             self.config["files_dir"], _safe(context["asset_type"]), _safe(context["asset_id"])
         )
         folder.mkdir(parents=True, exist_ok=True)
-        extension = _safe(str(record.get("file_extension") or "").lstrip("."))
-        final = folder / (_safe(record["id"]) + (f".{extension}" if extension else ""))
+        extension = _extension(str(record.get("file_extension") or ""))
+        final = folder / (_safe(str(record["id"])) + (f".{extension}" if extension else ""))
         partial = final.with_name(final.name + ".part")
         with partial.open("wb") as out:
             record["sha256"] = self._download_to(out, record, context)
@@ -252,6 +257,28 @@ class FilesStream(LexfulStream):
             )
 
 
-def _safe(part: str) -> str:
-    """A path segment that cannot climb out of files_dir."""
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in part).lstrip(".") or "_"
+def _clean(part: str) -> str:
+    """ASCII letters, digits and ``-_.`` only: no separator, and no leading dot (no ``..``)."""
+    kept = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in part)
+    return kept.lstrip(".")
+
+
+def _safe(part: str, limit: int = MAX_SEGMENT) -> str:
+    """A path segment that cannot climb out of files_dir, at most ``limit`` characters.
+
+    A part already safe and short (ids, type names) is kept as it is. Any other becomes a
+    readable start and a hash of the whole part, so two different parts never share a segment
+    (``a/b`` and ``a_b`` would both clean to ``a_b``).
+    """
+    cleaned = _clean(part)
+    if part and cleaned == part and len(part) <= limit:
+        return part
+    digest = hashlib.sha256(part.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{cleaned[: limit - len(digest) - 1] or '_'}-{digest}"
+
+
+def _extension(value: str) -> str:
+    """The file's extension as a name suffix: cleaned and cut short; no hash is needed, as the
+    file id before it already makes the name unique. Empty when no letter or digit is left."""
+    extension = _clean(value.strip().lstrip("."))[:MAX_EXTENSION].rstrip(".")
+    return extension if any(c.isalnum() for c in extension) else ""

@@ -6,8 +6,10 @@ One SQLite file per target account. It is the target's memory between runs:
   an unchanged record costs no request) and a state: ``intent`` (a create was about to be sent:
   after a crash the record is looked up before it is created again), ``done`` or ``rejected``.
 - ``waiting`` / ``waiting_refs``: records whose references are not written yet. They wait on
-  disk, not in memory, so a large out-of-order input does not grow the process, and a STATE
-  emitted while they wait does not lose them.
+  disk, not in memory, so a large out-of-order input does not grow the process. A waiting
+  record stays here until it is written or rejected (``done``, ``rejected``): a run killed
+  while it is being written finds it again. Its input position (this run's count of RECORD
+  lines when it arrived) holds back every STATE read after it (see ``state_gate``).
 
 WAL with ``synchronous=NORMAL``: a commit survives the process being killed (the case that
 matters here) without an fsync per record.
@@ -21,6 +23,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,12 +50,21 @@ CREATE TABLE IF NOT EXISTS waiting (
     source_id TEXT NOT NULL,
     record TEXT NOT NULL,
     key_properties TEXT NOT NULL,
-    missing TEXT NOT NULL
+    missing TEXT NOT NULL,
+    run_id TEXT,
+    position INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS waiting_by_key ON waiting (account_id, stream, source_id);
 CREATE TABLE IF NOT EXISTS waiting_refs (seq INTEGER NOT NULL, ref TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rejects_since_finish (
+    account_id TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (account_id, digest)
+);
 CREATE INDEX IF NOT EXISTS waiting_refs_by_ref ON waiting_refs (ref);
 """
+
+_ADDED_COLUMNS = {"run_id": "TEXT", "position": "INTEGER NOT NULL DEFAULT 0"}
 
 INTENT, DONE, REJECTED = "intent", "done", "rejected"
 
@@ -77,6 +89,7 @@ class Waiting:
     record: dict[str, Any]
     key_properties: list[str]
     missing: list[dict[str, str]]
+    position: int  # in this run's input; 0 for a record parked by an earlier run
 
 
 def default_path(account_id: str) -> Path:
@@ -104,6 +117,11 @@ class IdMap:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(waiting)")}
+        for column, decl in _ADDED_COLUMNS.items():
+            if column not in columns:  # a map written by an older version
+                self._db.execute(f"ALTER TABLE waiting ADD COLUMN {column} {decl}")
+        self._run_id = uuid.uuid4().hex
 
     def close(self) -> None:
         with self._lock:
@@ -153,6 +171,7 @@ class IdMap:
     def rejected(self, stream: str, source_id: str, kind: str, reason: str) -> None:
         existing = self.get(stream, source_id)
         if existing and existing.state == DONE:
+            self.unpark(stream, source_id)
             return  # an update was refused: the record still exists under its old id
         self._upsert(stream, source_id, kind, None, None, REJECTED, None, reason)
 
@@ -165,13 +184,15 @@ class IdMap:
         record: dict[str, Any],
         key_properties: list[str],
         missing: list[dict[str, str]],
+        position: int,
     ) -> None:
+        """Keep ``record`` until its ``missing`` references are written (replaces a copy)."""
         with self._lock:
             self._db.execute("BEGIN")
             self._drop_waiting(stream, source_id)
             cursor = self._db.execute(
                 "INSERT INTO waiting (account_id, stream, source_id, record, key_properties,"
-                " missing) VALUES (?,?,?,?,?,?)",
+                " missing, run_id, position) VALUES (?,?,?,?,?,?,?,?)",
                 (
                     self._account,
                     stream,
@@ -179,6 +200,8 @@ class IdMap:
                     json.dumps(record, default=str),
                     json.dumps(list(key_properties)),
                     json.dumps(missing),
+                    self._run_id,
+                    position,
                 ),
             )
             self._db.executemany(
@@ -192,8 +215,11 @@ class IdMap:
         with self._lock:
             self._drop_waiting(stream, source_id)
 
-    def take_waiting(self, refs: set[str] | None = None) -> list[Waiting]:
-        """Remove and return the records waiting on any of ``refs`` (all of them: ``None``)."""
+    def waiting_on(self, refs: set[str] | None = None) -> list[Waiting]:
+        """The records waiting on any of ``refs`` (all of them: ``None``), oldest first.
+
+        They stay parked: ``done``, ``rejected`` or a new ``park`` is what removes one.
+        """
         with self._lock:
             if refs is None:
                 seqs = [
@@ -204,28 +230,49 @@ class IdMap:
                 ]
             else:
                 seqs = sorted(self._seqs_waiting_on(refs))
-            taken = []
-            self._db.execute("BEGIN")
-            for seq in seqs:
-                row = self._db.execute(
-                    "SELECT stream, source_id, record, key_properties, missing FROM waiting"
-                    " WHERE seq=?",
+            rows = [
+                self._db.execute(
+                    "SELECT stream, source_id, record, key_properties, missing, run_id, position"
+                    " FROM waiting WHERE seq=?",
                     (seq,),
                 ).fetchone()
-                if row is None:
-                    continue
-                taken.append(
-                    Waiting(
-                        row[0], row[1], json.loads(row[2]), json.loads(row[3]), json.loads(row[4])
-                    )
-                )
-                self._delete_waiting(seq)
-            self._db.execute("COMMIT")
-            return taken
+                for seq in seqs
+            ]
+        return [self._waiting(row) for row in rows if row is not None]
+
+    def first_waiting_position(self) -> int | None:
+        """The input position of the earliest record this run parked that is still waiting."""
+        rows = self._query(
+            "SELECT MIN(position) FROM waiting WHERE account_id=? AND run_id=?",
+            (self._account, self._run_id),
+        )
+        return rows[0][0]
 
     def waiting_count(self) -> int:
         rows = self._query("SELECT COUNT(*) FROM waiting WHERE account_id=?", (self._account,))
         return rows[0][0]
+
+    # -- rejects of an unfinished run ---------------------------------------------------------
+
+    def first_reject(self, digest: str) -> bool:
+        """False when the same reject was written since the last run that reached its end.
+
+        A resumed run reads again what followed the last STATE: a record the interrupted run
+        already rejected is not written to the rejects file twice.
+        """
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO rejects_since_finish (account_id, digest) VALUES (?,?)",
+                (self._account, digest),
+            )
+            return cursor.rowcount == 1
+
+    def finished(self) -> None:
+        """The input was read to its end: the next run reports every reject again."""
+        with self._lock:
+            self._db.execute(
+                "DELETE FROM rejects_since_finish WHERE account_id=?", (self._account,)
+            )
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -243,6 +290,18 @@ class IdMap:
                 )
             )
         return seqs
+
+    def _waiting(self, row: tuple[Any, ...]) -> Waiting:
+        stream, source_id, record, keys, missing, run_id, position = row
+        ours = run_id == self._run_id
+        return Waiting(
+            stream,
+            source_id,
+            json.loads(record),
+            json.loads(keys),
+            json.loads(missing),
+            position if ours else 0,
+        )
 
     def _drop_waiting(self, stream: str, source_id: str) -> None:
         seqs = [
@@ -270,26 +329,27 @@ class IdMap:
         body_hash: str | None,
         note: str | None,
     ) -> None:
-        self._execute(
-            "INSERT OR REPLACE INTO ids (account_id, stream, source_id, kind, asset_type,"
-            " target_id, state, body_hash, note, changed_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                self._account,
-                stream,
-                source_id,
-                kind,
-                asset_type,
-                target_id,
-                state,
-                body_hash,
-                note,
-                time.time(),
-            ),
-        )
-
-    def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
         with self._lock:
-            self._db.execute(sql, params)
+            self._db.execute("BEGIN")
+            if state != INTENT:  # settled: a parked copy of it goes in the same transaction
+                self._drop_waiting(stream, source_id)
+            self._db.execute(
+                "INSERT OR REPLACE INTO ids (account_id, stream, source_id, kind, asset_type,"
+                " target_id, state, body_hash, note, changed_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    self._account,
+                    stream,
+                    source_id,
+                    kind,
+                    asset_type,
+                    target_id,
+                    state,
+                    body_hash,
+                    note,
+                    time.time(),
+                ),
+            )
+            self._db.execute("COMMIT")
 
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._lock:

@@ -68,6 +68,7 @@ class Job:
     refs: list[Ref] = field(default_factory=list)
     resolved: dict[str, Target] = field(default_factory=dict)
     existing: dict[str, Any] | None = None  # the record itself, found in the target by its id
+    position: int = 0  # its RECORD line's number in this run's input (0: parked by a past run)
 
     @property
     def kind(self) -> str:

@@ -48,6 +48,9 @@ class Pool:
     def close(self) -> None:
         self._executor.shutdown(wait=True)
 
+    def cancel(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
 
 def _capture(fn: Callable[[T], R], item: T) -> R | RecordError | Fatal:
     try:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import reprlib
 import threading
 from pathlib import Path
 from typing import Any
 
+from target_lexful import hostile
 from target_lexful.values import redacted
 
 DEFAULT_PATH = Path(".target-lexful") / "rejects.jsonl"
@@ -27,15 +29,14 @@ class Rejects:
         self._file: Any = None
 
     def write(self, stream: str | None, record: Any, error: str, status: int | None) -> None:
-        line = json.dumps(
+        line = _line(
             {
                 "stream": stream,
-                "record": redacted(record),
+                "record": record,
                 "error": error,
                 "status": status,
                 "rejected_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-            },
-            default=str,
+            }
         )
         with self._lock:
             if not self.enabled:
@@ -51,3 +52,27 @@ class Rejects:
             if self._file is not None:
                 self._file.close()
                 self._file = None
+
+
+_SHORT = reprlib.Repr()  # bounded depth and length, unlike json.dumps
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 6, 2000, 200
+
+
+def _line(fields: dict[str, Any]) -> str:
+    """The reject as one JSON line, whatever its record holds: a reject never stops the run."""
+    record = fields["record"]
+    # A hostile value (nesting past the recursion limit, a number whose conversion takes
+    # hours) is never converted: it is stored as a shortened repr instead.
+    try:
+        stored = _shortened(record) if hostile.problem(record) else redacted(record)
+        return json.dumps({**fields, "record": stored}, default=str)
+    except (ValueError, TypeError, RecursionError):
+        return json.dumps({**fields, "record": _shortened(record)}, default=str)
+
+
+def _shortened(record: Any) -> str:
+    try:
+        text = _SHORT.repr(record)
+    except (ValueError, RecursionError):  # an int too long to print
+        text = f"<{type(record).__name__} too large to store>"
+    return str(redacted(text))

@@ -30,6 +30,9 @@ class LexfulSink(BatchSink):
     ) -> None:
         super().__init__(target, stream_name, schema, key_properties)
         self.writer = target.writer
+        self._reader = target.message_reader
+        self._records: list[dict[str, Any]] = []
+        self._positions: list[int] = []
 
     @property
     @override
@@ -46,7 +49,16 @@ class LexfulSink(BatchSink):
         return self.batch_size_rows or self.DEFAULT_BATCH_ROWS
 
     @override
+    def process_record(self, record: dict, context: dict) -> None:
+        # Held here, not in the SDK's batch context, which the SDK logs after every record
+        # (at DEBUG): presigned download_url signatures and all.
+        self._records.append(record)
+        # Where it stood in the input: if it has to wait, the STATEs after it wait with it.
+        self._positions.append(getattr(self._reader, "records_read", 0))
+
+    @override
     def process_batch(self, context: dict[str, Any]) -> None:
-        records = context.get("records", [])
+        records, self._records = self._records, []
+        positions, self._positions = self._positions, []
         if records:
-            self.writer.write_batch(self.stream_name, list(self.key_properties), records)
+            self.writer.write_batch(self.stream_name, list(self.key_properties), records, positions)

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import time
 from pathlib import PurePath
+from types import FrameType
 from typing import Any
 
 from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.target_base import Target
 from typing_extensions import override
 
+from lexful_api import LexfulAuthError
 from lexful_api.settings import client_from_config, connection_properties, request_properties
 from target_lexful import id_map
+from target_lexful.file_sources import FileSources
 from target_lexful.model import RecordError
 from target_lexful.reader import LexfulReader
 from target_lexful.rejects import DEFAULT_PATH as DEFAULT_REJECTS_PATH
 from target_lexful.rejects import Rejects
 from target_lexful.sinks import LexfulSink
+from target_lexful.state_gate import StateGate
 from target_lexful.writer import Settings, Writer
 
 DRAIN_EVERY_SECONDS = 30.0  # a crash loses at most this much work (the SDK's own is 5 minutes)
+
+
+class Interrupted(SystemExit):
+    """SIGTERM or SIGINT: the run stops at once and exits 128 + the signal's number."""
 
 
 class TargetLexful(Target):
@@ -97,6 +108,26 @@ class TargetLexful(Target):
             ),
         ),
         th.Property(
+            "files_root",
+            th.StringType,
+            description=(
+                "Directory a files record's local_path must be inside (after resolving .. and "
+                "symlinks); a relative local_path is taken relative to it. Unset: every "
+                "local_path is rejected"
+            ),
+        ),
+        th.Property(
+            "allowed_download_hosts",
+            th.ArrayType(th.StringType),
+            default=[],
+            description=(
+                "Hosts a files record's download_url (https or http) may be fetched from: "
+                "host, host:port, or *.domain (its subdomains, which must resolve to public "
+                "addresses). Empty: every download_url is rejected. Loopback, private and "
+                "link-local hosts must be listed exactly"
+            ),
+        ),
+        th.Property(
             "max_concurrency",
             th.IntegerType(minimum=1, maximum=64),
             default=8,
@@ -133,12 +164,20 @@ class TargetLexful(Target):
         self.writer = self._build_writer()
         self._since_drain = 0
         self._drained_at = time.monotonic()
+        self.state_gate = StateGate()
         reader = self.message_reader
         if isinstance(reader, LexfulReader):
             reader.on_bad_input = self._reject_input
             reader.fail_on_bad_input = self.writer.settings.fail_on_reject
             reader.after_record = self._after_record
-            reader.forward_state = not self.writer.settings.dry_run
+            reader.on_state = self._hold_state
+            reader.before_input = self._check_credentials
+            reader.secrets = (str(self.config["api_key_secret"]),)
+        if threading.current_thread() is threading.main_thread():
+            # The SDK's handlers drain, print the latest STATE and exit 0: a STATE that may
+            # cover unwritten records, and a pipeline that believes the run succeeded.
+            signal.signal(signal.SIGTERM, self._interrupted)
+            signal.signal(signal.SIGINT, self._interrupted)
 
     def _build_writer(self) -> Writer:
         cfg = self.config
@@ -159,6 +198,7 @@ class TargetLexful(Target):
             fail_on_reject=cfg.get("on_record_error", "reject") == "fail",
             dry_run=dry_run,
             max_concurrency=concurrency,
+            file_sources=FileSources.from_config(cfg),
         )
         return Writer(
             client=client, ids=ids, rejects=rejects, settings=settings, logger=self.logger
@@ -166,29 +206,61 @@ class TargetLexful(Target):
 
     # -- input hooks ----------------------------------------------------------------------------
 
+    def _check_credentials(self) -> None:
+        """A refused key or account stops the run before it reads any input.
+
+        Found later, it would stop the run after the tap has done all its work (and a whole
+        input would be read for nothing); the SDK prints the message and exits 1.
+        """
+        try:
+            self.writer.client.auth.token()
+        except LexfulAuthError as exc:
+            setting = "account_id" if exc.status == 403 else "api_key_id/api_key_secret"
+            message = f"{setting}: {exc}"
+            raise ConfigValidationError(message, errors=[message]) from None
+
     def _reject_input(self, stream: str | None, record: Any, reason: str) -> None:
         self.logger.warning(
             "Rejected %s: %s", f"a record of {stream!r}" if stream else "a line", reason
         )
         self.writer.reject(stream, record, RecordError(reason))
 
+    def _hold_state(self, value: Any) -> None:
+        if not self.writer.settings.dry_run:  # a plan must not advance the pipeline's state
+            self.state_gate.hold(value, self._records_read())
+
+    def _records_read(self) -> int:
+        return getattr(self.message_reader, "records_read", 0)
+
     def _after_record(self) -> None:
-        # The SDK emits STATE only after a full drain (and by itself only every 5 minutes):
-        # drain every batch_size_rows records or DRAIN_EVERY_SECONDS so STATE follows the work.
+        # The SDK drains by itself only every 5 minutes: drain every batch_size_rows records
+        # or DRAIN_EVERY_SECONDS, so that STATE follows the work.
         self._since_drain += 1
         rows = self.config.get("batch_size_rows") or LexfulSink.DEFAULT_BATCH_ROWS
         waited = time.monotonic() - self._drained_at
         if self._since_drain >= rows or waited >= DRAIN_EVERY_SECONDS:
             self.drain_all()
+            self.state_gate.release(self.writer.ids.first_waiting_position())
             self._since_drain = 0
             self._drained_at = time.monotonic()
+
+    def _interrupted(self, signum: int, _frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        self.logger.error(
+            "target-lexful stopped by %s: what was written is kept; run again from the last "
+            "STATE printed and nothing is lost or written twice",
+            name,
+        )
+        self.writer.stop()
+        raise Interrupted(128 + signum)
 
     @override
     def process_endofpipe(self) -> None:
         try:
             self.drain_all()  # everything read is now written, rejected, or waiting on disk
             self.writer.finish()  # what still waits is rejected, naming the missing reference
-            super().process_endofpipe()  # clean up the sinks, emit the final STATE
+            super().process_endofpipe()  # clean up the sinks
+            self.state_gate.release(None)  # every record is settled: the last STATE is due
             self._log_summary()
         finally:
             self.writer.close()

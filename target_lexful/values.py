@@ -8,7 +8,6 @@ import hashlib
 import json
 import re
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from lexful_api import contract
 
@@ -16,6 +15,7 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 # Fields whose value is a URL that may carry a presigned signature in its query.
 _URL_FIELDS = ("download_url", "presignedUploadUrl", "url")
 _URL_QUERY = re.compile(r"(https?://[^\s\"'?]+)\?[^\s\"']*")
+_USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)[^/?#]*@")
 
 
 def json_safe(value: Any) -> Any:
@@ -49,9 +49,11 @@ def is_uuid(value: Any) -> bool:
 
 
 def strip_query(url: str) -> str:
-    """A URL without its query and fragment: where a presigned signature lives."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    """A URL without its query, fragment and user info: where signatures and passwords live.
+
+    By text, not ``urlsplit``: a malformed URL (``http://[::1/x?sig``) must lose them too.
+    """
+    return _USERINFO.sub(r"\1", re.split(r"[?#]", url, maxsplit=1)[0])
 
 
 def redacted(record: Any) -> Any:
@@ -62,8 +64,8 @@ def redacted(record: Any) -> Any:
         return json_safe(record)
     out = {}
     for key, value in record.items():
-        if key in _URL_FIELDS and isinstance(value, str) and "?" in value:
-            out[key] = strip_query(value) + "?<signature removed>"
+        if key in _URL_FIELDS and isinstance(value, str) and ("?" in value or "@" in value):
+            out[key] = strip_query(value) + ("?<signature removed>" if "?" in value else "")
         else:
             out[key] = json_safe(value)
     return out

@@ -8,7 +8,7 @@ A batch of records goes through:
    link's or a file's asset ids) is looked up in the id map, then among the ids of the target
    account. A record whose reference is later in the same batch waits for the next wave; one
    whose reference is not written yet waits in the id-map database until it is (or until the
-   end of input);
+   end of input), and holds back the STATE messages read after it;
 3. plan (``handlers``, on the ``pool``): create, update or unchanged, reading what is needed;
 4. execute (``handlers``, on the ``pool``, bounded by max_concurrency and the rate budget):
    the writes;
@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from lexful_api import LexfulClient
 from target_lexful import routing
 from target_lexful.catalog import Catalog
+from target_lexful.file_sources import FileSources
 from target_lexful.handlers import HANDLERS, Context, Handler
 from target_lexful.id_map import IdMap, Waiting
 from target_lexful.model import CREATE, UNCHANGED, Job, Plan, RecordError, Ref, Route
@@ -36,10 +37,17 @@ from target_lexful.pool import Fatal, Pool
 from target_lexful.references import References
 from target_lexful.rejects import Rejects
 from target_lexful.stats import Stats
-from target_lexful.values import json_safe, redacted
+from target_lexful.values import json_safe, redacted, stable_hash
 
 T = TypeVar("T")
 _ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged"}
+_SENT_AT = {
+    "_sdc_extracted_at",
+    "_sdc_received_at",
+    "_sdc_batched_at",
+    "_sdc_sequence",
+    "_sdc_sync_started_at",
+}
 
 
 class StopOnReject(Exception):
@@ -54,6 +62,7 @@ class Settings:
     fail_on_reject: bool = False
     dry_run: bool = False
     max_concurrency: int = 8
+    file_sources: FileSources = field(default_factory=FileSources)
 
 
 class Writer:
@@ -80,6 +89,7 @@ class Writer:
             settings.create_asset_types,
             logger,
             dry_run=settings.dry_run,
+            file_sources=settings.file_sources,
         )
         self.handlers: dict[str, Handler] = {h.kind: h(context) for h in HANDLERS}
         self.stats = Stats()
@@ -93,8 +103,13 @@ class Writer:
     # -- the entry points ---------------------------------------------------------------------
 
     def write_batch(
-        self, stream: str, key_properties: list[str], records: Iterable[dict[str, Any]]
+        self,
+        stream: str,
+        key_properties: list[str],
+        records: Iterable[dict[str, Any]],
+        positions: Iterable[int],
     ) -> None:
+        """Write, reject or park every record; ``positions`` are their places in the input."""
         started = time.monotonic()
         jobs = []
         try:
@@ -103,8 +118,8 @@ class Writer:
             for record in records:
                 self.reject(stream, record, exc)
         else:
-            for record in records:
-                job = self._job(stream, route, key_properties, record)
+            for record, position in zip(records, positions, strict=True):
+                job = self._job(stream, route, key_properties, record, position)
                 if job is not None:
                     jobs.append(job)
             if self.ids.waiting_count():
@@ -118,18 +133,24 @@ class Writer:
     def finish(self) -> None:
         """End of input: release what can be, then reject what still waits, naming why."""
         self._release()
-        leftovers = self.ids.take_waiting(None)
+        leftovers = self.ids.waiting_on(None)
         if leftovers:
             self._run([j for j in map(self._job_from_waiting, leftovers) if j], final=True)
         self._raise_if_stopped()
+        self.ids.finished()
 
     def close(self) -> None:
         self._pool.close()
 
+    def stop(self) -> None:
+        """Interrupted: writes not yet started are dropped (a resume sends them again)."""
+        self._pool.cancel()
+
     def reject(
         self, stream: str | None, record: Any, error: RecordError, job: Job | None = None
     ) -> None:
-        self.rejects.write(stream, record, error.message, error.status)
+        if self._first_reject(stream, record, error):
+            self.rejects.write(stream, record, error.message, error.status)
         self.stats.add(stream or "(input)", "rejected")
         if job is not None:
             self.ids.rejected(job.stream, job.source_id, job.kind, error.message)
@@ -140,19 +161,32 @@ class Writer:
             where = f"stream {stream!r}" if stream else "input"
             self._stop = StopOnReject(f"{where}: record rejected: {error.message}")
 
+    def _first_reject(self, stream: str | None, record: Any, error: RecordError) -> bool:
+        if isinstance(record, dict):  # the same record sent again differs only in these
+            record = {k: v for k, v in record.items() if k not in _SENT_AT}
+        try:
+            digest = stable_hash([stream, redacted(record), error.message])
+        except (RecursionError, TypeError, ValueError):
+            return True  # not hashable as JSON: written, at worst twice
+        return self.ids.first_reject(digest)
+
     # -- routing and jobs ---------------------------------------------------------------------
 
     def route(self, stream: str) -> Route:
         return routing.route(stream, self.settings.stream_asset_types, self.catalog)
 
     def _job(
-        self, stream: str, route: Route, key_properties: list[str], record: dict[str, Any]
+        self,
+        stream: str,
+        route: Route,
+        key_properties: list[str],
+        record: dict[str, Any],
+        position: int,
     ) -> Job | None:
         handler = self.handlers[route.kind]
         try:
-            job = Job(
-                stream, route, handler.source_id(record, key_properties), record, key_properties
-            )
+            source_id = handler.source_id(record, key_properties)
+            job = Job(stream, route, source_id, record, key_properties, position=position)
             job.refs = handler.refs(job)
         except RecordError as exc:
             self.reject(stream, record, exc)
@@ -163,9 +197,13 @@ class Writer:
         try:
             route = self.route(row.stream)
         except RecordError as exc:
+            job = None
             self.reject(row.stream, row.record, exc)
-            return None
-        return self._job(row.stream, route, row.key_properties, row.record)
+        else:
+            job = self._job(row.stream, route, row.key_properties, row.record, row.position)
+        if job is None:  # rejected: it waits no more
+            self.ids.unpark(row.stream, row.source_id)
+        return job
 
     # -- the waves ----------------------------------------------------------------------------
 
@@ -221,7 +259,14 @@ class Writer:
             self.reject(job.stream, job.record, RecordError(msg), job)
             return
         missing = [{"field": r.field, "id": r.source_id} for r in waits]
-        self.ids.park(job.stream, job.source_id, json_safe(job.record), job.key_properties, missing)
+        self.ids.park(
+            job.stream,
+            job.source_id,
+            json_safe(job.record),
+            job.key_properties,
+            missing,
+            job.position,
+        )
 
     def _release(self) -> None:
         """Run the parked records whose references were just written, until none is left."""
@@ -230,7 +275,7 @@ class Writer:
                 fresh, self._fresh = self._fresh, set()
             if not fresh or not self.ids.waiting_count():
                 return
-            rows = self.ids.take_waiting(fresh)
+            rows = self.ids.waiting_on(fresh)
             self._run([j for j in map(self._job_from_waiting, rows) if j])
 
     # -- plan and execute ---------------------------------------------------------------------

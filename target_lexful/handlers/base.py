@@ -7,11 +7,12 @@ may read), then ``execute`` on groups of plans (the writes). Both run on worker 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from lexful_api import LexfulClient, LexfulHTTPError
 from target_lexful.catalog import Catalog
+from target_lexful.file_sources import FileSources
 from target_lexful.id_map import DONE, Entry, IdMap
 from target_lexful.model import Job, Plan, RecordError, Ref, rejectable
 from target_lexful.values import stable_hash
@@ -26,6 +27,8 @@ class Context:
     create_asset_types: bool
     logger: logging.Logger
     dry_run: bool = False
+    # The default allows no local path and no URL: a Context must be given the settings.
+    file_sources: FileSources = field(default_factory=FileSources)
 
 
 GroupResult = list[RecordError | None]

@@ -1,4 +1,8 @@
-"""Files attached to assets: the content loaded from the record, then the three-step upload."""
+"""Files attached to assets: the content loaded from the record, then the three-step upload.
+
+Where the content may come from (files_root, allowed_download_hosts) is ``file_sources``'s;
+dry_run checks the source against those rules but reads and fetches nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from target_lexful.handlers.base import Handler, is_deleted, types_of
 from target_lexful.id_map import DONE, INTENT
 from target_lexful.model import ASSET, CREATE, FILES, UNCHANGED, Job, Plan, RecordError, Ref
 from target_lexful.values import stable_hash
+
+DRY_RUN_ID_PREFIX = "dry-run-"  # the writer's id for what a dry run would create
 
 
 class FileHandler(Handler):
@@ -41,8 +47,11 @@ class FileHandler(Handler):
         entry = self.entry(job)
         if entry and entry.state == DONE and entry.body_hash == digest:
             return Plan(job, UNCHANGED, meta, digest, entry.target_id, asset_type=asset_type)
+        plan = Plan(job, CREATE, meta, digest, asset_type=asset_type)
+        if self.ctx.dry_run:
+            return self._dry_plan(plan, asset.id)
         try:
-            content = files.load_content(rec, self.ctx.client)
+            content = files.load_content(rec, self.ctx.client, self.ctx.file_sources)
         except files.FileContentError as exc:
             raise RecordError(str(exc)) from None
         meta["size"] = content.size
@@ -51,10 +60,26 @@ class FileHandler(Handler):
         if done:
             content.discard()  # same asset, name and size: already uploaded
             return Plan(job, UNCHANGED, meta, digest, done[0], asset_type=asset_type)
-        plan = Plan(job, CREATE, meta, digest, asset_type=asset_type)
         # An upload an interrupted run left pending is ours: removed before uploading again.
         stale = [f["id"] for f in same] if entry and entry.state == INTENT else []
         plan.extra = (asset.id, content, stale)
+        return plan
+
+    def _dry_plan(self, plan: Plan, asset_id: str) -> Plan:
+        """The plan without the content: the record's declared size stands in for it."""
+        try:
+            files.check_source(plan.job.record, self.ctx.file_sources)
+            size = files.declared_size(plan.job.record)
+        except files.FileContentError as exc:
+            raise RecordError(str(exc)) from None
+        # An asset this dry run would create has a made-up id: nothing to list on it.
+        if size is None or plan.asset_type is None or asset_id.startswith(DRY_RUN_ID_PREFIX):
+            return plan
+        plan.body["size"] = size
+        same = self._same_files(plan.asset_type, asset_id, plan.body)
+        done = [f["id"] for f in same if f.get("upload_status", "completed") == "completed"]
+        if done:
+            plan.action, plan.target_id = UNCHANGED, done[0]
         return plan
 
     def execute_one(self, plan: Plan) -> None:
@@ -70,6 +95,8 @@ class FileHandler(Handler):
             self.intend(plan)
             done = files.upload(client, plan.asset_type, asset_id, plan.body, content)
             plan.result_id = done["id"]
+        except files.FileContentError as exc:  # the local file was swapped after its check
+            raise RecordError(str(exc)) from None
         finally:
             content.discard()
 

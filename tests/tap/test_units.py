@@ -77,7 +77,9 @@ def test_unknown_property_type_is_kept_as_any() -> None:
 
 
 def test_page_window_follows_the_slower_side() -> None:
-    stream = SimpleNamespace(progress=Progress(logging.getLogger("test"), "s"))
+    stream = SimpleNamespace(
+        progress=Progress(logging.getLogger("test"), "s"), resume_position=lambda _context: None
+    )
     walker = PageWalker(stream, None, submit=_unused, window=8)  # type: ignore[arg-type]
     ready: Future[Page] = Future()
     ready.set_result(Page([], 0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -62,7 +63,9 @@ def test_files_from_base64_path_and_url_are_uploaded_once(sb, api, dest, contact
         _file(contact, "three.txt", three, download_url=url),
     ]
     messages = [schema("files"), *[record("files", r) for r in records]]
-    config = target_config(dest, tmp_path)
+    # The sandbox serves its downloads on 127.0.0.1: loopback, so it is listed exactly.
+    sources = {"files_root": str(tmp_path), "allowed_download_hosts": [urlsplit(url).netloc]}
+    config = target_config(dest, tmp_path, **sources)
 
     run = run_target(config, messages)
 
@@ -81,7 +84,7 @@ def test_files_from_base64_path_and_url_are_uploaded_once(sb, api, dest, contact
     assert calls.writes() == []
 
     # A new id map (another machine): the files are found on the asset, not uploaded again.
-    fresh = target_config(dest, tmp_path / "other")
+    fresh = target_config(dest, tmp_path / "other", **sources)
     calls.reset()
     assert run_target(fresh, messages).count("files", "unchanged") == 3
     assert calls.writes() == []
@@ -102,9 +105,8 @@ def test_bad_file_content_is_rejected(api, dest, contact, tmp_path) -> None:
         _file(contact, "none.txt", data),
         _file(contact, "b64.txt", data, content_base64="!!not base64!!"),
     ]
-    run_target(
-        target_config(dest, tmp_path), [schema("files"), *[record("files", r) for r in records]]
-    )
+    config = target_config(dest, tmp_path, files_root=str(tmp_path))
+    run_target(config, [schema("files"), *[record("files", r) for r in records]])
 
     errors = {r["record"]["name"]: r["error"] for r in read_rejects(tmp_path)}
     assert "declares size" in errors["size.txt"]

@@ -42,6 +42,8 @@ def _file_of_unknown_asset() -> dict:
 def _bad_input(org: dict) -> list:
     return [
         "this is not JSON",
+        "",  # blank lines are skipped, not rejected
+        "   ",
         record("system_contact", _contact(org)),  # before its SCHEMA
         schema("system_contact", props=CONTACT_SCHEMA),
         record("system_contact", _contact(org, important="very")),  # fails the schema
