@@ -153,13 +153,15 @@ class LexfulClient:
         stream: bool = False,
         raise_for_status: bool = True,
         allow_redirects: bool = True,
+        on_retry: Callable[[], None] | None = None,
     ) -> requests.Response:
         """Send one call, retrying what is transient; raise a one-line error for the rest.
 
         ``path_or_url`` is an API path (``/v1/...``) or a full URL (a presigned one, sent with
         ``authenticated=False``). ``data`` may be a callable that returns a fresh body, so
         that a streamed upload can be retried. ``allow_redirects=False`` returns a redirect
-        as it is, for a caller that checks where it leads before following it.
+        as it is, for a caller that checks where it leads before following it. ``on_retry``
+        is called before each retry (a caller's own count).
         """
         url = path_or_url if "://" in path_or_url else self.api_url + path_or_url
         shown = urlsplit(url).path  # never the query: it may hold a presigned signature
@@ -179,6 +181,8 @@ class LexfulClient:
                         f"{method} {shown} failed after {attempt} tries: {type(exc).__name__}"
                     ) from None
                 self._wait(attempt, None, method, shown, type(exc).__name__)
+                if on_retry is not None:
+                    on_retry()
                 continue
             except requests.RequestException as exc:
                 # Not retried (a bad URL, too many redirects...); its text quotes the whole
@@ -195,6 +199,8 @@ class LexfulClient:
             if status in contract.TRANSIENT_STATUSES and attempt < self.max_tries:
                 self._wait(attempt, _retry_after(response), method, shown, str(status))
                 response.close()
+                if on_retry is not None:
+                    on_retry()
                 continue
             if status >= 400 and raise_for_status:
                 message = contract.error_message(_body(response), response.reason or "")

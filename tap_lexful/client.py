@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 import msgspec
+from singer_sdk import metrics
 from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams import RESTStream
@@ -48,6 +49,10 @@ PROGRESS_EVERY_S = 10.0
 LAST_EMITTED = "last_emitted"
 MIN_DEPTH = 2  # pages in flight at least, when concurrent: one arriving, one emitted
 T = TypeVar("T")
+M = TypeVar("M", bound=metrics.Meter)
+# The per-parent METRIC lines of child streams: a logger of their own that drops INFO.
+_PER_PARENT_METRICS = logging.getLogger(f"{metrics.METRICS_LOGGER_NAME}.per_parent")
+_PER_PARENT_METRICS.setLevel(logging.WARNING)
 
 
 @dataclass
@@ -122,7 +127,8 @@ def filter_value(value: object) -> str:
 
 
 class Progress:
-    """Counts a stream's records (from any thread) and logs a line at most every 10 s."""
+    """Counts a stream's records, requests, retries and parents (from any thread); logs a
+    progress line at most every 10 s, and the stream's summary at its end."""
 
     def __init__(self, logger: logging.Logger, name: str) -> None:
         self._logger = logger
@@ -132,6 +138,38 @@ class Progress:
         self._logged = self._started
         self.done = 0
         self.expected: int | None = None
+        self.requests = 0
+        self.retries = 0
+        self.parents = 0
+
+    def start(self) -> None:
+        with self._lock:
+            self._started = self._logged = time.monotonic()
+
+    def requested(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+    def retried(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+    def parent_done(self) -> None:
+        with self._lock:
+            self.parents += 1
+
+    def summary(self, *, child: bool = False) -> None:
+        """One line: what the stream read and what it cost."""
+        seconds = time.monotonic() - self._started
+        records = f"{self.done} records" + (f" from {self.parents} parents" if child else "")
+        self._logger.info(
+            "Stream '%s' done: %s, %d requests, %d retries, %.1f s",
+            self._name,
+            records,
+            self.requests,
+            self.retries,
+            seconds,
+        )
 
     def expect(self, total: int | None) -> None:
         with self._lock:
@@ -328,9 +366,14 @@ class LexfulStream(RESTStream[PageToken]):
     def fetch_page(self, context: Context | None, token: PageToken) -> Page:
         """One page, through the shared client; errors name the stream and the request."""
         request = self.get_http_request(page=PageContext(context, token))
+        self.progress.requested()
         try:
             response = self.runtime.client.request(
-                request.method, request.url, params=request.params, headers=request.headers
+                request.method,
+                request.url,
+                params=request.params,
+                headers=request.headers,
+                on_retry=self.progress.retried,
             )
         except LexfulError as exc:
             raise LexfulStreamError(self.name, exc) from None
@@ -420,6 +463,7 @@ class LexfulStream(RESTStream[PageToken]):
             yield from self._child_records(context)
             return
         self._emitting = None
+        self.progress.start()
         pages = self.walk(context, concurrent=True)
         try:
             current = next(pages, [])
@@ -433,6 +477,7 @@ class LexfulStream(RESTStream[PageToken]):
             yield from current
             if self._emitting is not None:  # the last record is written now
                 self._mark_emitted(self._emitting, context)
+            self.progress.summary()
         finally:  # an aborted sync (--test, an error) must not leave requests queued
             for child in self.selected_children:
                 child.cancel_prefetched()
@@ -477,7 +522,44 @@ class LexfulStream(RESTStream[PageToken]):
 
     def _child_records(self, context: Context | None) -> list[dict[str, Any]]:
         future = self._prefetched.pop(self.prefetch_key(context), None) if context else None
-        return wait_for(future, self.progress) if future is not None else self.collect(context)
+        records = wait_for(future, self.progress) if future is not None else self.collect(context)
+        self.progress.parent_done()
+        return records
+
+    # --- logs -------------------------------------------------------------------------------
+
+    @property
+    def quiet(self) -> bool:
+        """A child stream syncs once per parent: its per-parent lines only at DEBUG, or with
+        ``log_child_syncs``; the stream's summary says what they would have."""
+        return (
+            self.parent_stream_type is not None
+            and not self.config.get("log_child_syncs")
+            and not self.logger.isEnabledFor(logging.DEBUG)
+        )
+
+    @override
+    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
+        if self.quiet and level == logging.INFO:
+            level = logging.DEBUG
+        super().log(message, *args, level=level, **kwargs)
+
+    @override
+    def get_record_counter(
+        self, *, endpoint: str | None = None, log_interval: float = metrics.DEFAULT_LOG_INTERVAL
+    ) -> metrics.Counter:
+        return self._quieted(
+            super().get_record_counter(endpoint=endpoint, log_interval=log_interval)
+        )
+
+    @override
+    def get_sync_timer(self) -> metrics.Timer:
+        return self._quieted(super().get_sync_timer())
+
+    def _quieted(self, meter: M) -> M:
+        if self.quiet:
+            meter.logger = _PER_PARENT_METRICS  # dropped at INFO
+        return meter
 
 
 class PageWalker:

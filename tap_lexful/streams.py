@@ -228,9 +228,19 @@ class FilesStream(LexfulStream):
             out.seek(0)
             out.truncate()
             digest = hashlib.sha256()
+            if attempt > 1:
+                self.progress.retried()
             try:
-                url = contract.download_url(client.get_json(path))
-                with client.request("GET", url, authenticated=False, stream=True) as response:
+                self.progress.requested()
+                body = client.request("GET", path, on_retry=self.progress.retried).json()
+                self.progress.requested()
+                with client.request(
+                    "GET",
+                    contract.download_url(body),
+                    authenticated=False,
+                    stream=True,
+                    on_retry=self.progress.retried,
+                ) as response:
                     for chunk in response.iter_content(CHUNK_BYTES):
                         digest.update(chunk)
                         out.write(chunk)

@@ -123,6 +123,15 @@ class TapLexful(Tap):
             description="Directory the bytes are written to when files_content is directory.",
         ),
         th.Property(
+            "log_child_syncs",
+            th.BooleanType,
+            default=False,
+            description=(
+                "Log the start and METRIC lines of every child sync (related_assets, files: "
+                "one per asset). Off: one summary line per stream; DEBUG turns them on too."
+            ),
+        ),
+        th.Property(
             "user_agent",
             th.StringType,
             default="tap-lexful",
@@ -151,6 +160,15 @@ class TapLexful(Tap):
         discovered: list[Stream] = [*fixed, *assets]
         self._check_filters({stream.name: stream for stream in discovered})
         return discovered
+
+    @override
+    def sync_all(self) -> None:
+        super().sync_all()
+        # A child stream runs once per parent, for every asset stream: its summary is due
+        # when they have all run.
+        for stream in self.streams.values():
+            if isinstance(stream, LexfulStream) and stream.parent_stream_type and stream.selected:
+                stream.progress.summary(child=True)
 
     @property
     @override
