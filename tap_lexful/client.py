@@ -9,6 +9,7 @@ retries, client-side rate budget), so the SDK's own request loop and backoff are
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -584,10 +585,14 @@ class PageWalker:
         self.context = context
         self.submit = submit
         self.window = window
-        # Pages in flight: up to ``window`` while we wait on the API; fewer while pages wait
-        # on us, since idle prefetching threads only contend for the GIL with the emitter.
+        # Pages in flight: the whole window while the API is the slower side; fewer while
+        # the emitter is (at low latency), since idle fetching threads only contend for the
+        # GIL with it. See ``_resize``.
         self.depth = window
         self.last: Position | None = stream.resume_position(context)
+        self._fetch_s: float | None = None  # a page fetch's time, smoothed
+        self._emit_s: float | None = None  # the emitter's own time per page, smoothed
+        self._returned_at: float | None = None
 
     def pages(self) -> Iterator[list[dict[str, Any]]]:
         since = self.stream.lower_bound(self.context)
@@ -648,12 +653,28 @@ class PageWalker:
         return latest_total != first.total
 
     def _next(self, pending: deque[Future[Page]]) -> Page:
-        future = pending.popleft()
-        if future.done():
-            self.depth = max(MIN_DEPTH, self.depth - 1)  # ahead of the emitter: ease off
-        else:
-            self.depth = min(self.window, self.depth + 1)  # the emitter waits: go wider
-        return wait_for(future, self.stream.progress)
+        started = time.monotonic()
+        if self._returned_at is not None:  # what the emitter did with the last page
+            self._emit_s = _ewma(self._emit_s, started - self._returned_at)
+        page = wait_for(pending.popleft(), self.stream.progress)
+        self._returned_at = time.monotonic()
+        self._resize()
+        return page
+
+    def _resize(self) -> None:
+        """Pages in flight: enough to cover a fetch while pages are emitted (Little's law).
+
+        Only the emitter's own time per page counts, never its wait for a page: a starved
+        pipe must widen, not read its wait as a slow emitter and narrow further.
+        """
+        if self._fetch_s is not None and self._emit_s:
+            self.depth = pages_in_flight(self._fetch_s, self._emit_s, self.window)
+
+    def _timed_fetch(self, token: PageToken) -> Page:
+        started = time.monotonic()
+        page = self.stream.fetch_page(self.context, token)
+        self._fetch_s = _ewma(self._fetch_s, time.monotonic() - started)
+        return page
 
     def _fill(self, pending: deque[Future[Page]], tokens: Iterator[PageToken]) -> None:
         # A window of pages in flight bounds memory, however long the list.
@@ -661,7 +682,7 @@ class PageWalker:
             token = next(tokens, None)
             if token is None:
                 return
-            pending.append(self.submit(self.stream.fetch_page, self.context, token))
+            pending.append(self.submit(self._timed_fetch, token))
 
     def _fresh(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The records after the last emitted position (the overlap and re-read ones go).
@@ -678,6 +699,15 @@ class PageWalker:
             self.last = self.stream.position(fresh[-1])
         self.stream.progress.advance(len(fresh))
         return fresh
+
+
+def pages_in_flight(fetch_s: float, emit_s: float, window: int) -> int:
+    """The pages to keep in flight so that one is ready each time the emitter wants one."""
+    return max(MIN_DEPTH, min(window, math.ceil(fetch_s / emit_s) + 1))
+
+
+def _ewma(average: float | None, sample: float) -> float:
+    return sample if average is None else 0.8 * average + 0.2 * sample
 
 
 def wait_for(future: Future[T], progress: Progress) -> T:

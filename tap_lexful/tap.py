@@ -92,8 +92,11 @@ class TapLexful(Tap):
         th.Property(
             "page_size",
             th.IntegerType(minimum=2, maximum=contract.MAX_PAGE_SIZE),
-            default=100,
-            description="Records per request (2..1000; pages overlap by one record).",
+            default=contract.MAX_PAGE_SIZE,
+            description=(
+                "Records per request (2..1000; pages overlap by one record). The largest is "
+                "the default: fewer requests, the cost a rate-limited account pays."
+            ),
         ),
         th.Property(
             "max_concurrency",

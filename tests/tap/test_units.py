@@ -18,6 +18,7 @@ from tap_lexful.client import (
     Position,
     Progress,
     filter_value,
+    pages_in_flight,
     sort_key,
 )
 from tap_lexful.schemas import asset_type_properties
@@ -76,20 +77,31 @@ def test_unknown_property_type_is_kept_as_any() -> None:
     assert schema["properties"]["future"] == {}  # any JSON value: typed later, never dropped
 
 
-def test_page_window_follows_the_slower_side() -> None:
+def test_pages_in_flight_cover_a_fetch_while_pages_are_emitted() -> None:
+    # A slow API (50 ms a page, 5 ms to emit one): the whole window, however many pages
+    # happen to be ready at once.
+    assert pages_in_flight(fetch_s=0.050, emit_s=0.005, window=8) == 8
+    # A fast API: the emitter is the slower side; two pages in flight keep it fed.
+    assert pages_in_flight(fetch_s=0.002, emit_s=0.005, window=8) == 2
+    assert pages_in_flight(fetch_s=0.012, emit_s=0.005, window=8) == 4
+
+
+def test_a_wait_for_a_page_is_not_counted_as_emitting() -> None:
+    """A starved emitter must not look slow: only its own time between pages counts."""
     stream = SimpleNamespace(
         progress=Progress(logging.getLogger("test"), "s"), resume_position=lambda _context: None
     )
     walker = PageWalker(stream, None, submit=_unused, window=8)  # type: ignore[arg-type]
+    walker._fetch_s = 0.05
+    late: Future[Page] = Future()
+    threading.Timer(0.2, late.set_result, [Page([], 0)]).start()
+    walker._next(deque([late]))  # waited 0.2 s
     ready: Future[Page] = Future()
     ready.set_result(Page([], 0))
-    for _ in range(10):
-        walker._next(deque([ready]))
-    assert walker.depth == 2  # pages were waiting on the emitter: two in flight suffice
-    late: Future[Page] = Future()
-    threading.Timer(0.01, late.set_result, [Page([], 0)]).start()
-    walker._next(deque([late]))
-    assert walker.depth == 3  # the emitter waited: widen again
+    walker._next(deque([ready]))
+    assert walker._emit_s is not None
+    assert walker._emit_s < 0.1  # the 0.2 s wait is not in it
+    assert walker.depth == 8
 
 
 def _unused(*args: object) -> Future[Page]:
