@@ -15,10 +15,10 @@ from typing_extensions import override
 
 from lexful_api import LexfulError, contract
 from tap_lexful import schemas
-from tap_lexful.client import LexfulStream, Runtime
+from tap_lexful.client import LexfulStream, LexfulStreamError, Runtime, wait_for
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
@@ -122,15 +122,18 @@ class RelatedAssetsStream(LexfulStream):
         return self.url_base + contract.related_path(context["asset_type"], context["asset_id"])
 
     @override
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+    def collect(self, context: Context | None) -> list[dict[str, Any]]:
         assert context is not None  # a child stream always runs for a parent
-        return {
-            "asset_type": context["asset_type"],
-            "asset_id": context["asset_id"],
-            "related_asset_id": row.get("asset_id"),
-            "related_asset_type": row.get("asset_type"),
-            **{k: v for k, v in row.items() if k not in {"asset_id", "asset_type"}},
-        }
+        return [
+            {
+                "asset_type": context["asset_type"],
+                "asset_id": context["asset_id"],
+                "related_asset_id": row.get("asset_id"),
+                "related_asset_type": row.get("asset_type"),
+                **{k: v for k, v in row.items() if k not in {"asset_id", "asset_type"}},
+            }
+            for row in super().collect(context)
+        ]
 
 
 class FilesStream(LexfulStream):
@@ -153,19 +156,15 @@ class FilesStream(LexfulStream):
         return self.url_base + contract.files_path(context["asset_type"], context["asset_id"])
 
     @override
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
-        assert context is not None
-        row.setdefault("asset_type", context["asset_type"])
-        row.setdefault("asset_id", context["asset_id"])
-        return super().post_process(row, context)
-
-    @override
     def collect(self, context: Context | None) -> list[dict[str, Any]]:
         # Runs on a worker thread when prefetched, so downloads overlap too.
+        assert context is not None
         records = super().collect(context)
         mode = self.config.get("files_content", "none")
-        if mode != "none" and context is not None:
-            for record in records:
+        for record in records:
+            record.setdefault("asset_type", context["asset_type"])
+            record.setdefault("asset_id", context["asset_id"])
+            if mode != "none":
                 self._attach_content(record, context, mode)
         return records
 
@@ -292,3 +291,87 @@ def _extension(value: str) -> str:
     file id before it already makes the name unique. Empty when no letter or digit is left."""
     extension = _clean(value.strip().lstrip("."))[:MAX_EXTENSION].rstrip(".")
     return extension if any(c.isalnum() for c in extension) else ""
+
+
+class EveryParent(LexfulStream):
+    """``children: all_parents``: a child stream read for every asset on every run.
+
+    It runs as a stream of its own (not once per parent the run emits): it walks the ids of
+    every live asset of the synced types (``fields=id``, the largest pages), reads each one's
+    children concurrently, and emits the whole set under one ACTIVATE_VERSION, so that a
+    loader drops the links and files that are gone.
+    """
+
+    parent_stream_type = None
+
+    def __init__(
+        self, tap: Tap, runtime: Runtime, parent_types: Callable[[], list[str]], **kwargs: Any
+    ) -> None:
+        super().__init__(tap, runtime, **kwargs)
+        self.parent_types = parent_types
+
+    @property
+    @override
+    def emit_activate_version_messages(self) -> bool:
+        return True  # the full set, every run: what did not come again is gone
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        self.progress.start()
+        for asset_type in self.parent_types():
+            for ids in self._parent_ids(asset_type):
+                yield from self._children_of(asset_type, ids)
+        self.progress.summary(child=True)
+
+    def _children_of(self, asset_type: str, ids: list[str]) -> Iterator[dict[str, Any]]:
+        contexts = [{"asset_type": asset_type, "asset_id": asset_id} for asset_id in ids]
+        futures = [self.runtime.pool.submit(self._live_children, c) for c in contexts]
+        try:
+            for future in futures:
+                yield from wait_for(future, self.progress)
+                self.progress.parent_done()
+        finally:  # an aborted sync must not leave requests queued
+            for future in futures:
+                future.cancel()
+
+    def _live_children(self, context: Context) -> list[dict[str, Any]]:
+        try:
+            return self.collect(context)
+        except LexfulStreamError as exc:
+            if getattr(exc.cause, "status", None) == 404:
+                return []  # the asset was deleted since its id was read: no children
+            raise
+
+    def _parent_ids(self, asset_type: str) -> Iterator[list[str]]:
+        """The ids of the live assets of ``asset_type``, a page (of 1000) at a time."""
+        params: dict[str, Any] = {"fields": "id", **contract.sort_params()}
+        organization_ids = self.config.get("organization_ids")
+        if organization_ids:
+            params["organization_id[in]"] = ",".join(organization_ids)
+        offset = 0
+        while True:
+            page = {**params, "limit": contract.MAX_PAGE_SIZE, "offset": offset}
+            self.progress.requested()
+            try:
+                body = self.runtime.client.request(
+                    "GET",
+                    contract.assets_path(asset_type),
+                    params=page,
+                    on_retry=self.progress.retried,
+                ).json()
+            except LexfulError as exc:
+                raise LexfulStreamError(self.name, exc) from None
+            items = contract.list_items(body)
+            yield [str(item["id"]) for item in items]
+            offset += contract.MAX_PAGE_SIZE
+            total = contract.list_total(body)
+            if len(items) < contract.MAX_PAGE_SIZE or (total is not None and offset >= total):
+                return
+
+
+class EveryParentRelatedAssetsStream(EveryParent, RelatedAssetsStream):
+    """``related_assets`` of every asset, on every run (``children: all_parents``)."""
+
+
+class EveryParentFilesStream(EveryParent, FilesStream):
+    """``files`` of every asset, on every run (``children: all_parents``)."""

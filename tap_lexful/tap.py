@@ -24,8 +24,6 @@ FIXED_STREAMS: tuple[type[LexfulStream], ...] = (
     streams.OrganizationsStream,
     streams.AssetTypesStream,
     streams.UsersStream,
-    streams.RelatedAssetsStream,
-    streams.FilesStream,
 )
 
 
@@ -126,6 +124,18 @@ class TapLexful(Tap):
             description="Directory the bytes are written to when files_content is directory.",
         ),
         th.Property(
+            "children",
+            th.StringType,
+            default="new_parents",
+            allowed_values=["new_parents", "all_parents"],
+            description=(
+                "How related_assets and files are read. new_parents: for the assets the run "
+                "emits (fast; a link or file added to an older asset is not seen). "
+                "all_parents: for every asset of the synced types, every run, as the full set "
+                "under ACTIVATE_VERSION (a loader drops what is gone)."
+            ),
+        ),
+        th.Property(
             "log_child_syncs",
             th.BooleanType,
             default=False,
@@ -158,6 +168,7 @@ class TapLexful(Tap):
         self._check_settings()
         definitions = self._asset_types()
         fixed = [stream_class(self, self.runtime) for stream_class in FIXED_STREAMS]
+        fixed += self._child_streams()
         taken = {stream.name for stream in fixed}
         assets = [self._asset_stream(definition, taken) for definition in definitions]
         discovered: list[Stream] = [*fixed, *assets]
@@ -179,6 +190,24 @@ class TapLexful(Tap):
         # The SDK sorts streams by name; a loader that writes them back needs dependencies
         # first (organization types, organizations, asset types, assets, then users).
         return dict(sorted(super().streams.items(), key=lambda item: _sync_rank(item[1])))
+
+    def _child_streams(self) -> list[LexfulStream]:
+        if self.config.get("children") != "all_parents":
+            return [
+                streams.RelatedAssetsStream(self, self.runtime),
+                streams.FilesStream(self, self.runtime),
+            ]
+        return [
+            streams.EveryParentRelatedAssetsStream(self, self.runtime, self._parent_types),
+            streams.EveryParentFilesStream(self, self.runtime, self._parent_types),
+        ]
+
+    def _parent_types(self) -> list[str]:
+        """The asset types whose children an all_parents run reads: those of the selected
+        asset streams, or every synced type when none is selected (a children-only run)."""
+        assets = [s for s in self.streams.values() if isinstance(s, streams.AssetStream)]
+        selected = [s.asset_type for s in assets if s.selected]
+        return selected or [s.asset_type for s in assets]
 
     def _asset_types(self) -> list[dict[str, Any]]:
         """The asset type definitions to sync; a refused key or account fails here, first."""

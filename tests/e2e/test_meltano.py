@@ -60,9 +60,20 @@ def test_meltano_run_tap_to_jsonl_then_incremental(tmp_path: Path) -> None:
         env["TARGET_JSONL_DESTINATION_PATH"] = str(out2)
         meltano("run", "--state-id-suffix", suffix, "tap-lexful", "target-jsonl", env=env)
         second = read_jsonl(out2 / "organizations.jsonl")
-        assert created["id"] in {o["id"] for o in second}
-        # Only the new record and the boundary record(s) at the bookmark come again.
-        assert len(second) <= 3, [o["name"] for o in second]
+        assert [o["id"] for o in second] == [created["id"]]  # exactly what is new
+
+        # A link added to an old contact: the fast run does not see it, the children pass
+        # (the inherited plugin tap-lexful--children) does.
+        old_a, old_b = contacts[0], contacts[1]
+        body = [{"asset_id": old_b["id"], "description": "added later"}]
+        client.send_json("PUT", contract.related_path("system.contact", old_a["id"]), body)
+        out3 = tmp_path / "run3"
+        out3.mkdir()
+        env["TARGET_JSONL_DESTINATION_PATH"] = str(out3)
+        meltano("run", "--state-id-suffix", suffix, "tap-lexful--children", "target-jsonl", env=env)
+        links = read_jsonl(out3 / "related_assets.jsonl")
+        assert (old_a["id"], old_b["id"]) in {(x["asset_id"], x["related_asset_id"]) for x in links}
+        assert not (out3 / "system_contact.jsonl").exists()
 
 
 def test_meltano_run_copies_an_account(tmp_path: Path) -> None:
