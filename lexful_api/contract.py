@@ -207,3 +207,32 @@ def format_timestamp(moment: datetime) -> str:
     """The API's own form, ``2024-01-15T10:30:00.000Z``: sorts lexically, needs no ``+``."""
     utc = moment.astimezone(timezone.utc)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+_API_FORM = len("2024-01-15T10:30:00.000Z")
+
+
+def api_timestamp(value: str) -> str:
+    """A timestamp in the API's own form (milliseconds, ``Z``): such values compare as text."""
+    if len(value) == _API_FORM and value[19] == "." and value[-1] == "Z":
+        return value
+    return format_timestamp(parse_timestamp(value))
+
+
+def sortable_timestamp(value: object) -> str:
+    """A timestamp as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (microseconds), or ``""`` for none:
+    the strings of two moments compare as the moments do, whatever form each came in."""
+    if not isinstance(value, str) or not value:
+        return ""
+    if len(value) == _API_FORM and value[19] == "." and value[-1] == "Z":
+        return value[:23] + "000Z"  # the API's own form: the fast path
+    return parse_timestamp(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def filter_value(value: object) -> str:
+    """A filter value as the API reads it: booleans ``true``/``false``, lists comma-joined."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(filter_value(item) for item in value)
+    return str(value)

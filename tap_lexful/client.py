@@ -1,24 +1,17 @@
-"""REST client handling, including the LexfulStream base class and its concurrent page walker.
+"""The base stream of tap-lexful: how a Lexful list is requested, paged and read.
 
 Every request goes through ``lexful_api.LexfulClient`` (one pooled session, one shared token,
-retries, client-side rate budget), so the SDK's own request loop and backoff are replaced by
-``request_records``/``get_records`` below, while requests are still built by the SDK's public
-``get_http_request`` hook.
+retries, the client-side rate budget), so the SDK's request loop and backoff are not used:
+``get_records`` walks the list with a ``paging.PageWalker``, and each page's request is still
+built by the SDK's public ``get_http_request`` hook (URL, params) and sent by ``fetch_page``.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import threading
-import time
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import msgspec
 from singer_sdk import metrics
@@ -28,45 +21,28 @@ from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
-from lexful_api import LexfulClient, LexfulError, contract
-from lexful_api.auth import LexfulTokenAuth
+from lexful_api import LexfulError, contract
+from tap_lexful.paging import OverlapPager, Page, PageToken, PageWalker, Position, Records, Walk
+from tap_lexful.runtime import Progress, Runtime, run_now, wait_for
 from tap_lexful.schemas import stream_schema
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterable, Iterator
+    from collections.abc import Iterable, Iterator
+    from concurrent.futures import Future
 
     import requests
     from singer_sdk import Tap
     from singer_sdk import typing as th
     from singer_sdk.helpers.types import Context
 
-_NO_KEY = ""  # sorts before every timestamp
-_CANONICAL_MS = len("2024-01-15T10:30:00.000Z")
-MAX_STALLED_REWALKS = 20  # a list that changes faster than it can be read must end the sync
-PROGRESS_EVERY_S = 10.0
 #: The stream state's record of the last record emitted: its replication key value and id.
 #: The walk starts at the bookmark (``[gte]``, as records can share a moment) and skips what
 #: is at or before this place in (key, id) order, so a run emits each record once.
 LAST_EMITTED = "last_emitted"
-MIN_DEPTH = 2  # pages in flight at least, when concurrent: one arriving, one emitted
-T = TypeVar("T")
 M = TypeVar("M", bound=metrics.Meter)
 # The per-parent METRIC lines of child streams: a logger of their own that drops INFO.
 _PER_PARENT_METRICS = logging.getLogger(f"{metrics.METRICS_LOGGER_NAME}.per_parent")
 _PER_PARENT_METRICS.setLevel(logging.WARNING)
-
-
-@dataclass
-class Runtime:
-    """What every stream of one tap run shares: the HTTP client and the worker pool."""
-
-    client: LexfulClient
-    max_concurrency: int
-    pool: ThreadPoolExecutor = field(init=False)
-
-    def __post_init__(self) -> None:
-        # Idle workers end when the pool is collected with its tap; no explicit close needed.
-        self.pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="lexful")
 
 
 class LexfulStreamError(FatalAPIError):
@@ -77,165 +53,13 @@ class LexfulStreamError(FatalAPIError):
         super().__init__(f"Stream '{stream}': {cause}")
 
 
-class PageToken(NamedTuple):
-    """Where a page starts: an offset under a lower bound on the walked key."""
-
-    offset: int
-    since: str | None
-
-
-@dataclass
-class Page:
-    items: list[dict[str, Any]]
-    total: int | None
-
-
-class Position(NamedTuple):
-    """A record's place in the (key, id) order every list is walked in.
-
-    ``key`` is the timestamp in one fixed-width UTC form (microseconds), so that comparing
-    the strings compares the moments.
-    """
-
-    key: str
-    id: str
-
-
-def sort_key(value: object) -> str:
-    """A timestamp as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``; the API's own form takes a fast path."""
-    if not isinstance(value, str) or not value:
-        return _NO_KEY
-    if len(value) == _CANONICAL_MS and value[19] == "." and value[-1] == "Z":
-        return value[:23] + "000Z"
-    moment = contract.parse_timestamp(value)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def bookmark_value(value: str) -> str:
-    """The replication key value in the API's own form, so bookmarks compare as text."""
-    if len(value) == _CANONICAL_MS and value[19] == "." and value[-1] == "Z":
-        return value
-    return contract.format_timestamp(contract.parse_timestamp(value))
-
-
-def filter_value(value: object) -> str:
-    """A filter value as the API reads it: booleans ``true``/``false``, lists comma-joined."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return ",".join(filter_value(item) for item in value)
-    return str(value)
-
-
-class Progress:
-    """Counts a stream's records, requests, retries and parents (from any thread); logs a
-    progress line at most every 10 s, and the stream's summary at its end."""
-
-    def __init__(self, logger: logging.Logger, name: str) -> None:
-        self._logger = logger
-        self._name = name
-        self._lock = threading.Lock()
-        self._started = time.monotonic()
-        self._logged = self._started
-        self.done = 0
-        self.expected: int | None = None
-        self.requests = 0
-        self.retries = 0
-        self.parents = 0
-
-    def start(self) -> None:
-        with self._lock:
-            self._started = self._logged = time.monotonic()
-
-    def requested(self) -> None:
-        with self._lock:
-            self.requests += 1
-
-    def retried(self) -> None:
-        with self._lock:
-            self.retries += 1
-
-    def parent_done(self) -> None:
-        with self._lock:
-            self.parents += 1
-
-    def summary(self, *, child: bool = False) -> None:
-        """One line: what the stream read and what it cost."""
-        seconds = time.monotonic() - self._started
-        records = f"{self.done} records" + (f" from {self.parents} parents" if child else "")
-        self._logger.info(
-            "Stream '%s' done: %s, %d requests, %d retries, %.1f s",
-            self._name,
-            records,
-            self.requests,
-            self.retries,
-            seconds,
-        )
-
-    def expect(self, total: int | None) -> None:
-        with self._lock:
-            if total is not None and self.expected is None:
-                self.expected = total
-
-    def advance(self, count: int) -> None:
-        with self._lock:
-            self.done += count
-            now = time.monotonic()
-            if now - self._logged < PROGRESS_EVERY_S:
-                return
-            self._logged = now
-            elapsed = max(now - self._started, 1e-6)
-        rate = self.done / elapsed
-        if self.expected:
-            left = max(self.expected - self.done, 0)
-            eta = timedelta(seconds=round(left / rate)) if rate else "?"
-            self._logger.info(
-                "Stream '%s': %d of %d records (%.0f%%), %.0f records/s, ETA %s",
-                self._name,
-                self.done,
-                self.expected,
-                100.0 * self.done / self.expected,
-                rate,
-                eta,
-            )
-        else:
-            self._logger.info(
-                "Stream '%s': %d records, %.0f records/s", self._name, self.done, rate
-            )
-
-
-class OverlapPager:
-    """Plans the offsets of a list walk so that each page repeats the last record of the last.
-
-    The repeated record proves that nothing was inserted or deleted before it between the two
-    requests, so offsets stay valid (``total`` alone would miss a delete plus a create). When
-    it does not match, the walker re-reads from its last emitted key (``key[gte]``) instead of
-    trusting offsets that have shifted.
-    """
-
-    def __init__(self, page_size: int) -> None:
-        self.page_size = page_size
-        self.step = max(page_size - 1, 1)
-
-    def after_first(self, since: str | None, first: Page) -> Iterator[PageToken]:
-        """The pages after the first; without a ``total`` (tolerated), until a short page."""
-        total = first.total
-        step = self.step
-        if total is not None and 1 < len(first.items) < min(total, self.page_size):
-            step = len(first.items) - 1  # the server serves smaller pages than asked: follow it
-        offset = step
-        while total is None or offset < total - 1:
-            yield PageToken(offset, since)
-            offset += step
-
-
 class LexfulStream(RESTStream[PageToken]):
-    """A Lexful list endpoint, walked in ``(walk_key, id)`` order with concurrent pages.
+    """A Lexful list endpoint, walked in ``(order_field, id)`` order with concurrent pages.
 
     Records are emitted strictly in that order (so incremental state is resumable), the pages
-    after the first are fetched ``max_concurrency`` at a time once the first page tells the
-    ``total``, and the child streams' records for a page of parents are fetched concurrently
-    while the parents are emitted.
+    after the first are fetched concurrently once the first page tells the ``total``, and the
+    child streams' records for a page of parents are fetched concurrently while the parents
+    are emitted.
     """
 
     primary_keys: ClassVar[tuple[str, ...]] = ("id",)
@@ -265,9 +89,9 @@ class LexfulStream(RESTStream[PageToken]):
         super().__init__(tap, schema=schema, **kwargs)
         if self.incremental:
             self.replication_key = self.config.get("replication_key", "created_at")
-        self.pager = OverlapPager(int(self.config.get("page_size", 100)))
+        self.pager = OverlapPager(int(self.config.get("page_size", contract.MAX_PAGE_SIZE)))
         self.progress = Progress(self.logger, self.name)
-        self._prefetched: dict[tuple[str, ...], Future[list[dict[str, Any]]]] = {}
+        self._prefetched: dict[tuple[str, ...], Future[Records]] = {}
         self._reported_fields: set[str] = set()
         self._emitting: dict[str, Any] | None = None  # with children: the record being synced
 
@@ -280,16 +104,6 @@ class LexfulStream(RESTStream[PageToken]):
 
     @property
     @override
-    def authenticator(self) -> LexfulTokenAuth:
-        return self.runtime.client.auth  # one token for every stream and thread
-
-    @property
-    @override
-    def requests_session(self) -> requests.Session:
-        return self.runtime.client.session  # one connection pool
-
-    @property
-    @override
     def is_sorted(self) -> bool:
         return True  # the walker guarantees (key, id) order, across pages and re-walks
 
@@ -299,6 +113,8 @@ class LexfulStream(RESTStream[PageToken]):
         # A lookback window deliberately starts before the bookmark.
         return not self.config.get("lookback_seconds")
 
+        return not self.config.get("lookback_seconds")
+
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> None:
         # Records are emitted sorted, so the last one is an exact bookmark: no cap is needed,
@@ -306,7 +122,8 @@ class LexfulStream(RESTStream[PageToken]):
         return None
 
     @property
-    def sort_key(self) -> str:
+    def order_field(self) -> str:
+        """The field the walk is ordered on: the replication key, else ``walk_key``."""
         return self.replication_key or self.walk_key
 
     @override
@@ -315,17 +132,17 @@ class LexfulStream(RESTStream[PageToken]):
         params: dict[str, Any] = {
             "limit": self.pager.page_size,
             "offset": token.offset,
-            **contract.sort_params(self.sort_key, self.id_field),
+            **contract.sort_params(self.order_field, self.id_field),
         }
         for key, value in self.config.get("filters", {}).get(self.name, {}).items():
-            params[key] = filter_value(value)
+            params[key] = contract.filter_value(value)
         organization_ids = self.config.get("organization_ids")
         if organization_ids and self.organization_field:
             params[f"{self.organization_field}[in]"] = ",".join(organization_ids)
         if self.selects_fields and self.config.get("include_deleted"):
             params["include_deleted"] = "true"
         if token.since:
-            params[f"{self.sort_key}[gte]"] = token.since
+            params[f"{self.order_field}[gte]"] = token.since
         fields = self.api_fields()
         if fields:
             params["fields"] = ",".join(fields)
@@ -339,7 +156,7 @@ class LexfulStream(RESTStream[PageToken]):
         selected = [name for name in names if self.mask.get(("properties", name), True)]
         if len(selected) == len(names):
             return None
-        needed = {self.id_field, self.sort_key, *self.primary_keys}
+        needed = {self.id_field, self.order_field, *self.primary_keys}
         if self.config.get("include_deleted"):
             needed.add("deleted_at")
         return sorted(set(selected) | (needed & set(names)))
@@ -381,13 +198,16 @@ class LexfulStream(RESTStream[PageToken]):
         return self.parse_page(response)
 
     def position(self, item: dict[str, Any]) -> Position:
-        return Position(sort_key(item.get(self.sort_key)), str(item.get(self.id_field, "")))
+        return Position(
+            contract.sortable_timestamp(item.get(self.order_field)),
+            str(item.get(self.id_field, "")),
+        )
 
     @override
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
         key = self.replication_key
         if key and isinstance(row.get(key), str):
-            row[key] = bookmark_value(row[key])
+            row[key] = contract.api_timestamp(row[key])
         if "_sdc_deleted_at" in self.known_fields:
             row["_sdc_deleted_at"] = row.get("deleted_at")
         if not self.known_fields.issuperset(row):  # no set is built for the usual record
@@ -432,7 +252,7 @@ class LexfulStream(RESTStream[PageToken]):
         value, record_id = last.get("replication_key_value"), last.get("id")
         if not isinstance(value, str) or not isinstance(record_id, str):
             return None
-        return Position(sort_key(value), record_id)
+        return Position(contract.sortable_timestamp(value), record_id)
 
     @cached_property
     def known_fields(self) -> frozenset[str]:
@@ -452,11 +272,6 @@ class LexfulStream(RESTStream[PageToken]):
         )
 
     # --- records ----------------------------------------------------------------------------
-
-    @override
-    def request_records(self, context: Context | None) -> Iterable[dict]:
-        for page in self.walk(context, concurrent=True):
-            yield from page
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
@@ -483,11 +298,22 @@ class LexfulStream(RESTStream[PageToken]):
             for child in self.selected_children:
                 child.cancel_prefetched()
 
-    def walk(self, context: Context | None, *, concurrent: bool) -> Iterator[list[dict]]:
-        """The pages of the list, in order; see ``PageWalker``."""
-        submit = self.runtime.pool.submit if concurrent else _run_now
-        window = self.runtime.max_concurrency if concurrent else 1
-        return PageWalker(self, context, submit, window).pages()
+    def walk(self, context: Context | None, *, concurrent: bool) -> Iterator[Records]:
+        """The pages of the list, in order; see ``paging.PageWalker``."""
+        walk = Walk(
+            fetch=partial(self.fetch_page, context),
+            position=self.position,
+            pager=self.pager,
+            progress=self.progress,
+            logger=self.logger,
+            name=self.name,
+            since=self.lower_bound(context),
+            after=self.resume_position(context),
+            counts_total=self.parent_stream_type is None,
+        )
+        if concurrent:
+            return PageWalker(walk, self.runtime.pool.submit, self.runtime.max_concurrency).pages()
+        return PageWalker(walk, run_now, 1).pages()
 
     def collect(self, context: Context | None) -> list[dict[str, Any]]:
         """All the records of a (small, child) list, fetched on the calling thread."""
@@ -563,175 +389,9 @@ class LexfulStream(RESTStream[PageToken]):
         return meter
 
 
-class PageWalker:
-    """Walks one list in (key, id) order: pages fetched concurrently, emitted in order.
-
-    Offset paging is only right while the list does not change. Each page after the first
-    overlaps the previous one by a record (``OverlapPager``); when that record is not where it
-    should be, something was created or deleted before it, and when ``total`` changed, records
-    came after the planned pages. Either way the walk goes on from the last emitted key
-    (``key[gte]=last``), skipping what was already emitted at that key: nothing is lost and
-    nothing is emitted twice.
-    """
-
-    def __init__(
-        self,
-        stream: LexfulStream,
-        context: Context | None,
-        submit: Callable[..., Future[Page]],
-        window: int,
-    ) -> None:
-        self.stream = stream
-        self.context = context
-        self.submit = submit
-        self.window = window
-        # Pages in flight: the whole window while the API is the slower side; fewer while
-        # the emitter is (at low latency), since idle fetching threads only contend for the
-        # GIL with it. See ``_resize``.
-        self.depth = window
-        self.last: Position | None = stream.resume_position(context)
-        self._fetch_s: float | None = None  # a page fetch's time, smoothed
-        self._emit_s: float | None = None  # the emitter's own time per page, smoothed
-        self._returned_at: float | None = None
-
-    def pages(self) -> Iterator[list[dict[str, Any]]]:
-        since = self.stream.lower_bound(self.context)
-        stalled = 0
-        while True:
-            before = self.last
-            changed = yield from self._walk(since)
-            if not changed:
-                return
-            # A busy account may change the list often: only re-reads that emit nothing count.
-            stalled = stalled + 1 if self.last == before else 0
-            if stalled >= MAX_STALLED_REWALKS:
-                msg = (
-                    f"Stream '{self.stream.name}': the list kept changing under {stalled} re-reads"
-                )
-                raise FatalAPIError(msg)
-            if self.last is not None and self.last.key != _NO_KEY:
-                # Milliseconds, rounded down: a lower bound, the rest is skipped by position.
-                since = self.last.key[:23] + "Z"
-            self.stream.logger.info(
-                "Stream '%s': the list changed while it was paged; re-reading from %s",
-                self.stream.name,
-                since or "the start",
-            )
-
-    def _walk(self, since: str | None) -> Generator[list[dict[str, Any]], None, bool]:
-        """One walk from ``since``; True when the list changed and must be read on from the
-        last emitted record: offsets shifted before a page, or records came after the plan."""
-        first = self.stream.fetch_page(self.context, PageToken(0, since))
-        if self.stream.parent_stream_type is None:  # a child's total is one parent's
-            self.stream.progress.expect(first.total)
-        yield self._fresh(first.items)
-        size = self.stream.pager.page_size
-        if not first.items or (first.total is None and len(first.items) < size):
-            return False
-        boundary = self.stream.position(first.items[-1])
-        latest_total = first.total
-        tokens = self.stream.pager.after_first(since, first)
-        pending: deque[Future[Page]] = deque()
-        try:
-            self._fill(pending, tokens)
-            while pending:
-                page = self._next(pending)
-                if first.total is None and not page.items:
-                    return False  # tolerated: no total, and this was the end
-                if not page.items or self.stream.position(page.items[0]) != boundary:
-                    return True  # something was created or deleted before this page
-                yield self._fresh(page.items)
-                boundary = self.stream.position(page.items[-1])
-                latest_total = page.total
-                if first.total is None and len(page.items) < size:
-                    return False
-                self._fill(pending, tokens)
-        finally:
-            for future in pending:
-                future.cancel()
-        # Offsets held; a changed total means records beyond the planned pages.
-        return latest_total != first.total
-
-    def _next(self, pending: deque[Future[Page]]) -> Page:
-        started = time.monotonic()
-        if self._returned_at is not None:  # what the emitter did with the last page
-            self._emit_s = _ewma(self._emit_s, started - self._returned_at)
-        page = wait_for(pending.popleft(), self.stream.progress)
-        self._returned_at = time.monotonic()
-        self._resize()
-        return page
-
-    def _resize(self) -> None:
-        """Pages in flight: enough to cover a fetch while pages are emitted (Little's law).
-
-        Only the emitter's own time per page counts, never its wait for a page: a starved
-        pipe must widen, not read its wait as a slow emitter and narrow further.
-        """
-        if self._fetch_s is not None and self._emit_s:
-            self.depth = pages_in_flight(self._fetch_s, self._emit_s, self.window)
-
-    def _timed_fetch(self, token: PageToken) -> Page:
-        started = time.monotonic()
-        page = self.stream.fetch_page(self.context, token)
-        self._fetch_s = _ewma(self._fetch_s, time.monotonic() - started)
-        return page
-
-    def _fill(self, pending: deque[Future[Page]], tokens: Iterator[PageToken]) -> None:
-        # A window of pages in flight bounds memory, however long the list.
-        while len(pending) < min(self.depth, self.window):
-            token = next(tokens, None)
-            if token is None:
-                return
-            pending.append(self.submit(self._timed_fetch, token))
-
-    def _fresh(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The records after the last emitted position (the overlap and re-read ones go).
-
-        A page is sorted like the list, so the new records are a tail of it: only the few
-        records up to the first new one, and the last, need their position computed.
-        """
-        start = 0
-        if self.last is not None:
-            while start < len(items) and self.stream.position(items[start]) <= self.last:
-                start += 1
-        fresh = items[start:] if start else items
-        if fresh:
-            self.last = self.stream.position(fresh[-1])
-        self.stream.progress.advance(len(fresh))
-        return fresh
-
-
-def pages_in_flight(fetch_s: float, emit_s: float, window: int) -> int:
-    """The pages to keep in flight so that one is ready each time the emitter wants one."""
-    return max(MIN_DEPTH, min(window, math.ceil(fetch_s / emit_s) + 1))
-
-
-def _ewma(average: float | None, sample: float) -> float:
-    return sample if average is None else 0.8 * average + 0.2 * sample
-
-
-def wait_for(future: Future[T], progress: Progress) -> T:
-    """The future's result; while it takes long (retries, backoff), progress lines go on."""
-    while True:
-        try:
-            return future.result(timeout=PROGRESS_EVERY_S or None)
-        except FutureTimeout:
-            progress.advance(0)
-
-
 def _decode(response: requests.Response) -> Any:
     """The JSON body; msgspec parses a page several times faster than the json module."""
     try:
         return msgspec.json.decode(response.content)
     except msgspec.DecodeError:
         return response.json()  # raises the usual, readable error
-
-
-def _run_now(fn: Callable[..., Page], *args: Any) -> Future[Page]:
-    """Run on the calling thread: worker threads never wait on the pool they run in."""
-    future: Future[Page] = Future()
-    try:
-        future.set_result(fn(*args))
-    except BaseException as exc:  # handed to whoever reads the result, as a pool would
-        future.set_exception(exc)
-    return future

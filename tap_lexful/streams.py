@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 import requests
 from singer_sdk.exceptions import FatalAPIError
+from singer_sdk.singerlib import ActivateVersionMessage
 from typing_extensions import override
 
 from lexful_api import LexfulError, contract
 from tap_lexful import schemas
-from tap_lexful.client import LexfulStream, LexfulStreamError, Runtime, wait_for
+from tap_lexful.client import LexfulStream, LexfulStreamError
+from tap_lexful.runtime import Runtime, wait_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -72,7 +74,7 @@ class UsersStream(LexfulStream):
 class AssetStream(LexfulStream):
     """The assets of one asset type; one instance per type, discovered at run time."""
 
-    path = "/v1/assets/{asset_type}"  # for the SDK's metrics; get_url builds the real one
+    path = "/v1/assets/{asset_type}"  # what the stream reads; get_url builds the real URL
     sync_order = 40
     organization_field = "organization_id"
     incremental = True
@@ -309,6 +311,7 @@ class EveryParent(LexfulStream):
     ) -> None:
         super().__init__(tap, runtime, **kwargs)
         self.parent_types = parent_types
+        self._run = tap  # its start time is the version; its writer sends the final message
 
     @property
     @override
@@ -321,7 +324,17 @@ class EveryParent(LexfulStream):
         for asset_type in self.parent_types():
             for ids in self._parent_ids(asset_type):
                 yield from self._children_of(asset_type, ids)
+        self._activate_version_again()
         self.progress.summary(child=True)
+
+    def _activate_version_again(self) -> None:
+        """The SDK sends ACTIVATE_VERSION before the records only; sent again after the last
+        one, it says the set is whole. A pass cut short never sends it, so a loader that waits
+        for it (target-lexful) deletes nothing on the strength of a partial set."""
+        if self.selected:
+            # The SDK's version: the run's start, in seconds (Stream.sync).
+            version = self._run.initialized_at // 1000
+            self._run.write_message(ActivateVersionMessage(stream=self.name, version=version))
 
     def _children_of(self, asset_type: str, ids: list[str]) -> Iterator[dict[str, Any]]:
         contexts = [{"asset_type": asset_type, "asset_id": asset_id} for asset_id in ids]

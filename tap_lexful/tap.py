@@ -13,7 +13,8 @@ from typing_extensions import override
 from lexful_api import LexfulAuthError, LexfulError, contract
 from lexful_api.settings import client_from_config, connection_properties, request_properties
 from tap_lexful import streams
-from tap_lexful.client import LexfulStream, LexfulStreamError, Runtime
+from tap_lexful.client import LexfulStream, LexfulStreamError
+from tap_lexful.runtime import Runtime
 from tap_lexful.writer import BufferedMsgSpecWriter
 
 if TYPE_CHECKING:
@@ -184,12 +185,11 @@ class TapLexful(Tap):
             if isinstance(stream, LexfulStream) and stream.parent_stream_type and stream.selected:
                 stream.progress.summary(child=True)
 
-    @property
     @override
-    def streams(self) -> dict[str, Stream]:
+    def load_streams(self) -> list[Stream]:
         # The SDK sorts streams by name; a loader that writes them back needs dependencies
         # first (organization types, organizations, asset types, assets, then users).
-        return dict(sorted(super().streams.items(), key=lambda item: _sync_rank(item[1])))
+        return sorted(super().load_streams(), key=_sync_rank)
 
     def _child_streams(self) -> list[LexfulStream]:
         if self.config.get("children") != "all_parents":

@@ -5,6 +5,9 @@ One SQLite file per target account. It is the target's memory between runs:
 - ``ids``: (source stream, source id) -> Lexful id, with the hash of the body last written (so
   an unchanged record costs no request) and a state: ``intent`` (a create was about to be sent:
   after a crash the record is looked up before it is created again), ``done`` or ``rejected``.
+- a link's or a file's entry also keeps the Lexful id of the asset it hangs on
+  (``parent_id``) and the ACTIVATE_VERSION it last came with (``version``): what a later run
+  needs to delete it when the source's full set no longer holds it (``stale_children``).
 - ``waiting`` / ``waiting_refs``: records whose references are not written yet. They wait on
   disk, not in memory, so a large out-of-order input does not grow the process. A waiting
   record stays here until it is written or rejected (``done``, ``rejected``): a run killed
@@ -64,9 +67,22 @@ CREATE TABLE IF NOT EXISTS rejects_since_finish (
 CREATE INDEX IF NOT EXISTS waiting_refs_by_ref ON waiting_refs (ref);
 """
 
-_ADDED_COLUMNS = {"run_id": "TEXT", "position": "INTEGER NOT NULL DEFAULT 0"}
+# Columns added after the first release, per table: a map written by an older version gains
+# them when it is opened. A new map gains them the same way, so its columns are in the same
+# order (ALTER TABLE appends).
+_ADDED_COLUMNS = {
+    "waiting": {"run_id": "TEXT", "position": "INTEGER NOT NULL DEFAULT 0"},
+    "ids": {"version": "INTEGER", "parent_id": "TEXT"},
+}
+_ENTRY_COLUMNS = (
+    "stream, source_id, kind, asset_type, target_id, state, body_hash, note, changed_at,"
+    " version, parent_id"
+)
 
 INTENT, DONE, REJECTED = "intent", "done", "rejected"
+# The body hash of a record deleted from Lexful because the source deleted it. Its entry stays
+# DONE: a reference to a deleted asset still resolves, and nothing deletes it twice.
+DELETED_HASH = "deleted"
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,8 @@ class Entry:
     body_hash: str | None
     note: str | None
     changed_at: float
+    version: int | None = None  # the ACTIVATE_VERSION its record last came with
+    parent_id: str | None = None  # a link's or a file's asset, as a Lexful id
 
 
 @dataclass(frozen=True)
@@ -117,11 +135,15 @@ class IdMap:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(waiting)")}
-        for column, decl in _ADDED_COLUMNS.items():
-            if column not in columns:  # a map written by an older version
-                self._db.execute(f"ALTER TABLE waiting ADD COLUMN {column} {decl}")
+        self._add_columns()
         self._run_id = uuid.uuid4().hex
+
+    def _add_columns(self) -> None:
+        for table, added in _ADDED_COLUMNS.items():
+            columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for column, decl in added.items():
+                if column not in columns:  # a new map, or one written by an older version
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
     def close(self) -> None:
         with self._lock:
@@ -133,7 +155,8 @@ class IdMap:
 
     def get(self, stream: str, source_id: str) -> Entry | None:
         rows = self._query(
-            "SELECT * FROM ids WHERE account_id=? AND stream=? AND source_id=?",
+            f"SELECT {_ENTRY_COLUMNS} FROM ids"  # noqa: S608
+            " WHERE account_id=? AND stream=? AND source_id=?",
             (self._account, stream, source_id),
         )
         return _entry(rows[0]) if rows else None
@@ -147,7 +170,8 @@ class IdMap:
         rows = [
             _entry(r)
             for r in self._query(
-                "SELECT * FROM ids WHERE account_id=? AND source_id=?", (self._account, source_id)
+                f"SELECT {_ENTRY_COLUMNS} FROM ids WHERE account_id=? AND source_id=?",  # noqa: S608
+                (self._account, source_id),
             )
         ]
         rows.sort(key=lambda e: (e.kind not in kinds, e.state != DONE))
@@ -165,15 +189,54 @@ class IdMap:
         asset_type: str | None,
         target_id: str,
         body_hash: str | None,
+        *,
+        version: int | None = None,
+        parent_id: str | None = None,
     ) -> None:
-        self._upsert(stream, source_id, kind, asset_type, target_id, DONE, body_hash, None)
+        self._upsert(
+            stream,
+            source_id,
+            kind,
+            asset_type,
+            target_id,
+            DONE,
+            body_hash,
+            None,
+            (version, parent_id),
+        )
 
-    def rejected(self, stream: str, source_id: str, kind: str, reason: str) -> None:
+    def rejected(
+        self, stream: str, source_id: str, kind: str, reason: str, *, version: int | None = None
+    ) -> None:
         existing = self.get(stream, source_id)
         if existing and existing.state == DONE:
+            # An update was refused: the record still exists under its old id, and the source
+            # still has it (it came with ``version``), so no sweep may delete it.
+            self._set_version(stream, source_id, version)
             self.unpark(stream, source_id)
-            return  # an update was refused: the record still exists under its old id
+            return
         self._upsert(stream, source_id, kind, None, None, REJECTED, None, reason)
+
+    # -- links and files the source no longer has ---------------------------------------------
+
+    def stale_children(self, stream: str, version: int) -> list[Entry]:
+        """The live entries of ``stream`` last seen before ``version`` (or never with one)."""
+        rows = self._query(
+            f"SELECT {_ENTRY_COLUMNS} FROM ids WHERE account_id=? AND stream=? AND state=?"  # noqa: S608
+            " AND target_id IS NOT NULL AND COALESCE(body_hash, '') != ?"
+            " AND (version IS NULL OR version < ?) ORDER BY source_id",
+            (self._account, stream, DONE, DELETED_HASH, version),
+        )
+        return [_entry(row) for row in rows]
+
+    def mark_deleted(self, stream: str, source_id: str) -> None:
+        """Deleted from Lexful: never deleted again, and written again if the source brings it."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE ids SET body_hash=?, changed_at=? WHERE account_id=? AND stream=?"
+                " AND source_id=?",
+                (DELETED_HASH, time.time(), self._account, stream, source_id),
+            )
 
     # -- waiting records -----------------------------------------------------------------------
 
@@ -328,6 +391,7 @@ class IdMap:
         state: str,
         body_hash: str | None,
         note: str | None,
+        child: tuple[int | None, str | None] = (None, None),  # version, parent_id
     ) -> None:
         with self._lock:
             self._db.execute("BEGIN")
@@ -335,7 +399,8 @@ class IdMap:
                 self._drop_waiting(stream, source_id)
             self._db.execute(
                 "INSERT OR REPLACE INTO ids (account_id, stream, source_id, kind, asset_type,"
-                " target_id, state, body_hash, note, changed_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " target_id, state, body_hash, note, changed_at, version, parent_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     self._account,
                     stream,
@@ -347,9 +412,17 @@ class IdMap:
                     body_hash,
                     note,
                     time.time(),
+                    *child,
                 ),
             )
             self._db.execute("COMMIT")
+
+    def _set_version(self, stream: str, source_id: str, version: int | None) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE ids SET version=? WHERE account_id=? AND stream=? AND source_id=?",
+                (version, self._account, stream, source_id),
+            )
 
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -357,4 +430,4 @@ class IdMap:
 
 
 def _entry(row: tuple[Any, ...]) -> Entry:
-    return Entry(*row[1:])
+    return Entry(*row)  # the columns of _ENTRY_COLUMNS, in their order

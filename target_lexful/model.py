@@ -16,6 +16,7 @@ RELATED_ASSETS = "related_assets"
 FILES = "files"
 USERS = "users"
 SPECIAL_STREAMS = (ORGANIZATIONS, ORGANIZATION_TYPES, ASSET_TYPES, RELATED_ASSETS, FILES, USERS)
+CHILD_KINDS = (RELATED_ASSETS, FILES)  # hang on an asset; a full set can come as a version
 
 CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
 
@@ -89,3 +90,4 @@ class Plan:
     asset_type: str | None = None  # the asset type of the written record, for the id map
     extra: Any = None  # what a handler keeps between plan and execute (file content, link source)
     result_id: str | None = None
+    parent_id: str | None = None  # a link's or a file's asset (Lexful id), kept in the id map

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 
-COUNTS = ("created", "updated", "unchanged", "rejected")
+COUNTS = ("created", "updated", "unchanged", "deleted", "rejected")
 
 
 class Stats:
-    """Per stream: created, updated, unchanged, rejected, and seconds spent writing."""
+    """Per stream: created, updated, unchanged, deleted, rejected, and seconds spent writing.
+
+    ``deleted``: links and files deleted because the source deleted them (``_sdc_deleted_at``,
+    or no longer in an ACTIVATE_VERSION run's set); an asset deleted in the source is updated.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

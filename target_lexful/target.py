@@ -8,10 +8,11 @@ import threading
 import time
 from pathlib import PurePath
 from types import FrameType
-from typing import Any
+from typing import Any, ClassVar
 
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.target_base import Target
 from typing_extensions import override
 
@@ -39,6 +40,12 @@ class TargetLexful(Target):
 
     name = "target-lexful"
     default_sink_class = LexfulSink
+    # ACTIVATE_VERSION: links and files sent as a whole set (tap-lexful's children:
+    # all_parents) delete what the set no longer holds; see versions.py.
+    capabilities: ClassVar[list[CapabilitiesEnum]] = [
+        *Target.capabilities,
+        PluginCapabilities.ACTIVATE_VERSION,
+    ]
     message_reader_class = LexfulReader
     # Sinks are drained one at a time: the writer runs each batch's writes concurrently
     # itself, and a serial drain keeps organizations ahead of the assets that need them.

@@ -14,6 +14,9 @@ A batch of records goes through:
    the writes;
 5. record: the id map, the counts (``stats``), the rejects; records waiting on what was just
    written are released.
+
+At the end of input, a links or files stream that received ACTIVATE_VERSION loses in Lexful
+what the target wrote for it and the run's full set no longer holds (``versions``).
 """
 
 from __future__ import annotations
@@ -32,12 +35,23 @@ from target_lexful.catalog import Catalog
 from target_lexful.file_sources import FileSources
 from target_lexful.handlers import HANDLERS, Context, Handler
 from target_lexful.id_map import IdMap, Waiting
-from target_lexful.model import CREATE, UNCHANGED, Job, Plan, RecordError, Ref, Route
+from target_lexful.model import (
+    CHILD_KINDS,
+    CREATE,
+    DELETE,
+    UNCHANGED,
+    Job,
+    Plan,
+    RecordError,
+    Ref,
+    Route,
+)
 from target_lexful.pool import Fatal, Pool
 from target_lexful.references import References
 from target_lexful.rejects import Rejects
 from target_lexful.stats import Stats
 from target_lexful.values import json_safe, redacted, stable_hash
+from target_lexful.versions import Versions
 
 T = TypeVar("T")
 _ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged"}
@@ -99,6 +113,9 @@ class Writer:
         self._lock = threading.Lock()
         self._fresh: set[str] = set()  # source ids written or rejected since the last release
         self._stop: StopOnReject | None = None
+        self.versions = Versions(
+            ids, self.stats, logger, plan_line=self._plan_line if settings.dry_run else None
+        )
 
     # -- the entry points ---------------------------------------------------------------------
 
@@ -130,13 +147,27 @@ class Writer:
         self.stats.add(stream, "seconds", time.monotonic() - started)
         self._raise_if_stopped()
 
+    def activate_version(self, stream: str, version: int) -> None:
+        """ACTIVATE_VERSION: for links and files, the run's records are the stream's full set."""
+        try:
+            kind = self.route(stream).kind
+        except RecordError as exc:
+            self.logger.warning("ACTIVATE_VERSION of %r ignored: %s", stream, exc.message)
+            return
+        self.versions.activate(stream, kind, version)
+
     def finish(self) -> None:
-        """End of input: release what can be, then reject what still waits, naming why."""
+        """End of input: release what can be, then reject what still waits, naming why.
+
+        Then, every record settled and the input read to its end (never after an interrupted
+        run), what a versioned links or files stream no longer holds is deleted.
+        """
         self._release()
         leftovers = self.ids.waiting_on(None)
         if leftovers:
             self._run([j for j in map(self._job_from_waiting, leftovers) if j], final=True)
         self._raise_if_stopped()
+        self.versions.sweep(self.handlers, self._pool)
         self.ids.finished()
 
     def close(self) -> None:
@@ -153,8 +184,11 @@ class Writer:
             self.rejects.write(stream, record, error.message, error.status)
         self.stats.add(stream or "(input)", "rejected")
         if job is not None:
-            self.ids.rejected(job.stream, job.source_id, job.kind, error.message)
+            version = _version(job.record)
+            self.ids.rejected(job.stream, job.source_id, job.kind, error.message, version=version)
             self._mark_fresh(job.source_id)
+        else:  # a record of no known key: it may be one of the set a sweep would delete
+            self.versions.unknown_reject(stream)
         if self.settings.dry_run:
             self._plan_line("reject", stream, _describe(record), error.message)
         if self.settings.fail_on_reject and self._stop is None:
@@ -330,9 +364,16 @@ class Writer:
         job = plan.job
         assert target_id is not None
         self.ids.done(
-            job.stream, job.source_id, job.kind, plan.asset_type, target_id, plan.body_hash
+            job.stream,
+            job.source_id,
+            job.kind,
+            plan.asset_type,
+            target_id,
+            plan.body_hash,
+            version=_version(job.record),
+            parent_id=plan.parent_id,
         )
-        self.stats.add(job.stream, _ACTION_COUNT.get(plan.action, "updated"))
+        self.stats.add(job.stream, _count_of(plan))
         self._mark_fresh(job.source_id)
 
     # -- bookkeeping --------------------------------------------------------------------------
@@ -350,6 +391,20 @@ class Writer:
     def _raise_if_stopped(self) -> None:
         if self._stop is not None:
             raise self._stop
+
+
+def _count_of(plan: Plan) -> str:
+    # An asset deleted in the source counts as updated (it is soft-deleted); a link or a
+    # file is gone, and counts as deleted.
+    if plan.action == DELETE and plan.job.kind in CHILD_KINDS:
+        return "deleted"
+    return _ACTION_COUNT.get(plan.action, "updated")
+
+
+def _version(record: dict[str, Any]) -> int | None:
+    """The ACTIVATE_VERSION a record came with (the SDK puts the message's into the record)."""
+    version = record.get("_sdc_table_version")
+    return version if isinstance(version, int) and not isinstance(version, bool) else None
 
 
 def _chunks(items: list[T], size: int) -> list[list[T]]:

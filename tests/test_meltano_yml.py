@@ -24,6 +24,7 @@ SDK_BUILTIN = {
     "add_record_metadata",
     "load_method",
     "validate_records",
+    "process_activate_version_messages",
 }
 KINDS = {
     "string": {"string", "password", "options", "date_iso8601"},

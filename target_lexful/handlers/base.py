@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 from lexful_api import LexfulClient, LexfulHTTPError
 from target_lexful.catalog import Catalog
 from target_lexful.file_sources import FileSources
-from target_lexful.id_map import DONE, Entry, IdMap
-from target_lexful.model import Job, Plan, RecordError, Ref, rejectable
+from target_lexful.id_map import DELETED_HASH, DONE, Entry, IdMap
+from target_lexful.model import DELETE, UNCHANGED, Job, Plan, RecordError, Ref, Target, rejectable
 from target_lexful.values import stable_hash
 
 
@@ -97,6 +97,54 @@ class Handler:
         except RecordError as exc:
             return exc
         return None
+
+
+class ChildHandler(Handler):
+    """A link or a file: it hangs on an asset and goes with one DELETE under that asset.
+
+    Deleted when its record comes with ``_sdc_deleted_at`` (``plan_delete``) or when an
+    ACTIVATE_VERSION run's full set no longer holds it (the writer's sweep, ``delete_entry``).
+    """
+
+    def child_path(self, asset_type: str, parent_id: str, child_id: str) -> str:
+        raise NotImplementedError
+
+    def parent_of(self, entry: Entry) -> str | None:
+        """The Lexful id of the asset ``entry`` hangs on (None: unknown)."""
+        return entry.parent_id
+
+    def plan_delete(self, job: Job, parent: Target) -> Plan:
+        entry = self.entry(job)
+        if not entry or entry.state != DONE or not entry.target_id:
+            msg = "deleted in the source (_sdc_deleted_at is set) and never copied: not created"
+            raise RecordError(msg)
+        action = UNCHANGED if entry.body_hash == DELETED_HASH else DELETE
+        asset_type = entry.asset_type or parent.asset_type or job.record.get("asset_type")
+        plan = Plan(job, action, {}, DELETED_HASH, entry.target_id, asset_type=asset_type)
+        plan.parent_id = entry.parent_id or parent.id
+        return plan
+
+    def execute_delete(self, plan: Plan) -> None:
+        assert plan.asset_type is not None
+        assert plan.parent_id is not None
+        assert plan.target_id is not None
+        self.delete(plan.asset_type, plan.parent_id, plan.target_id)
+        plan.result_id = plan.target_id
+
+    def delete_entry(self, entry: Entry) -> None:
+        """Delete what ``entry`` wrote; a RecordError when where it hangs is not known."""
+        parent = self.parent_of(entry)
+        if parent is None or not entry.asset_type or not entry.target_id:
+            msg = "its asset is not in the id map (written by an older target-lexful)"
+            raise RecordError(msg)
+        self.delete(entry.asset_type, parent, entry.target_id)
+
+    def delete(self, asset_type: str, parent_id: str, child_id: str) -> None:
+        try:
+            self.ctx.client.request("DELETE", self.child_path(asset_type, parent_id, child_id))
+        except LexfulHTTPError as exc:
+            if exc.status != 404:
+                raise  # a 404: already gone, which is what was asked
 
 
 def bulk_refused(exc: LexfulHTTPError) -> bool:

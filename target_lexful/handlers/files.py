@@ -11,15 +11,26 @@ from typing import Any
 
 from lexful_api import LexfulHTTPError, contract
 from target_lexful import files
-from target_lexful.handlers.base import Handler, is_deleted, types_of
+from target_lexful.handlers.base import ChildHandler, is_deleted, types_of
 from target_lexful.id_map import DONE, INTENT
-from target_lexful.model import ASSET, CREATE, FILES, UNCHANGED, Job, Plan, RecordError, Ref
+from target_lexful.model import (
+    ASSET,
+    CREATE,
+    DELETE,
+    FILES,
+    UNCHANGED,
+    Job,
+    Plan,
+    RecordError,
+    Ref,
+    Target,
+)
 from target_lexful.values import stable_hash
 
 DRY_RUN_ID_PREFIX = "dry-run-"  # the writer's id for what a dry run would create
 
 
-class FileHandler(Handler):
+class FileHandler(ChildHandler):
     kind = FILES
 
     def refs(self, job: Job) -> list[Ref]:
@@ -29,13 +40,18 @@ class FileHandler(Handler):
             raise RecordError(msg)
         return [Ref("asset_id", str(asset_id), (ASSET,), types_of(job.record.get("asset_type")))]
 
+    def child_path(self, asset_type: str, parent_id: str, child_id: str) -> str:
+        return contract.files_path(asset_type, parent_id, child_id)
+
     def plan(self, job: Job) -> Plan:
-        rec = job.record
-        if is_deleted(rec):
-            msg = "deleted in the source (_sdc_deleted_at is set): not uploaded"
-            raise RecordError(msg)
-        asset = job.target_of(str(rec["asset_id"]))
+        asset = job.target_of(str(job.record["asset_id"]))
         assert asset is not None
+        plan = self.plan_delete(job, asset) if is_deleted(job.record) else self._plan(job, asset)
+        plan.parent_id = plan.parent_id or asset.id
+        return plan
+
+    def _plan(self, job: Job, asset: Target) -> Plan:
+        rec = job.record
         asset_type = asset.asset_type or rec.get("asset_type")
         meta = _meta(rec)
         if not asset_type or not meta:
@@ -83,6 +99,9 @@ class FileHandler(Handler):
         return plan
 
     def execute_one(self, plan: Plan) -> None:
+        if plan.action == DELETE:
+            self.execute_delete(plan)
+            return
         asset_id, content, stale = plan.extra
         assert plan.asset_type is not None
         client = self.ctx.client

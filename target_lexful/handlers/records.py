@@ -7,11 +7,10 @@ from typing import Any
 
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.handlers.base import Handler
-from target_lexful.id_map import DONE, INTENT
+from target_lexful.id_map import DELETED_HASH, DONE, INTENT
 from target_lexful.model import CREATE, DELETE, UNCHANGED, UPDATE, Job, Plan, RecordError
 from target_lexful.values import is_uuid, json_safe, stable_hash
 
-DELETED_HASH = "deleted"
 _RECOVERY_SLACK_S = 120  # clock skew between this machine and the API, when recovering intents
 
 

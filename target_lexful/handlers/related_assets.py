@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from lexful_api import LexfulHTTPError, contract
-from target_lexful.handlers.base import GroupResult, Handler, bulk_refused, is_deleted, types_of
-from target_lexful.id_map import DONE
+from target_lexful.handlers.base import (
+    ChildHandler,
+    GroupResult,
+    bulk_refused,
+    is_deleted,
+    types_of,
+)
+from target_lexful.id_map import DELETED_HASH, DONE, Entry
 from target_lexful.model import (
     ASSET,
     CREATE,
+    DELETE,
     RELATED_ASSETS,
     UNCHANGED,
     UPDATE,
@@ -18,10 +25,12 @@ from target_lexful.model import (
     RecordError,
     Ref,
 )
-from target_lexful.values import stable_hash
+from target_lexful.values import is_uuid, stable_hash
+
+_ARROW = "->"
 
 
-class RelatedAssetHandler(Handler):
+class RelatedAssetHandler(ChildHandler):
     kind = RELATED_ASSETS
 
     def source_id(self, record: dict[str, Any], key_properties: list[str]) -> str:
@@ -30,7 +39,7 @@ class RelatedAssetHandler(Handler):
             if not record.get(key):
                 msg = f"link has no {key}"
                 raise RecordError(msg)
-        return f"{record['asset_id']}->{record['related_asset_id']}"
+        return f"{record['asset_id']}{_ARROW}{record['related_asset_id']}"
 
     def refs(self, job: Job) -> list[Ref]:
         rec = job.record
@@ -44,14 +53,27 @@ class RelatedAssetHandler(Handler):
             ),
         ]
 
+    def child_path(self, asset_type: str, parent_id: str, child_id: str) -> str:
+        return contract.related_path(asset_type, parent_id, child_id)
+
+    def parent_of(self, entry: Entry) -> str | None:
+        if entry.parent_id:
+            return entry.parent_id
+        # Written before the id map kept it: the source asset's id, through the id map, or
+        # as it is when it was already an id of this account (not in the id map then).
+        source_asset = entry.source_id.split(_ARROW, 1)[0]
+        found = self.ctx.ids.resolve(source_asset, (ASSET,))
+        if found and found.state == DONE and found.target_id:
+            return found.target_id
+        return source_asset if found is None and is_uuid(source_asset) else None
+
     def plan(self, job: Job) -> Plan:
-        if is_deleted(job.record):
-            msg = "deleted in the source (_sdc_deleted_at is set): not linked"
-            raise RecordError(msg)
         source = job.target_of(str(job.record["asset_id"]))
         related = job.target_of(str(job.record["related_asset_id"]))
         assert source is not None
         assert related is not None
+        if is_deleted(job.record):
+            return self.plan_delete(job, source)
         source_type = source.asset_type or job.record.get("asset_type")
         if not source_type:
             msg = "the asset type of asset_id is unknown"
@@ -62,18 +84,23 @@ class RelatedAssetHandler(Handler):
         digest = stable_hash({"from": source.id, **body})
         entry = self.entry(job)
         action = CREATE
-        if entry and entry.state == DONE:
+        # A link deleted from Lexful (the source had dropped it) is created again.
+        if entry and entry.state == DONE and entry.body_hash != DELETED_HASH:
             action = UNCHANGED if entry.body_hash == digest else UPDATE
         plan = Plan(job, action, body, digest, related.id, asset_type=source_type)
         plan.extra = (source_type, source.id)
+        plan.parent_id = source.id
         return plan
 
     def groups(self, plans: list[Plan]) -> list[list[Plan]]:
+        deletes = [[p] for p in plans if p.action == DELETE]  # one DELETE call each
         by_source: dict[tuple[str, str], list[Plan]] = {}
         for plan in plans:
-            by_source.setdefault(plan.extra, []).append(plan)
+            if plan.action != DELETE:
+                by_source.setdefault(plan.extra, []).append(plan)
         size = contract.BULK_LIMIT
-        return [g[i : i + size] for g in by_source.values() for i in range(0, len(g), size)]
+        puts = [g[i : i + size] for g in by_source.values() for i in range(0, len(g), size)]
+        return deletes + puts
 
     def execute(self, group: list[Plan]) -> GroupResult:
         if len(group) == 1:
@@ -87,7 +114,10 @@ class RelatedAssetHandler(Handler):
         return [None] * len(group)
 
     def execute_one(self, plan: Plan) -> None:
-        self._put([plan])
+        if plan.action == DELETE:
+            self.execute_delete(plan)
+        else:
+            self._put([plan])
 
     def _put(self, group: list[Plan]) -> None:
         source_type, source_id = group[0].extra

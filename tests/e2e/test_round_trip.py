@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from lexful_api.contract import assets_path, users_path
+from lexful_api.contract import assets_path, files_path, related_path, users_path
 from lexful_sandbox import running_sandbox
 from tests.e2e.account import Snapshot, client_for, differences, list_all, snapshot
 from tests.e2e.pipeline import tap_into_target
+from tests.tap.conftest import upload_file
+
+CONTACT = "system.contact"
 
 
 def assert_same_account(a: Snapshot, b: Snapshot) -> None:
@@ -81,3 +85,50 @@ def matching_device(source: dict[str, str], dest: dict[str, str]) -> tuple[dict,
     a_device = next(d for d in a_devices if names[d["name"]] == 1)
     b_devices = list_all(client_for(dest), assets_path("network_device"))
     return a_device, next(d for d in b_devices if d["name"] == a_device["name"])
+
+
+def test_children_pass_keeps_a_copy_equal_after_links_and_files_change(tmp_path: Path) -> None:
+    """Links and files added to and removed from old assets of A reach B with the children
+    pass (children: all_parents), and nothing else in B moves."""
+    with running_sandbox(seed="demo") as sandbox:
+        source, dest = sandbox.config, sandbox.new_account()
+        target_config = dest | {
+            "create_asset_types": True,
+            "id_map_path": str(tmp_path / "id-map.sqlite"),
+            "rejects_path": str(tmp_path / "rejects.jsonl"),
+        }
+        tap_config = source | {"files_content": "inline"}
+        tap_into_target(tmp_path, tap_config, target_config)
+        _change_links_and_files(client_for(source))
+
+        tap_into_target(tmp_path, tap_config | {"children": "all_parents"}, target_config)
+
+        after = snapshot(source)
+        assert_same_account(after, snapshot(dest))
+
+
+def _change_links_and_files(client: Any) -> None:
+    """On old contacts of A: a link and a file added, a link and a file removed."""
+    contacts = list_all(client, assets_path(CONTACT))
+    linked = next(
+        (c, links) for c in contacts if (links := list_all(client, related_path(CONTACT, c["id"])))
+    )
+    filed = next(
+        (c, done)
+        for c in contacts
+        if (
+            done := [
+                f
+                for f in list_all(client, files_path(CONTACT, c["id"]))
+                if f.get("upload_status") == "completed"
+            ]
+        )
+    )
+    contact, links = linked
+    client.request("DELETE", related_path(CONTACT, contact["id"], links[0]["asset_id"]))
+    owner, files = filed
+    client.request("DELETE", files_path(CONTACT, owner["id"], files[0]["id"]))
+    quiet = next(c for c in contacts if c["id"] not in {contact["id"], owner["id"]})
+    body = [{"asset_id": owner["id"], "description": "added after the copy"}]
+    client.send_json("PUT", related_path(CONTACT, quiet["id"]), body)
+    upload_file(client, CONTACT, quiet["id"], "added-later.txt", b"added after the copy\n")

@@ -6,21 +6,22 @@ import logging
 import threading
 from collections import deque
 from concurrent.futures import Future
-from types import SimpleNamespace
+from typing import Any
 
 from singer_sdk import typing as th
 
-from tap_lexful.client import (
+from lexful_api.contract import filter_value
+from lexful_api.contract import sortable_timestamp as sort_key
+from tap_lexful.paging import (
     OverlapPager,
     Page,
     PageToken,
     PageWalker,
     Position,
-    Progress,
-    filter_value,
+    Walk,
     pages_in_flight,
-    sort_key,
 )
+from tap_lexful.runtime import Progress, run_now
 from tap_lexful.schemas import asset_type_properties
 
 
@@ -88,10 +89,7 @@ def test_pages_in_flight_cover_a_fetch_while_pages_are_emitted() -> None:
 
 def test_a_wait_for_a_page_is_not_counted_as_emitting() -> None:
     """A starved emitter must not look slow: only its own time between pages counts."""
-    stream = SimpleNamespace(
-        progress=Progress(logging.getLogger("test"), "s"), resume_position=lambda _context: None
-    )
-    walker = PageWalker(stream, None, submit=_unused, window=8)  # type: ignore[arg-type]
+    walker = PageWalker(_walk_of([]), submit=_unused, window=8)
     walker._fetch_s = 0.05
     late: Future[Page] = Future()
     threading.Timer(0.2, late.set_result, [Page([], 0)]).start()
@@ -106,3 +104,52 @@ def test_a_wait_for_a_page_is_not_counted_as_emitting() -> None:
 
 def _unused(*args: object) -> Future[Page]:
     raise AssertionError
+
+
+def _walk_of(rows: list[dict[str, Any]], page_size: int = 4) -> Walk:
+    """A walk over ``rows`` (kept sorted by created_at, id), read with offsets like the API."""
+
+    def fetch(token: PageToken) -> Page:
+        live = [r for r in rows if not token.since or r["created_at"] >= token.since]
+        return Page(live[token.offset : token.offset + page_size], len(live))
+
+    return Walk(
+        fetch=fetch,
+        position=lambda r: Position(sort_key(r["created_at"]), r["id"]),
+        pager=OverlapPager(page_size),
+        progress=Progress(logging.getLogger("test"), "s"),
+        logger=logging.getLogger("test"),
+        name="s",
+    )
+
+
+def _row(n: int) -> dict[str, Any]:
+    return {"id": f"{n:04d}", "created_at": f"2024-01-01T00:00:{n // 10:02d}.000Z"}
+
+
+def test_a_walk_emits_every_record_once_in_order() -> None:
+    rows = [_row(n) for n in range(23)]
+    pages = list(PageWalker(_walk_of(rows), run_now, 1).pages())
+    assert [r["id"] for page in pages for r in page] == [r["id"] for r in rows]
+
+
+def test_a_list_that_changes_mid_walk_loses_and_doubles_nothing() -> None:
+    rows = [_row(n) for n in range(30)]
+    walker = PageWalker(_walk_of(rows), run_now, 1)
+    seen: list[str] = []
+    for number, page in enumerate(walker.pages()):
+        seen += [r["id"] for r in page]
+        if number == 1:  # mid-walk: an emitted record is deleted (offsets shift), one is new
+            del rows[1]
+            rows.append(_row(99))
+    assert seen == sorted(set(seen))  # in order, each once
+    assert set(seen) >= {r["id"] for r in rows}  # every record still there was emitted
+
+
+def test_a_walk_after_a_position_skips_what_is_at_or_before_it() -> None:
+    rows = [_row(n) for n in range(12)]  # ten share the first second
+    walk = _walk_of(rows)
+    walk.after = Position(sort_key(rows[4]["created_at"]), rows[4]["id"])
+    walk.since = rows[4]["created_at"]
+    pages = list(PageWalker(walk, run_now, 1).pages())
+    assert [r["id"] for page in pages for r in page] == [r["id"] for r in rows[5:]]
