@@ -6,7 +6,7 @@ from typing import Any
 
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.handlers.base import GroupResult, bulk_refused, is_deleted
-from target_lexful.handlers.records import RecordHandler, filter_value
+from target_lexful.handlers.records import RecordHandler
 from target_lexful.model import CREATE, ORGANIZATIONS, Job, Plan, Ref
 from target_lexful.values import json_safe
 
@@ -29,7 +29,9 @@ class OrganizationHandler(RecordHandler):
     def natural_filter(self, job: Job, body: dict[str, Any]) -> dict[str, Any]:
         if body.get("slug"):
             return {"slug": body["slug"]}  # unique in the account [D]
-        return {k: filter_value(body[k]) for k in ("name", "type") if body.get(k) is not None}
+        return {
+            k: contract.filter_value(body[k]) for k in ("name", "type") if body.get(k) is not None
+        }
 
     def plan(self, job: Job) -> Plan:
         if is_deleted(job.record):

@@ -66,7 +66,7 @@ class RecordHandler(Handler):
             if value is None:
                 msg = f"match_on key {key!r} has no value in this record"
                 raise RecordError(msg)
-            params[key] = filter_value(value)
+            params[key] = contract.filter_value(value)
         items = self._find(job, params, 2)
         if len(items) > 1:
             msg = f"match_on {keys} matches more than one existing record: cannot tell which"
@@ -77,7 +77,7 @@ class RecordHandler(Handler):
         """A create may have succeeded before the last run died: look for what it made."""
         keys = self.ctx.match_on.get(job.stream)
         if keys and all(body.get(k) is not None for k in keys):
-            params = {k: filter_value(body[k]) for k in keys}
+            params = {k: contract.filter_value(body[k]) for k in keys}
         else:
             params = self.natural_filter(job, body)
         if not params:
@@ -162,13 +162,6 @@ def diff(body: dict[str, Any], existing: dict[str, Any]) -> dict[str, Any]:
         elif json_safe(value) != json_safe(existing.get(key)):
             changes[key] = value
     return changes
-
-
-def filter_value(value: Any) -> str:
-    """A value as a list filter wants it (booleans as the API spells them)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _norm_ref(value: Any) -> Any:
