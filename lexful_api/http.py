@@ -131,9 +131,9 @@ class LexfulClient:
             body = self.get_json(path, query | {"offset": offset})
             items = contract.list_items(body)
             yield from items
-            total = contract.list_total(body)
-            offset += page_size
-            if len(items) < page_size or (total is not None and offset >= total):
+            # A server may serve fewer than asked: go on from what came, until total.
+            offset += len(items)
+            if list_done(items, offset, contract.list_total(body), page_size):
                 return
 
     def send_json(self, method: str, path: str, body: Any) -> Any:
@@ -273,3 +273,10 @@ def _body(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         return response.text
+
+
+def list_done(items: list[Any], offset: int, total: int | None, page_size: int) -> bool:
+    """The end of a list walk: no items, ``total`` reached, or (no total) a short page."""
+    if not items:
+        return True
+    return offset >= total if total is not None else len(items) < page_size

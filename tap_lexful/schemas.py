@@ -20,13 +20,22 @@ _ANY_OBJECT = th.CustomType({"type": ["object", "array", "string", "null"]})
 LABELS = th.ArrayType(
     th.ObjectType(th.Property("id", th.UUIDType), th.Property("name", th.StringType))
 )
-AUDIT = (
-    th.Property("created_at", th.DateTimeType),
-    th.Property("updated_at", th.DateTimeType),
-    th.Property("created_by", th.StringType),
-    th.Property("updated_by", th.StringType),
-    th.Property("deleted_at", th.DateTimeType),
-)
+# The type of each audit and fixed asset field; which fields there are is the contract's.
+_FIELD_TYPES: dict[str, th.JSONTypeHelper] = {
+    "created_at": th.DateTimeType,
+    "updated_at": th.DateTimeType,
+    "created_by": th.StringType,
+    "updated_by": th.StringType,
+    "deleted_at": th.DateTimeType,
+    "asset_type": th.StringType,
+    "organization_id": th.UUIDType,
+    "organization_name": th.StringType,
+    "name": th.StringType,
+    "visibility": th.StringType,
+    "owned_by": th.StringType,
+    "labels": LABELS,
+}
+AUDIT = tuple(th.Property(name, _FIELD_TYPES[name]) for name in contract.AUDIT_FIELDS)
 DELETED_MARKER = th.Property(
     "_sdc_deleted_at", th.DateTimeType, description="When the record was soft deleted."
 )
@@ -184,18 +193,14 @@ def asset_type_properties(definition: dict[str, Any]) -> th.PropertiesList:
 
 
 def _asset_fixed(definition: dict[str, Any]) -> list[th.Property]:
-    references = [_reference(item) for item in definition.get("references") or []]
+    """The fixed fields every asset has beside its type's own (contract.ASSET_FIXED_FIELDS)."""
+    references = th.ObjectType(*(_reference(item) for item in definition.get("references") or []))
+    types = {**_FIELD_TYPES, "references": references}
     return [
-        th.Property("id", th.UUIDType, required=True),
-        th.Property("asset_type", th.StringType),
-        th.Property("organization_id", th.UUIDType),
-        th.Property("organization_name", th.StringType),
-        th.Property("name", th.StringType),
-        th.Property("visibility", th.StringType),
-        th.Property("owned_by", th.StringType),
-        th.Property("labels", LABELS),
-        th.Property("references", th.ObjectType(*references)),
-        *AUDIT,
+        th.Property(name, th.UUIDType, required=True)
+        if name == "id"
+        else th.Property(name, types[name])
+        for name in contract.ASSET_FIXED_FIELDS
     ]
 
 

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import io
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
@@ -17,7 +18,8 @@ from typing_extensions import override
 from lexful_api import LexfulError, contract
 from tap_lexful import schemas
 from tap_lexful.client import LexfulStream, LexfulStreamError
-from tap_lexful.runtime import Runtime, wait_for
+from tap_lexful.paging import OverlapPager, Page, PageToken, PageWalker, Position, Walk
+from tap_lexful.runtime import Progress, Runtime, run_now, wait_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -356,30 +358,49 @@ class EveryParent(LexfulStream):
             raise
 
     def _parent_ids(self, asset_type: str) -> Iterator[list[str]]:
-        """The ids of the live assets of ``asset_type``, a page (of 1000) at a time."""
-        params: dict[str, Any] = {"fields": "id", **contract.sort_params()}
+        """The ids of the live assets of ``asset_type``, 1000 at a time.
+
+        Walked like any list (``paging.PageWalker``): an asset created or deleted during the
+        walk shifts no parent out of it, for a parent missed here would have its links and
+        files deleted by a loader that honours the version.
+        """
+        walk = Walk(
+            fetch=partial(self._parent_page, asset_type),
+            position=lambda item: Position(
+                contract.sortable_timestamp(item.get("created_at")), str(item["id"])
+            ),
+            pager=OverlapPager(contract.MAX_PAGE_SIZE),
+            progress=Progress(self.logger, f"{self.name} parents"),  # ids: not the records
+            logger=self.logger,
+            name=self.name,
+            counts_total=False,
+        )
+        for page in PageWalker(walk, run_now, 1).pages():
+            yield [str(item["id"]) for item in page]
+
+    def _parent_page(self, asset_type: str, token: PageToken) -> Page:
+        params: dict[str, Any] = {
+            "fields": "id,created_at",
+            **contract.sort_params(),
+            "limit": contract.MAX_PAGE_SIZE,
+            "offset": token.offset,
+        }
+        if token.since:
+            params["created_at[gte]"] = token.since
         organization_ids = self.config.get("organization_ids")
         if organization_ids:
             params["organization_id[in]"] = ",".join(organization_ids)
-        offset = 0
-        while True:
-            page = {**params, "limit": contract.MAX_PAGE_SIZE, "offset": offset}
-            self.progress.requested()
-            try:
-                body = self.runtime.client.request(
-                    "GET",
-                    contract.assets_path(asset_type),
-                    params=page,
-                    on_retry=self.progress.retried,
-                ).json()
-            except LexfulError as exc:
-                raise LexfulStreamError(self.name, exc) from None
-            items = contract.list_items(body)
-            yield [str(item["id"]) for item in items]
-            offset += contract.MAX_PAGE_SIZE
-            total = contract.list_total(body)
-            if len(items) < contract.MAX_PAGE_SIZE or (total is not None and offset >= total):
-                return
+        self.progress.requested()
+        try:
+            body = self.runtime.client.request(
+                "GET",
+                contract.assets_path(asset_type),
+                params=params,
+                on_retry=self.progress.retried,
+            ).json()
+        except LexfulError as exc:
+            raise LexfulStreamError(self.name, exc) from None
+        return Page(contract.list_items(body), contract.list_total(body))
 
 
 class EveryParentRelatedAssetsStream(EveryParent, RelatedAssetsStream):

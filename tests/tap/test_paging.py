@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lexful_sandbox import organizations as sandbox_organizations
+from lexful_sandbox.resources import organizations as sandbox_organizations
 from tests.tap.conftest import api, create_organizations, populate
 from tests.tap.helpers import discover, sync, tap_config
 

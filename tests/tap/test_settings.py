@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lexful_api import contract
-from tap_lexful import client as tap_client
+from tap_lexful import runtime as tap_runtime
 from tests.tap.conftest import api, create_asset, create_organizations, populate
 from tests.tap.helpers import sync, tap_config
 
@@ -64,7 +64,7 @@ def test_progress_lines(
     account: dict[str, Any], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     create_organizations(api(account), 30)
-    monkeypatch.setattr(tap_client, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(tap_runtime, "PROGRESS_EVERY_S", 0.0)
     with caplog.at_level(logging.INFO):
         sync(tap_config(account))
     lines = [r.getMessage() for r in caplog.records if "records/s" in r.getMessage()]
