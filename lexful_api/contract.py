@@ -1,6 +1,6 @@
 """What we know, and what we assume, of the Lexful API: the one place both sides read it.
 
-Every assumption ([A] in ``shared/lexful-api.md``) that the tap or the target depends on is a
+Every assumption ([A] in ``docs/lexful-api.md``) that the tap or the target depends on is a
 constant or a small function here, so that when Lexful documents the real answer it is a
 one-line change.
 """
