@@ -11,6 +11,7 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
+# dev includes the sandbox extra: the local Lexful API (Starlette, uvicorn) tests run against.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip

@@ -14,6 +14,22 @@ from singer_sdk import typing as th
 from lexful_api import contract
 from lexful_api.http import LexfulClient
 
+DEFAULT_MAX_CONCURRENCY = 8
+
+
+def concurrency_property(what: str) -> th.Property:
+    """``max_concurrency``: how many ``what`` (requests, writes) are in flight at once."""
+    return th.Property(
+        "max_concurrency",
+        th.IntegerType(minimum=1, maximum=64),
+        default=DEFAULT_MAX_CONCURRENCY,
+        description=f"{what} in flight at once (within max_requests_per_second).",
+    )
+
+
+def max_concurrency(config: Mapping[str, Any]) -> int:
+    return max(1, int(config.get("max_concurrency") or DEFAULT_MAX_CONCURRENCY))
+
 
 def connection_properties(role: str) -> list[th.Property]:
     """The connection settings, for a connector that will ``role`` (read, write to) an account."""

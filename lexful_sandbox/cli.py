@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 
-from lexful_sandbox.faults import Faults
-from lexful_sandbox.server import Options, api_url, bind, credentials, make_server, prepare
+from lexful_sandbox.http.faults import Faults
+from lexful_sandbox.http.server import Options, api_url, bind, make_server, prepare
+from lexful_sandbox.resources.accounts import credentials
 
 
 def parser() -> argparse.ArgumentParser:

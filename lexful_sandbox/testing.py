@@ -13,11 +13,11 @@ from typing import Any
 
 import requests
 
-from lexful_sandbox import accounts
-from lexful_sandbox.faults import Faults, Hook
-from lexful_sandbox.server import Options, api_url, bind, make_server, prepare
-from lexful_sandbox.state import SandboxState
-from lexful_sandbox.store import Store
+from lexful_sandbox.http.faults import Faults, Hook
+from lexful_sandbox.http.server import Options, api_url, bind, make_server, prepare
+from lexful_sandbox.http.state import SandboxState
+from lexful_sandbox.resources import accounts
+from lexful_sandbox.storage.store import Store
 
 
 class Sandbox:

@@ -6,23 +6,20 @@ import base64
 import hashlib
 import io
 import time
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 import requests
 from singer_sdk.exceptions import FatalAPIError
-from singer_sdk.singerlib import ActivateVersionMessage
 from typing_extensions import override
 
 from lexful_api import LexfulError, contract
 from tap_lexful import schemas
-from tap_lexful.client import LexfulStream, LexfulStreamError
-from tap_lexful.paging import OverlapPager, Page, PageToken, PageWalker, Position, Walk
-from tap_lexful.runtime import Progress, Runtime, run_now, wait_for
+from tap_lexful.client import LexfulStream
+from tap_lexful.runtime import Runtime
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Iterator
 
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
@@ -295,117 +292,3 @@ def _extension(value: str) -> str:
     file id before it already makes the name unique. Empty when no letter or digit is left."""
     extension = _clean(value.strip().lstrip("."))[:MAX_EXTENSION].rstrip(".")
     return extension if any(c.isalnum() for c in extension) else ""
-
-
-class EveryParent(LexfulStream):
-    """``children: all_parents``: a child stream read for every asset on every run.
-
-    It runs as a stream of its own (not once per parent the run emits): it walks the ids of
-    every live asset of the synced types (``fields=id``, the largest pages), reads each one's
-    children concurrently, and emits the whole set under one ACTIVATE_VERSION, so that a
-    loader drops the links and files that are gone.
-    """
-
-    parent_stream_type = None
-
-    def __init__(
-        self, tap: Tap, runtime: Runtime, parent_types: Callable[[], list[str]], **kwargs: Any
-    ) -> None:
-        super().__init__(tap, runtime, **kwargs)
-        self.parent_types = parent_types
-        self._run = tap  # its start time is the version; its writer sends the final message
-
-    @property
-    @override
-    def emit_activate_version_messages(self) -> bool:
-        return True  # the full set, every run: what did not come again is gone
-
-    @override
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        self.progress.start()
-        for asset_type in self.parent_types():
-            for ids in self._parent_ids(asset_type):
-                yield from self._children_of(asset_type, ids)
-        self._activate_version_again()
-        self.progress.summary(child=True)
-
-    def _activate_version_again(self) -> None:
-        """The SDK sends ACTIVATE_VERSION before the records only; sent again after the last
-        one, it says the set is whole. A pass cut short never sends it, so a loader that waits
-        for it (target-lexful) deletes nothing on the strength of a partial set."""
-        if self.selected:
-            # The SDK's version: the run's start, in seconds (Stream.sync).
-            version = self._run.initialized_at // 1000
-            self._run.write_message(ActivateVersionMessage(stream=self.name, version=version))
-
-    def _children_of(self, asset_type: str, ids: list[str]) -> Iterator[dict[str, Any]]:
-        contexts = [{"asset_type": asset_type, "asset_id": asset_id} for asset_id in ids]
-        futures = [self.runtime.pool.submit(self._live_children, c) for c in contexts]
-        try:
-            for future in futures:
-                yield from wait_for(future, self.progress)
-                self.progress.parent_done()
-        finally:  # an aborted sync must not leave requests queued
-            for future in futures:
-                future.cancel()
-
-    def _live_children(self, context: Context) -> list[dict[str, Any]]:
-        try:
-            return self.collect(context)
-        except LexfulStreamError as exc:
-            if getattr(exc.cause, "status", None) == 404:
-                return []  # the asset was deleted since its id was read: no children
-            raise
-
-    def _parent_ids(self, asset_type: str) -> Iterator[list[str]]:
-        """The ids of the live assets of ``asset_type``, 1000 at a time.
-
-        Walked like any list (``paging.PageWalker``): an asset created or deleted during the
-        walk shifts no parent out of it, for a parent missed here would have its links and
-        files deleted by a loader that honours the version.
-        """
-        walk = Walk(
-            fetch=partial(self._parent_page, asset_type),
-            position=lambda item: Position(
-                contract.sortable_timestamp(item.get("created_at")), str(item["id"])
-            ),
-            pager=OverlapPager(contract.MAX_PAGE_SIZE),
-            progress=Progress(self.logger, f"{self.name} parents"),  # ids: not the records
-            logger=self.logger,
-            name=self.name,
-            counts_total=False,
-        )
-        for page in PageWalker(walk, run_now, 1).pages():
-            yield [str(item["id"]) for item in page]
-
-    def _parent_page(self, asset_type: str, token: PageToken) -> Page:
-        params: dict[str, Any] = {
-            "fields": "id,created_at",
-            **contract.sort_params(),
-            "limit": contract.MAX_PAGE_SIZE,
-            "offset": token.offset,
-        }
-        if token.since:
-            params["created_at[gte]"] = token.since
-        organization_ids = self.config.get("organization_ids")
-        if organization_ids:
-            params["organization_id[in]"] = ",".join(organization_ids)
-        self.progress.requested()
-        try:
-            body = self.runtime.client.request(
-                "GET",
-                contract.assets_path(asset_type),
-                params=params,
-                on_retry=self.progress.retried,
-            ).json()
-        except LexfulError as exc:
-            raise LexfulStreamError(self.name, exc) from None
-        return Page(contract.list_items(body), contract.list_total(body))
-
-
-class EveryParentRelatedAssetsStream(EveryParent, RelatedAssetsStream):
-    """``related_assets`` of every asset, on every run (``children: all_parents``)."""
-
-
-class EveryParentFilesStream(EveryParent, FilesStream):
-    """``files`` of every asset, on every run (``children: all_parents``)."""

@@ -11,11 +11,17 @@ from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
 from lexful_api import LexfulAuthError, LexfulError, contract
-from lexful_api.settings import client_from_config, connection_properties, request_properties
-from tap_lexful import streams
+from lexful_api.settings import (
+    client_from_config,
+    concurrency_property,
+    connection_properties,
+    max_concurrency,
+    request_properties,
+)
+from tap_lexful import all_parents, streams
 from tap_lexful.client import LexfulStream, LexfulStreamError
+from tap_lexful.message_writer import BufferedMsgSpecWriter
 from tap_lexful.runtime import Runtime
-from tap_lexful.writer import BufferedMsgSpecWriter
 
 if TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -97,12 +103,7 @@ class TapLexful(Tap):
                 "the default: fewer requests, the cost a rate-limited account pays."
             ),
         ),
-        th.Property(
-            "max_concurrency",
-            th.IntegerType(minimum=1, maximum=64),
-            default=8,
-            description="Requests in flight at once (pages of a list, children of a page).",
-        ),
+        concurrency_property("Requests (pages of a list, children of a page)"),
         th.Property(
             "files_content",
             th.StringType,
@@ -158,7 +159,7 @@ class TapLexful(Tap):
     def runtime(self) -> Runtime:
         """The one client (one session, one token) and worker pool of this run."""
         config = self.config
-        concurrency = max(1, int(config.get("max_concurrency", 8)))
+        concurrency = max_concurrency(config)
         client = client_from_config(
             config, user_agent=config.get("user_agent"), concurrency=concurrency
         )
@@ -198,8 +199,8 @@ class TapLexful(Tap):
                 streams.FilesStream(self, self.runtime),
             ]
         return [
-            streams.EveryParentRelatedAssetsStream(self, self.runtime, self._parent_types),
-            streams.EveryParentFilesStream(self, self.runtime, self._parent_types),
+            all_parents.EveryParentRelatedAssetsStream(self, self.runtime, self._parent_types),
+            all_parents.EveryParentFilesStream(self, self.runtime, self._parent_types),
         ]
 
     def _parent_types(self) -> list[str]:

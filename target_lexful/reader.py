@@ -18,6 +18,7 @@ from __future__ import annotations
 import decimal
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any, cast
 
 import jsonschema
@@ -35,14 +36,14 @@ from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 from typing_extensions import override
 
 from target_lexful import hostile
-from target_lexful.values import json_safe, redacted
+from target_lexful.engine.values import json_safe, redacted
 
 _SKIP = "_TARGET_LEXFUL_SKIP"  # the type given to a line already handled as a reject
 _KINDS = frozenset({"RECORD", "SCHEMA", "STATE", "ACTIVATE_VERSION", "BATCH"})
 _WITH_STREAM = frozenset({"RECORD", "SCHEMA", "ACTIVATE_VERSION"})
 _REASON_LIMIT = 500  # characters: a reason is one readable line, not a copy of the record
 # The SDK drains a full sink inside the RECORD callback. An exception that comes out of a
-# drain is the writer's (a fatal API error, on_record_error=fail), not this line's fault.
+# drain is the engine's (a fatal API error, on_record_error=fail), not this line's fault.
 _DRAINS = frozenset({Target.drain_one.__code__, Target.drain_all.__code__})
 _decoder = msgspec.json.Decoder(dec_hook=dec_hook, float_hook=decimal.Decimal)
 
@@ -50,17 +51,33 @@ BadInput = Callable[[str | None, Any, str], None]
 Line = str | bytes
 
 
-class LexfulReader(MsgSpecReader):
-    """The msgspec reader, with bad input sent to ``on_bad_input`` and a per-RECORD hook."""
+@dataclass(frozen=True)
+class ReaderHooks:
+    """The target's side of the reader: where bad input, STATE and each RECORD go."""
 
-    on_bad_input: BadInput | None = None
-    fail_on_bad_input: bool = False
-    after_record: Callable[[], None] | None = None
-    on_state: Callable[[Any], None] | None = None  # a STATE's value, instead of the SDK
-    records_read: int = 0  # RECORD lines read so far: a record's position in the input
-    before_input: Callable[[], None] | None = None  # runs before the first line is read
+    on_bad_input: BadInput  # a rejected line or record: its stream, the record or line, why
+    on_state: Callable[[Any], None]  # a STATE's value, instead of the SDK
+    after_record: Callable[[], None]  # after each RECORD the SDK took
+    before_input: Callable[[], None]  # runs before the first line is read
+    fail_on_bad_input: bool = False  # raise after on_bad_input (on_record_error=fail)
     secrets: tuple[str, ...] = ()  # never shown in a reject
-    _line: Line = ""
+
+
+class LexfulReader(MsgSpecReader):
+    """The msgspec reader, with bad input rejected through the hooks it is connected to.
+
+    Not connected (``connect``), it behaves as the SDK's: bad input raises.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records_read = 0  # RECORD lines read so far: a record's position in the input
+        self._hooks: ReaderHooks | None = None
+        self._line: Line = ""
+
+    def connect(self, hooks: ReaderHooks) -> None:
+        """Send bad input, STATE and each RECORD's end to ``hooks`` (the target's)."""
+        self._hooks = hooks
 
     @override
     def deserialize_json(self, line: Line) -> dict:  # type: ignore[override]
@@ -82,8 +99,8 @@ class LexfulReader(MsgSpecReader):
     def process_lines(
         self, file_input: IO[str] | None, callbacks: dict[str, Callable[[dict], None]]
     ) -> Counter[str]:
-        if self.before_input is not None:
-            self.before_input()  # a refused key fails the run before any input is read
+        if self._hooks is not None:
+            self._hooks.before_input()  # a refused key fails the run before any input is read
         guarded = {kind: self._guard(kind, callback) for kind, callback in callbacks.items()}
         guarded[_SKIP] = lambda _message: None
         lines = self._lines(file_input or self.default_input)
@@ -91,10 +108,10 @@ class LexfulReader(MsgSpecReader):
 
     def _guard(self, kind: str, callback: Callable[[dict], None]) -> Callable[[dict], None]:
         def run(message: dict) -> None:
-            if kind == "STATE" and self.on_state is not None:
+            if kind == "STATE" and self._hooks is not None:
                 # Not the SDK's: it would emit the STATE after the next drain, even while a
                 # record before it waits for a reference. The target emits it when it is due.
-                self.on_state(message.get("value"))
+                self._hooks.on_state(message.get("value"))
                 return
             if kind == "RECORD":
                 self.records_read += 1  # its position: the STATEs after it wait on it
@@ -106,19 +123,20 @@ class LexfulReader(MsgSpecReader):
                 rejected = message["record"] if kind == "RECORD" else self._line_text()
                 self._bad(_stream_of(message), rejected, _reason(message["type"], exc), exc)
                 return
-            if kind == "RECORD" and self.after_record is not None:
-                self.after_record()
+            if kind == "RECORD" and self._hooks is not None:
+                self._hooks.after_record()
 
         return run
 
     def _bad(self, stream: str | None, record: Any, reason: str, exc: Exception | None) -> dict:
         reason = self._clean(reason)
-        if self.on_bad_input is None:
+        hooks = self._hooks
+        if hooks is None:
             raise exc or InvalidInputLine(reason)
         if isinstance(record, str):  # a raw line: it may quote the secret, the record cannot
             record = self._hide_secrets(record)
-        self.on_bad_input(stream, record, reason)
-        if self.fail_on_bad_input:
+        hooks.on_bad_input(stream, record, reason)
+        if hooks.fail_on_bad_input:
             raise exc or InvalidInputLine(reason)
         return {"type": _SKIP}
 
@@ -128,7 +146,7 @@ class LexfulReader(MsgSpecReader):
         return str(redacted(text))[:_REASON_LIMIT]
 
     def _hide_secrets(self, text: str) -> str:
-        for secret in self.secrets:
+        for secret in self._hooks.secrets if self._hooks else ():
             if secret:
                 text = text.replace(secret, "<secret removed>")
         return text

@@ -1,4 +1,4 @@
-"""target-lexful's sink: batches records of one stream and hands them to the shared writer."""
+"""target-lexful's sink: batches records of one stream and hands them to the write engine."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ if TYPE_CHECKING:
 
 
 class LexfulSink(BatchSink):
-    """One stream's records, written in batches by the target's writer.
+    """One stream's records, written in batches by the target's write engine.
 
-    Every sink shares one writer: a reference from one stream to another is resolved through
-    the same id map, and the writer keeps the order references need.
+    Every sink shares one engine: a reference from one stream to another is resolved through
+    the same id map, and the engine keeps the order references need.
     """
 
     DEFAULT_BATCH_ROWS = 500  # enough to keep max_concurrency busy, small enough to drain often
@@ -29,8 +29,8 @@ class LexfulSink(BatchSink):
         key_properties: Sequence[str] | None,
     ) -> None:
         super().__init__(target, stream_name, schema, key_properties)
-        self.writer = target.writer
-        self._reader = target.message_reader
+        self.engine = target.engine
+        self._input_position = target.input_position
         self._records: list[dict[str, Any]] = []
         self._positions: list[int] = []
 
@@ -54,19 +54,19 @@ class LexfulSink(BatchSink):
         # (at DEBUG): presigned download_url signatures and all.
         self._records.append(record)
         # Where it stood in the input: if it has to wait, the STATEs after it wait with it.
-        self._positions.append(getattr(self._reader, "records_read", 0))
-        self.writer.versions.record_read(self.stream_name)
+        self._positions.append(self._input_position())
+        self.engine.versions.record_read(self.stream_name)
 
     @override
     def activate_version(self, new_version: int) -> None:
         # Not the SDK's (a warning that it is not implemented): for links and files, the
-        # run's records under this version are the full set, and the writer deletes the rest
+        # run's records under this version are the full set, and the engine deletes the rest
         # at the end of input.
-        self.writer.activate_version(self.stream_name, new_version)
+        self.engine.activate_version(self.stream_name, new_version)
 
     @override
     def process_batch(self, context: dict[str, Any]) -> None:
         records, self._records = self._records, []
         positions, self._positions = self._positions, []
         if records:
-            self.writer.write_batch(self.stream_name, list(self.key_properties), records, positions)
+            self.engine.write_batch(self.stream_name, list(self.key_properties), records, positions)

@@ -1,4 +1,9 @@
-"""target-lexful: writes Singer records into the Lexful API (create or update, never twice)."""
+"""target-lexful: writes Singer records into the Lexful API (create or update, never twice).
+
+This module holds the settings, the wiring (the write engine, the reader's hooks, the STATE
+gate) and the SDK's hooks. A record goes from here to ``sinks.py``, then to the write engine
+(``engine/``, whose docstring draws the rest of its path).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ import json
 import signal
 import threading
 import time
-from pathlib import PurePath
 from types import FrameType
 from typing import Any, ClassVar
 
@@ -17,16 +21,13 @@ from singer_sdk.target_base import Target
 from typing_extensions import override
 
 from lexful_api import LexfulAuthError
-from lexful_api.settings import client_from_config, connection_properties, request_properties
-from target_lexful import id_map
-from target_lexful.file_sources import FileSources
-from target_lexful.model import RecordError
-from target_lexful.reader import LexfulReader
-from target_lexful.rejects import DEFAULT_PATH as DEFAULT_REJECTS_PATH
-from target_lexful.rejects import Rejects
+from lexful_api.settings import concurrency_property, connection_properties, request_properties
+from target_lexful.engine.model import RecordError
+from target_lexful.engine.write_engine import WriteEngine
+from target_lexful.reader import LexfulReader, ReaderHooks
 from target_lexful.sinks import LexfulSink
 from target_lexful.state_gate import StateGate
-from target_lexful.writer import Settings, Writer
+from target_lexful.storage.rejects import DEFAULT_PATH as DEFAULT_REJECTS_PATH
 
 DRAIN_EVERY_SECONDS = 30.0  # a crash loses at most this much work (the SDK's own is 5 minutes)
 
@@ -41,13 +42,13 @@ class TargetLexful(Target):
     name = "target-lexful"
     default_sink_class = LexfulSink
     # ACTIVATE_VERSION: links and files sent as a whole set (tap-lexful's children:
-    # all_parents) delete what the set no longer holds; see versions.py.
+    # all_parents) delete what the set no longer holds; see engine/versions.py.
     capabilities: ClassVar[list[CapabilitiesEnum]] = [
         *Target.capabilities,
         PluginCapabilities.ACTIVATE_VERSION,
     ]
     message_reader_class = LexfulReader
-    # Sinks are drained one at a time: the writer runs each batch's writes concurrently
+    # Sinks are drained one at a time: the engine runs each batch's writes concurrently
     # itself, and a serial drain keeps organizations ahead of the assets that need them.
     max_parallelism = 1
 
@@ -134,12 +135,7 @@ class TargetLexful(Target):
                 "link-local hosts must be listed exactly"
             ),
         ),
-        th.Property(
-            "max_concurrency",
-            th.IntegerType(minimum=1, maximum=64),
-            default=8,
-            description="Writes in flight at once (within max_requests_per_second).",
-        ),
+        concurrency_property("Writes"),
         *request_properties(),
         th.Property(
             "batch_size_rows",
@@ -152,64 +148,35 @@ class TargetLexful(Target):
         ),
     ).to_dict()
 
-    def __init__(
-        self,
-        *,
-        config: dict | PurePath | str | list[PurePath | str] | None = None,
-        parse_env_config: bool = False,
-        validate_config: bool = True,
-        setup_mapper: bool = True,
-        message_reader: LexfulReader | None = None,
-    ) -> None:
-        super().__init__(
-            config=config,
-            parse_env_config=parse_env_config,
-            validate_config=validate_config,
-            setup_mapper=setup_mapper,
-            message_reader=message_reader,
+    def __init__(self, **kwargs: Any) -> None:
+        """The SDK's arguments, passed through as they are (config, message_reader, ...)."""
+        super().__init__(**kwargs)
+        self.engine = WriteEngine(
+            self.config, user_agent=f"{self.name}/{self.plugin_version}", logger=self.logger
         )
-        self.writer = self._build_writer()
+        self.state_gate = StateGate()
         self._since_drain = 0
         self._drained_at = time.monotonic()
-        self.state_gate = StateGate()
-        reader = self.message_reader
-        if isinstance(reader, LexfulReader):
-            reader.on_bad_input = self._reject_input
-            reader.fail_on_bad_input = self.writer.settings.fail_on_reject
-            reader.after_record = self._after_record
-            reader.on_state = self._hold_state
-            reader.before_input = self._check_credentials
-            reader.secrets = (str(self.config["api_key_secret"]),)
+        if isinstance(self.message_reader, LexfulReader):
+            self.message_reader.connect(
+                ReaderHooks(
+                    on_bad_input=self._reject_input,
+                    on_state=self._hold_state,
+                    after_record=self._after_record,
+                    before_input=self._check_credentials,
+                    fail_on_bad_input=self.engine.settings.fail_on_reject,
+                    secrets=(str(self.config["api_key_secret"]),),
+                )
+            )
         if threading.current_thread() is threading.main_thread():
             # The SDK's handlers drain, print the latest STATE and exit 0: a STATE that may
             # cover unwritten records, and a pipeline that believes the run succeeded.
             signal.signal(signal.SIGTERM, self._interrupted)
             signal.signal(signal.SIGINT, self._interrupted)
 
-    def _build_writer(self) -> Writer:
-        cfg = self.config
-        account = cfg["account_id"]
-        dry_run = bool(cfg.get("dry_run"))
-        concurrency = int(cfg.get("max_concurrency") or 8)
-        client = client_from_config(
-            cfg, user_agent=f"{self.name}/{self.plugin_version}", concurrency=concurrency
-        )
-        ids = id_map.IdMap(
-            cfg.get("id_map_path") or id_map.default_path(account), account, scratch_copy=dry_run
-        )
-        rejects = Rejects(cfg.get("rejects_path"), enabled=not dry_run)
-        settings = Settings(
-            stream_asset_types=dict(cfg.get("stream_asset_types") or {}),
-            match_on={k: list(v) for k, v in (cfg.get("match_on") or {}).items()},
-            create_asset_types=bool(cfg.get("create_asset_types")),
-            fail_on_reject=cfg.get("on_record_error", "reject") == "fail",
-            dry_run=dry_run,
-            max_concurrency=concurrency,
-            file_sources=FileSources.from_config(cfg),
-        )
-        return Writer(
-            client=client, ids=ids, rejects=rejects, settings=settings, logger=self.logger
-        )
+    def input_position(self) -> int:
+        """RECORD lines read so far: where the record being read stands in the input."""
+        return getattr(self.message_reader, "records_read", 0)
 
     # -- input hooks ----------------------------------------------------------------------------
 
@@ -220,7 +187,7 @@ class TargetLexful(Target):
         input would be read for nothing); the SDK prints the message and exits 1.
         """
         try:
-            self.writer.client.auth.token()
+            self.engine.client.auth.token()
         except LexfulAuthError as exc:
             setting = "account_id" if exc.status == 403 else "api_key_id/api_key_secret"
             message = f"{setting}: {exc}"
@@ -230,14 +197,11 @@ class TargetLexful(Target):
         self.logger.warning(
             "Rejected %s: %s", f"a record of {stream!r}" if stream else "a line", reason
         )
-        self.writer.reject(stream, record, RecordError(reason))
+        self.engine.reject(stream, record, RecordError(reason))
 
     def _hold_state(self, value: Any) -> None:
-        if not self.writer.settings.dry_run:  # a plan must not advance the pipeline's state
-            self.state_gate.hold(value, self._records_read())
-
-    def _records_read(self) -> int:
-        return getattr(self.message_reader, "records_read", 0)
+        if not self.engine.settings.dry_run:  # a plan must not advance the pipeline's state
+            self.state_gate.hold(value, self.input_position())
 
     def _after_record(self) -> None:
         # The SDK drains by itself only every 5 minutes: drain every batch_size_rows records
@@ -247,7 +211,7 @@ class TargetLexful(Target):
         waited = time.monotonic() - self._drained_at
         if self._since_drain >= rows or waited >= DRAIN_EVERY_SECONDS:
             self.drain_all()
-            self.state_gate.release(self.writer.ids.first_waiting_position())
+            self.state_gate.release(self.engine.ids.first_waiting_position())
             self._since_drain = 0
             self._drained_at = time.monotonic()
 
@@ -258,32 +222,27 @@ class TargetLexful(Target):
             "STATE printed and nothing is lost or written twice",
             name,
         )
-        self.writer.stop()
+        self.engine.stop()
         raise Interrupted(128 + signum)
 
     @override
     def process_endofpipe(self) -> None:
-        try:
+        with self.engine:  # closed on the way out, whatever happens: it owns what it opened
             self.drain_all()  # everything read is now written, rejected, or waiting on disk
-            self.writer.finish()  # what still waits is rejected, naming the missing reference
+            self.engine.finish()  # what still waits is rejected, naming the missing reference
             super().process_endofpipe()  # clean up the sinks
             self.state_gate.release(None)  # every record is settled: the last STATE is due
             self._log_summary()
-        finally:
-            self.writer.close()
-            self.writer.rejects.close()
-            self.writer.ids.close()
-            self.writer.client.close()
 
     def _log_summary(self) -> None:
-        stats = self.writer.stats
-        mode = "dry run (nothing written)" if self.writer.settings.dry_run else "summary"
+        stats = self.engine.stats
+        mode = "dry run (nothing written)" if self.engine.settings.dry_run else "summary"
         self.logger.info("target-lexful %s:\n%s", mode, stats.table())
         # The same, one line of JSON, for scripts (benchmarks, orchestration logs).
         self.logger.info("target-lexful summary-json %s", json.dumps(stats.streams, sort_keys=True))
         rejected = stats.total("rejected")
         if rejected:
-            where = "not written" if self.writer.settings.dry_run else self.writer.rejects.path
+            where = "not written" if self.engine.settings.dry_run else self.engine.rejects.path
             self.logger.warning("%d record(s) rejected; see %s", rejected, where)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from lexful_sandbox import Sandbox
-from lexful_sandbox.seed_data import network_device_type
+from lexful_sandbox.seed.data import network_device_type
 from tests.sandbox.conftest import Api, assert_error, make_contact, make_org
 
 

@@ -126,3 +126,18 @@ def test_accounts_are_isolated(demo) -> None:
 def test_same_slug_in_two_accounts(demo) -> None:
     first, second = Api(demo.new_account()), Api(demo.new_account())
     assert make_org(first, "Same Name")["slug"] == make_org(second, "Same Name")["slug"]
+
+
+def test_authentication_comes_before_query_checks(demo, demo_api: Api) -> None:
+    """Every API route authenticates first (``http.deps.authenticated``): a bad token is 401
+    even where the query string is bad too."""
+    org = demo_api.items("/organizations", limit=1)[0]
+    contact = demo_api.items("/assets/system.contact", limit=1)[0]
+    for path in (
+        f"/v1/organizations/{org['id']}?expand=bogus",
+        f"/v1/assets/system.contact/{contact['id']}?expand=bogus",
+        "/v1/organizations?bogus=1",
+    ):
+        headers = {"X-Account-ID": demo.account_id}
+        answer = requests.get(demo.api_url + path, headers=headers, timeout=10)
+        assert_error(answer, 401, "missing bearer token")

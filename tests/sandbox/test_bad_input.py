@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from lexful_sandbox import Sandbox
-from lexful_sandbox.seed_data import network_device_type
+from lexful_sandbox.seed.data import network_device_type
 from tests.sandbox.conftest import Api, assert_error, make_contact, make_org
 
 DEVICES = "/assets/network_device"

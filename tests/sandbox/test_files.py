@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from lexful_sandbox import presign
+from lexful_sandbox.http import presign
 from tests.sandbox.conftest import Api, assert_error, make_contact, make_org
 
 PDF = {

@@ -41,7 +41,7 @@ class Run:
     def __init__(self, target: TargetLexful, states: list[dict]) -> None:
         self.target = target
         self.states = states
-        self.stats = target.writer.stats.streams
+        self.stats = target.engine.stats.streams
 
     def count(self, stream: str, what: str) -> int:
         return int(self.stats.get(stream, {}).get(what, 0))
@@ -55,7 +55,7 @@ def run_target(config: dict, messages: list[dict | str], *, sent: list | None = 
     out = io.StringIO()
     target = TargetLexful(config=config)
     if sent is not None:
-        target.writer.client.session.hooks["response"].append(
+        target.engine.client.session.hooks["response"].append(
             lambda r, *_a, **_k: sent.append(_sent(r.request))
         )
     with contextlib.redirect_stdout(out):

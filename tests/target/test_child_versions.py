@@ -1,8 +1,9 @@
 """Links and files under ACTIVATE_VERSION: what a run no longer sends is deleted, nothing else.
 
 The input is what tap-lexful sends with ``children: all_parents``: ACTIVATE_VERSION V before
-the links and files and again after the last one, V in every RECORD of those streams. The runs go over real HTTP
-into an empty account of the sandbox, and every check reads the account back through the API.
+the links and files and again after the last one, V in every RECORD of those streams. The runs
+go over real HTTP into an empty account of the sandbox, and every check reads the account back
+through the API.
 """
 
 from __future__ import annotations
@@ -311,7 +312,7 @@ def test_dry_run_plans_the_deletes_and_sends_none(dest, api, calls, tmp_path):
 
     assert calls.writes() == []
     assert (_links(api), _files(api)) == (ALL_LINKS, ALL_FILES)
-    planned = [line for line in plan.target.writer.plan_lines if "would delete" in line]
+    planned = [line for line in plan.target.engine.plan_lines if "would delete" in line]
     assert len(planned) == 2
     assert any(f"related_assets {src.ids['Bob']}->{src.ids['Ada']}" in x for x in planned)
     assert any(f"files {src.file('Bob', 'bob.txt')['id']}" in x for x in planned)

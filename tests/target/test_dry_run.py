@@ -33,7 +33,7 @@ def test_dry_run_plans_without_writing(dest, api, new_org, calls, tmp_path, capl
     assert run.states == []
     assert not (tmp_path / "rejects.jsonl").exists()
     assert not (tmp_path / "id-map.sqlite").exists()
-    plan = run.target.writer.plan_lines
+    plan = run.target.engine.plan_lines
     assert any(line.startswith("dry-run: would update organizations") for line in plan)
     assert any("would create organizations" in line and "New" in line for line in plan)
     assert any("would create system_contact" in line for line in plan)

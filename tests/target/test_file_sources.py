@@ -403,7 +403,7 @@ def test_dry_run_reads_and_fetches_nothing(dest, contact, server, root, tmp_path
 
     run = _run(config, records)
 
-    plan = run.target.writer.plan_lines
+    plan = run.target.engine.plan_lines
     for name in ("url.txt", "local.txt", "inline.txt"):
         assert any("would create files" in line and name in line for line in plan), plan
     assert any("would reject files" in line and "outside files_root" in line for line in plan)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from lexful_api import contract
-from target_lexful.id_map import IdMap
+from target_lexful.storage.id_map import IdMap
 from tests.target.helpers import (
     client_for,
     download,

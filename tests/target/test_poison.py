@@ -26,7 +26,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 
 from lexful_api import contract
-from target_lexful.rejects import Rejects
+from target_lexful.storage.rejects import Rejects
 from target_lexful.target import TargetLexful
 from tests.target.helpers import list_all, org_record, read_rejects, record, schema, target_config
 
@@ -268,7 +268,7 @@ def test_an_error_while_writing_is_not_blamed_on_the_record(dest, tmp_path) -> N
     def fail(*_args: Any) -> None:
         raise RuntimeError("the API is gone")
 
-    target.writer.write_batch = fail  # type: ignore[method-assign]
+    target.engine.write_batch = fail  # type: ignore[method-assign]
     data = b"\n".join([_line(ORG_SCHEMA), _org_line("Never")]) + b"\n"
     with pytest.raises(RuntimeError, match="the API is gone"):
         target.listen(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from lexful_api import contract
-from target_lexful.writer import StopOnReject
+from target_lexful.engine.outcomes import StopOnReject
 from tests.target.helpers import list_all, read_rejects, record, run_target, schema, target_config
 
 CONTACT_SCHEMA = {

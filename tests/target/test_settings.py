@@ -50,7 +50,7 @@ def test_no_secret_in_logs_rejects_or_state(dest, api, new_org, tmp_path, caplog
     with caplog.at_level(logging.DEBUG):
         run = run_target(target_config(dest, tmp_path), messages)
 
-    token = run.target.writer.client.auth.token()
+    token = run.target.engine.client.auth.token()
     written = caplog.text + json.dumps(read_rejects(tmp_path)) + json.dumps(run.states)
     assert dest["api_key_secret"] not in written
     assert token not in written

@@ -1,0 +1,95 @@
+"""What routes are handed: the server's state, the authenticated ``Caller``, the request body.
+
+As the FastAPI template's ``api/deps.py`` does with ``Depends``, an API route declares what
+it needs instead of looking it up: a handler decorated with ``@authenticated`` takes
+``(request, caller)``, and the decorator checks the token and the account header once for
+every route::
+
+    @authenticated
+    async def delete_organization(request: Request, caller: Caller) -> Response:
+        organizations.delete(caller.store, caller.account_id, caller.user_id, ...)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from lexful_sandbox.common.errors import ApiError
+from lexful_sandbox.common.util import loads
+from lexful_sandbox.http import tokens
+from lexful_sandbox.http.state import SandboxState
+from lexful_sandbox.storage.store import Store
+
+MAX_BODY = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, and the store of the server they call: an authenticated API request."""
+
+    store: Store
+    account_id: str
+    user_id: str
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+AuthenticatedHandler = Callable[[Request, Caller], Awaitable[Response]]
+
+
+def sandbox_state(request: Request) -> SandboxState:
+    return request.app.state.sandbox
+
+
+def authenticate(request: Request) -> Caller:
+    """401 for a missing, malformed or expired token; 403 for a missing or foreign account."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise tokens.unauthorized("missing bearer token")
+    sb = sandbox_state(request)
+    claims = tokens.verify(sb.signing_key, token.strip())
+    account = request.headers.get("x-account-id")
+    if not account:
+        raise ApiError(403, "missing X-Account-ID header")
+    if account.strip() != claims.account_id or sb.store.account(claims.account_id) is None:
+        raise ApiError(403, "X-Account-ID does not match the token's account")
+    return Caller(sb.store, claims.account_id, claims.user_id)
+
+
+def authenticated(handler: AuthenticatedHandler) -> Endpoint:
+    """The Starlette endpoint of an API route: authenticate, then hand the handler its Caller."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        return await handler(request, authenticate(request))
+
+    return endpoint
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise ApiError(413, f"request body over {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"request body over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def json_body(request: Request) -> Any:
+    data = await read_body(request)
+    if not data.strip():
+        raise ApiError(400, "request body must be JSON")
+    try:
+        return loads(data)
+    except Exception:  # msgspec raises its own DecodeError; any failure is the client's
+        raise ApiError(400, "request body is not valid JSON") from None

@@ -1,0 +1,38 @@
+"""The answers routes give: JSON, no content, the error body, the list envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from lexful_sandbox.common.errors import ApiError, error_body
+from lexful_sandbox.common.util import dumps, loads
+from lexful_sandbox.storage.query import ListQuery
+
+JSON = "application/json"
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(dumps(body), status_code=status, media_type=JSON)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+def error_response(error: ApiError) -> Response:
+    body = dumps(error_body(error.status, error.message, error.details))
+    return Response(body, status_code=error.status, media_type=JSON, headers=error.headers)
+
+
+def select(doc: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    return {name: doc.get(name) for name in names}
+
+
+def envelope(docs: list[str], total: int, q: ListQuery) -> Response:
+    """The list envelope built from stored JSON text, without decoding unless fields= asks."""
+    if q.fields:
+        docs = [dumps(select(loads(d), q.fields)).decode() for d in docs]
+    body = f'{{"items":[{",".join(docs)}],"total":{total},"limit":{q.limit},"offset":{q.offset}}}'
+    return Response(body.encode(), media_type=JSON)

@@ -1,0 +1,1 @@
+"""Seed data: the demo account (``--seed demo``) and bulk assets (``--seed-scale N``)."""

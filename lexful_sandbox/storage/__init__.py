@@ -1,0 +1,1 @@
+"""The sqlite store: the schema, generic record operations, and list queries compiled to SQL."""

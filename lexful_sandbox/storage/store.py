@@ -1,0 +1,279 @@
+"""The sqlite store: generic record operations shared by every resource, and accounts.
+
+SQL text is assembled from table names, column names and field names that come from fixed
+tables or were checked against a resource's schema (S608 noqa below); values are always bound.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from lexful_sandbox.common.util import dumps, loads
+from lexful_sandbox.storage.query import ListQuery
+from lexful_sandbox.storage.schema import connect
+
+# Indexed columns beside the JSON record: column -> record key.
+EXTRAS: dict[str, dict[str, str]] = {
+    "organizations": {"slug": "slug"},
+    "organization_types": {"name": "name"},
+    "asset_types": {"name": "name"},
+    "users": {},
+    "assets": {"type": "asset_type", "organization_id": "organization_id"},
+    "files": {"asset_id": "asset_id"},
+}
+BASE_COLUMNS = ("id", "created_at", "updated_at", "deleted_at")
+
+
+KEYSET_COLUMNS = frozenset({"id", "created_at", "updated_at"})  # never NULL
+
+
+def _keyset_order(terms: list[tuple[str, str]]) -> bool:
+    """Bookmarks need never-NULL columns, all sorted the same way (row-value comparison)."""
+    return all(e in KEYSET_COLUMNS for e, _ in terms) and len({d for _, d in terms}) == 1
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    key_id: str
+    key_secret: str
+    user_id: str
+
+
+class Store:
+    """One sqlite connection under a re-entrant lock (tests touch it from their own thread)."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+        self.conn = connect(path)
+        self.lock = threading.RLock()
+        self._depth = 0
+        # Asset types by (account, name): every asset request needs its type definition.
+        self.type_cache: dict[tuple[str, str], dict[str, Any]] = {}
+        # List totals by query, valid while no write happened: a COUNT(*) over 100k rows
+        # costs more than the page itself, and paging clients ask for the same total again.
+        self._counts: dict[tuple, tuple[int, int]] = {}
+        # Sort keys of the last record of pages served, by query and end offset: the next page
+        # of a walk starts from there instead of stepping over every earlier index entry.
+        self._bookmarks: dict[tuple, tuple[int, dict[int, tuple]]] = {}
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    @contextmanager
+    def tx(self) -> Iterator[None]:
+        """A transaction; nested uses join the outer one."""
+        with self.lock:
+            self._depth += 1
+            if self._depth == 1:
+                self.conn.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                if self._depth == 1:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                if self._depth == 1:
+                    self.conn.execute("COMMIT")
+            finally:
+                self._depth -= 1
+
+    def query(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    @property
+    def generation(self) -> int:
+        """Changes with every row written through this connection, however it was written."""
+        return self.conn.total_changes
+
+    def execute(self, sql: str, params: tuple | list = ()) -> int:
+        with self.lock:
+            return self.conn.execute(sql, params).rowcount
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
+        if rows:
+            return rows[0][0]
+        if default is not None:
+            self.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, default))
+        return default
+
+    def signing_key(self) -> bytes:
+        """Kept in the database so tokens and presigned URLs survive a restart with --db."""
+        return bytes.fromhex(self.meta("signing_key", secrets.token_hex(32)) or "")
+
+    # --- records -----------------------------------------------------------------------
+
+    def _row(self, table: str, account_id: str, doc: dict[str, Any]) -> tuple:
+        extras = tuple(doc.get(key) for key in EXTRAS[table].values())
+        base = tuple(doc.get(c) for c in BASE_COLUMNS)
+        return (account_id, *base, dumps(doc).decode(), *extras)
+
+    def _insert_sql(self, table: str) -> str:
+        cols = ["account_id", *BASE_COLUMNS, "doc", *EXTRAS[table]]
+        marks = ", ".join("?" * len(cols))
+        return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})"  # noqa: S608
+
+    def insert(self, table: str, account_id: str, doc: dict[str, Any]) -> dict[str, Any]:
+        self.execute(self._insert_sql(table), self._row(table, account_id, doc))
+        return doc
+
+    def insert_many(self, table: str, account_id: str, docs: list[dict[str, Any]]) -> None:
+        rows = [self._row(table, account_id, doc) for doc in docs]
+        with self.tx():
+            self.conn.executemany(self._insert_sql(table), rows)
+
+    def save(self, table: str, account_id: str, doc: dict[str, Any]) -> dict[str, Any]:
+        extras = EXTRAS[table]
+        sets = ", ".join(f"{c} = ?" for c in ("updated_at", "deleted_at", "doc", *extras))
+        values = [doc.get("updated_at"), doc.get("deleted_at"), dumps(doc).decode()]
+        values += [doc.get(key) for key in extras.values()]
+        self.execute(
+            f"UPDATE {table} SET {sets} WHERE account_id = ? AND id = ?",  # noqa: S608
+            [*values, account_id, doc["id"]],
+        )
+        return doc
+
+    def secrets(self, account_id: str, asset_id: str) -> dict[str, str]:
+        """The real values behind an asset's masked properties (tests read them here)."""
+        sql = "SELECT name, value FROM secrets WHERE account_id = ? AND asset_id = ?"
+        return dict(self.query(sql, (account_id, asset_id)))
+
+    def put_secrets(self, account_id: str, asset_id: str, values: dict[str, str]) -> None:
+        sql = "INSERT OR REPLACE INTO secrets (account_id, asset_id, name, value) VALUES (?,?,?,?)"
+        for name, value in values.items():
+            self.execute(sql, (account_id, asset_id, name, value))
+
+    def get(
+        self, table: str, account_id: str, record_id: str, *, include_deleted: bool = False
+    ) -> dict[str, Any] | None:
+        sql = f"SELECT doc FROM {table} WHERE account_id = ? AND id = ?"  # noqa: S608
+        if not include_deleted:
+            sql += " AND deleted_at IS NULL"
+        rows = self.query(sql, (account_id, record_id))
+        return loads(rows[0][0]) if rows else None
+
+    def find(
+        self, table: str, account_id: str, where: str, params: tuple | list = ()
+    ) -> list[dict[str, Any]]:
+        sql = f"SELECT doc FROM {table} WHERE account_id = ? AND {where}"  # noqa: S608
+        return [loads(r[0]) for r in self.query(sql, (account_id, *params))]
+
+    def list(
+        self,
+        table: str,
+        account_id: str,
+        q: ListQuery,
+        where: list[str] | None = None,
+        params: list[Any] | None = None,
+    ) -> tuple[int, list[str]]:
+        """(total, page of records as JSON text): sorting and paging happen in SQL."""
+        clauses = ["account_id = ?", *(where or []), *q.where]
+        values = [account_id, *(params or []), *q.params]
+        if not q.include_deleted:
+            clauses.append("deleted_at IS NULL")
+        sql_where = " AND ".join(clauses)
+        with self.lock:
+            total = self._count(table, sql_where, values)
+            if total <= q.offset:
+                return total, []
+            return total, self._page(table, sql_where, values, q)
+
+    def _count(self, table: str, sql_where: str, values: list[Any]) -> int:
+        key = (table, sql_where, *values)
+        cached = self._counts.get(key)
+        if cached is not None and cached[0] == self.generation:
+            return cached[1]
+        sql = f"SELECT COUNT(*) FROM {table} WHERE {sql_where}"  # noqa: S608
+        total = self.conn.execute(sql, values).fetchone()[0]
+        if len(self._counts) > 10_000:
+            self._counts.clear()
+        self._counts[key] = (self.generation, total)
+        return total
+
+    def _page(self, table: str, sql_where: str, values: list[Any], q: ListQuery) -> list[str]:
+        """One page; a deep offset starts from a bookmark left by an earlier page if it can."""
+        exprs = [expr for expr, _ in q.order_terms]
+        keyset = table in EXTRAS and _keyset_order(q.order_terms)
+        query_key = (table, sql_where, q.order_sql, *values)
+        start, after = self._bookmark(query_key, q.offset) if keyset else (0, None)
+        where = sql_where
+        if after is not None:
+            cmp = "<" if q.order_terms[0][1] == "DESC" else ">"
+            where += f" AND ({', '.join(exprs)}) {cmp} ({', '.join('?' * len(exprs))})"
+            values = [*values, *after]
+        sql = self._page_sql(table, where, q.order_sql, exprs if keyset else [])
+        rows = self.conn.execute(sql, [*values, q.limit, q.offset - start]).fetchall()
+        if keyset and rows:
+            self._remember(query_key, q.offset + len(rows), tuple(rows[-1][1:]))
+        return [r[0] for r in rows]
+
+    def _bookmark(self, query_key: tuple, offset: int) -> tuple[int, tuple | None]:
+        entry = self._bookmarks.get(query_key)
+        if entry is None or entry[0] != self.generation or offset == 0:
+            return 0, None
+        marks = entry[1]
+        if offset in marks:
+            return offset, marks[offset]
+        best = max((o for o in marks if o <= offset), default=0)
+        return (best, marks[best]) if best else (0, None)
+
+    def _remember(self, query_key: tuple, offset: int, sort_key: tuple) -> None:
+        entry = self._bookmarks.get(query_key)
+        if entry is None or entry[0] != self.generation:
+            if len(self._bookmarks) > 1_000:
+                self._bookmarks.clear()
+            entry = self._bookmarks[query_key] = (self.generation, {})
+        entry[1][offset] = sort_key
+
+    @staticmethod
+    def _page_sql(table: str, sql_where: str, order_sql: str, exprs: list[str]) -> str:
+        extra = "".join(f", {e}" for e in exprs)
+        if table.startswith("("):  # a view as a subquery has no rowid
+            return (
+                f"SELECT doc{extra} FROM {table} WHERE {sql_where} "  # noqa: S608
+                f"ORDER BY {order_sql} LIMIT ? OFFSET ?"
+            )
+        # Page over the index alone first, then read only the records of that page.
+        return (
+            f"SELECT doc{extra} FROM {table} WHERE rowid IN (SELECT rowid FROM {table} "  # noqa: S608
+            f"WHERE {sql_where} ORDER BY {order_sql} LIMIT ? OFFSET ?) ORDER BY {order_sql}"
+        )
+
+    # --- accounts ----------------------------------------------------------------------
+
+    def add_account(self, account: Account, created_at: str) -> None:
+        self.execute(
+            "INSERT INTO accounts (id, key_id, key_secret, user_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (account.id, account.key_id, account.key_secret, account.user_id, created_at),
+        )
+
+    def account_by_key(self, key_id: str) -> Account | None:
+        rows = self.query(
+            "SELECT id, key_id, key_secret, user_id FROM accounts WHERE key_id = ?", (key_id,)
+        )
+        return Account(*rows[0]) if rows else None
+
+    def account(self, account_id: str) -> Account | None:
+        rows = self.query(
+            "SELECT id, key_id, key_secret, user_id FROM accounts WHERE id = ?", (account_id,)
+        )
+        return Account(*rows[0]) if rows else None
+
+    def first_account(self) -> Account | None:
+        rows = self.query(
+            "SELECT id, key_id, key_secret, user_id FROM accounts "
+            "ORDER BY created_at, rowid LIMIT 1"
+        )
+        return Account(*rows[0]) if rows else None
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()

@@ -1,0 +1,34 @@
+"""The write engine: how a record read by target-lexful ends up in Lexful (or in the rejects).
+
+The path of one record (module names in brackets)::
+
+    reader [../reader.py]       a line: checked, or turned into a reject; counts its position
+      |
+    sink [../sinks.py]          batches one stream's records (batch_size_rows)
+      |
+    WriteEngine.write_batch [write_engine.py]
+      |
+      +- route [routing.py, catalog.py]      stream -> organizations, an asset type, links ...
+      +- job: source id and references [handlers/<kind>.py]
+      |
+      |  waves, until nothing in the batch can move:
+      +- resolve references [references.py]  id map, then the destination account's own ids
+      |     in this batch     -> the next wave
+      |     not written yet   -> waits on disk [../storage/id_map.py, park]
+      +- plan [handlers/, on pool.py]        create, update, unchanged or delete
+      +- execute [handlers/, on pool.py]     the writes, max_concurrency at once
+      +- outcome [outcomes.py]               written: the id map and the counts [stats.py]
+      |                                      refused: the rejects file [../storage/rejects.py]
+      +- release: the waiting records whose references were just written, in new waves
+      |
+    end of input [WriteEngine.finish]: what still waits is rejected, naming the reference;
+      then ACTIVATE_VERSION sweeps [versions.py] delete the links and files a full set
+      no longer holds
+
+STATE [../state_gate.py]: a STATE is printed only once every record read before it is
+written or rejected; a record that waits holds back the STATEs read after it.
+
+The rest: ``model`` (jobs, references, plans, record errors), ``values`` (JSON-safe copies,
+hashes, redaction), ``settings`` (the engine's settings), ``file_content`` (a file record's
+bytes and the three-step upload), ``handlers/base`` (what every kind of record shares).
+"""

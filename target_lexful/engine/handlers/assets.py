@@ -1,0 +1,134 @@
+"""Assets of every asset type: the body from the record, its references, and dry-run checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lexful_api import contract
+from target_lexful.engine.catalog import property_types, reference_defs
+from target_lexful.engine.handlers.base import is_deleted
+from target_lexful.engine.handlers.records import RecordHandler
+from target_lexful.engine.model import ASSET, CREATE, ORGANIZATIONS, Job, Plan, RecordError, Ref
+from target_lexful.engine.values import json_safe
+
+_READ_ONLY = frozenset({"id", "organization_name", "asset_type", "labels", *contract.AUDIT_FIELDS})
+_WRITABLE = frozenset({"organization_id", "references", "visibility", "owned_by"})
+
+
+class AssetHandler(RecordHandler):
+    kind = ASSET
+
+    def type_def(self, job: Job) -> dict[str, Any]:
+        assert job.route.asset_type is not None
+        type_def = self.deps.catalog.asset_type(job.route.asset_type)
+        if type_def is None:
+            msg = f"asset type {job.route.asset_type!r} does not exist in the target account"
+            raise RecordError(msg)
+        return type_def
+
+    def refs(self, job: Job) -> list[Ref]:
+        out = []
+        org = job.record.get("organization_id")
+        if org:
+            out.append(Ref("organization_id", str(org), (ORGANIZATIONS,)))
+        definitions = reference_defs(self.deps.catalog.asset_type(job.route.asset_type or ""))
+        for name, value in (job.record.get("references") or {}).items():
+            targets = tuple(contract.reference_targets(definitions.get(name, {})))
+            for source_id in _as_list(value):
+                out.append(Ref(f"references.{name}", str(source_id), (ASSET,), targets))
+        return out
+
+    def list_path(self, job: Job) -> str:
+        assert job.route.asset_type is not None
+        return contract.assets_path(job.route.asset_type)
+
+    def item_path(self, job: Job, target_id: str) -> str:
+        assert job.route.asset_type is not None
+        return contract.assets_path(job.route.asset_type, target_id)
+
+    def natural_filter(self, job: Job, body: dict[str, Any]) -> dict[str, Any]:
+        # The organization narrows the search; a few short strings narrow it further. The
+        # candidates are then compared field by field (``recover``).
+        kinds = property_types(self.deps.catalog.asset_type(job.route.asset_type or ""))
+        params = {"organization_id": body["organization_id"]} if "organization_id" in body else {}
+        for key, value in body.items():
+            if len(params) >= 4:
+                break
+            if kinds.get(key) == "string" and isinstance(value, str) and 0 < len(value) <= 200:
+                params[key] = value
+        return params
+
+    def plan(self, job: Job) -> Plan:
+        type_def = self.type_def(job)
+        if is_deleted(job.record):
+            return self.plan_delete(job, job.route.asset_type)
+        plan = self.plan_upsert(job, self.body(job, type_def), job.route.asset_type)
+        if self.deps.dry_run:
+            # Nothing reaches the API to validate it, so check what the contract says [D].
+            check_asset(plan.body, type_def, creating=plan.action == CREATE)
+        return plan
+
+    def body(self, job: Job, type_def: dict[str, Any]) -> dict[str, Any]:
+        kinds = property_types(type_def)
+        body = {k: json_safe(v) for k, v in job.record.items() if self._writes(k, v, kinds)}
+        org = job.destination_of(job.record.get("organization_id"))
+        if org is not None:
+            body["organization_id"] = org.id
+        references = _target_references(job)
+        if references:
+            body["references"] = references
+        return body
+
+    def _writes(self, key: str, value: Any, kinds: dict[str, str]) -> bool:
+        """Whether a field of the record is written as it is (ids and references are not)."""
+        if key in _READ_ONLY or key.startswith("_sdc_"):
+            return False
+        if key in ("organization_id", "references") or value is None:
+            return False  # the ids are translated (``body``); a None is no value to send
+        if key == "name" and "name" not in kinds:
+            return False  # derived by the API unless the type has a name property [A]
+        if contract.is_masked(value):
+            return False  # never overwrite a real secret with the mask
+        if kinds.get(key) == "file":
+            return False  # set only by completing an upload with property_name
+        # A user of another account (users cannot be copied): left unset.
+        return key != "owned_by" or value in self.deps.catalog.user_ids()
+
+
+def _target_references(job: Job) -> dict[str, Any]:
+    """The record's references, each source id replaced by the id it has in the target."""
+    references = {}
+    for name, value in (job.record.get("references") or {}).items():
+        if isinstance(value, list):
+            references[name] = [t.id for v in value if (t := job.destination_of(str(v)))]
+        elif value:
+            target = job.destination_of(str(value))
+            references[name] = target.id if target else None
+    return references
+
+
+def check_asset(body: dict[str, Any], type_def: dict[str, Any], *, creating: bool) -> None:
+    """The API's validation of an asset body, as far as the type definition tells (dry_run)."""
+    props = {p["name"]: p for p in type_def.get("properties") or []}
+    name = type_def.get("name")
+    for key, value in body.items():
+        if key not in props and key not in _WRITABLE:
+            msg = f"{key}: unknown field for asset type {name}"
+            raise RecordError(msg, 400)
+        allowed = props.get(key, {}).get("enum")
+        if allowed and value is not None and value not in allowed:
+            msg = f"{key}: {value!r} is not one of {allowed}"
+            raise RecordError(msg, 400)
+    if creating:
+        if "organization_id" not in body:
+            raise RecordError("organization_id: is required", 400)
+        for prop in props.values():
+            if prop.get("required") and body.get(prop["name"]) is None:
+                msg = f"{prop['name']}: is required"
+                raise RecordError(msg, 400)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return [v for v in value if v]
+    return [value] if value else []

@@ -1,0 +1,173 @@
+"""What every handler shares: its dependencies, the two steps, and error triage.
+
+A handler is used in two steps by the engine: ``plan`` (decide create, update or unchanged;
+may read), then ``execute`` on groups of plans (the writes). Both run on worker threads.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from lexful_api import LexfulClient, LexfulHTTPError
+from target_lexful.engine.catalog import Catalog
+from target_lexful.engine.model import (
+    DELETE,
+    UNCHANGED,
+    Destination,
+    Job,
+    Plan,
+    RecordError,
+    Ref,
+    rejectable,
+)
+from target_lexful.engine.values import stable_hash
+from target_lexful.file_sources import FileSources
+from target_lexful.storage.id_map import IdMap
+from target_lexful.storage.id_map_schema import DELETED_HASH, DONE, Entry
+
+
+@dataclass
+class HandlerDeps:
+    """What every handler writes with: the API client, the id map, the account's types, settings."""
+
+    client: LexfulClient
+    ids: IdMap
+    catalog: Catalog
+    match_on: dict[str, list[str]]
+    create_asset_types: bool
+    logger: logging.Logger
+    dry_run: bool = False
+    # The default allows no local path and no URL: the engine passes the settings'.
+    file_sources: FileSources = field(default_factory=FileSources)
+
+
+GroupResult = list[RecordError | None]
+
+
+class Handler:
+    """The default: one record, one id, written alone."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, deps: HandlerDeps) -> None:
+        self.deps = deps
+
+    def source_id(self, record: dict[str, Any], key_properties: list[str]) -> str:
+        if record.get("id") not in (None, ""):
+            return str(record["id"])
+        if key_properties and all(record.get(k) is not None for k in key_properties):
+            return "|".join(str(record[k]) for k in key_properties)
+        # No key at all: the content is the key, so the same record sent twice is one record.
+        return "sha256:" + stable_hash(
+            {k: v for k, v in record.items() if not k.startswith("_sdc")}
+        )
+
+    def refs(self, job: Job) -> list[Ref]:
+        return []
+
+    def prefetch(self, jobs: list[Job]) -> None:
+        """Read in bulk what ``plan`` would otherwise read one record at a time."""
+
+    def plan(self, job: Job) -> Plan:
+        raise NotImplementedError
+
+    def groups(self, plans: list[Plan]) -> list[list[Plan]]:
+        return [[p] for p in plans]
+
+    def execute(self, group: list[Plan]) -> GroupResult:
+        for plan in group:
+            self.execute_one(plan)
+        return [None] * len(group)
+
+    def execute_one(self, plan: Plan) -> None:
+        raise NotImplementedError
+
+    def entry(self, job: Job) -> Entry | None:
+        return self.deps.ids.get(job.stream, job.source_id)
+
+    def is_done(self, job: Job) -> bool:
+        entry = self.entry(job)
+        return bool(entry and entry.state == DONE)
+
+    def intend(self, plan: Plan) -> None:
+        job = plan.job
+        self.deps.ids.intend(job.stream, job.source_id, job.kind, plan.asset_type)
+
+    def execute_each(self, group: list[Plan]) -> GroupResult:
+        """Write the plans one at a time; a record's refusal is its result, not the group's."""
+        return [self._execute_alone(plan) for plan in group]
+
+    def _execute_alone(self, plan: Plan) -> RecordError | None:
+        try:
+            self.execute_one(plan)
+        except LexfulHTTPError as exc:
+            if not rejectable(exc):
+                raise
+            return RecordError(exc.message, exc.status)
+        except RecordError as exc:
+            return exc
+        return None
+
+
+class ChildHandler(Handler):
+    """A link or a file: it hangs on an asset and goes with one DELETE under that asset.
+
+    Deleted when its record comes with ``_sdc_deleted_at`` (``plan_delete``) or when an
+    ACTIVATE_VERSION run's full set no longer holds it (the engine's sweep, ``delete_entry``).
+    """
+
+    def child_path(self, asset_type: str, parent_id: str, child_id: str) -> str:
+        raise NotImplementedError
+
+    def parent_of(self, entry: Entry) -> str | None:
+        """The Lexful id of the asset ``entry`` hangs on (None: unknown)."""
+        return entry.parent_id
+
+    def plan_delete(self, job: Job, parent: Destination) -> Plan:
+        entry = self.entry(job)
+        if not entry or entry.state != DONE or not entry.target_id:
+            msg = "deleted in the source (_sdc_deleted_at is set) and never copied: not created"
+            raise RecordError(msg)
+        action = UNCHANGED if entry.body_hash == DELETED_HASH else DELETE
+        asset_type = entry.asset_type or parent.asset_type or job.record.get("asset_type")
+        plan = Plan(job, action, {}, DELETED_HASH, entry.target_id, asset_type=asset_type)
+        plan.parent_id = entry.parent_id or parent.id
+        return plan
+
+    def execute_delete(self, plan: Plan) -> None:
+        assert plan.asset_type is not None
+        assert plan.parent_id is not None
+        assert plan.target_id is not None
+        self.delete(plan.asset_type, plan.parent_id, plan.target_id)
+        plan.result_id = plan.target_id
+
+    def delete_entry(self, entry: Entry) -> None:
+        """Delete what ``entry`` wrote; a RecordError when where it hangs is not known."""
+        parent = self.parent_of(entry)
+        if parent is None or not entry.asset_type or not entry.target_id:
+            msg = "its asset is not in the id map (written by an older target-lexful)"
+            raise RecordError(msg)
+        self.delete(entry.asset_type, parent, entry.target_id)
+
+    def delete(self, asset_type: str, parent_id: str, child_id: str) -> None:
+        try:
+            self.deps.client.request("DELETE", self.child_path(asset_type, parent_id, child_id))
+        except LexfulHTTPError as exc:
+            if exc.status != 404:
+                raise  # a 404: already gone, which is what was asked
+
+
+def bulk_refused(exc: LexfulHTTPError) -> bool:
+    """A bulk call refused for its content: one bad record refuses it all, so write each."""
+    return exc.status < 500 and exc.status not in (401, 403, 429)
+
+
+def is_deleted(record: dict[str, Any]) -> bool:
+    return bool(record.get("_sdc_deleted_at") or record.get("deleted_at"))
+
+
+def types_of(value: Any) -> tuple[str, ...]:
+    """The asset type a record names for a referenced asset, as ``Ref.asset_types``."""
+    return (str(value),) if value else ()

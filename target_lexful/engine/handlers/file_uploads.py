@@ -1,0 +1,144 @@
+"""Files attached to assets: the content loaded from the record, then the three-step upload.
+
+Where the content may come from (files_root, allowed_download_hosts) is ``file_sources``'s;
+dry_run checks the source against those rules but reads and fetches nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from lexful_api import LexfulHTTPError, contract
+from target_lexful.engine import file_content
+from target_lexful.engine.handlers.base import ChildHandler, is_deleted, types_of
+from target_lexful.engine.model import (
+    ASSET,
+    CREATE,
+    DELETE,
+    DRY_RUN_ID_PREFIX,
+    FILES,
+    UNCHANGED,
+    Destination,
+    Job,
+    Plan,
+    RecordError,
+    Ref,
+)
+from target_lexful.engine.values import stable_hash
+from target_lexful.storage.id_map_schema import DONE, INTENT
+
+
+class FileHandler(ChildHandler):
+    kind = FILES
+
+    def refs(self, job: Job) -> list[Ref]:
+        asset_id = job.record.get("asset_id")
+        if not asset_id:
+            msg = "file has no asset_id"
+            raise RecordError(msg)
+        return [Ref("asset_id", str(asset_id), (ASSET,), types_of(job.record.get("asset_type")))]
+
+    def child_path(self, asset_type: str, parent_id: str, child_id: str) -> str:
+        return contract.files_path(asset_type, parent_id, child_id)
+
+    def plan(self, job: Job) -> Plan:
+        asset = job.destination_of(str(job.record["asset_id"]))
+        assert asset is not None
+        plan = self.plan_delete(job, asset) if is_deleted(job.record) else self._plan(job, asset)
+        plan.parent_id = plan.parent_id or asset.id
+        return plan
+
+    def _plan(self, job: Job, asset: Destination) -> Plan:
+        rec = job.record
+        asset_type = asset.asset_type or rec.get("asset_type")
+        meta = _meta(rec)
+        if not asset_type or not meta:
+            msg = "file has no name or its asset's type is unknown"
+            raise RecordError(msg)
+        digest = stable_hash(
+            {**meta, "asset": asset.id, "size": rec.get("size"), "sha256": rec.get("sha256")}
+        )
+        entry = self.entry(job)
+        if entry and entry.state == DONE and entry.body_hash == digest:
+            return Plan(job, UNCHANGED, meta, digest, entry.target_id, asset_type=asset_type)
+        plan = Plan(job, CREATE, meta, digest, asset_type=asset_type)
+        if self.deps.dry_run:
+            return self._dry_plan(plan, asset.id)
+        try:
+            content = file_content.load_content(rec, self.deps.client, self.deps.file_sources)
+        except file_content.FileContentError as exc:
+            raise RecordError(str(exc)) from None
+        meta["size"] = content.size
+        same = self._same_files(asset_type, asset.id, meta)
+        done = [f["id"] for f in same if f.get("upload_status", "completed") == "completed"]
+        if done:
+            content.discard()  # same asset, name and size: already uploaded
+            return Plan(job, UNCHANGED, meta, digest, done[0], asset_type=asset_type)
+        # An upload an interrupted run left pending is ours: removed before uploading again.
+        stale = [f["id"] for f in same] if entry and entry.state == INTENT else []
+        plan.extra = (asset.id, content, stale)
+        return plan
+
+    def _dry_plan(self, plan: Plan, asset_id: str) -> Plan:
+        """The plan without the content: the record's declared size stands in for it."""
+        try:
+            file_content.check_source(plan.job.record, self.deps.file_sources)
+            size = file_content.declared_size(plan.job.record)
+        except file_content.FileContentError as exc:
+            raise RecordError(str(exc)) from None
+        # An asset this dry run would create has a made-up id: nothing to list on it.
+        if size is None or plan.asset_type is None or asset_id.startswith(DRY_RUN_ID_PREFIX):
+            return plan
+        plan.body["size"] = size
+        same = self._same_files(plan.asset_type, asset_id, plan.body)
+        done = [f["id"] for f in same if f.get("upload_status", "completed") == "completed"]
+        if done:
+            plan.action, plan.target_id = UNCHANGED, done[0]
+        return plan
+
+    def execute_one(self, plan: Plan) -> None:
+        if plan.action == DELETE:
+            self.execute_delete(plan)
+            return
+        asset_id, content, stale = plan.extra
+        assert plan.asset_type is not None
+        client = self.deps.client
+        try:
+            for file_id in stale:
+                with contextlib.suppress(LexfulHTTPError):
+                    client.request(
+                        "DELETE", contract.files_path(plan.asset_type, asset_id, file_id)
+                    )
+            self.intend(plan)
+            done = file_content.upload(client, plan.asset_type, asset_id, plan.body, content)
+            plan.result_id = done["id"]
+        except file_content.FileContentError as exc:  # the local file was swapped after its check
+            raise RecordError(str(exc)) from None
+        finally:
+            content.discard()
+
+    def _same_files(
+        self, asset_type: str, asset_id: str, meta: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return [
+            item
+            for item in self.deps.client.iter_list(contract.files_path(asset_type, asset_id))
+            if item.get("name") == meta["name"] and item.get("size") == meta["size"]
+        ]
+
+
+def _meta(rec: dict[str, Any]) -> dict[str, Any]:
+    """What the upload says about the file; empty when the record names no file."""
+    name = rec.get("name") or rec.get("original_name")
+    if not name:
+        return {}
+    meta = {
+        "name": name,
+        "original_name": rec.get("original_name") or name,
+        "file_extension": rec.get("file_extension"),
+        "mime_type": rec.get("mime_type") or file_content.DEFAULT_MIME,
+        "is_public": rec.get("is_public"),
+        "property_name": rec.get("property_name"),
+    }
+    return {k: v for k, v in meta.items() if v is not None}

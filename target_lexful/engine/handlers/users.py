@@ -1,0 +1,14 @@
+"""Users: the API cannot create them, so every user record is rejected, saying why."""
+
+from __future__ import annotations
+
+from target_lexful.engine.handlers.base import Handler
+from target_lexful.engine.model import USERS, Job, Plan, RecordError
+
+
+class UserHandler(Handler):
+    kind = USERS
+
+    def plan(self, job: Job) -> Plan:
+        msg = "users cannot be created through the Lexful API: invite them in Lexful"
+        raise RecordError(msg)

@@ -1,0 +1,100 @@
+"""The units of work the write engine passes around: jobs, references, plans, record errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lexful_api import LexfulHTTPError
+
+# What a stream writes to. Asset streams are ASSET with the asset type beside it.
+ORGANIZATIONS = "organizations"
+ORGANIZATION_TYPES = "organization_types"
+ASSET_TYPES = "asset_types"
+ASSET = "asset"
+RELATED_ASSETS = "related_assets"
+FILES = "files"
+USERS = "users"
+SPECIAL_STREAMS = (ORGANIZATIONS, ORGANIZATION_TYPES, ASSET_TYPES, RELATED_ASSETS, FILES, USERS)
+CHILD_KINDS = (RELATED_ASSETS, FILES)  # hang on an asset; a full set can come as a version
+
+CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
+DRY_RUN_ID_PREFIX = "dry-run-"  # the made-up Lexful id of what a dry run would create
+
+
+class RecordError(Exception):
+    """This record cannot be written; the run goes on (or stops, with ``on_record_error=fail``)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def rejectable(exc: LexfulHTTPError) -> bool:
+    """An answer about this record (validation, conflict, not found), not about the run."""
+    return 400 <= exc.status < 500 and exc.status not in (401, 403, 408, 429)
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a stream writes: a kind (``ORGANIZATIONS``, ``ASSET``, ...), and an asset type."""
+
+    kind: str
+    asset_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One reference of a record to another record, by the other record's source id."""
+
+    field: str  # as shown to people: organization_id, references.location, asset_id
+    source_id: str
+    kinds: tuple[str, ...]  # what it points at: ORGANIZATIONS or ASSET
+    asset_types: tuple[str, ...] = ()  # where it may already exist in the target account
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a source id lives in the destination account: its Lexful id (and asset type)."""
+
+    id: str
+    asset_type: str | None = None
+
+
+@dataclass
+class Job:
+    """One record on its way: where it goes, its source id, its references and where they are."""
+
+    stream: str
+    route: Route
+    source_id: str
+    record: dict[str, Any]
+    key_properties: list[str]
+    refs: list[Ref] = field(default_factory=list)
+    resolved: dict[str, Destination] = field(default_factory=dict)
+    existing: dict[str, Any] | None = None  # the record itself, found in the target by its id
+    position: int = 0  # its RECORD line's number in this run's input (0: parked by a past run)
+
+    @property
+    def kind(self) -> str:
+        return self.route.kind
+
+    def destination_of(self, source_id: str | None) -> Destination | None:
+        return self.resolved.get(source_id) if source_id else None
+
+
+@dataclass
+class Plan:
+    """What a handler decided for a job (create, update, unchanged, delete) and what to send."""
+
+    job: Job
+    action: str
+    body: dict[str, Any]
+    body_hash: str
+    target_id: str | None = None
+    changes: dict[str, Any] | None = None
+    asset_type: str | None = None  # the asset type of the written record, for the id map
+    extra: Any = None  # what a handler keeps between plan and execute (file content, link source)
+    result_id: str | None = None
+    parent_id: str | None = None  # a link's or a file's asset (Lexful id), kept in the id map

@@ -1,0 +1,81 @@
+"""Where a record's references point in the target: the id map first, then the account itself.
+
+A reference whose source id the id map does not know may already be an id of the target
+account (a copy back into the account it came from, a record that names a Lexful id): those
+are looked up in bulk, once, and remembered for the run.
+"""
+
+from __future__ import annotations
+
+from lexful_api import LexfulClient, LexfulHTTPError, contract
+from target_lexful.engine.model import ASSET, Destination, Job, RecordError, Ref, rejectable
+from target_lexful.engine.pool import Pool
+from target_lexful.engine.values import is_uuid
+from target_lexful.storage.id_map import IdMap
+from target_lexful.storage.id_map_schema import DONE, REJECTED
+
+
+class References:
+    def __init__(self, client: LexfulClient, ids: IdMap, pool: Pool) -> None:
+        self._client = client
+        self._ids = ids
+        self._pool = pool
+        self._known: dict[str, Destination | None] = {}  # ids looked up in the target account
+
+    def resolve(self, job: Job, batch: set[str]) -> list[Ref]:
+        """Fill ``job.resolved``; return the references that are not written yet."""
+        waits = []
+        for ref in job.refs:
+            if ref.source_id in job.resolved:
+                continue
+            if ref.source_id in batch and ref.source_id != job.source_id:
+                waits.append(ref)  # written (again) in this batch: wait for that copy
+                continue
+            entry = self._ids.resolve(ref.source_id, ref.kinds)
+            if entry and entry.state == DONE and entry.target_id:
+                job.resolved[ref.source_id] = Destination(entry.target_id, entry.asset_type)
+            elif entry and entry.state == REJECTED:
+                msg = f"{ref.field} {ref.source_id} was rejected: {entry.note}"
+                raise RecordError(msg)
+            elif (known := self._known.get(ref.source_id)) is not None:
+                job.resolved[ref.source_id] = known
+            else:
+                waits.append(ref)
+        return waits
+
+    def look_up(self, jobs: list[Job]) -> None:
+        """Which referenced ids, unknown to the id map, are already ids of the target account."""
+        wanted: dict[str | None, set[str]] = {}  # where to look (an asset type, or None) -> ids
+        for job in jobs:
+            for ref in job.refs:
+                sid = ref.source_id
+                if not is_uuid(sid) or sid in self._known or sid in job.resolved:
+                    continue
+                if self._ids.resolve(sid, ref.kinds) is not None:
+                    continue
+                # An asset is looked for among the types the record names; None: organizations.
+                for place in ref.asset_types if ASSET in ref.kinds else (None,):
+                    wanted.setdefault(place, set()).add(sid)
+        chunks = [
+            (place, sorted(ids)[i : i + contract.BULK_LIMIT])
+            for place, ids in wanted.items()
+            for i in range(0, len(ids), contract.BULK_LIMIT)
+        ]
+        found = self._pool.map(lambda c: self._find_ids(*c), chunks)
+        for (place, chunk), hits in zip(chunks, found, strict=True):
+            for sid in chunk:
+                if isinstance(hits, set) and sid in hits:
+                    self._known[sid] = Destination(sid, place)
+                else:
+                    self._known.setdefault(sid, None)
+
+    def _find_ids(self, place: str | None, chunk: list[str]) -> set[str]:
+        """The ids of ``chunk`` that are assets of type ``place`` (None: organizations)."""
+        path = contract.assets_path(place) if place else contract.organizations_path()
+        try:
+            body = self._client.get_json(path, {"id[in]": ",".join(chunk), "limit": len(chunk)})
+        except LexfulHTTPError as exc:
+            if rejectable(exc):
+                return set()  # e.g. an asset type that does not exist here
+            raise
+        return {item["id"] for item in contract.list_items(body)}

@@ -1,0 +1,333 @@
+"""The write engine every sink shares: a batch in waves, and the records that wait.
+
+The path a record takes is drawn in this package's docstring (``target_lexful.engine``).
+``WriteEngine`` opens what it writes with (the API client, the id map, the rejects file, the
+worker pool) and closes it in ``close()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from contextlib import ExitStack, closing
+from typing import Any, TypeVar
+
+from lexful_api.settings import client_from_config
+from target_lexful.engine import routing
+from target_lexful.engine.catalog import Catalog
+from target_lexful.engine.handlers import HANDLERS, Handler, HandlerDeps
+from target_lexful.engine.model import UNCHANGED, Job, Plan, RecordError, Ref, Route
+from target_lexful.engine.outcomes import Outcomes, PlanLines
+from target_lexful.engine.pool import Fatal, Pool
+from target_lexful.engine.references import References
+from target_lexful.engine.settings import EngineSettings
+from target_lexful.engine.stats import Stats
+from target_lexful.engine.values import json_safe
+from target_lexful.engine.versions import Versions
+from target_lexful.storage.id_map import IdMap
+from target_lexful.storage.id_map_schema import Waiting
+from target_lexful.storage.rejects import Rejects
+
+T = TypeVar("T")
+
+
+class WriteEngine:
+    """Writes, rejects or parks every record it is given; owns what it writes with.
+
+    Closed by ``close()`` or by leaving a ``with`` block: the pool, the rejects file, the id
+    map and the API client, in that order, once.
+    """
+
+    def __init__(
+        self, config: Mapping[str, Any], *, user_agent: str, logger: logging.Logger
+    ) -> None:
+        self.settings = settings = EngineSettings.from_config(config)
+        self.logger = logger
+        with ExitStack() as opened:
+            own = opened.enter_context
+            self.client = own(
+                closing(
+                    client_from_config(
+                        config, user_agent=user_agent, concurrency=settings.max_concurrency
+                    )
+                )
+            )
+            self.ids = own(
+                closing(
+                    IdMap(settings.id_map_path, settings.account_id, scratch_copy=settings.dry_run)
+                )
+            )
+            self.rejects = own(
+                closing(Rejects(settings.rejects_path, enabled=not settings.dry_run))
+            )
+            self._pool = own(closing(Pool(settings.max_concurrency)))
+            self._owned = opened.pop_all()  # all opened: kept open until close()
+        self.catalog = Catalog(self.client)
+        deps = HandlerDeps(
+            self.client,
+            self.ids,
+            self.catalog,
+            settings.match_on,
+            settings.create_asset_types,
+            logger,
+            dry_run=settings.dry_run,
+            file_sources=settings.file_sources,
+        )
+        self.handlers: dict[str, Handler] = {h.kind: h(deps) for h in HANDLERS}
+        self.stats = Stats()
+        self._plan_lines = PlanLines(logger)
+        self._references = References(self.client, self.ids, self._pool)
+        self.versions = Versions(
+            self.ids,
+            self.stats,
+            logger,
+            plan_line=self._plan_lines.add if settings.dry_run else None,
+        )
+        self._outcomes = Outcomes(
+            ids=self.ids,
+            rejects=self.rejects,
+            stats=self.stats,
+            versions=self.versions,
+            plan_lines=self._plan_lines,
+            fail_on_reject=settings.fail_on_reject,
+            dry_run=settings.dry_run,
+        )
+
+    # -- what it owns ---------------------------------------------------------------------------
+
+    def __enter__(self) -> WriteEngine:
+        return self
+
+    def __exit__(self, *_exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pool, the rejects file, the id map and the client (again: nothing)."""
+        self._owned.close()
+
+    def stop(self) -> None:
+        """Interrupted: writes not yet started are dropped (a resume sends them again)."""
+        self._pool.cancel()
+
+    @property
+    def plan_lines(self) -> list[str]:
+        """dry_run: the plan, a line per create, update, delete or reject it would make."""
+        return self._plan_lines.lines
+
+    # -- the entry points ---------------------------------------------------------------------
+
+    def write_batch(
+        self,
+        stream: str,
+        key_properties: list[str],
+        records: Iterable[dict[str, Any]],
+        positions: Iterable[int],
+    ) -> None:
+        """Write, reject or park every record; ``positions`` are their places in the input."""
+        started = time.monotonic()
+        jobs = []
+        try:
+            route = self.route(stream)
+        except RecordError as exc:
+            for record in records:
+                self.reject(stream, record, exc)
+        else:
+            for record, position in zip(records, positions, strict=True):
+                job = self._job(stream, route, key_properties, record, position)
+                if job is not None:
+                    jobs.append(job)
+            if self.ids.waiting_count():
+                for job in jobs:  # this copy supersedes one parked by an earlier batch or run
+                    self.ids.unpark(job.stream, job.source_id)
+            self._run(jobs)
+            self._release()
+        self.stats.add(stream, "seconds", time.monotonic() - started)
+        self._outcomes.raise_if_stopped()
+
+    def activate_version(self, stream: str, version: int) -> None:
+        """ACTIVATE_VERSION: for links and files, the run's records are the stream's full set."""
+        try:
+            kind = self.route(stream).kind
+        except RecordError as exc:
+            self.logger.warning("ACTIVATE_VERSION of %r ignored: %s", stream, exc.message)
+            return
+        self.versions.activate(stream, kind, version)
+
+    def finish(self) -> None:
+        """End of input: release what can be, then reject what still waits, naming why.
+
+        Then, every record settled and the input read to its end (never after an interrupted
+        run), what a versioned links or files stream no longer holds is deleted.
+        """
+        self._release()
+        leftovers = self.ids.waiting_on(None)
+        if leftovers:
+            self._run([j for j in map(self._job_from_waiting, leftovers) if j], final=True)
+        self._outcomes.raise_if_stopped()
+        self.versions.sweep(self.handlers, self._pool)
+        self.ids.finished()
+
+    def reject(
+        self, stream: str | None, record: Any, error: RecordError, job: Job | None = None
+    ) -> None:
+        """``record`` cannot be written (a line the reader refused, too)."""
+        self._outcomes.reject(stream, record, error, job)
+
+    # -- routing and jobs ---------------------------------------------------------------------
+
+    def route(self, stream: str) -> Route:
+        return routing.route(stream, self.settings.stream_asset_types, self.catalog)
+
+    def _job(
+        self,
+        stream: str,
+        route: Route,
+        key_properties: list[str],
+        record: dict[str, Any],
+        position: int,
+    ) -> Job | None:
+        handler = self.handlers[route.kind]
+        try:
+            source_id = handler.source_id(record, key_properties)
+            job = Job(stream, route, source_id, record, key_properties, position=position)
+            job.refs = handler.refs(job)
+        except RecordError as exc:
+            self.reject(stream, record, exc)
+            return None
+        return job
+
+    def _job_from_waiting(self, row: Waiting) -> Job | None:
+        try:
+            route = self.route(row.stream)
+        except RecordError as exc:
+            job = None
+            self.reject(row.stream, row.record, exc)
+        else:
+            job = self._job(row.stream, route, row.key_properties, row.record, row.position)
+        if job is None:  # rejected: it waits no more
+            self.ids.unpark(row.stream, row.source_id)
+        return job
+
+    # -- the waves ----------------------------------------------------------------------------
+
+    def _run(self, jobs: list[Job], *, final: bool = False) -> None:
+        """Write ``jobs`` in waves: each wave the records whose references are all written."""
+        pending = jobs
+        while pending:
+            self._references.look_up(pending)
+            ready, later, missing = self._sort_wave(pending)
+            if not ready:
+                # Nothing can move: what waits on this batch waits on a record that waits too.
+                missing += [(j, self._unresolved(j)) for j in later]
+                later = []
+            for job, waits in missing:
+                self._wait(job, waits, final=final)
+            self._execute(ready)
+            pending = later
+
+    def _sort_wave(
+        self, pending: list[Job]
+    ) -> tuple[list[Job], list[Job], list[tuple[Job, list[Ref]]]]:
+        """Ready now; later in this batch; missing (to park until their references exist)."""
+        keys = {j.source_id for j in pending}
+        ready, later, missing = [], [], []
+        seen: set[tuple[str, str]] = set()
+        for job in pending:
+            if (job.stream, job.source_id) in seen:
+                later.append(job)  # the same record twice: the second copy after the first
+                continue
+            try:
+                waits = self._references.resolve(job, keys)
+            except RecordError as exc:
+                self.reject(job.stream, job.record, exc, job)
+                continue
+            seen.add((job.stream, job.source_id))
+            if not waits:
+                ready.append(job)
+            elif any(r.source_id in keys and r.source_id != job.source_id for r in waits):
+                later.append(job)  # its reference is in this batch: next wave
+            else:
+                missing.append((job, waits))
+        return ready, later, missing
+
+    def _unresolved(self, job: Job) -> list[Ref]:
+        return [r for r in job.refs if r.source_id not in job.resolved]
+
+    def _wait(self, job: Job, waits: list[Ref], *, final: bool) -> None:
+        if final:
+            names = ", ".join(f"{r.field}={r.source_id}" for r in waits)
+            msg = (
+                f"unresolved reference(s) at end of input: {names} (not in the input nor in Lexful)"
+            )
+            self.reject(job.stream, job.record, RecordError(msg), job)
+            return
+        missing = [{"field": r.field, "id": r.source_id} for r in waits]
+        self.ids.park(
+            job.stream,
+            job.source_id,
+            json_safe(job.record),
+            job.key_properties,
+            missing,
+            job.position,
+        )
+
+    def _release(self) -> None:
+        """Run the parked records whose references were just written, until none is left."""
+        while True:
+            fresh = self._outcomes.take_fresh()
+            if not fresh or not self.ids.waiting_count():
+                return
+            rows = self.ids.waiting_on(fresh)
+            self._run([j for j in map(self._job_from_waiting, rows) if j])
+
+    # -- plan and execute ---------------------------------------------------------------------
+
+    def _execute(self, jobs: list[Job]) -> None:
+        # One route at a time: a lookup or a bulk call is about one resource (one asset type).
+        by_route: dict[Route, list[Job]] = {}
+        for job in jobs:
+            by_route.setdefault(job.route, []).append(job)
+        for route, group in by_route.items():
+            handler = self.handlers[route.kind]
+            plans = self._plan(handler, group)
+            for plan in [p for p in plans if p.action == UNCHANGED]:
+                self._outcomes.written(plan, plan.target_id)
+            writes = [p for p in plans if p.action != UNCHANGED]
+            if self.settings.dry_run:
+                for plan in writes:
+                    self._outcomes.would_write(plan)
+            else:
+                self._write(handler, writes)
+
+    def _plan(self, handler: Handler, jobs: list[Job]) -> list[Plan]:
+        """The plans of ``jobs``; a job whose plan is a record error is rejected instead."""
+        self._pool.map(handler.prefetch, _chunks(jobs, 100))
+        plans: list[Plan] = []
+        for job, outcome in zip(jobs, self._pool.map(handler.plan, jobs), strict=True):
+            if isinstance(outcome, RecordError):
+                self.reject(job.stream, job.record, outcome, job)
+            else:
+                plans.append(outcome)
+        return plans
+
+    def _write(self, handler: Handler, writes: list[Plan]) -> None:
+        groups = handler.groups(writes)
+        outcomes = self._pool.map(handler.execute, groups, record_first=True)
+        fatal = None
+        for chunk, results in zip(groups, outcomes, strict=True):
+            if isinstance(results, Fatal):
+                fatal = fatal or results
+                continue
+            errors = results if isinstance(results, list) else [results] * len(chunk)
+            for plan, error in zip(chunk, errors, strict=True):
+                if error is None:
+                    self._outcomes.written(plan, plan.result_id)
+                else:
+                    self.reject(plan.job.stream, plan.job.record, error, plan.job)
+        if fatal is not None:
+            raise fatal.error  # after what did get written is in the id map
+
+
+def _chunks(items: list[T], size: int) -> list[list[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,354 @@
+"""The id map: source ids to Lexful ids, write intents, and records waiting for a reference.
+
+One SQLite file per target account. It is the target's memory between runs:
+
+- ``ids``: (source stream, source id) -> Lexful id, with the hash of the body last written (so
+  an unchanged record costs no request) and a state: ``intent`` (a create was about to be sent:
+  after a crash the record is looked up before it is created again), ``done`` or ``rejected``.
+- a link's or a file's entry also keeps the Lexful id of the asset it hangs on
+  (``parent_id``) and the ACTIVATE_VERSION it last came with (``version``): what a later run
+  needs to delete it when the source's full set no longer holds it (``stale_children``).
+- ``waiting`` / ``waiting_refs``: records whose references are not written yet. They wait on
+  disk, not in memory, so a large out-of-order input does not grow the process. A waiting
+  record stays here until it is written or rejected (``done``, ``rejected``): a run killed
+  while it is being written finds it again. Its input position (this run's count of RECORD
+  lines when it arrived) holds back every STATE read after it (see ``state_gate``).
+
+WAL with ``synchronous=NORMAL``: a commit survives the process being killed (the case that
+matters here) without an fsync per record. The tables, their states and the rows read back
+(``Entry``, ``Waiting``) are ``id_map_schema``'s.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from target_lexful.storage.id_map_schema import (
+    DELETED_HASH,
+    DONE,
+    ENTRY_COLUMNS,
+    INTENT,
+    REJECTED,
+    Entry,
+    Waiting,
+    connect,
+)
+
+
+def default_path(account_id: str) -> Path:
+    return Path(".target-lexful") / f"id-map-{account_id}.sqlite"
+
+
+class IdMap:
+    """Thread-safe access to the id-map database of one account."""
+
+    def __init__(self, path: str | Path, account_id: str, *, scratch_copy: bool = False) -> None:
+        path = Path(path)
+        self._scratch: Path | None = None
+        if scratch_copy:
+            # dry_run: work on a throw-away copy, so that the plan can remember what it would
+            # create without the real map ever holding an id that does not exist.
+            scratch = Path(tempfile.mkdtemp(prefix="target-lexful-dry-run-")) / path.name
+            if path.exists():
+                shutil.copyfile(path, scratch)
+            path = self._scratch = scratch
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._account = account_id
+        self._lock = threading.Lock()
+        self._db = connect(path)
+        self._run_id = uuid.uuid4().hex
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch.parent, ignore_errors=True)
+
+    # -- ids ---------------------------------------------------------------------------------
+
+    def get(self, stream: str, source_id: str) -> Entry | None:
+        rows = self._query(
+            f"SELECT {ENTRY_COLUMNS} FROM ids"  # noqa: S608
+            " WHERE account_id=? AND stream=? AND source_id=?",
+            (self._account, stream, source_id),
+        )
+        return _entry(rows[0]) if rows else None
+
+    def resolve(self, source_id: str, kinds: tuple[str, ...]) -> Entry | None:
+        """The entry of ``source_id`` in any stream, preferring a stream of one of ``kinds``.
+
+        UUIDs are globally unique, so a reference resolves whatever stream wrote its target;
+        the kind only breaks ties between non-UUID keys (a CRM's ``42`` in two streams).
+        """
+        rows = [
+            _entry(r)
+            for r in self._query(
+                f"SELECT {ENTRY_COLUMNS} FROM ids WHERE account_id=? AND source_id=?",  # noqa: S608
+                (self._account, source_id),
+            )
+        ]
+        rows.sort(key=lambda e: (e.kind not in kinds, e.state != DONE))
+        return rows[0] if rows else None
+
+    def intend(self, stream: str, source_id: str, kind: str, asset_type: str | None) -> None:
+        """Note that a create is about to be sent (read back after a crash)."""
+        self._upsert(stream, source_id, kind, asset_type, None, INTENT, None, None)
+
+    def done(
+        self,
+        stream: str,
+        source_id: str,
+        kind: str,
+        asset_type: str | None,
+        target_id: str,
+        body_hash: str | None,
+        *,
+        version: int | None = None,
+        parent_id: str | None = None,
+    ) -> None:
+        self._upsert(
+            stream,
+            source_id,
+            kind,
+            asset_type,
+            target_id,
+            DONE,
+            body_hash,
+            None,
+            (version, parent_id),
+        )
+
+    def rejected(
+        self, stream: str, source_id: str, kind: str, reason: str, *, version: int | None = None
+    ) -> None:
+        existing = self.get(stream, source_id)
+        if existing and existing.state == DONE:
+            # An update was refused: the record still exists under its old id, and the source
+            # still has it (it came with ``version``), so no sweep may delete it.
+            self._set_version(stream, source_id, version)
+            self.unpark(stream, source_id)
+            return
+        self._upsert(stream, source_id, kind, None, None, REJECTED, None, reason)
+
+    # -- links and files the source no longer has ---------------------------------------------
+
+    def stale_children(self, stream: str, version: int) -> list[Entry]:
+        """The live entries of ``stream`` last seen before ``version`` (or never with one)."""
+        rows = self._query(
+            f"SELECT {ENTRY_COLUMNS} FROM ids WHERE account_id=? AND stream=? AND state=?"  # noqa: S608
+            " AND target_id IS NOT NULL AND COALESCE(body_hash, '') != ?"
+            " AND (version IS NULL OR version < ?) ORDER BY source_id",
+            (self._account, stream, DONE, DELETED_HASH, version),
+        )
+        return [_entry(row) for row in rows]
+
+    def mark_deleted(self, stream: str, source_id: str) -> None:
+        """Deleted from Lexful: never deleted again, and written again if the source brings it."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE ids SET body_hash=?, changed_at=? WHERE account_id=? AND stream=?"
+                " AND source_id=?",
+                (DELETED_HASH, time.time(), self._account, stream, source_id),
+            )
+
+    # -- waiting records -----------------------------------------------------------------------
+
+    def park(
+        self,
+        stream: str,
+        source_id: str,
+        record: dict[str, Any],
+        key_properties: list[str],
+        missing: list[dict[str, str]],
+        position: int,
+    ) -> None:
+        """Keep ``record`` until its ``missing`` references are written (replaces a copy)."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._drop_waiting(stream, source_id)
+            cursor = self._db.execute(
+                "INSERT INTO waiting (account_id, stream, source_id, record, key_properties,"
+                " missing, run_id, position) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    self._account,
+                    stream,
+                    source_id,
+                    json.dumps(record, default=str),
+                    json.dumps(list(key_properties)),
+                    json.dumps(missing),
+                    self._run_id,
+                    position,
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO waiting_refs (seq, ref) VALUES (?,?)",
+                [(cursor.lastrowid, m["id"]) for m in missing],
+            )
+            self._db.execute("COMMIT")
+
+    def unpark(self, stream: str, source_id: str) -> None:
+        """A newer copy of the record arrived: the parked one is obsolete."""
+        with self._lock:
+            self._drop_waiting(stream, source_id)
+
+    def waiting_on(self, refs: set[str] | None = None) -> list[Waiting]:
+        """The records waiting on any of ``refs`` (all of them: ``None``), oldest first.
+
+        They stay parked: ``done``, ``rejected`` or a new ``park`` is what removes one.
+        """
+        with self._lock:
+            if refs is None:
+                seqs = [
+                    r[0]
+                    for r in self._db.execute(
+                        "SELECT seq FROM waiting WHERE account_id=? ORDER BY seq", (self._account,)
+                    )
+                ]
+            else:
+                seqs = sorted(self._seqs_waiting_on(refs))
+            rows = [
+                self._db.execute(
+                    "SELECT stream, source_id, record, key_properties, missing, run_id, position"
+                    " FROM waiting WHERE seq=?",
+                    (seq,),
+                ).fetchone()
+                for seq in seqs
+            ]
+        return [self._waiting(row) for row in rows if row is not None]
+
+    def first_waiting_position(self) -> int | None:
+        """The input position of the earliest record this run parked that is still waiting."""
+        rows = self._query(
+            "SELECT MIN(position) FROM waiting WHERE account_id=? AND run_id=?",
+            (self._account, self._run_id),
+        )
+        return rows[0][0]
+
+    def waiting_count(self) -> int:
+        rows = self._query("SELECT COUNT(*) FROM waiting WHERE account_id=?", (self._account,))
+        return rows[0][0]
+
+    # -- rejects of an unfinished run ---------------------------------------------------------
+
+    def first_reject(self, digest: str) -> bool:
+        """False when the same reject was written since the last run that reached its end.
+
+        A resumed run reads again what followed the last STATE: a record the interrupted run
+        already rejected is not written to the rejects file twice.
+        """
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO rejects_since_finish (account_id, digest) VALUES (?,?)",
+                (self._account, digest),
+            )
+            return cursor.rowcount == 1
+
+    def finished(self) -> None:
+        """The input was read to its end: the next run reports every reject again."""
+        with self._lock:
+            self._db.execute(
+                "DELETE FROM rejects_since_finish WHERE account_id=?", (self._account,)
+            )
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _seqs_waiting_on(self, refs: set[str]) -> set[int]:
+        seqs: set[int] = set()
+        ref_list = list(refs)
+        for start in range(0, len(ref_list), 500):  # SQLite's bound-parameter limit
+            chunk = ref_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            seqs.update(
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT seq FROM waiting_refs WHERE ref IN ({marks})",  # noqa: S608
+                    chunk,
+                )
+            )
+        return seqs
+
+    def _waiting(self, row: tuple[Any, ...]) -> Waiting:
+        stream, source_id, record, keys, missing, run_id, position = row
+        ours = run_id == self._run_id
+        return Waiting(
+            stream,
+            source_id,
+            json.loads(record),
+            json.loads(keys),
+            json.loads(missing),
+            position if ours else 0,
+        )
+
+    def _drop_waiting(self, stream: str, source_id: str) -> None:
+        seqs = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT seq FROM waiting WHERE account_id=? AND stream=? AND source_id=?",
+                (self._account, stream, source_id),
+            )
+        ]
+        for seq in seqs:
+            self._delete_waiting(seq)
+
+    def _delete_waiting(self, seq: int) -> None:
+        self._db.execute("DELETE FROM waiting WHERE seq=?", (seq,))
+        self._db.execute("DELETE FROM waiting_refs WHERE seq=?", (seq,))
+
+    def _upsert(
+        self,
+        stream: str,
+        source_id: str,
+        kind: str,
+        asset_type: str | None,
+        target_id: str | None,
+        state: str,
+        body_hash: str | None,
+        note: str | None,
+        child: tuple[int | None, str | None] = (None, None),  # version, parent_id
+    ) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            if state != INTENT:  # settled: a parked copy of it goes in the same transaction
+                self._drop_waiting(stream, source_id)
+            self._db.execute(
+                "INSERT OR REPLACE INTO ids (account_id, stream, source_id, kind, asset_type,"
+                " target_id, state, body_hash, note, changed_at, version, parent_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    self._account,
+                    stream,
+                    source_id,
+                    kind,
+                    asset_type,
+                    target_id,
+                    state,
+                    body_hash,
+                    note,
+                    time.time(),
+                    *child,
+                ),
+            )
+            self._db.execute("COMMIT")
+
+    def _set_version(self, stream: str, source_id: str, version: int | None) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE ids SET version=? WHERE account_id=? AND stream=? AND source_id=?",
+                (version, self._account, stream, source_id),
+            )
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+
+def _entry(row: tuple[Any, ...]) -> Entry:
+    return Entry(*row)  # the columns of ENTRY_COLUMNS, in their order

@@ -1,0 +1,78 @@
+"""The rejects file: one JSON line per record that could not be written, with the reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import reprlib
+import threading
+from pathlib import Path
+from typing import Any
+
+from target_lexful import hostile
+from target_lexful.engine.values import redacted
+
+DEFAULT_PATH = Path(".target-lexful") / "rejects.jsonl"
+
+
+class Rejects:
+    """Appends rejects as ``{"stream", "record", "error", "status", "rejected_at"}`` lines.
+
+    Each line is flushed when written: a reject counts as "handled" for STATE, so it must be
+    on disk before the STATE that covers it is emitted.
+    """
+
+    def __init__(self, path: str | Path | None, *, enabled: bool = True) -> None:
+        self.path = Path(path) if path else DEFAULT_PATH
+        self.enabled = enabled
+        self._lock = threading.Lock()
+        self._file: Any = None
+
+    def write(self, stream: str | None, record: Any, error: str, status: int | None) -> None:
+        line = _line(
+            {
+                "stream": stream,
+                "record": record,
+                "error": error,
+                "status": status,
+                "rejected_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            }
+        )
+        with self._lock:
+            if not self.enabled:
+                return
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8")
+            self._file.write(line + "\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+
+_SHORT = reprlib.Repr()  # bounded depth and length, unlike json.dumps
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 6, 2000, 200
+
+
+def _line(fields: dict[str, Any]) -> str:
+    """The reject as one JSON line, whatever its record holds: a reject never stops the run."""
+    record = fields["record"]
+    # A hostile value (nesting past the recursion limit, a number whose conversion takes
+    # hours) is never converted: it is stored as a shortened repr instead.
+    try:
+        stored = _shortened(record) if hostile.problem(record) else redacted(record)
+        return json.dumps({**fields, "record": stored}, default=str)
+    except (ValueError, TypeError, RecursionError):
+        return json.dumps({**fields, "record": _shortened(record)}, default=str)
+
+
+def _shortened(record: Any) -> str:
+    try:
+        text = _SHORT.repr(record)
+    except (ValueError, RecursionError):  # an int too long to print
+        text = f"<{type(record).__name__} too large to store>"
+    return str(redacted(text))
