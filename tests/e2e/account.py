@@ -14,10 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
-from lexful_api import LexfulClient
-from lexful_api.settings import client_from_config, contract
+from lexful_api import LexfulClient, contract
+from tests.lexful import client_for, download, list_all
 
 VOLATILE = {
     "id",
@@ -33,14 +31,6 @@ VOLATILE = {
     "version",
     *contract.AUDIT_FIELDS,
 }
-
-
-def client_for(config: dict) -> LexfulClient:
-    return client_from_config(config, user_agent="lexful-tests", concurrency=8)
-
-
-def list_all(client: LexfulClient, path: str) -> list[dict[str, Any]]:
-    return list(client.iter_list(path, page_size=1000))
 
 
 @dataclass
@@ -138,9 +128,7 @@ def _read_links_and_files(
             # An upload never completed has no bytes: there is nothing to copy.
             snap.pending_files += 1
             continue
-        body = client.get_json(contract.file_download_path(kind, asset_id, record["id"]))
-        data = requests.get(contract.download_url(body), timeout=30).content
-        digest = hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(download(client, kind, asset_id, record["id"])).hexdigest()
         fields = ("name", "original_name", "file_extension", "mime_type", "size", "property_name")
         canonical = [label, {k: record.get(k) for k in fields}, digest]
         snap.files[_dump(canonical)] += 1

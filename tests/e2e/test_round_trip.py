@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from lexful_api.contract import assets_path, files_path, related_path, users_path
-from lexful_sandbox import running_sandbox
-from tests.e2e.account import Snapshot, client_for, differences, list_all, snapshot
+from lexful_sandbox import Sandbox
+from tests.e2e.account import Snapshot, differences, snapshot
 from tests.e2e.pipeline import tap_into_target
-from tests.tap.conftest import upload_file
+from tests.lexful import client_for, list_all, upload_file
 
 CONTACT = "system.contact"
 
@@ -34,44 +34,43 @@ def rejected(path: Path) -> Counter[str]:
     return Counter(json.loads(line)["stream"] for line in path.read_text().splitlines() if line)
 
 
-def test_copy_demo_account_exactly_once_then_idempotent(tmp_path: Path) -> None:
-    with running_sandbox(seed="demo") as sandbox:
-        source, dest = sandbox.config, sandbox.new_account()
-        rejects = tmp_path / "rejects.jsonl"
-        target_config = dest | {
-            "create_asset_types": True,
-            "id_map_path": str(tmp_path / "id-map.sqlite"),
-            "rejects_path": str(rejects),
-        }
-        tap_config = source | {"files_content": "inline"}
+def test_copy_demo_account_exactly_once_then_idempotent(
+    own_demo_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    source, dest = own_demo_sandbox.config, own_demo_sandbox.new_account()
+    rejects = tmp_path / "rejects.jsonl"
+    target_config = dest | {
+        "create_asset_types": True,
+        "id_map_path": str(tmp_path / "id-map.sqlite"),
+        "rejects_path": str(rejects),
+    }
+    tap_config = source | {"files_content": "inline"}
 
-        tap_into_target(tmp_path, tap_config, target_config)
-        a, b = snapshot(source), snapshot(dest)
-        assert a.counts()["assets"] > 500
-        assert a.counts()["links"] > 0
-        assert a.counts()["files"] > 0
-        assert_same_account(a, b)
-        # Users cannot be written through the API, and a file whose upload never completed
-        # has no bytes to copy: those are rejected with their reason, and nothing else is.
-        assert a.pending_files > 0
-        users = len(list_all(client_for(source), users_path()))
-        assert rejected(rejects) == Counter(users=users, files=a.pending_files)
+    tap_into_target(tmp_path, tap_config, target_config)
+    a, b = snapshot(source), snapshot(dest)
+    assert a.counts()["assets"] > 500
+    assert a.counts()["links"] > 0
+    assert a.counts()["files"] > 0
+    assert_same_account(a, b)
+    # Users cannot be written through the API, and a file whose upload never completed
+    # has no bytes to copy: those are rejected with their reason, and nothing else is.
+    assert a.pending_files > 0
+    users = len(list_all(client_for(source), users_path()))
+    assert rejected(rejects) == Counter(users=users, files=a.pending_files)
 
-        # B's copy of a device gets a real secret, and A's device changes: the next run must
-        # carry the change and leave the secret alone, never write the mask over it.
-        a_device, b_device = matching_device(source, dest)
-        client_for(dest).send_json(
-            "PATCH", device_path(b_device), {"snmp_community": "b-real-secret"}
-        )
-        client_for(source).send_json("PATCH", device_path(a_device), {"port_count": 4242})
+    # B's copy of a device gets a real secret, and A's device changes: the next run must
+    # carry the change and leave the secret alone, never write the mask over it.
+    a_device, b_device = matching_device(source, dest)
+    client_for(dest).send_json("PATCH", device_path(b_device), {"snmp_community": "b-real-secret"})
+    client_for(source).send_json("PATCH", device_path(a_device), {"port_count": 4242})
 
-        tap_into_target(tmp_path, tap_config, target_config)
-        again = snapshot(dest)
-        assert again.counts() == b.counts()
-        assert_same_account(snapshot(source), again)
-        assert client_for(dest).get_json(device_path(b_device))["port_count"] == 4242
-        secrets = sandbox.store.secrets(dest["account_id"], b_device["id"])
-        assert secrets["snmp_community"] == "b-real-secret"
+    tap_into_target(tmp_path, tap_config, target_config)
+    again = snapshot(dest)
+    assert again.counts() == b.counts()
+    assert_same_account(snapshot(source), again)
+    assert client_for(dest).get_json(device_path(b_device))["port_count"] == 4242
+    secrets = own_demo_sandbox.store.secrets(dest["account_id"], b_device["id"])
+    assert secrets["snmp_community"] == "b-real-secret"
 
 
 def device_path(device: dict) -> str:
@@ -87,24 +86,25 @@ def matching_device(source: dict[str, str], dest: dict[str, str]) -> tuple[dict,
     return a_device, next(d for d in b_devices if d["name"] == a_device["name"])
 
 
-def test_children_pass_keeps_a_copy_equal_after_links_and_files_change(tmp_path: Path) -> None:
+def test_children_pass_keeps_a_copy_equal_after_links_and_files_change(
+    own_demo_sandbox: Sandbox, tmp_path: Path
+) -> None:
     """Links and files added to and removed from old assets of A reach B with the children
     pass (children: all_parents), and nothing else in B moves."""
-    with running_sandbox(seed="demo") as sandbox:
-        source, dest = sandbox.config, sandbox.new_account()
-        target_config = dest | {
-            "create_asset_types": True,
-            "id_map_path": str(tmp_path / "id-map.sqlite"),
-            "rejects_path": str(tmp_path / "rejects.jsonl"),
-        }
-        tap_config = source | {"files_content": "inline"}
-        tap_into_target(tmp_path, tap_config, target_config)
-        _change_links_and_files(client_for(source))
+    source, dest = own_demo_sandbox.config, own_demo_sandbox.new_account()
+    target_config = dest | {
+        "create_asset_types": True,
+        "id_map_path": str(tmp_path / "id-map.sqlite"),
+        "rejects_path": str(tmp_path / "rejects.jsonl"),
+    }
+    tap_config = source | {"files_content": "inline"}
+    tap_into_target(tmp_path, tap_config, target_config)
+    _change_links_and_files(client_for(source))
 
-        tap_into_target(tmp_path, tap_config | {"children": "all_parents"}, target_config)
+    tap_into_target(tmp_path, tap_config | {"children": "all_parents"}, target_config)
 
-        after = snapshot(source)
-        assert_same_account(after, snapshot(dest))
+    after = snapshot(source)
+    assert_same_account(after, snapshot(dest))
 
 
 def _change_links_and_files(client: Any) -> None:

@@ -12,16 +12,15 @@ from __future__ import annotations
 import re
 import signal
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from lexful_api.contract import users_path
-from lexful_sandbox import running_sandbox
-from tests.e2e.account import Snapshot, client_for, list_all, snapshot
+from lexful_sandbox import Sandbox
+from tests.e2e.account import Snapshot, snapshot
 from tests.e2e.test_round_trip import assert_same_account, rejected
+from tests.lexful import client_for, list_all
 from tests.reliability.harness import Interrupt, pipe
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
@@ -65,24 +64,21 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[Any]:
-    with running_sandbox(seed="demo") as sb:
-        yield sb
-
-
-@pytest.fixture(scope="module")
-def source(sandbox: Any) -> Snapshot:
-    return snapshot(sandbox.config)
+def source(demo_sandbox: Sandbox) -> Snapshot:
+    return snapshot(demo_sandbox.config)
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_interrupted_copy_resumes_to_an_equal_account(
-    case: str, sandbox: Any, source: Snapshot, tmp_path: Path
+    case: str,
+    demo_sandbox: Sandbox,
+    empty_account: dict[str, str],
+    source: Snapshot,
+    tmp_path: Path,
 ) -> None:
     interrupt = CASES[case]
-    dest = sandbox.new_account()
     rejects = tmp_path / "rejects.jsonl"
-    target_config = dest | {
+    target_config = empty_account | {
         "create_asset_types": True,
         "id_map_path": str(tmp_path / "id-map.sqlite"),
         "rejects_path": str(rejects),
@@ -90,10 +86,12 @@ def test_interrupted_copy_resumes_to_an_equal_account(
         "max_tries": 2,
         "backoff_base_seconds": 0,
     }
-    tap_config = sandbox.config | {"files_content": "inline"}
-    sandbox.add_hook(interrupt)
-
-    first = pipe(tmp_path, tap_config, target_config, interrupt=interrupt, name="first")
+    tap_config = demo_sandbox.config | {"files_content": "inline"}
+    demo_sandbox.add_hook(interrupt)
+    try:
+        first = pipe(tmp_path, tap_config, target_config, interrupt=interrupt, name="first")
+    finally:
+        interrupt.armed = False  # the session's sandbox keeps its hooks: this one goes inert
 
     assert interrupt.fired, f"{case}: the pipe finished before the interrupt point"
     assert first.target_rc != 0, f"{case}: an interrupted run exited 0:\n{first.stderr[-2000:]}"
@@ -105,6 +103,6 @@ def test_interrupted_copy_resumes_to_an_equal_account(
         name="resumed",
     )
     assert resumed.target_rc == 0, resumed.stderr[-3000:]
-    assert_same_account(source, snapshot(dest))
-    users = len(list_all(client_for(sandbox.config), users_path()))
+    assert_same_account(source, snapshot(empty_account))
+    users = len(list_all(client_for(demo_sandbox.config), users_path()))
     assert rejected(rejects) == Counter(users=users, files=source.pending_files)

@@ -1,14 +1,17 @@
-"""Shared fixtures: one demo sandbox for read-mostly tests, fresh ones where state matters."""
+"""The sandbox tests' raw HTTP wrapper (``Api``), its fixtures, and checks of error answers.
+
+The sandboxes and the empty account are the root fixtures (``tests/conftest.py``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from lexful_sandbox import Sandbox, running_sandbox
+from lexful_sandbox import Sandbox
+from tests.lexful import organization_body
 
 
 class Api:
@@ -78,33 +81,19 @@ def assert_error(answer: requests.Response, status: int, text: str = "") -> dict
 
 
 @pytest.fixture(scope="session")
-def demo() -> Iterator[Sandbox]:
-    """Shared by read-only tests; tests that write use their own organizations or accounts."""
-    with running_sandbox(seed="demo") as sb:
-        yield sb
-
-
-@pytest.fixture(scope="session")
-def demo_api(demo: Sandbox) -> Api:
-    return Api(demo.config)
+def demo_api(demo_sandbox: Sandbox) -> Api:
+    """A raw session on the demo sandbox's seeded account, for tests that only read it."""
+    return Api(demo_sandbox.config)
 
 
 @pytest.fixture
-def fresh() -> Iterator[Sandbox]:
-    with running_sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-def api(demo: Sandbox) -> Api:
-    """A new empty account on the shared server: isolation makes it a clean slate."""
-    return Api(demo.new_account())
+def api(empty_account: dict[str, str]) -> Api:
+    """A raw session on a new empty account of the demo sandbox."""
+    return Api(empty_account)
 
 
 def make_org(api: Api, name: str = "Acme Corporation", **extra: Any) -> dict[str, Any]:
-    answer = api.post(
-        "/organizations", {"name": name, "type": "client", "status": "active", **extra}
-    )
+    answer = api.post("/organizations", organization_body(name, **extra))
     assert answer.status_code == 201, answer.text
     return answer.json()
 

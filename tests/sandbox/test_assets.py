@@ -213,19 +213,19 @@ def test_patch_without_change_keeps_updated_at(api: Api, org: dict) -> None:
 
 
 def test_secrets_are_kept_but_only_ever_read_back_masked(
-    api: Api, demo: Sandbox, org: dict, devices: str
+    api: Api, demo_sandbox: Sandbox, org: dict, devices: str
 ) -> None:
     body = {"organization_id": org["id"], "name": "fw-1", "snmp_community": "hunter2"}
     device = api.post(devices, body).json()
     assert device["snmp_community"] == "********"
-    assert demo.store.secrets(api.account_id, device["id"]) == {"snmp_community": "hunter2"}
+    assert demo_sandbox.store.secrets(api.account_id, device["id"]) == {"snmp_community": "hunter2"}
 
     renamed = api.patch(f"{devices}/{device['id']}", {"name": "fw-2"}).json()
-    assert demo.store.secrets(api.account_id, device["id"]) == {"snmp_community": "hunter2"}
+    assert demo_sandbox.store.secrets(api.account_id, device["id"]) == {"snmp_community": "hunter2"}
 
     rotated = api.patch(f"{devices}/{device['id']}", {"snmp_community": "s3cret"}).json()
     assert rotated["snmp_community"] == "********"
     assert rotated["updated_at"] > renamed["updated_at"]  # a new secret is a change
-    assert demo.store.secrets(api.account_id, device["id"]) == {"snmp_community": "s3cret"}
+    assert demo_sandbox.store.secrets(api.account_id, device["id"]) == {"snmp_community": "s3cret"}
     listed = api.items(devices, **{"id[eq]": device["id"]})
     assert "s3cret" not in str(listed)

@@ -26,8 +26,8 @@ def _get(sb, token: str | None, account: str | None = None, **headers: str) -> r
     return requests.get(sb.api_url + "/v1/organizations", headers=headers, timeout=10)
 
 
-def test_token_shape(demo) -> None:
-    body = _token(demo).json()
+def test_token_shape(demo_sandbox) -> None:
+    body = _token(demo_sandbox).json()
     assert set(body) == {"token", "token_type", "expires_in", "expires_at"}
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
@@ -35,69 +35,71 @@ def test_token_shape(demo) -> None:
     assert body["expires_at"].endswith("Z")
 
 
-def test_bad_key_pair_is_401(demo) -> None:
-    assert_error(_token(demo, body={"id": demo.api_key_id, "secret": "wrong"}), 401)
-    assert_error(_token(demo, body={"id": "nobody", "secret": demo.api_key_secret}), 401)
+def test_bad_key_pair_is_401(demo_sandbox) -> None:
+    assert_error(_token(demo_sandbox, body={"id": demo_sandbox.api_key_id, "secret": "wrong"}), 401)
+    assert_error(
+        _token(demo_sandbox, body={"id": "nobody", "secret": demo_sandbox.api_key_secret}), 401
+    )
 
 
-def test_token_request_without_account_header_is_403(demo) -> None:
-    assert_error(_token(demo, headers={}), 403)
+def test_token_request_without_account_header_is_403(demo_sandbox) -> None:
+    assert_error(_token(demo_sandbox, headers={}), 403)
 
 
-def test_token_request_for_another_account_is_403(demo) -> None:
-    other = demo.new_account()
-    assert_error(_token(demo, headers={"X-Account-ID": other["account_id"]}), 403)
+def test_token_request_for_another_account_is_403(demo_sandbox) -> None:
+    other = demo_sandbox.new_account()
+    assert_error(_token(demo_sandbox, headers={"X-Account-ID": other["account_id"]}), 403)
 
 
-def test_malformed_token_body_is_400(demo) -> None:
-    assert_error(_token(demo, body={"id": demo.api_key_id}), 400)
+def test_malformed_token_body_is_400(demo_sandbox) -> None:
+    assert_error(_token(demo_sandbox, body={"id": demo_sandbox.api_key_id}), 400)
 
 
-def test_missing_malformed_and_forged_tokens_are_401(demo) -> None:
-    assert_error(_get(demo, None, demo.account_id), 401)
-    assert_error(_get(demo, "garbage", demo.account_id), 401)
-    good = _token(demo).json()["token"]
+def test_missing_malformed_and_forged_tokens_are_401(demo_sandbox) -> None:
+    assert_error(_get(demo_sandbox, None, demo_sandbox.account_id), 401)
+    assert_error(_get(demo_sandbox, "garbage", demo_sandbox.account_id), 401)
+    good = _token(demo_sandbox).json()["token"]
     forged = good[:-4] + ("0000" if not good.endswith("0000") else "1111")
-    assert_error(_get(demo, forged, demo.account_id), 401, "invalid")
+    assert_error(_get(demo_sandbox, forged, demo_sandbox.account_id), 401, "invalid")
     answer = requests.get(
-        demo.api_url + "/v1/organizations",
-        headers={"Authorization": f"Basic {good}", "X-Account-ID": demo.account_id},
+        demo_sandbox.api_url + "/v1/organizations",
+        headers={"Authorization": f"Basic {good}", "X-Account-ID": demo_sandbox.account_id},
         timeout=10,
     )
     assert_error(answer, 401)
 
 
-def test_missing_or_foreign_account_header_is_403(demo) -> None:
-    token = _token(demo).json()["token"]
-    assert_error(_get(demo, token), 403, "missing")
-    other = demo.new_account()
-    assert_error(_get(demo, token, other["account_id"]), 403)
+def test_missing_or_foreign_account_header_is_403(demo_sandbox) -> None:
+    token = _token(demo_sandbox).json()["token"]
+    assert_error(_get(demo_sandbox, token), 403, "missing")
+    other = demo_sandbox.new_account()
+    assert_error(_get(demo_sandbox, token, other["account_id"]), 403)
 
 
-def test_header_names_are_case_insensitive(demo) -> None:
-    token = _token(demo, headers={"x-account-id": demo.account_id}).json()["token"]
+def test_header_names_are_case_insensitive(demo_sandbox) -> None:
+    token = _token(demo_sandbox, headers={"x-account-id": demo_sandbox.account_id}).json()["token"]
     answer = requests.get(
-        demo.api_url + "/v1/organizations",
-        headers={"authorization": f"bearer {token}", "X-ACCOUNT-ID": demo.account_id},
+        demo_sandbox.api_url + "/v1/organizations",
+        headers={"authorization": f"bearer {token}", "X-ACCOUNT-ID": demo_sandbox.account_id},
         timeout=10,
     )
     assert answer.status_code == 200
 
 
-def test_token_expires(fresh) -> None:
-    fresh.set_faults(token_ttl=1)
-    body = _token(fresh).json()
+def test_token_expires(own_sandbox) -> None:
+    own_sandbox.set_faults(token_ttl=1)
+    body = _token(own_sandbox).json()
     assert body["expires_in"] == 1
-    assert _get(fresh, body["token"], fresh.account_id).status_code == 200
+    assert _get(own_sandbox, body["token"], own_sandbox.account_id).status_code == 200
     time.sleep(1.1)
-    assert_error(_get(fresh, body["token"], fresh.account_id), 401, "expired")
-    fresh.set_faults(token_ttl=3600)
-    renewed = _token(fresh).json()["token"]
-    assert _get(fresh, renewed, fresh.account_id).status_code == 200
+    assert_error(_get(own_sandbox, body["token"], own_sandbox.account_id), 401, "expired")
+    own_sandbox.set_faults(token_ttl=3600)
+    renewed = _token(own_sandbox).json()["token"]
+    assert _get(own_sandbox, renewed, own_sandbox.account_id).status_code == 200
 
 
-def test_accounts_are_isolated(demo) -> None:
-    mine, theirs = Api(demo.new_account()), Api(demo.new_account())
+def test_accounts_are_isolated(demo_sandbox) -> None:
+    mine, theirs = Api(demo_sandbox.new_account()), Api(demo_sandbox.new_account())
     org = make_org(mine, "Private Org")
     contact = mine.post(
         "/assets/system.contact", {"organization_id": org["id"], "important": True}
@@ -123,12 +125,12 @@ def test_accounts_are_isolated(demo) -> None:
     assert mine.get(f"/organizations/{org['id']}").status_code == 200
 
 
-def test_same_slug_in_two_accounts(demo) -> None:
-    first, second = Api(demo.new_account()), Api(demo.new_account())
+def test_same_slug_in_two_accounts(demo_sandbox) -> None:
+    first, second = Api(demo_sandbox.new_account()), Api(demo_sandbox.new_account())
     assert make_org(first, "Same Name")["slug"] == make_org(second, "Same Name")["slug"]
 
 
-def test_authentication_comes_before_query_checks(demo, demo_api: Api) -> None:
+def test_authentication_comes_before_query_checks(demo_sandbox, demo_api: Api) -> None:
     """Every API route authenticates first (``http.deps.authenticated``): a bad token is 401
     even where the query string is bad too."""
     org = demo_api.items("/organizations", limit=1)[0]
@@ -138,6 +140,6 @@ def test_authentication_comes_before_query_checks(demo, demo_api: Api) -> None:
         f"/v1/assets/system.contact/{contact['id']}?expand=bogus",
         "/v1/organizations?bogus=1",
     ):
-        headers = {"X-Account-ID": demo.account_id}
-        answer = requests.get(demo.api_url + path, headers=headers, timeout=10)
+        headers = {"X-Account-ID": demo_sandbox.account_id}
+        answer = requests.get(demo_sandbox.api_url + path, headers=headers, timeout=10)
         assert_error(answer, 401, "missing bearer token")

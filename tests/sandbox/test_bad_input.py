@@ -45,9 +45,9 @@ PDF = {
 
 
 @pytest.fixture(scope="module")
-def devices(demo: Sandbox) -> tuple[Api, dict[str, Any]]:
+def devices(demo_sandbox: Sandbox) -> tuple[Api, dict[str, Any]]:
     """An account with the network_device type and one device at the limits of each kind."""
-    api = Api(demo.new_account())
+    api = Api(demo_sandbox.new_account())
     assert api.post("/asset_types", network_device_type()).status_code == 201
     org = make_org(api)
     body = {
@@ -361,12 +361,14 @@ def test_upload_to_a_deleted_file_is_404(devices) -> None:
 # --- the safety net ---------------------------------------------------------------------------
 
 
-def test_an_unexpected_error_is_a_500_body_and_keeps_the_connection(demo: Sandbox) -> None:
+def test_an_unexpected_error_is_a_500_body_and_keeps_the_connection(demo_sandbox: Sandbox) -> None:
     """A corrupt stored record is not the client's fault: 500 in the contract's shape, and the
     keep-alive connection stays usable (Starlette re-raises after its handler answered)."""
-    api = Api(demo.new_account())
+    api = Api(demo_sandbox.new_account())
     org = make_org(api)
-    demo.store.execute("UPDATE organizations SET doc = 'not json' WHERE id = ?", (org["id"],))
+    demo_sandbox.store.execute(
+        "UPDATE organizations SET doc = 'not json' WHERE id = ?", (org["id"],)
+    )
     host = urlsplit(api.url)
     conn = http.client.HTTPConnection(host.hostname, host.port, timeout=10)
     headers = {"Authorization": f"Bearer {api.token}", "X-Account-ID": api.account_id}

@@ -27,9 +27,9 @@ def _timed_gets(api: Api, n: int) -> tuple[float, list[int]]:
     return time.monotonic() - start, statuses
 
 
-def test_latency_overlaps_between_requests(fresh) -> None:
-    api = Api(fresh.config)
-    fresh.set_faults(latency_ms=300)
+def test_latency_overlaps_between_requests(own_sandbox) -> None:
+    api = Api(own_sandbox.config)
+    own_sandbox.set_faults(latency_ms=300)
     start = time.monotonic()
     assert api.get("/organizations").status_code == 200
     assert time.monotonic() - start >= 0.3
@@ -38,9 +38,9 @@ def test_latency_overlaps_between_requests(fresh) -> None:
     assert 0.3 <= elapsed < 1.2  # six 300 ms waits overlap instead of adding up to 1.8 s
 
 
-def test_jitter_adds_bounded_random_delay(fresh) -> None:
-    api = Api(fresh.config)
-    fresh.set_faults(latency_ms=20, jitter_ms=60)
+def test_jitter_adds_bounded_random_delay(own_sandbox) -> None:
+    api = Api(own_sandbox.config)
+    own_sandbox.set_faults(latency_ms=20, jitter_ms=60)
     durations = []
     for _ in range(8):
         start = time.monotonic()
@@ -51,9 +51,9 @@ def test_jitter_adds_bounded_random_delay(fresh) -> None:
     assert max(durations) - min(durations) > 0.005
 
 
-def test_error_rate_all(fresh) -> None:
-    api = Api(fresh.config)
-    fresh.set_faults(error_rate=1.0)
+def test_error_rate_all(own_sandbox) -> None:
+    api = Api(own_sandbox.config)
+    own_sandbox.set_faults(error_rate=1.0)
     statuses = set()
     for _ in range(30):
         answer = api.get("/organizations")
@@ -64,22 +64,22 @@ def test_error_rate_all(fresh) -> None:
         api.url + "/v1/auth/token", headers={"X-Account-ID": api.account_id}, json={}, timeout=10
     )
     assert token.status_code in (500, 502, 503)
-    fresh.set_faults(error_rate=0)
+    own_sandbox.set_faults(error_rate=0)
     assert api.get("/organizations").status_code == 200
 
 
-def test_error_rate_share(fresh) -> None:
-    api = Api(fresh.config)
-    fresh.set_faults(error_rate=0.5)
+def test_error_rate_share(own_sandbox) -> None:
+    api = Api(own_sandbox.config)
+    own_sandbox.set_faults(error_rate=0.5)
     statuses = [api.get("/organizations").status_code for _ in range(60)]
     failures = sum(s >= 500 for s in statuses)
     assert 10 < failures < 50
     assert set(statuses) <= {200, 500, 502, 503}
 
 
-def test_rate_limit_answers_429_with_retry_after(fresh) -> None:
-    api = Api(fresh.config)
-    fresh.set_faults(rate_limit=5)
+def test_rate_limit_answers_429_with_retry_after(own_sandbox) -> None:
+    api = Api(own_sandbox.config)
+    own_sandbox.set_faults(rate_limit=5)
     answers = [api.get("/organizations") for _ in range(15)]
     limited = [a for a in answers if a.status_code == 429]
     assert limited
@@ -91,15 +91,15 @@ def test_rate_limit_answers_429_with_retry_after(fresh) -> None:
     assert api.get("/organizations").status_code == 200
 
 
-def test_dropped_connections(fresh) -> None:
-    api = Api(fresh.config)
-    fresh.set_faults(drop_rate=1.0)
+def test_dropped_connections(own_sandbox) -> None:
+    api = Api(own_sandbox.config)
+    own_sandbox.set_faults(drop_rate=1.0)
     with pytest.raises(requests.ConnectionError):
         requests.get(api.url + "/v1/organizations", headers=api.session.headers, timeout=5)
     with pytest.raises(requests.ConnectionError):
         requests.post(api.url + "/v1/auth/token", json={}, timeout=5)
-    assert fresh.stats()["dropped"] == 2
-    fresh.set_faults(drop_rate=0)
+    assert own_sandbox.stats()["dropped"] == 2
+    own_sandbox.set_faults(drop_rate=0)
     assert (
         requests.get(
             api.url + "/v1/organizations", headers=api.session.headers, timeout=5
@@ -108,8 +108,8 @@ def test_dropped_connections(fresh) -> None:
     )
 
 
-def test_presigned_urls_are_subject_to_faults(fresh) -> None:
-    api = Api(fresh.config)
+def test_presigned_urls_are_subject_to_faults(own_sandbox) -> None:
+    api = Api(own_sandbox.config)
     org = api.post("/organizations", {"name": "O", "type": "client", "status": "active"}).json()
     contact = api.post(
         "/assets/system.contact", {"organization_id": org["id"], "important": True}
@@ -124,35 +124,35 @@ def test_presigned_urls_are_subject_to_faults(fresh) -> None:
     url = api.post(f"/assets/system.contact/{contact['id']}/files", body).json()[
         "presignedUploadUrl"
     ]
-    fresh.set_faults(error_rate=1.0)
+    own_sandbox.set_faults(error_rate=1.0)
     answer = requests.put(url, data=b"a", headers={"Content-Type": "text/plain"}, timeout=5)
     assert answer.status_code in (500, 502, 503)
 
 
-def test_unknown_fault_name_is_rejected(fresh) -> None:
+def test_unknown_fault_name_is_rejected(own_sandbox) -> None:
     with pytest.raises(TypeError):
-        fresh.set_faults(explode=True)
+        own_sandbox.set_faults(explode=True)
 
 
-def test_hooks_and_stats(fresh) -> None:
+def test_hooks_and_stats(own_sandbox) -> None:
     seen = []
-    fresh.add_hook(lambda method, path, query: seen.append((method, path, query)))
-    api = Api(fresh.config)
+    own_sandbox.add_hook(lambda method, path, query: seen.append((method, path, query)))
+    api = Api(own_sandbox.config)
     api.get("/organizations?limit=5&name[like]=a%25")
     api.get("/nothing")
     assert ("GET", "/v1/organizations", {"limit": "5", "name[like]": "a%"}) in seen
     assert seen[0][:2] == ("POST", "/v1/auth/token")
-    stats = fresh.stats()
+    stats = own_sandbox.stats()
     assert stats["requests"] == 3
     assert stats["by_status"] == {200: 2, 404: 1}
 
 
-def test_failing_hook_answers_500(fresh) -> None:
+def test_failing_hook_answers_500(own_sandbox) -> None:
     def broken(method, path, query):
         if path == "/v1/organizations":
             raise RuntimeError("boom")
 
-    fresh.add_hook(broken)
-    api = Api(fresh.config)
+    own_sandbox.add_hook(broken)
+    api = Api(own_sandbox.config)
     assert_error(api.get("/organizations"), 500, "boom")
     assert api.get("/users").status_code == 200

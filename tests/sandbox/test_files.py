@@ -96,19 +96,21 @@ def test_tampered_signature_is_403(api: Api) -> None:
     assert_error(requests.get(url, timeout=10), 403)
 
 
-def test_expired_urls_are_403(demo, api: Api) -> None:
+def test_expired_urls_are_403(demo_sandbox, api: Api) -> None:
     base = _asset(api)
     record, _ = _create(api, base, b"abc")
     key = f"{api.account_id}/{record['id']}"
     expired, _ = presign.presign(
-        demo.store.signing_key(), api.url, "PUT", key, "application/pdf", -1
+        demo_sandbox.store.signing_key(), api.url, "PUT", key, "application/pdf", -1
     )
     assert_error(_upload(expired, b"abc"), 403, "expired")
-    fresh, _ = presign.presign(demo.store.signing_key(), api.url, "PUT", key, "application/pdf", 60)
+    fresh, _ = presign.presign(
+        demo_sandbox.store.signing_key(), api.url, "PUT", key, "application/pdf", 60
+    )
     assert _upload(fresh, b"abc").status_code == 200
     api.post(f"{base}/{record['id']}/complete")
     old_get, _ = presign.presign(
-        demo.store.signing_key(), api.url, "GET", key, "application/pdf", -1
+        demo_sandbox.store.signing_key(), api.url, "GET", key, "application/pdf", -1
     )
     assert_error(requests.get(old_get, timeout=10), 403, "expired")
 

@@ -7,11 +7,11 @@ import requests
 from tests.sandbox.conftest import Api, make_org
 
 
-def test_token_and_list_organizations(demo) -> None:
+def test_token_and_list_organizations(demo_sandbox) -> None:
     token = requests.post(
-        demo.api_url + "/v1/auth/token",
-        headers={"X-Account-Id": demo.account_id, "Content-Type": "application/json"},
-        data=f'{{"id": "{demo.api_key_id}", "secret": "{demo.api_key_secret}"}}',
+        demo_sandbox.api_url + "/v1/auth/token",
+        headers={"X-Account-Id": demo_sandbox.account_id, "Content-Type": "application/json"},
+        data=f'{{"id": "{demo_sandbox.api_key_id}", "secret": "{demo_sandbox.api_key_secret}"}}',
         timeout=10,
     )
     assert token.status_code == 200
@@ -20,8 +20,11 @@ def test_token_and_list_organizations(demo) -> None:
     assert body["expires_in"] == 3600
     assert body["expires_at"].endswith("Z")
     orgs = requests.get(
-        demo.api_url + "/v1/organizations",
-        headers={"X-Account-ID": demo.account_id, "Authorization": f"Bearer {body['token']}"},
+        demo_sandbox.api_url + "/v1/organizations",
+        headers={
+            "X-Account-ID": demo_sandbox.account_id,
+            "Authorization": f"Bearer {body['token']}",
+        },
         timeout=10,
     )
     assert orgs.status_code == 200

@@ -29,8 +29,8 @@ ROWS = [
 
 
 @pytest.fixture(scope="module")
-def data(demo) -> tuple[Api, dict[str, Any]]:
-    api = Api(demo.new_account())
+def data(demo_sandbox) -> tuple[Api, dict[str, Any]]:
+    api = Api(demo_sandbox.new_account())
     assert api.post("/asset_types", network_device_type()).status_code == 201
     org = make_org(api)
     ids = {}
@@ -228,12 +228,12 @@ def test_writes_between_pages_are_seen(api: Api) -> None:
     assert [x["name"] for x in second["items"]] == ["L3", "L4"]
 
 
-def test_direct_store_writes_show_in_cached_totals(fresh) -> None:
-    api = Api(fresh.config)
+def test_direct_store_writes_show_in_cached_totals(own_sandbox) -> None:
+    api = Api(own_sandbox.config)
     make_org(api, "Via HTTP")
     assert api.get("/organizations").json()["total"] == 1
-    org = fresh.store.find("organizations", fresh.account_id, "deleted_at IS NULL")[0]
-    fresh.store.conn.execute(
+    org = own_sandbox.store.find("organizations", own_sandbox.account_id, "deleted_at IS NULL")[0]
+    own_sandbox.store.conn.execute(
         "UPDATE organizations SET deleted_at = '2030-01-01T00:00:00.000Z' WHERE id = ?",
         (org["id"],),
     )

@@ -79,9 +79,9 @@ def test_demo_links_and_files(demo_api: Api) -> None:
     assert secret == "********"
 
 
-def test_demo_is_deterministic(demo_api: Api, demo) -> None:
+def test_demo_is_deterministic(demo_api: Api, demo_sandbox) -> None:
     with running_sandbox(seed="demo") as same, running_sandbox(seed="demo", seed_random=2) as other:
-        assert same.account_id == demo.account_id
+        assert same.account_id == demo_sandbox.account_id
         again = Api(same.config)
         first = demo_api.get("/assets/system.contact?limit=50&sort=created_at").json()["items"]
         assert again.get("/assets/system.contact?limit=50&sort=created_at").json()["items"] == first

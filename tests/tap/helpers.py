@@ -1,4 +1,4 @@
-"""Running the tap in-process against the sandbox and reading what it wrote."""
+"""Running the tap in-process against the sandbox, data to read, and what the tap wrote."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from typing import Any
 
+from lexful_api import contract
 from tap_lexful.tap import TapLexful
+from tests.lexful import client_for, create_asset, create_organizations, upload_file
 
 # Small pages force many of them; small backoff keeps fault tests fast.
 FAST = {"page_size": 7, "max_concurrency": 4, "backoff_base_seconds": 0.01, "max_tries": 8}
@@ -63,3 +65,28 @@ def discover(config: dict[str, Any]) -> dict[str, Any]:
 
 def by_id(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in records}
+
+
+def populate(config: dict[str, Any], *, organizations: int = 12, assets: int = 30) -> None:
+    """Organizations, locations and contacts; each contact links to locations and has a file."""
+    client = client_for(config)
+    orgs = create_organizations(client, organizations)
+    locations = [
+        create_asset(client, "system.location", orgs[i % len(orgs)]["id"], name=f"site {i}")
+        for i in range(assets)
+    ]
+    for i in range(assets // 3):
+        contact = create_asset(
+            client,
+            "system.contact",
+            orgs[i % len(orgs)]["id"],
+            first_name=f"First{i}",
+            last_name="Last",
+            important=i % 2 == 0,
+        )
+        links = [
+            {"asset_id": locations[(i + k) % assets]["id"], "description": f"l{k}"} for k in (0, 1)
+        ]
+        client.send_json("PUT", contract.related_path("system.contact", contact["id"]), links)
+        upload_file(client, "system.contact", contact["id"], f"note{i}.txt", f"note {i}\n".encode())
+    client.close()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from lexful_api import contract
-from tests.tap.conftest import api, create_asset, create_organizations, upload_file
+from lexful_api import LexfulClient, contract
+from tests.lexful import create_asset, create_organizations, upload_file
 from tests.tap.helpers import sync, tap_config
 
 CONTACT = "system.contact"
@@ -47,13 +47,14 @@ def _link(client: Any, source: dict[str, Any], target: dict[str, Any]) -> None:
     client.send_json("PUT", contract.related_path(CONTACT, source["id"]), body)
 
 
-def test_links_and_files_of_old_assets_follow_every_run(account: dict[str, Any]) -> None:
-    client = api(account)
+def test_links_and_files_of_old_assets_follow_every_run(
+    empty_account: dict[str, Any], client: LexfulClient
+) -> None:
     a, b, c = _contacts(client, 3)
     _link(client, a, b)
     old_file = upload_file(client, CONTACT, a["id"], "old.txt", b"old\n")
     old_file = old_file.get("file", old_file)
-    config = tap_config(account, children="all_parents")
+    config = tap_config(empty_account, children="all_parents")
     run1 = sync(config)
     history = list(run1.messages)
     assert _links(_loaded(history, "related_assets")) == {(a["id"], b["id"])}
@@ -81,15 +82,16 @@ def test_links_and_files_of_old_assets_follow_every_run(account: dict[str, Any])
         assert mine[0]["type"] == mine[-1]["type"] == "ACTIVATE_VERSION"
 
 
-def test_new_parents_reads_no_children_of_old_assets(sandbox, account: dict[str, Any]) -> None:
-    client = api(account)
+def test_new_parents_reads_no_children_of_old_assets(
+    demo_sandbox, empty_account: dict[str, Any], client: LexfulClient
+) -> None:
     a, b = _contacts(client, 2)
-    config = tap_config(account)  # children: new_parents, the default
+    config = tap_config(empty_account)  # children: new_parents, the default
     run1 = sync(config)
     _link(client, a, b)
-    before = sandbox.stats()["requests"]
+    before = demo_sandbox.stats()["requests"]
     run2 = sync(config, state=run1.state)
-    sent = sandbox.stats()["requests"] - before
+    sent = demo_sandbox.stats()["requests"] - before
     assert run2.records("related_assets") == []  # the cost of the fast mode: not seen
     assert not [m for m in run2.messages if m["type"] == "ACTIVATE_VERSION"]
     # No request per asset: the token, the asset types, and one list page per stream.

@@ -9,17 +9,16 @@ from typing import Any
 
 import pytest
 
-from lexful_api import contract
-from tests.tap.conftest import api, create_asset, create_organizations, upload_file
+from lexful_api import LexfulClient, contract
+from tests.lexful import create_asset, create_organizations, upload_file
 from tests.tap.helpers import sync, tap_config
 
 PAYLOADS = {"a.txt": b"hello lexful\n", "b.bin": bytes(range(256)) * 300}
 
 
 @pytest.fixture
-def linked(account: dict[str, Any]) -> dict[str, Any]:
+def linked(empty_account: dict[str, Any], client: LexfulClient) -> dict[str, Any]:
     """Two locations and a contact; the contact links to both and carries two files."""
-    client = api(account)
     organization = create_organizations(client, 1)[0]["id"]
     here = create_asset(client, "system.location", organization, name="here")
     there = create_asset(client, "system.location", organization, name="there")
@@ -38,7 +37,13 @@ def linked(account: dict[str, Any]) -> dict[str, Any]:
         name: upload_file(client, "system.contact", contact["id"], name, data)
         for name, data in PAYLOADS.items()
     }
-    return {"config": account, "contact": contact, "here": here, "there": there, "files": files}
+    return {
+        "config": empty_account,
+        "contact": contact,
+        "here": here,
+        "there": there,
+        "files": files,
+    }
 
 
 def test_links(linked: dict[str, Any]) -> None:

@@ -29,22 +29,22 @@ TAP = str(Path(sys.executable).with_name("tap-lexful"))
         ({"files_content": "directory"}, "files_dir"),
     ],
 )
-def test_bad_setting_fails_first(sandbox: Any, overrides: dict, message: str) -> None:
+def test_bad_setting_fails_first(demo_sandbox: Any, overrides: dict, message: str) -> None:
     with pytest.raises(ConfigValidationError) as caught:
-        sync(tap_config(sandbox.config, **overrides))
+        sync(tap_config(demo_sandbox.config, **overrides))
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
 
 
-def test_wrong_account_is_refused(sandbox: Any) -> None:
-    other = sandbox.new_account()
+def test_wrong_account_is_refused(demo_sandbox: Any) -> None:
+    other = demo_sandbox.new_account()
     with pytest.raises(ConfigValidationError, match="account_id"):
-        sync(tap_config(sandbox.config, account_id=other["account_id"]))
+        sync(tap_config(demo_sandbox.config, account_id=other["account_id"]))
 
 
-def test_cli_error_is_one_line_and_writes_nothing(sandbox: Any, tmp_path: Path) -> None:
+def test_cli_error_is_one_line_and_writes_nothing(demo_sandbox: Any, tmp_path: Path) -> None:
     config = tmp_path / "config.json"
-    config.write_text(json.dumps(tap_config(sandbox.config, asset_types=["nope"])))
+    config.write_text(json.dumps(tap_config(demo_sandbox.config, asset_types=["nope"])))
     done = subprocess.run(
         [TAP, "--config", str(config)], capture_output=True, text=True, timeout=60, check=False
     )
@@ -52,19 +52,19 @@ def test_cli_error_is_one_line_and_writes_nothing(sandbox: Any, tmp_path: Path) 
     assert '"type":"RECORD"' not in done.stdout.replace(" ", "")
     errors = [line for line in done.stderr.splitlines() if "asset_types: unknown" in line]
     assert errors, done.stderr[-2000:]
-    assert sandbox.config["api_key_secret"] not in done.stderr
+    assert demo_sandbox.config["api_key_secret"] not in done.stderr
 
 
-def test_server_error_names_stream_and_request(fresh_sandbox: Any) -> None:
-    fresh_sandbox.set_faults(error_rate=1.0)
-    config = tap_config(fresh_sandbox.config, max_tries=2)
+def test_server_error_names_stream_and_request(own_sandbox: Any) -> None:
+    own_sandbox.set_faults(error_rate=1.0)
+    config = tap_config(own_sandbox.config, max_tries=2)
     with pytest.raises(Exception, match=r"^Stream '\w+': (GET|POST) /v1/\S+ -> 5\d\d") as caught:
         sync(config)
     assert "lxt." not in str(caught.value)
 
 
-def test_timeouts_end_in_a_clear_error(fresh_sandbox: Any) -> None:
-    fresh_sandbox.set_faults(latency_ms=300)
-    config = tap_config(fresh_sandbox.config, max_tries=2, request_timeout_seconds=0.05)
+def test_timeouts_end_in_a_clear_error(own_sandbox: Any) -> None:
+    own_sandbox.set_faults(latency_ms=300)
+    config = tap_config(own_sandbox.config, max_tries=2, request_timeout_seconds=0.05)
     with pytest.raises(Exception, match=r"^Stream '\w+': POST /v1/auth/token failed after 2 tries"):
         sync(config)

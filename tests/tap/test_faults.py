@@ -6,14 +6,13 @@ from typing import Any
 
 import pytest
 
-from tests.tap.conftest import populate
-from tests.tap.helpers import sync, tap_config
+from tests.tap.helpers import populate, sync, tap_config
 
 
 @pytest.fixture
-def faulty(fresh_sandbox: Any) -> Any:
-    populate(fresh_sandbox.config, organizations=20, assets=45)
-    return fresh_sandbox
+def faulty(own_sandbox: Any) -> Any:
+    populate(own_sandbox.config, organizations=20, assets=45)
+    return own_sandbox
 
 
 def _contents(output: Any) -> dict[str, set[str]]:

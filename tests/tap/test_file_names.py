@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from lexful_api import LexfulClient, contract
-from tests.tap.conftest import api, create_asset, create_organizations
+from lexful_api import LexfulClient
+from tests.lexful import create_asset, create_organizations, upload_file
 from tests.tap.helpers import sync, tap_config
 
 NAME_MAX = 255  # bytes in one path segment on ext4, xfs, btrfs, apfs, ntfs
@@ -30,32 +30,20 @@ def _upload(
     client: LexfulClient, asset_id: str, name: str, original: str, extension: str, data: bytes
 ) -> dict[str, Any]:
     """The documented three steps, with the name and extension given as they are."""
-    body = {
-        "name": name,
-        "original_name": original,
-        "file_extension": extension,
-        "mime_type": "application/octet-stream",
-        "size": len(data),
-    }
-    answer = client.send_json("POST", contract.files_path("system.contact", asset_id), body)
-    record, url = contract.created_file(answer)
-    headers = {"Content-Type": "application/octet-stream"}
-    client.request("PUT", url, data=data, headers=headers, authenticated=False)
-    path = contract.file_complete_path("system.contact", asset_id, record["id"])
-    return client.send_json("POST", path, None)
+    return upload_file(
+        client, "system.contact", asset_id, original, data, name=name, extension=extension
+    )
 
 
 @pytest.fixture
-def hostile(account: dict[str, Any]) -> dict[str, Any]:
+def hostile(empty_account: dict[str, Any], client: LexfulClient) -> dict[str, Any]:
     """A contact with one file per hostile name; the API accepts every one of them."""
-    client = api(account)
     organization = create_organizations(client, 1)[0]["id"]
     contact = create_asset(
         client, "system.contact", organization, first_name="Eve", last_name="X", important=False
     )
     files = {label: _upload(client, contact["id"], *spec) for label, spec in HOSTILE.items()}
-    client.close()
-    return {"config": account, "files": files}
+    return {"config": empty_account, "files": files}
 
 
 def test_hostile_file_names_land_inside_files_dir(hostile: dict[str, Any], tmp_path: Path) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from lexful_api import contract
+from lexful_api import LexfulClient, contract
 from tap_lexful.client import LAST_EMITTED
-from tests.tap.conftest import api, create_organizations
+from tests.lexful import create_organizations
 from tests.tap.helpers import by_id, sync, tap_config
 
 
@@ -24,11 +24,12 @@ def _same_moment(sandbox: Any, account: dict[str, Any], moment: str) -> None:
     )
 
 
-def test_each_run_emits_exactly_the_new_records(sandbox: Any, account: dict[str, Any]) -> None:
-    client = api(account)
+def test_each_run_emits_exactly_the_new_records(
+    demo_sandbox: Any, empty_account: dict[str, Any], client: LexfulClient
+) -> None:
     first_batch = create_organizations(client, 30, "first")
-    _same_moment(sandbox, account, "2026-01-01T00:00:00.000Z")  # all 30 at the bookmark
-    config = tap_config(account)
+    _same_moment(demo_sandbox, empty_account, "2026-01-01T00:00:00.000Z")  # all 30 at the bookmark
+    config = tap_config(empty_account)
 
     run1 = sync(config)
     assert set(by_id(run1.records("organizations"))) == {o["id"] for o in first_batch}
@@ -45,21 +46,23 @@ def test_each_run_emits_exactly_the_new_records(sandbox: Any, account: dict[str,
     assert run4.records("organizations") == []
 
 
-def test_a_state_without_the_last_record_still_resumes(account: dict[str, Any]) -> None:
+def test_a_state_without_the_last_record_still_resumes(
+    empty_account: dict[str, Any], client: LexfulClient
+) -> None:
     """A state written before the tap kept its last record re-reads the bookmark's moment."""
-    client = api(account)
     create_organizations(client, 5)
-    run1 = sync(tap_config(account))
+    run1 = sync(tap_config(empty_account))
     old_state = copy.deepcopy(run1.state)
     del old_state["bookmarks"]["organizations"][LAST_EMITTED]
     boundary = _bookmark(old_state, "organizations")
-    again = sync(tap_config(account), state=old_state).records("organizations")
+    again = sync(tap_config(empty_account), state=old_state).records("organizations")
     assert again
     assert all(r["created_at"] == boundary for r in again)
 
 
-def test_state_is_one_bookmark_per_stream(account: dict[str, Any]) -> None:
-    client = api(account)
+def test_state_is_one_bookmark_per_stream(
+    empty_account: dict[str, Any], client: LexfulClient
+) -> None:
     organization = create_organizations(client, 3)[0]
     for i in range(12):
         client.send_json(
@@ -67,7 +70,7 @@ def test_state_is_one_bookmark_per_stream(account: dict[str, Any]) -> None:
             contract.assets_path("system.location"),
             {"organization_id": organization["id"], "name": f"site {i}"},
         )
-    run = sync(tap_config(account))
+    run = sync(tap_config(empty_account))
     assert len(run.records("system_location")) == 12
     bookmarks = run.state["bookmarks"]
     # Child streams keep one entry, however many assets they ran for.
@@ -76,10 +79,9 @@ def test_state_is_one_bookmark_per_stream(account: dict[str, Any]) -> None:
     assert set(bookmarks["organizations"]) >= {"replication_key", "replication_key_value"}
 
 
-def test_updated_at_catches_updates(account: dict[str, Any]) -> None:
-    client = api(account)
+def test_updated_at_catches_updates(empty_account: dict[str, Any], client: LexfulClient) -> None:
     organizations = create_organizations(client, 10)
-    config = tap_config(account, replication_key="updated_at")
+    config = tap_config(empty_account, replication_key="updated_at")
     run1 = sync(config)
     assert len(run1.records("organizations")) == 10
 
@@ -96,22 +98,21 @@ def test_updated_at_catches_updates(account: dict[str, Any]) -> None:
     )
 
 
-def test_start_date_and_lookback(account: dict[str, Any]) -> None:
-    client = api(account)
+def test_start_date_and_lookback(empty_account: dict[str, Any], client: LexfulClient) -> None:
     create_organizations(client, 5)
-    run_future = sync(tap_config(account, start_date="2999-01-01T00:00:00Z"))
+    run_future = sync(tap_config(empty_account, start_date="2999-01-01T00:00:00Z"))
     assert run_future.records("organizations") == []
 
-    run1 = sync(tap_config(account))
-    run2 = sync(tap_config(account, lookback_seconds=3600), state=run1.state)
+    run1 = sync(tap_config(empty_account))
+    run2 = sync(tap_config(empty_account, lookback_seconds=3600), state=run1.state)
     # The lookback window re-reads everything created in the last hour.
     assert len(run2.records("organizations")) == 5
 
 
-def test_resuming_from_any_state_emits_each_parent_once(sandbox: Any) -> None:
+def test_resuming_from_any_state_emits_each_parent_once(demo_sandbox: Any) -> None:
     """Resumed from a STATE printed mid-sync (some between a parent's children and the
     parent itself), the tap emits exactly the parents that followed that STATE."""
-    config = tap_config(sandbox.config, page_size=50)
+    config = tap_config(demo_sandbox.config, page_size=50)
     run1 = sync(config)
     messages = run1.messages
     states = [i for i, m in enumerate(messages) if m["type"] == "STATE"]

@@ -22,8 +22,8 @@ def _stderr(config: dict[str, Any], tmp_path: Path) -> list[str]:
     return done.stderr.splitlines()
 
 
-def test_a_demo_sync_logs_a_screenful_with_a_summary_per_stream(sandbox, tmp_path) -> None:
-    lines = _stderr(sandbox.config, tmp_path)
+def test_a_demo_sync_logs_a_screenful_with_a_summary_per_stream(demo_sandbox, tmp_path) -> None:
+    lines = _stderr(demo_sandbox.config, tmp_path)
     assert len(lines) <= 150
     summaries = {m.group(1): m for line in lines if (m := SUMMARY.search(line))}
     assert {"organizations", "system_contact", "related_assets", "files"} <= set(summaries)
@@ -36,7 +36,7 @@ def test_a_demo_sync_logs_a_screenful_with_a_summary_per_stream(sandbox, tmp_pat
     assert not any("Beginning sync of 'files'" in line for line in lines)
 
 
-def test_child_syncs_are_logged_when_asked(sandbox, tmp_path) -> None:
-    lines = _stderr(sandbox.config | {"log_child_syncs": True}, tmp_path)
+def test_child_syncs_are_logged_when_asked(demo_sandbox, tmp_path) -> None:
+    lines = _stderr(demo_sandbox.config | {"log_child_syncs": True}, tmp_path)
     per_parent = [line for line in lines if "Beginning sync of 'files'" in line]
     assert len(per_parent) > 500

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from lexful_api import LexfulClient
 from lexful_sandbox.resources import organizations as sandbox_organizations
-from tests.tap.conftest import api, create_organizations, populate
-from tests.tap.helpers import discover, sync, tap_config
+from tests.lexful import create_organizations
+from tests.tap.helpers import discover, populate, sync, tap_config
 
 
 class Mutator:
@@ -50,11 +51,13 @@ class Mutator:
         self.created.append(doc["id"])
 
 
-def test_mutations_between_pages_lose_nothing(sandbox: Any, account: dict[str, Any]) -> None:
-    before = {o["id"] for o in create_organizations(api(account), 80)}
-    mutator = Mutator(sandbox, account, changes=6)
-    sandbox.add_hook(mutator)
-    output = sync(tap_config(account, page_size=7, max_concurrency=4))
+def test_mutations_between_pages_lose_nothing(
+    demo_sandbox: Any, empty_account: dict[str, Any], client: LexfulClient
+) -> None:
+    before = {o["id"] for o in create_organizations(client, 80)}
+    mutator = Mutator(demo_sandbox, empty_account, changes=6)
+    demo_sandbox.add_hook(mutator)
+    output = sync(tap_config(empty_account, page_size=7, max_concurrency=4))
     mutator.changes_left = 0  # the sandbox keeps its hooks: make this one inert
 
     emitted = Counter(r["id"] for r in output.records("organizations"))
@@ -66,10 +69,11 @@ def test_mutations_between_pages_lose_nothing(sandbox: Any, account: dict[str, A
     assert any("created_at[gte]" in q for q in mutator.queries)
 
 
-def test_records_updated_mid_sync_are_not_lost(sandbox: Any, account: dict[str, Any]) -> None:
-    client = api(account)
+def test_records_updated_mid_sync_are_not_lost(
+    demo_sandbox: Any, empty_account: dict[str, Any], client: LexfulClient
+) -> None:
     organizations = create_organizations(client, 60)
-    store, account_id = sandbox.store, account["account_id"]
+    store, account_id = demo_sandbox.store, empty_account["account_id"]
     user_id = store.account(account_id).user_id
     touched: list[str] = []
 
@@ -80,8 +84,8 @@ def test_records_updated_mid_sync_are_not_lost(sandbox: Any, account: dict[str, 
             sandbox_organizations.update(store, account_id, user_id, target, {"notes": "moved"})
             touched.append(target)
 
-    sandbox.add_hook(touch)
-    output = sync(tap_config(account, replication_key="updated_at", page_size=6))
+    demo_sandbox.add_hook(touch)
+    output = sync(tap_config(empty_account, replication_key="updated_at", page_size=6))
     touched.extend([""] * 5)  # inert from now on
     emitted = [r["id"] for r in output.records("organizations")]
     assert {o["id"] for o in organizations} <= set(emitted)
@@ -90,9 +94,9 @@ def test_records_updated_mid_sync_are_not_lost(sandbox: Any, account: dict[str, 
 
 
 @pytest.mark.parametrize("concurrency", [1, 5])
-def test_concurrent_pages_keep_order(account: dict[str, Any], concurrency: int) -> None:
-    populate(account, organizations=40, assets=30)
-    output = sync(tap_config(account, page_size=4, max_concurrency=concurrency))
+def test_concurrent_pages_keep_order(empty_account: dict[str, Any], concurrency: int) -> None:
+    populate(empty_account, organizations=40, assets=30)
+    output = sync(tap_config(empty_account, page_size=4, max_concurrency=concurrency))
     organizations = output.records("organizations")
     keys = [(r["created_at"], r["id"]) for r in organizations]
     assert keys == sorted(keys)
@@ -102,23 +106,25 @@ def test_concurrent_pages_keep_order(account: dict[str, Any], concurrency: int) 
     assert len(output.records("files")) == 10
 
 
-def test_stream_order_follows_dependencies(account: dict[str, Any]) -> None:
-    populate(account, organizations=3, assets=6)
-    order = sync(tap_config(account)).streams()
+def test_stream_order_follows_dependencies(empty_account: dict[str, Any]) -> None:
+    populate(empty_account, organizations=3, assets=6)
+    order = sync(tap_config(empty_account)).streams()
     expected = ["organization_types", "organizations", "asset_types"]
     assert order[:3] == expected
     assert order[-1] == "users"
 
 
-def test_only_selected_fields_are_asked_for(sandbox: Any, account: dict[str, Any]) -> None:
-    create_organizations(api(account), 5)
+def test_only_selected_fields_are_asked_for(
+    demo_sandbox: Any, empty_account: dict[str, Any], client: LexfulClient
+) -> None:
+    create_organizations(client, 5)
     queries: list[dict[str, str]] = []
     listening = [True]
-    sandbox.add_hook(
+    demo_sandbox.add_hook(
         lambda m, p, q: queries.append(q) if listening[0] and p == "/v1/organizations" else None
     )
-    catalog = _catalog_selecting(account, "organizations", {"id", "name", "created_at"})
-    output = sync(tap_config(account), catalog=catalog)
+    catalog = _catalog_selecting(empty_account, "organizations", {"id", "name", "created_at"})
+    output = sync(tap_config(empty_account), catalog=catalog)
     listening[0] = False
     records = output.records("organizations")
     assert records

@@ -8,8 +8,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from lexful_api import contract
-from tests.tap.conftest import api, create_organizations
+from lexful_api import LexfulClient, contract
+from tests.lexful import create_organizations
 from tests.tap.helpers import discover, sync, tap_config
 
 WIDGET_TYPE = {
@@ -52,8 +52,7 @@ def _stream(catalog: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in catalog["streams"] if s["tap_stream_id"] == name)
 
 
-def _make_widgets(config: dict[str, Any]) -> list[dict[str, Any]]:
-    client = api(config)
+def _make_widgets(client: LexfulClient) -> list[dict[str, Any]]:
     client.send_json("POST", contract.asset_types_path(), WIDGET_TYPE)
     organization = create_organizations(client, 1)[0]
     base = {"organization_id": organization["id"]}
@@ -84,9 +83,11 @@ def _make_widgets(config: dict[str, Any]) -> list[dict[str, Any]]:
     return [first, second]
 
 
-def test_schema_has_every_property_type(account: dict[str, Any]) -> None:
-    _make_widgets(account)
-    catalog = discover(tap_config(account))
+def test_schema_has_every_property_type(
+    empty_account: dict[str, Any], client: LexfulClient
+) -> None:
+    _make_widgets(client)
+    catalog = discover(tap_config(empty_account))
     schema = _stream(catalog, "lab_widget")["schema"]
     props = schema["properties"]
 
@@ -110,9 +111,9 @@ def test_schema_has_every_property_type(account: dict[str, Any]) -> None:
         assert fixed in props
 
 
-def test_records_match_their_schema(account: dict[str, Any]) -> None:
-    widgets = _make_widgets(account)
-    config = tap_config(account, asset_types=["lab_widget"])
+def test_records_match_their_schema(empty_account: dict[str, Any], client: LexfulClient) -> None:
+    widgets = _make_widgets(client)
+    config = tap_config(empty_account, asset_types=["lab_widget"])
     schema = _stream(discover(config), "lab_widget")["schema"]
     records = sync(config).records("lab_widget")
 
@@ -128,8 +129,9 @@ def test_records_match_their_schema(account: dict[str, Any]) -> None:
     assert beta["references"]["peers"] == [alpha["id"]]
 
 
-def test_stream_names_and_ext_properties(account: dict[str, Any]) -> None:
-    client = api(account)
+def test_stream_names_and_ext_properties(
+    empty_account: dict[str, Any], client: LexfulClient
+) -> None:
     types = contract.list_items(client.get_json(contract.asset_types_path()))
     contact = next(t for t in types if t["name"] == "system.contact")
     client.send_json(
@@ -137,7 +139,7 @@ def test_stream_names_and_ext_properties(account: dict[str, Any]) -> None:
         contract.asset_types_path(contact["id"]),
         {"properties": [*contact["properties"], {"name": "ext_badge", "type": "integer"}]},
     )
-    catalog = discover(tap_config(account))
+    catalog = discover(tap_config(empty_account))
     names = {s["tap_stream_id"] for s in catalog["streams"]}
     assert {"system_contact", "system_location", "system_configuration"} <= names
     contact_schema = _stream(catalog, "system_contact")["schema"]
@@ -145,20 +147,19 @@ def test_stream_names_and_ext_properties(account: dict[str, Any]) -> None:
     assert contact_schema["properties"]["contact_type"]["enum"][-1] is None
 
 
-def test_asset_types_setting_limits_streams(sandbox: Any) -> None:
-    catalog = discover(tap_config(sandbox.config, asset_types=["system.location"]))
+def test_asset_types_setting_limits_streams(demo_sandbox: Any) -> None:
+    catalog = discover(tap_config(demo_sandbox.config, asset_types=["system.location"]))
     names = {s["tap_stream_id"] for s in catalog["streams"]}
     assert "system_location" in names
     assert "system_contact" not in names
 
 
 def test_new_property_is_kept_and_reported(
-    account: dict[str, Any], caplog: pytest.LogCaptureFixture
+    empty_account: dict[str, Any], client: LexfulClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A property added after discovery is not dropped from the records: it is reported."""
-    client = api(account)
     organization = create_organizations(client, 1)[0]
-    config = tap_config(account, asset_types=["system.location"])
+    config = tap_config(empty_account, asset_types=["system.location"])
     old_catalog = discover(config)
     types = contract.list_items(client.get_json(contract.asset_types_path()))
     location = next(t for t in types if t["name"] == "system.location")

@@ -9,18 +9,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.tap.conftest import populate
-from tests.tap.helpers import tap_config
+from tests.tap.helpers import populate, tap_config
 
 TAP = str(Path(sys.executable).with_name("tap-lexful"))
 TOKEN_PREFIX = "lxt."  # how the sandbox's tokens start
 SIGNATURE = "X-Signature"  # the presigned URLs' signature parameter
 
 
-def test_no_secret_in_output_or_logs(fresh_sandbox: Any, tmp_path: Path) -> None:
-    populate(fresh_sandbox.config, organizations=4, assets=9)
-    fresh_sandbox.set_faults(error_rate=0.1, drop_rate=0.05)
-    config = tap_config(fresh_sandbox.config, files_content="inline")
+def test_no_secret_in_output_or_logs(own_sandbox: Any, tmp_path: Path) -> None:
+    populate(own_sandbox.config, organizations=4, assets=9)
+    own_sandbox.set_faults(error_rate=0.1, drop_rate=0.05)
+    config = tap_config(own_sandbox.config, files_content="inline")
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config))
     done = subprocess.run(
@@ -40,9 +39,9 @@ def test_no_secret_in_output_or_logs(fresh_sandbox: Any, tmp_path: Path) -> None
     assert "Bearer" not in everything
 
 
-def test_no_secret_in_state_or_errors(fresh_sandbox: Any, tmp_path: Path) -> None:
-    fresh_sandbox.set_faults(error_rate=1.0)
-    config = tap_config(fresh_sandbox.config, max_tries=2)
+def test_no_secret_in_state_or_errors(own_sandbox: Any, tmp_path: Path) -> None:
+    own_sandbox.set_faults(error_rate=1.0)
+    config = tap_config(own_sandbox.config, max_tries=2)
     config_path = tmp_path / "config.json"
     config_path.write_text(json.dumps(config))
     done = subprocess.run(

@@ -7,26 +7,25 @@ from typing import Any
 
 import pytest
 
-from lexful_api import contract
+from lexful_api import LexfulClient, contract
 from tap_lexful import runtime as tap_runtime
-from tests.tap.conftest import api, create_asset, create_organizations, populate
-from tests.tap.helpers import sync, tap_config
+from tests.lexful import create_asset, create_organizations
+from tests.tap.helpers import populate, sync, tap_config
 
 
-def test_include_deleted(account: dict[str, Any]) -> None:
-    client = api(account)
+def test_include_deleted(empty_account: dict[str, Any], client: LexfulClient) -> None:
     organizations = create_organizations(client, 5)
     site = create_asset(client, "system.location", organizations[0]["id"], name="gone")
     for organization in organizations[:2]:
         client.request("DELETE", contract.organizations_path(organization["id"]))
     client.request("DELETE", contract.assets_path("system.location", site["id"]))
 
-    hidden = sync(tap_config(account))
+    hidden = sync(tap_config(empty_account))
     assert len(hidden.records("organizations")) == 3
     assert "_sdc_deleted_at" not in hidden.records("organizations")[0]
     assert hidden.records("system_location") == []
 
-    shown = sync(tap_config(account, include_deleted=True))
+    shown = sync(tap_config(empty_account, include_deleted=True))
     records = shown.records("organizations")
     assert len(records) == 5
     deleted = [r for r in records if r["_sdc_deleted_at"]]
@@ -37,11 +36,11 @@ def test_include_deleted(account: dict[str, Any]) -> None:
     assert shown.records("related_assets") == []  # no links asked of a deleted asset
 
 
-def test_organization_ids_limit_everything(account: dict[str, Any]) -> None:
-    populate(account, organizations=3, assets=9)
-    organizations = sync(tap_config(account)).records("organizations")
+def test_organization_ids_limit_everything(empty_account: dict[str, Any]) -> None:
+    populate(empty_account, organizations=3, assets=9)
+    organizations = sync(tap_config(empty_account)).records("organizations")
     chosen = organizations[1]["id"]
-    output = sync(tap_config(account, organization_ids=[chosen]))
+    output = sync(tap_config(empty_account, organization_ids=[chosen]))
     assert [r["id"] for r in output.records("organizations")] == [chosen]
     assets = output.records("system_location") + output.records("system_contact")
     assert assets
@@ -50,23 +49,26 @@ def test_organization_ids_limit_everything(account: dict[str, Any]) -> None:
     assert {link["asset_id"] for link in output.records("related_assets")} <= contacts
 
 
-def test_filters_reach_the_api(account: dict[str, Any]) -> None:
-    populate(account, organizations=2, assets=12)
-    config = tap_config(account, filters={"system_contact": {"important[eq]": True}})
+def test_filters_reach_the_api(empty_account: dict[str, Any]) -> None:
+    populate(empty_account, organizations=2, assets=12)
+    config = tap_config(empty_account, filters={"system_contact": {"important[eq]": True}})
     contacts = sync(config).records("system_contact")
     assert contacts
     assert all(r["important"] is True for r in contacts)
-    everyone = sync(tap_config(account)).records("system_contact")
+    everyone = sync(tap_config(empty_account)).records("system_contact")
     assert len(everyone) > len(contacts)
 
 
 def test_progress_lines(
-    account: dict[str, Any], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    empty_account: dict[str, Any],
+    client: LexfulClient,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    create_organizations(api(account), 30)
+    create_organizations(client, 30)
     monkeypatch.setattr(tap_runtime, "PROGRESS_EVERY_S", 0.0)
     with caplog.at_level(logging.INFO):
-        sync(tap_config(account))
+        sync(tap_config(empty_account))
     lines = [r.getMessage() for r in caplog.records if "records/s" in r.getMessage()]
     assert any("'organizations'" in line and "of 30 records" in line for line in lines)
     assert any("ETA" in line for line in lines)

@@ -1,53 +1,13 @@
-"""Fixtures: a sandbox over real HTTP (in-process), and an empty account per test."""
+"""Fixtures of the target tests: the write calls the shared demo sandbox receives.
+
+The sandboxes, the empty account and its client are the root fixtures (``tests/conftest.py``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
 
-from lexful_api import contract
-from lexful_sandbox import running_sandbox
-from tests.target.helpers import client_for
-
-
-@pytest.fixture(scope="session")
-def sb() -> Iterator[Any]:
-    """A demo-seeded sandbox: the seeded account is the source of copies."""
-    with running_sandbox(seed="demo") as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def faulty_sb() -> Iterator[Any]:
-    """A sandbox of its own, for tests that set faults or hooks on the server."""
-    with running_sandbox(seed="none") as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def dest(sb: Any) -> dict[str, Any]:
-    """An empty, isolated account to write into."""
-    return sb.new_account()
-
-
-@pytest.fixture
-def api(dest: dict[str, Any]) -> Any:
-    client = client_for(dest)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def new_org(api: Any) -> Callable[[str], dict[str, Any]]:
-    """Creates an active client organization in the test's account: ``new_org("Acme")``."""
-
-    def create(name: str) -> dict[str, Any]:
-        body = {"name": name, "type": "client", "status": "active"}
-        return api.send_json("POST", contract.organizations_path(), body)
-
-    return create
+from lexful_sandbox import Sandbox
 
 
 class Calls:
@@ -71,14 +31,14 @@ class Calls:
 
 
 @pytest.fixture(scope="session")
-def _session_calls(sb: Any) -> Calls:
+def _session_calls(demo_sandbox: Sandbox) -> Calls:
     hook = Calls()
-    sb.add_hook(hook)
+    demo_sandbox.add_hook(hook)
     return hook
 
 
 @pytest.fixture
 def calls(_session_calls: Calls) -> Calls:
-    """The calls the shared sandbox receives from now on (tests run one at a time)."""
+    """The calls the shared demo sandbox receives from now on (tests run one at a time)."""
     _session_calls.reset()
     return _session_calls

@@ -10,9 +10,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from lexful_api import LexfulClient
-from lexful_api.settings import client_from_config, contract
+from lexful_api import LexfulClient, contract
 from target_lexful.target import TargetLexful
+from tests.lexful import download, download_url, list_all, organization_body
 
 
 def schema(stream: str, key: list[str] | None = None, props: dict | None = None) -> dict:
@@ -73,10 +73,6 @@ def _sent(request: Any) -> tuple[str, str, Any]:
     return request.method, request.path_url.split("?")[0], parsed
 
 
-def client_for(creds: dict) -> LexfulClient:
-    return client_from_config(creds, user_agent="lexful-tests", concurrency=8)
-
-
 def target_config(creds: dict, tmp: Path, **extra: Any) -> dict:
     return {
         **creds,
@@ -95,17 +91,13 @@ def read_rejects(tmp: Path) -> list[dict]:
 
 def org_record(name: str) -> dict:
     """A source organization with a fresh id, as a tap sends it."""
-    return {"id": str(uuid.uuid4()), "name": name, "type": "client", "status": "active"}
+    return {"id": str(uuid.uuid4()), **organization_body(name)}
 
 
 def person_record(org: dict, first: str) -> dict:
     """A source contact of ``org`` with a fresh id; its last name is the organization's."""
     base = {"id": str(uuid.uuid4()), "organization_id": org["id"], "important": False}
     return {**base, "first_name": first, "last_name": org["name"]}
-
-
-def list_all(client: LexfulClient, path: str, **params: Any) -> list[dict]:
-    return list(client.iter_list(path, params))
 
 
 def export_account(client: LexfulClient, *, files_as: str = "base64", tmp: Path | None = None):
@@ -150,13 +142,10 @@ def export_account(client: LexfulClient, *, files_as: str = "base64", tmp: Path 
 
 def file_record(client, asset_type, asset_id, f, files_as, tmp):
     rec = {**f, "asset_type": asset_type}
-    url = contract.download_url(
-        client.get_json(contract.file_download_path(asset_type, asset_id, f["id"]))
-    )
     if files_as == "url":
-        rec["download_url"] = url
+        rec["download_url"] = download_url(client, asset_type, asset_id, f["id"])
         return rec
-    data = client.request("GET", url, authenticated=False).content
+    data = download(client, asset_type, asset_id, f["id"])
     if files_as == "path":
         assert tmp is not None
         path = tmp / f"{f['id']}.bin"
@@ -165,10 +154,3 @@ def file_record(client, asset_type, asset_id, f, files_as, tmp):
     else:
         rec["content_base64"] = base64.b64encode(data).decode()
     return rec
-
-
-def download(client: LexfulClient, asset_type: str, asset_id: str, file_id: str) -> bytes:
-    url = contract.download_url(
-        client.get_json(contract.file_download_path(asset_type, asset_id, file_id))
-    )
-    return client.request("GET", url, authenticated=False).content

@@ -23,15 +23,8 @@ from typing import Any
 import pytest
 
 from lexful_api import contract
-from tests.target.helpers import (
-    lines,
-    list_all,
-    read_rejects,
-    record,
-    run_target,
-    schema,
-    target_config,
-)
+from tests.lexful import list_all
+from tests.target.helpers import lines, read_rejects, record, run_target, schema, target_config
 
 CONTACT = "system.contact"
 LINK_KEY = ["asset_id", "related_asset_id"]
@@ -133,48 +126,48 @@ def _activate(stream: str, version: int) -> dict:
 # -- the destination, read back through the API --------------------------------------------------
 
 
-def _people(api: Any) -> dict[str, dict]:
-    return {p["first_name"]: p for p in list_all(api, contract.assets_path(CONTACT))}
+def _people(client: Any) -> dict[str, dict]:
+    return {p["first_name"]: p for p in list_all(client, contract.assets_path(CONTACT))}
 
 
-def _links(api: Any) -> set[tuple[str, str]]:
+def _links(client: Any) -> set[tuple[str, str]]:
     """Every link in the account, as (first name, first name)."""
-    people = _people(api)
+    people = _people(client)
     names = {p["id"]: name for name, p in people.items()}
     return {
         (name, names[link["asset_id"]])
         for name, p in people.items()
-        for link in list_all(api, contract.related_path(CONTACT, p["id"]))
+        for link in list_all(client, contract.related_path(CONTACT, p["id"]))
     }
 
 
-def _files(api: Any) -> set[tuple[str, str]]:
+def _files(client: Any) -> set[tuple[str, str]]:
     """Every file in the account, as (first name of its contact, file name)."""
     return {
         (name, f["name"])
-        for name, p in _people(api).items()
-        for f in list_all(api, contract.files_path(CONTACT, p["id"]))
+        for name, p in _people(client).items()
+        for f in list_all(client, contract.files_path(CONTACT, p["id"]))
     }
 
 
-def _add_directly(api: Any) -> None:
+def _add_directly(client: Any) -> None:
     """A contact and a link made in the destination itself, not by the target: never deleted."""
-    people = _people(api)
+    people = _people(client)
     body = {"organization_id": people["Ada"]["organization_id"], "first_name": "Cy", **_REQUIRED}
-    cy = api.send_json("POST", contract.assets_path(CONTACT), body)
+    cy = client.send_json("POST", contract.assets_path(CONTACT), body)
     path = contract.related_path(CONTACT, people["Ada"]["id"])
-    api.send_json("PUT", path, [{"asset_id": cy["id"], "description": "made by hand"}])
+    client.send_json("PUT", path, [{"asset_id": cy["id"], "description": "made by hand"}])
 
 
 ALL_LINKS = {("Ada", "Bob"), ("Bob", "Ada")}
 ALL_FILES = {("Ada", "ada.txt"), ("Bob", "bob.txt")}
 
 
-def _first_run(src: Source, config: dict, api: Any) -> None:
+def _first_run(src: Source, config: dict, client: Any) -> None:
     run = run_target(config, _messages(src, src.full_links(), src.full_files(), 1))
     assert run.count("related_assets", "created") == 2
     assert run.count("files", "created") == 2
-    assert (_links(api), _files(api)) == (ALL_LINKS, ALL_FILES)
+    assert (_links(client), _files(client)) == (ALL_LINKS, ALL_FILES)
 
 
 def _deletes(calls: Any) -> list[str]:
@@ -184,12 +177,14 @@ def _deletes(calls: Any) -> list[str]:
 # -- tests ---------------------------------------------------------------------------------------
 
 
-def test_a_versioned_run_deletes_exactly_what_it_no_longer_sends(dest, api, calls, tmp_path):
-    src, config = Source(), target_config(dest, tmp_path)
-    _first_run(src, config, api)
-    _add_directly(api)
-    ada, bob = (_people(api)[name]["id"] for name in ("Ada", "Bob"))
-    bob_file = list_all(api, contract.files_path(CONTACT, bob))[0]["id"]
+def test_a_versioned_run_deletes_exactly_what_it_no_longer_sends(
+    empty_account, client, calls, tmp_path
+):
+    src, config = Source(), target_config(empty_account, tmp_path)
+    _first_run(src, config, client)
+    _add_directly(client)
+    ada, bob = (_people(client)[name]["id"] for name in ("Ada", "Bob"))
+    bob_file = list_all(client, contract.files_path(CONTACT, bob))[0]["id"]
     calls.reset()
 
     run = run_target(config, _messages(src, src.full_links()[:1], src.full_files()[:1], 2))
@@ -198,15 +193,17 @@ def test_a_versioned_run_deletes_exactly_what_it_no_longer_sends(dest, api, call
     assert _deletes(calls) == sorted(
         [contract.related_path(CONTACT, bob, ada), contract.files_path(CONTACT, bob, bob_file)]
     )
-    assert _links(api) == {("Ada", "Bob"), ("Ada", "Cy")}  # Cy's link was made by hand: kept
-    assert _files(api) == {("Ada", "ada.txt")}
+    assert _links(client) == {("Ada", "Bob"), ("Ada", "Cy")}  # Cy's link was made by hand: kept
+    assert _files(client) == {("Ada", "ada.txt")}
     for stream in ("related_assets", "files"):
         assert (run.count(stream, "deleted"), run.count(stream, "unchanged")) == (1, 1)
 
 
-def test_what_was_deleted_is_not_deleted_twice_and_comes_back(dest, api, calls, tmp_path):
-    src, config = Source(), target_config(dest, tmp_path)
-    _first_run(src, config, api)
+def test_what_was_deleted_is_not_deleted_twice_and_comes_back(
+    empty_account, client, calls, tmp_path
+):
+    src, config = Source(), target_config(empty_account, tmp_path)
+    _first_run(src, config, client)
     run_target(config, _messages(src, src.full_links()[:1], src.full_files()[:1], 2))
     calls.reset()
 
@@ -216,13 +213,13 @@ def test_what_was_deleted_is_not_deleted_twice_and_comes_back(dest, api, calls, 
     assert _deletes(calls) == []  # marked deleted in the id map: never sent twice
     assert again.count("related_assets", "deleted") == again.count("files", "deleted") == 0
     assert back.count("related_assets", "created") == back.count("files", "created") == 1
-    assert (_links(api), _files(api)) == (ALL_LINKS, ALL_FILES)
+    assert (_links(client), _files(client)) == (ALL_LINKS, ALL_FILES)
 
 
-def test_a_pass_cut_short_deletes_nothing(dest, api, calls, tmp_path):
+def test_a_pass_cut_short_deletes_nothing(empty_account, client, calls, tmp_path):
     """The tap failed mid-pass and Meltano closed the input: no closing ACTIVATE_VERSION."""
-    src, config = Source(), target_config(dest, tmp_path)
-    _first_run(src, config, api)
+    src, config = Source(), target_config(empty_account, tmp_path)
+    _first_run(src, config, client)
     calls.reset()
     messages = _messages(src, [], [], None)[:4]  # organizations and contacts
     messages += _children("related_assets", LINK_KEY, src.full_links()[:1], 2, whole=False)
@@ -231,12 +228,12 @@ def test_a_pass_cut_short_deletes_nothing(dest, api, calls, tmp_path):
 
     assert _deletes(calls) == []
     assert run.count("related_assets", "deleted") == 0
-    assert (_links(api), _files(api)) == (ALL_LINKS, ALL_FILES)
+    assert (_links(client), _files(client)) == (ALL_LINKS, ALL_FILES)
 
 
-def test_a_run_without_activate_version_deletes_nothing(dest, api, calls, tmp_path):
-    src, config = Source(), target_config(dest, tmp_path)
-    _first_run(src, config, api)
+def test_a_run_without_activate_version_deletes_nothing(empty_account, client, calls, tmp_path):
+    src, config = Source(), target_config(empty_account, tmp_path)
+    _first_run(src, config, client)
     calls.reset()
 
     # Today's incremental mode: only what changed is sent, so what is missing is no removal.
@@ -244,12 +241,14 @@ def test_a_run_without_activate_version_deletes_nothing(dest, api, calls, tmp_pa
 
     assert _deletes(calls) == []
     assert run.count("related_assets", "deleted") == run.count("files", "deleted") == 0
-    assert (_links(api), _files(api)) == (ALL_LINKS, ALL_FILES)
+    assert (_links(client), _files(client)) == (ALL_LINKS, ALL_FILES)
 
 
-def test_a_target_stopped_before_the_end_of_its_input_deletes_nothing(dest, api, tmp_path):
-    src, config = Source(), target_config(dest, tmp_path, batch_size_rows=1)
-    _first_run(src, config, api)
+def test_a_target_stopped_before_the_end_of_its_input_deletes_nothing(
+    empty_account, client, tmp_path
+):
+    src, config = Source(), target_config(empty_account, tmp_path, batch_size_rows=1)
+    _first_run(src, config, client)
     messages = _messages(src, src.full_links()[:1], src.full_files()[:1], 2)
     # A STATE after the last child record, then one more record: the STATE comes out once
     # every record before it is written (batch_size_rows 1), so it says they all were.
@@ -258,11 +257,11 @@ def test_a_target_stopped_before_the_end_of_its_input_deletes_nothing(dest, api,
     rc = _run_and_stop_after(tmp_path, config, messages, {"at": "children sent"})
 
     assert rc == 128 + signal.SIGTERM
-    assert (_links(api), _files(api)) == (ALL_LINKS, ALL_FILES)
+    assert (_links(client), _files(client)) == (ALL_LINKS, ALL_FILES)
     # The same input read to its end: the deletes were only waiting for the end.
     run = run_target(config, messages)
     assert run.count("related_assets", "deleted") == run.count("files", "deleted") == 1
-    assert (_links(api), _files(api)) == ({("Ada", "Bob")}, {("Ada", "ada.txt")})
+    assert (_links(client), _files(client)) == ({("Ada", "Bob")}, {("Ada", "ada.txt")})
 
 
 def _run_and_stop_after(tmp: Path, config: dict, messages: list, wanted: dict) -> int:
@@ -302,16 +301,16 @@ def _run_and_stop_after(tmp: Path, config: dict, messages: list, wanted: dict) -
     return rc
 
 
-def test_dry_run_plans_the_deletes_and_sends_none(dest, api, calls, tmp_path):
-    src, config = Source(), target_config(dest, tmp_path)
-    _first_run(src, config, api)
+def test_dry_run_plans_the_deletes_and_sends_none(empty_account, client, calls, tmp_path):
+    src, config = Source(), target_config(empty_account, tmp_path)
+    _first_run(src, config, client)
     messages = _messages(src, src.full_links()[:1], src.full_files()[:1], 2)
     calls.reset()
 
     plan = run_target({**config, "dry_run": True}, messages)
 
     assert calls.writes() == []
-    assert (_links(api), _files(api)) == (ALL_LINKS, ALL_FILES)
+    assert (_links(client), _files(client)) == (ALL_LINKS, ALL_FILES)
     planned = [line for line in plan.target.engine.plan_lines if "would delete" in line]
     assert len(planned) == 2
     assert any(f"related_assets {src.ids['Bob']}->{src.ids['Ada']}" in x for x in planned)
@@ -322,8 +321,8 @@ def test_dry_run_plans_the_deletes_and_sends_none(dest, api, calls, tmp_path):
     assert run.count("related_assets", "deleted") == run.count("files", "deleted") == 1
 
 
-def test_deleted_at_deletes_that_link_and_that_file(dest, api, calls, tmp_path):
-    src, config = Source(), target_config(dest, tmp_path)
+def test_deleted_at_deletes_that_link_and_that_file(empty_account, client, calls, tmp_path):
+    src, config = Source(), target_config(empty_account, tmp_path)
     run_target(config, _messages(src, src.full_links(), src.full_files(), None))
     gone = {"_sdc_deleted_at": "2024-05-01T00:00:00Z"}
     links = [src.link("Ada", "Bob"), {**src.link("Bob", "Ada"), **gone}]
@@ -333,7 +332,7 @@ def test_deleted_at_deletes_that_link_and_that_file(dest, api, calls, tmp_path):
     run = run_target(config, _messages(src, [*links, never], files, None))
 
     assert run.count("related_assets", "deleted") == run.count("files", "deleted") == 1
-    assert (_links(api), _files(api)) == ({("Ada", "Bob")}, {("Ada", "ada.txt")})
+    assert (_links(client), _files(client)) == ({("Ada", "Bob")}, {("Ada", "ada.txt")})
     assert [r["record"]["related_asset_id"] for r in read_rejects(tmp_path)] == [src.ids["Ada"]]
     calls.reset()
     again = run_target(config, _messages(src, links, files, None))
@@ -341,13 +340,13 @@ def test_deleted_at_deletes_that_link_and_that_file(dest, api, calls, tmp_path):
     assert again.count("related_assets", "unchanged") == again.count("files", "unchanged") == 2
 
 
-def test_a_link_and_a_file_already_gone_count_as_deleted(dest, api, tmp_path):
-    src, config = Source(), target_config(dest, tmp_path)
-    _first_run(src, config, api)
-    ada, bob = (_people(api)[name]["id"] for name in ("Ada", "Bob"))
-    api.request("DELETE", contract.related_path(CONTACT, bob, ada))
-    for f in list_all(api, contract.files_path(CONTACT, bob)):
-        api.request("DELETE", contract.files_path(CONTACT, bob, f["id"]))
+def test_a_link_and_a_file_already_gone_count_as_deleted(empty_account, client, tmp_path):
+    src, config = Source(), target_config(empty_account, tmp_path)
+    _first_run(src, config, client)
+    ada, bob = (_people(client)[name]["id"] for name in ("Ada", "Bob"))
+    client.request("DELETE", contract.related_path(CONTACT, bob, ada))
+    for f in list_all(client, contract.files_path(CONTACT, bob)):
+        client.request("DELETE", contract.files_path(CONTACT, bob, f["id"]))
 
     run = run_target(config, _messages(src, src.full_links()[:1], src.full_files()[:1], 2))
 
@@ -355,9 +354,11 @@ def test_a_link_and_a_file_already_gone_count_as_deleted(dest, api, tmp_path):
     assert run.count("related_assets", "deleted") == run.count("files", "deleted") == 1
 
 
-def test_an_unidentified_reject_keeps_its_stream_from_deleting(dest, api, calls, tmp_path):
-    src, config = Source(), target_config(dest, tmp_path)
-    _first_run(src, config, api)
+def test_an_unidentified_reject_keeps_its_stream_from_deleting(
+    empty_account, client, calls, tmp_path
+):
+    src, config = Source(), target_config(empty_account, tmp_path)
+    _first_run(src, config, client)
     messages = _messages(src, src.full_links()[:1], src.full_files()[:1], 2)
     # A link record the target cannot read: it may be the one a delete would remove.
     messages.append({"type": "RECORD", "stream": "related_assets", "record": "?", "version": 2})
@@ -366,16 +367,18 @@ def test_an_unidentified_reject_keeps_its_stream_from_deleting(dest, api, calls,
     run = run_target(config, messages)
 
     assert len(read_rejects(tmp_path)) == 1
-    assert _links(api) == ALL_LINKS
+    assert _links(client) == ALL_LINKS
     assert run.count("related_assets", "deleted") == 0
     assert run.count("files", "deleted") == 1  # the files stream was read whole
-    assert _files(api) == {("Ada", "ada.txt")}
+    assert _files(client) == {("Ada", "ada.txt")}
 
 
 @pytest.mark.parametrize("stream", ["system_contact", "organizations"])
-def test_activate_version_of_other_streams_deletes_nothing(dest, api, tmp_path, caplog, stream):
-    src, config = Source(), target_config(dest, tmp_path)
-    _first_run(src, config, api)
+def test_activate_version_of_other_streams_deletes_nothing(
+    empty_account, client, tmp_path, caplog, stream
+):
+    src, config = Source(), target_config(empty_account, tmp_path)
+    _first_run(src, config, client)
     # Only a contact and no child: were the version honoured, the other contact would go.
     messages = _messages(src, [], [], None)
     messages = [*messages[:3], _activate(stream, 9), messages[3], _version(messages[3], 9)]
@@ -383,9 +386,9 @@ def test_activate_version_of_other_streams_deletes_nothing(dest, api, tmp_path, 
     run_target(config, messages)
 
     assert f"ACTIVATE_VERSION of {stream!r} ignored" in caplog.text
-    assert len(_people(api)) == 2
-    assert len(list_all(api, contract.organizations_path())) == 1
-    assert (_links(api), _files(api)) == (ALL_LINKS, ALL_FILES)
+    assert len(_people(client)) == 2
+    assert len(list_all(client, contract.organizations_path())) == 1
+    assert (_links(client), _files(client)) == (ALL_LINKS, ALL_FILES)
 
 
 def _version(message: dict | str, version: int) -> dict:
@@ -393,9 +396,9 @@ def _version(message: dict | str, version: int) -> dict:
     return {**message, "version": version}
 
 
-def test_an_id_map_of_an_older_target_gains_the_columns(dest, api, caplog, tmp_path):
-    src, config = Source(), target_config(dest, tmp_path)
-    _first_run(src, config, api)
+def test_an_id_map_of_an_older_target_gains_the_columns(empty_account, client, caplog, tmp_path):
+    src, config = Source(), target_config(empty_account, tmp_path)
+    _first_run(src, config, client)
     with sqlite3.connect(tmp_path / "id-map.sqlite") as db:  # as an older target left it
         db.execute("ALTER TABLE ids DROP COLUMN version")
         db.execute("ALTER TABLE ids DROP COLUMN parent_id")
@@ -406,4 +409,4 @@ def test_an_id_map_of_an_older_target_gains_the_columns(dest, api, caplog, tmp_p
     assert run.count("related_assets", "deleted") == 1
     assert run.count("files", "deleted") == 0
     assert "its asset is not in the id map" in caplog.text
-    assert (_links(api), _files(api)) == ({("Ada", "Bob")}, ALL_FILES)
+    assert (_links(client), _files(client)) == ({("Ada", "Bob")}, ALL_FILES)

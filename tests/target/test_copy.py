@@ -6,15 +6,8 @@ import sqlite3
 from typing import Any
 
 from lexful_api import contract
-from tests.target.helpers import (
-    client_for,
-    download,
-    export_account,
-    list_all,
-    read_rejects,
-    run_target,
-    target_config,
-)
+from tests.lexful import client_for, download, list_all
+from tests.target.helpers import export_account, read_rejects, run_target, target_config
 
 _NOT_COPIED = {"id", "organization_id", "references", "owned_by", *contract.AUDIT_FIELDS}
 
@@ -24,10 +17,12 @@ def _id_map(tmp_path) -> dict[str, str]:
         return dict(db.execute("SELECT source_id, target_id FROM ids WHERE state='done'"))
 
 
-def test_copy_is_faithful_and_a_rerun_writes_nothing(sb, dest, api, calls, tmp_path) -> None:
-    source = client_for(sb.config)
+def test_copy_is_faithful_and_a_rerun_writes_nothing(
+    demo_sandbox, empty_account, client, calls, tmp_path
+) -> None:
+    source = client_for(demo_sandbox.config)
     messages = export_account(source, files_as="base64")
-    config = target_config(dest, tmp_path, create_asset_types=True)
+    config = target_config(empty_account, tmp_path, create_asset_types=True)
 
     first = run_target(config, messages)
 
@@ -35,9 +30,9 @@ def test_copy_is_faithful_and_a_rerun_writes_nothing(sb, dest, api, calls, tmp_p
     rejects = read_rejects(tmp_path)
     assert {r["stream"] for r in rejects} == {"users"}  # users cannot be created [D]
     ids = _id_map(tmp_path)
-    _check_organizations(source, api, ids)
+    _check_organizations(source, client, ids)
     for asset_type in list_all(source, contract.asset_types_path()):
-        _check_assets(source, api, ids, asset_type)
+        _check_assets(source, client, ids, asset_type)
 
     calls.reset()
     second = run_target(config, messages)
@@ -47,8 +42,8 @@ def test_copy_is_faithful_and_a_rerun_writes_nothing(sb, dest, api, calls, tmp_p
             assert row["created"] == row["updated"] == row["rejected"] == 0, stream
 
 
-def _check_organizations(source: Any, api: Any, ids: dict[str, str]) -> None:
-    copied = {o["id"]: o for o in list_all(api, contract.organizations_path())}
+def _check_organizations(source: Any, client: Any, ids: dict[str, str]) -> None:
+    copied = {o["id"]: o for o in list_all(client, contract.organizations_path())}
     originals = list_all(source, contract.organizations_path())
     assert len(copied) == len(originals)
     for org in originals:
@@ -57,14 +52,14 @@ def _check_organizations(source: Any, api: Any, ids: dict[str, str]) -> None:
         assert twin["parent_id"] == (ids[org["parent_id"]] if org["parent_id"] else None)
 
 
-def _check_assets(source: Any, api: Any, ids: dict[str, str], asset_type: dict) -> None:
+def _check_assets(source: Any, client: Any, ids: dict[str, str], asset_type: dict) -> None:
     name = asset_type["name"]
     secret_like = {
         p["name"]
         for p in asset_type["properties"]
         if p["type"] in (*contract.MASKED_PROPERTY_TYPES, "file")
     }
-    copied = {a["id"]: a for a in list_all(api, contract.assets_path(name))}
+    copied = {a["id"]: a for a in list_all(client, contract.assets_path(name))}
     originals = list_all(source, contract.assets_path(name))
     assert len(copied) == len(originals), name
     for asset in originals:
@@ -76,24 +71,24 @@ def _check_assets(source: Any, api: Any, ids: dict[str, str], asset_type: dict) 
         for ref, value in (asset.get("references") or {}).items():
             expected = [ids[v] for v in value] if isinstance(value, list) else ids.get(value)
             assert twin["references"].get(ref) == expected, (name, ref)
-        _check_links_and_files(source, api, ids, name, asset)
+        _check_links_and_files(source, client, ids, name, asset)
 
 
-def _check_links_and_files(source, api, ids, name: str, asset: dict) -> None:
+def _check_links_and_files(source, client, ids, name: str, asset: dict) -> None:
     twin_id = ids[asset["id"]]
     links = list_all(source, contract.related_path(name, asset["id"]))
-    twin_links = list_all(api, contract.related_path(name, twin_id))
+    twin_links = list_all(client, contract.related_path(name, twin_id))
     assert sorted(ids[x["asset_id"]] for x in links) == sorted(x["asset_id"] for x in twin_links)
     files = [
         f
         for f in list_all(source, contract.files_path(name, asset["id"]))
         if f["upload_status"] == "completed"
     ]
-    twin_files = {f["name"]: f for f in list_all(api, contract.files_path(name, twin_id))}
+    twin_files = {f["name"]: f for f in list_all(client, contract.files_path(name, twin_id))}
     assert len(twin_files) == len(files)
     for f in files:
         twin = twin_files[f["name"]]
         assert twin["upload_status"] == "completed"
-        assert download(api, name, twin_id, twin["id"]) == download(
+        assert download(client, name, twin_id, twin["id"]) == download(
             source, name, asset["id"], f["id"]
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from lexful_api import contract
-from tests.target.helpers import list_all, read_rejects, record, run_target, schema, target_config
+from tests.lexful import create_organization, list_all
+from tests.target.helpers import read_rejects, record, run_target, schema, target_config
 
 MAPPING = {"clients": "organizations", "contacts": "system.contact"}
 
@@ -34,13 +35,15 @@ CONTACTS = [
 ]
 
 
-def test_create_then_unchanged_then_update(dest, api, calls, tmp_path) -> None:
-    config = target_config(dest, tmp_path, stream_asset_types=MAPPING)
+def test_create_then_unchanged_then_update(empty_account, client, calls, tmp_path) -> None:
+    config = target_config(empty_account, tmp_path, stream_asset_types=MAPPING)
 
     first = run_target(config, _input(CLIENTS, CONTACTS))
     assert (first.count("clients", "created"), first.count("contacts", "created")) == (2, 3)
-    orgs = {o["name"]: o for o in list_all(api, contract.organizations_path())}
-    contacts = {c["first_name"]: c for c in list_all(api, contract.assets_path("system.contact"))}
+    orgs = {o["name"]: o for o in list_all(client, contract.organizations_path())}
+    contacts = {
+        c["first_name"]: c for c in list_all(client, contract.assets_path("system.contact"))
+    }
     assert contacts["Ada"]["organization_id"] == orgs["Acme"]["id"]
     assert contacts["Grace"]["organization_id"] == orgs["Initech"]["id"]
 
@@ -55,15 +58,15 @@ def test_create_then_unchanged_then_update(dest, api, calls, tmp_path) -> None:
     assert third.count("contacts", "updated") == 1
     assert third.count("contacts", "unchanged") == 2
     assert [m for m, _ in calls.writes()] == ["PATCH"]
-    grace = api.get_json(contract.assets_path("system.contact", contacts["Grace"]["id"]))
+    grace = client.get_json(contract.assets_path("system.contact", contacts["Grace"]["id"]))
     assert grace["title"] == "Rear Admiral"
-    assert len(list_all(api, contract.assets_path("system.contact"))) == 3
+    assert len(list_all(client, contract.assets_path("system.contact"))) == 3
     assert read_rejects(tmp_path) == []
 
 
-def test_match_on_finds_existing_records(dest, api, new_org, tmp_path) -> None:
-    globex = new_org("Globex")
-    hank = api.send_json(
+def test_match_on_finds_existing_records(empty_account, client, tmp_path) -> None:
+    globex = create_organization(client, "Globex")
+    hank = client.send_json(
         "POST",
         contract.assets_path("system.contact"),
         {
@@ -74,7 +77,7 @@ def test_match_on_finds_existing_records(dest, api, new_org, tmp_path) -> None:
         },
     )
     config = target_config(
-        dest,
+        empty_account,
         tmp_path,
         stream_asset_types=MAPPING,
         match_on={"clients": ["name"], "contacts": ["organization_id", "first_name", "last_name"]},
@@ -85,40 +88,40 @@ def test_match_on_finds_existing_records(dest, api, new_org, tmp_path) -> None:
     run = run_target(config, _input(clients, contacts))
 
     assert (run.count("clients", "updated"), run.count("contacts", "updated")) == (1, 1)
-    orgs = list_all(api, contract.organizations_path())
+    orgs = list_all(client, contract.organizations_path())
     assert [o["id"] for o in orgs] == [globex["id"]]
     assert orgs[0]["description"] == "evil corp"
-    people = list_all(api, contract.assets_path("system.contact"))
+    people = list_all(client, contract.assets_path("system.contact"))
     assert [(p["id"], p["title"]) for p in people] == [(hank["id"], "CEO")]
 
 
-def test_a_lexful_id_of_the_account_is_updated_in_place(dest, api, new_org, tmp_path) -> None:
-    org = new_org("Umbrella")
-    config = target_config(dest, tmp_path)
+def test_a_lexful_id_of_the_account_is_updated_in_place(empty_account, client, tmp_path) -> None:
+    org = create_organization(client, "Umbrella")
+    config = target_config(empty_account, tmp_path)
     changed = {**org, "notes": "known id"}
 
     run = run_target(config, [schema("organizations"), record("organizations", changed)])
 
     assert run.count("organizations", "updated") == 1
-    orgs = list_all(api, contract.organizations_path())
+    orgs = list_all(client, contract.organizations_path())
     assert [(o["id"], o["notes"]) for o in orgs] == [(org["id"], "known id")]
 
 
-def test_masked_secrets_are_never_written(dest, api, new_org, tmp_path) -> None:
-    org = new_org("Vault")
-    config_type = api.get_json(contract.asset_types_path(), {"name": "system.configuration"})
+def test_masked_secrets_are_never_written(empty_account, client, tmp_path) -> None:
+    org = create_organization(client, "Vault")
+    config_type = client.get_json(contract.asset_types_path(), {"name": "system.configuration"})
     secret = next(
         p["name"]
         for p in contract.list_items(config_type)[0]["properties"]
         if p["type"] == "secret"
     )
-    item = api.send_json(
+    item = client.send_json(
         "POST",
         contract.assets_path("system.configuration"),
         {"organization_id": org["id"], "name": "db1", "hostname": "db1", secret: "hunter2"},
     )
     assert item[secret] == contract.MASKED_VALUE
-    config = target_config(dest, tmp_path)
+    config = target_config(empty_account, tmp_path)
     read_back = {**item, "hostname": "db1.example"}  # as tap-lexful reads it: the secret masked
 
     sent: list = []
@@ -134,8 +137,8 @@ def test_masked_secrets_are_never_written(dest, api, new_org, tmp_path) -> None:
     assert patches == [{"hostname": "db1.example"}]  # only the change; never the mask
 
 
-def test_soft_deleted_records_are_deleted_or_rejected(dest, api, tmp_path) -> None:
-    config = target_config(dest, tmp_path, stream_asset_types=MAPPING)
+def test_soft_deleted_records_are_deleted_or_rejected(empty_account, client, tmp_path) -> None:
+    config = target_config(empty_account, tmp_path, stream_asset_types=MAPPING)
     run_target(config, _input(CLIENTS, CONTACTS))
     gone = {**CONTACTS[0], "_sdc_deleted_at": "2024-05-01T00:00:00Z"}
     never = _contact("p9", "c1", "Never", "Copied", _sdc_deleted_at="2024-05-01T00:00:00Z")
@@ -144,7 +147,7 @@ def test_soft_deleted_records_are_deleted_or_rejected(dest, api, tmp_path) -> No
 
     assert run.count("contacts", "updated") == 1  # deleted in Lexful too
     assert [r["record"]["id"] for r in read_rejects(tmp_path)] == ["p9"]
-    names = {c["first_name"] for c in list_all(api, contract.assets_path("system.contact"))}
+    names = {c["first_name"] for c in list_all(client, contract.assets_path("system.contact"))}
     assert names == {"Alan", "Grace"}
     again = run_target(config, _input(CLIENTS, [gone, *CONTACTS[1:]]))
     assert again.count("contacts", "unchanged") == 3

@@ -6,11 +6,12 @@ import logging
 import uuid
 
 from lexful_api import contract
-from tests.target.helpers import list_all, org_record, record, run_target, schema, target_config
+from tests.lexful import create_organization, list_all
+from tests.target.helpers import org_record, record, run_target, schema, target_config
 
 
-def test_dry_run_plans_without_writing(dest, api, new_org, calls, tmp_path, caplog) -> None:
-    existing = new_org("Old")
+def test_dry_run_plans_without_writing(empty_account, client, calls, tmp_path, caplog) -> None:
+    existing = create_organization(client, "Old")
     new = org_record("New")
     messages = [
         schema("organizations"),
@@ -23,7 +24,7 @@ def test_dry_run_plans_without_writing(dest, api, new_org, calls, tmp_path, capl
         record("users", {"id": str(uuid.uuid4()), "email": "x@example.com"}),
         {"type": "STATE", "value": {"never": "emitted"}},
     ]
-    config = target_config(dest, tmp_path, dry_run=True)
+    config = target_config(empty_account, tmp_path, dry_run=True)
     calls.reset()
 
     with caplog.at_level(logging.INFO):
@@ -39,7 +40,7 @@ def test_dry_run_plans_without_writing(dest, api, new_org, calls, tmp_path, capl
     assert any("would create system_contact" in line for line in plan)
     assert any("would reject users" in line for line in plan)
     assert any("would reject system_contact" in line and "Nemesis" in line for line in plan)
-    assert [o["name"] for o in list_all(api, contract.organizations_path())] == ["Old"]
+    assert [o["name"] for o in list_all(client, contract.organizations_path())] == ["Old"]
 
 
 def _contact(org: str) -> dict:

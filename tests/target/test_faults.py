@@ -6,9 +6,8 @@ from collections import Counter
 from itertools import pairwise
 
 from lexful_api import contract
+from tests.lexful import client_for, list_all
 from tests.target.helpers import (
-    client_for,
-    list_all,
     org_record,
     person_record,
     read_rejects,
@@ -19,9 +18,9 @@ from tests.target.helpers import (
 )
 
 
-def test_faults_lose_nothing_and_double_nothing(faulty_sb, tmp_path) -> None:
-    dest = faulty_sb.new_account()
-    api = client_for(dest)
+def test_faults_lose_nothing_and_double_nothing(own_sandbox, tmp_path) -> None:
+    account = own_sandbox.new_account()
+    client = client_for(account)
     orgs = [org_record(f"F{i}") for i in range(10)]
     people = [person_record(o, f"P{j}") for o in orgs for j in range(5)]
     links = [_link(a, b) for a, b in pairwise(people)]
@@ -33,21 +32,21 @@ def test_faults_lose_nothing_and_double_nothing(faulty_sb, tmp_path) -> None:
         schema("organizations"),
         *[record("organizations", o) for o in orgs],
     ]
-    config = target_config(dest, tmp_path, batch_size_rows=20)
-    faulty_sb.set_faults(error_rate=0.2, drop_rate=0.05, rate_limit=40, token_ttl=1)
+    config = target_config(account, tmp_path, batch_size_rows=20)
+    own_sandbox.set_faults(error_rate=0.2, drop_rate=0.05, rate_limit=40, token_ttl=1)
     try:
         run = run_target(config, messages)
     finally:
-        faulty_sb.set_faults(error_rate=0, drop_rate=0, rate_limit=0, token_ttl=3600)
+        own_sandbox.set_faults(error_rate=0, drop_rate=0, rate_limit=0, token_ttl=3600)
 
     assert read_rejects(tmp_path) == []
     assert run.count("system_contact", "created") == 50
     assert run.count("related_assets", "created") == 49
-    names = Counter(o["name"] for o in list_all(api, contract.organizations_path()))
+    names = Counter(o["name"] for o in list_all(client, contract.organizations_path()))
     assert names == Counter({o["name"]: 1 for o in orgs})
-    stored = list_all(api, contract.assets_path("system.contact"))
+    stored = list_all(client, contract.assets_path("system.contact"))
     assert len({(p["first_name"], p["last_name"]) for p in stored}) == len(stored) == 50
-    statuses = faulty_sb.stats()["by_status"]
+    statuses = own_sandbox.stats()["by_status"]
     assert any(s >= 500 for s in statuses), statuses  # the faults did happen
     assert 429 in statuses
 

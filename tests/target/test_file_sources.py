@@ -30,16 +30,8 @@ from target_lexful.file_sources import (
     refuse_non_public,
 )
 from target_lexful.target import TargetLexful
-from tests.target.helpers import (
-    Run,
-    download,
-    list_all,
-    read_rejects,
-    record,
-    run_target,
-    schema,
-    target_config,
-)
+from tests.lexful import create_organization, download, list_all
+from tests.target.helpers import Run, read_rejects, record, run_target, schema, target_config
 
 SECRET = "X-Signature=secret"
 PASSWORD = "hunter2"
@@ -109,10 +101,10 @@ def other_server() -> Iterator[CountingServer]:
 
 
 @pytest.fixture
-def contact(api: Any, new_org: Any) -> dict:
-    org = new_org("Sources Inc")
+def contact(client: Any) -> dict:
+    org = create_organization(client, "Sources Inc")
     body = {"organization_id": org["id"], "first_name": "F", "last_name": "S", "important": False}
-    return api.send_json("POST", contract.assets_path("system.contact"), body)
+    return client.send_json("POST", contract.assets_path("system.contact"), body)
 
 
 @pytest.fixture
@@ -143,9 +135,9 @@ def _errors(tmp: Path) -> dict[str, str]:
     return {r["record"]["name"]: r["error"] for r in read_rejects(tmp)}
 
 
-def _stored(api: Any, asset: dict) -> dict[str, bytes]:
-    files = list_all(api, contract.files_path("system.contact", asset["id"]))
-    return {f["name"]: download(api, "system.contact", asset["id"], f["id"]) for f in files}
+def _stored(client: Any, asset: dict) -> dict[str, bytes]:
+    files = list_all(client, contract.files_path("system.contact", asset["id"]))
+    return {f["name"]: download(client, "system.contact", asset["id"], f["id"]) for f in files}
 
 
 def _assert_one_line_reasons(errors: dict[str, str], expected: dict[str, str]) -> None:
@@ -158,7 +150,9 @@ def _assert_one_line_reasons(errors: dict[str, str], expected: dict[str, str]) -
 # -- local_path -------------------------------------------------------------------------------
 
 
-def test_local_paths_outside_files_root_are_refused(dest, api, contact, root, tmp_path) -> None:
+def test_local_paths_outside_files_root_are_refused(
+    empty_account, client, contact, root, tmp_path
+) -> None:
     outside = tmp_path / "outside.txt"
     outside.write_text("not for upload")
     (tmp_path / "outside-dir").mkdir()
@@ -166,7 +160,7 @@ def test_local_paths_outside_files_root_are_refused(dest, api, contact, root, tm
     (root / "escape.txt").symlink_to(outside)  # inside the root, pointing out of it
     (root / "escape-dir").symlink_to(tmp_path / "outside-dir")
     (root / "sub").mkdir()
-    config = target_config(dest, tmp_path, files_root=str(root))
+    config = target_config(empty_account, tmp_path, files_root=str(root))
     config_file = tmp_path / "target-config.json"  # the target's own config, secret included
     config_file.write_text(json.dumps(config))
     records = [
@@ -200,22 +194,26 @@ def test_local_paths_outside_files_root_are_refused(dest, api, contact, root, tm
     )
     assert run.count("files", "rejected") == len(records)
     assert config["api_key_secret"] not in (tmp_path / "rejects.jsonl").read_text()
-    assert _stored(api, contact) == {}
+    assert _stored(client, contact) == {}
 
 
-def test_local_path_without_files_root_is_refused(dest, api, contact, root, tmp_path) -> None:
+def test_local_path_without_files_root_is_refused(
+    empty_account, client, contact, root, tmp_path
+) -> None:
     (root / "fine.txt").write_text("would be fine under files_root")
     records = [_file(contact, "fine", local_path=str(root / "fine.txt"))]
 
-    _run(target_config(dest, tmp_path), records)
+    _run(target_config(empty_account, tmp_path), records)
 
     assert _errors(tmp_path) == {
         "fine": "local_path is not allowed: the setting files_root is not set"
     }
-    assert _stored(api, contact) == {}
+    assert _stored(client, contact) == {}
 
 
-def test_files_inside_files_root_are_uploaded(dest, api, contact, root, tmp_path) -> None:
+def test_files_inside_files_root_are_uploaded(
+    empty_account, client, contact, root, tmp_path
+) -> None:
     (root / "docs").mkdir()
     one, two = b"relative to files_root\n", bytes(range(256)) * 50
     (root / "docs" / "one.txt").write_bytes(one)
@@ -232,11 +230,11 @@ def test_files_inside_files_root_are_uploaded(dest, api, contact, root, tmp_path
         ),
     ]
 
-    run = _run(target_config(dest, tmp_path, files_root=str(root)), records)
+    run = _run(target_config(empty_account, tmp_path, files_root=str(root)), records)
 
     assert read_rejects(tmp_path) == []
     assert run.count("files", "created") == 3
-    assert _stored(api, contact) == {"one.txt": one, "two.bin": two, "alias.bin": two}
+    assert _stored(client, contact) == {"one.txt": one, "two.bin": two, "alias.bin": two}
 
 
 # -- download_url -----------------------------------------------------------------------------
@@ -272,11 +270,11 @@ def _hostile_urls(server: CountingServer) -> dict[str, tuple[str, str]]:
 
 
 def test_download_urls_breaking_the_rules_are_refused_and_not_fetched(
-    dest, api, contact, server, tmp_path, caplog
+    empty_account, client, contact, server, tmp_path, caplog
 ) -> None:
     hostile = _hostile_urls(server)
     records = [_file(contact, name, download_url=url) for name, (url, _) in hostile.items()]
-    config = target_config(dest, tmp_path, allowed_download_hosts=["files.example.com"])
+    config = target_config(empty_account, tmp_path, allowed_download_hosts=["files.example.com"])
     caplog.set_level(logging.DEBUG)
 
     run = _run(config, records)
@@ -288,15 +286,17 @@ def test_download_urls_breaking_the_rules_are_refused_and_not_fetched(
     for secret in (SECRET, PASSWORD):
         assert secret not in rejects
         assert secret not in caplog.text
-    assert _stored(api, contact) == {}
+    assert _stored(client, contact) == {}
 
 
-def test_download_url_without_allowed_download_hosts_is_refused(dest, contact, tmp_path) -> None:
+def test_download_url_without_allowed_download_hosts_is_refused(
+    empty_account, contact, tmp_path
+) -> None:
     records = [
         _file(contact, "listed-nowhere", download_url=f"https://files.example.com/x?{SECRET}")
     ]
 
-    _run(target_config(dest, tmp_path), records)
+    _run(target_config(empty_account, tmp_path), records)
 
     assert _errors(tmp_path) == {
         "listed-nowhere": (
@@ -306,10 +306,12 @@ def test_download_url_without_allowed_download_hosts_is_refused(dest, contact, t
     }
 
 
-def test_a_listed_loopback_host_is_downloaded(dest, api, contact, server, tmp_path, caplog) -> None:
+def test_a_listed_loopback_host_is_downloaded(
+    empty_account, client, contact, server, tmp_path, caplog
+) -> None:
     sha = hashlib.sha256(SERVED).hexdigest()
     records = [_file(contact, "served.txt", download_url=server.url(f"/data?{SECRET}"), sha256=sha)]
-    config = target_config(dest, tmp_path, allowed_download_hosts=[server.host])
+    config = target_config(empty_account, tmp_path, allowed_download_hosts=[server.host])
     caplog.set_level(logging.DEBUG)
 
     run = _run(config, records)
@@ -317,11 +319,13 @@ def test_a_listed_loopback_host_is_downloaded(dest, api, contact, server, tmp_pa
     assert read_rejects(tmp_path) == []
     assert run.count("files", "created") == 1
     assert server.hits == [f"/data?{SECRET}"]
-    assert _stored(api, contact) == {"served.txt": SERVED}
+    assert _stored(client, contact) == {"served.txt": SERVED}
     assert SECRET not in caplog.text
 
 
-def test_each_redirect_hop_is_checked(dest, api, contact, server, other_server, tmp_path) -> None:
+def test_each_redirect_hop_is_checked(
+    empty_account, client, contact, server, other_server, tmp_path
+) -> None:
     server.redirects = {
         "/to-other": other_server.url(f"/data?{SECRET}"),  # a port that is not listed
         "/to-file": "file:///etc/hostname",
@@ -329,7 +333,7 @@ def test_each_redirect_hop_is_checked(dest, api, contact, server, other_server, 
         "/to-self": f"/data?{SECRET}",  # relative, to the listed host: followed
     }
     records = [_file(contact, path[1:], download_url=server.url(path)) for path in server.redirects]
-    config = target_config(dest, tmp_path, allowed_download_hosts=[server.host])
+    config = target_config(empty_account, tmp_path, allowed_download_hosts=[server.host])
 
     run = _run(config, records)
 
@@ -339,15 +343,15 @@ def test_each_redirect_hop_is_checked(dest, api, contact, server, other_server, 
     )
     assert other_server.hits == []
     assert run.count("files", "created") == 1
-    assert _stored(api, contact) == {"to-self": SERVED}
+    assert _stored(client, contact) == {"to-self": SERVED}
     assert SECRET not in (tmp_path / "rejects.jsonl").read_text()
 
 
 def test_a_refused_download_is_rejected_without_the_query(
-    dest, contact, server, tmp_path, caplog
+    empty_account, contact, server, tmp_path, caplog
 ) -> None:
     records = [_file(contact, "gone.txt", download_url=server.url(f"/gone?{SECRET}"))]
-    config = target_config(dest, tmp_path, allowed_download_hosts=[server.host])
+    config = target_config(empty_account, tmp_path, allowed_download_hosts=[server.host])
     caplog.set_level(logging.DEBUG)
 
     _run(config, records)
@@ -366,13 +370,13 @@ def test_a_refused_download_is_rejected_without_the_query(
     ],
 )
 def test_a_transient_download_failure_stops_the_run_without_the_query(
-    dest, contact, server, tmp_path, caplog, where: str, error: type[Exception]
+    empty_account, contact, server, tmp_path, caplog, where: str, error: type[Exception]
 ) -> None:
     # Transient errors are retried, never rejected: the resumed run tries the file again.
     url = server.url(where) if where.startswith("/") else f"http://{where}/closed"
     records = [_file(contact, "later.txt", download_url=f"{url}?{SECRET}")]
     allowed = [server.host, "127.0.0.1:9"]
-    config = target_config(dest, tmp_path, allowed_download_hosts=allowed, max_tries=1)
+    config = target_config(empty_account, tmp_path, allowed_download_hosts=allowed, max_tries=1)
     caplog.set_level(logging.DEBUG)
 
     with pytest.raises(error) as caught:
@@ -386,7 +390,9 @@ def test_a_transient_download_failure_stops_the_run_without_the_query(
 # -- dry_run ----------------------------------------------------------------------------------
 
 
-def test_dry_run_reads_and_fetches_nothing(dest, contact, server, root, tmp_path, caplog) -> None:
+def test_dry_run_reads_and_fetches_nothing(
+    empty_account, contact, server, root, tmp_path, caplog
+) -> None:
     (root / "local.txt").write_text("never read by a dry run")
     wrong_sha = "0" * 64  # a read would reject these for their sha256: a plan proves no read
     records = [
@@ -397,7 +403,11 @@ def test_dry_run_reads_and_fetches_nothing(dest, contact, server, root, tmp_path
         _file(contact, "unlisted.txt", download_url=f"http://10.0.0.1/x?{SECRET}"),
     ]
     config = target_config(
-        dest, tmp_path, dry_run=True, files_root=str(root), allowed_download_hosts=[server.host]
+        empty_account,
+        tmp_path,
+        dry_run=True,
+        files_root=str(root),
+        allowed_download_hosts=[server.host],
     )
     caplog.set_level(logging.DEBUG)
 
@@ -426,8 +436,10 @@ def test_host_entries_are_parsed_or_refused() -> None:
             parse_host_rule(bad)
 
 
-def test_a_bad_host_entry_stops_the_target_at_start(dest, tmp_path) -> None:
-    config = target_config(dest, tmp_path, allowed_download_hosts=["https://files.example.com/"])
+def test_a_bad_host_entry_stops_the_target_at_start(empty_account, tmp_path) -> None:
+    config = target_config(
+        empty_account, tmp_path, allowed_download_hosts=["https://files.example.com/"]
+    )
     with pytest.raises(ConfigValidationError) as caught:
         TargetLexful(config=config)
     assert "allowed_download_hosts" in caught.value.errors[0]

@@ -28,7 +28,8 @@ from singer_sdk.singerlib.exceptions import InvalidInputLine
 from lexful_api import contract
 from target_lexful.storage.rejects import Rejects
 from target_lexful.target import TargetLexful
-from tests.target.helpers import list_all, org_record, read_rejects, record, schema, target_config
+from tests.lexful import list_all
+from tests.target.helpers import org_record, read_rejects, record, schema, target_config
 
 BIN = Path(sys.executable).parent / "target-lexful"
 ORG_PROPS = {
@@ -80,17 +81,17 @@ def run_bytes(config: dict, data: bytes) -> TargetLexful:
     return target
 
 
-def _org_names(api: Any, prefix: str) -> Counter[str]:
-    orgs = list_all(api, contract.organizations_path())
+def _org_names(client: Any, prefix: str) -> Counter[str]:
+    orgs = list_all(client, contract.organizations_path())
     return Counter(o["name"] for o in orgs if o["name"].startswith(prefix))
 
 
-def _run_between_good(dest: dict, api: Any, tmp: Path, bad: bytes) -> list[dict]:
+def _run_between_good(empty_account: dict, client: Any, tmp: Path, bad: bytes) -> list[dict]:
     """Good, bad, good: both good organizations are written once; returns the rejects."""
     prefix = f"Good-{uuid.uuid4().hex[:8]}"
     data = b"\n".join([_line(ORG_SCHEMA), _org_line(f"{prefix}-1"), bad, _org_line(f"{prefix}-2")])
-    run_bytes(target_config(dest, tmp), data + b"\n")
-    assert _org_names(api, prefix) == {f"{prefix}-1": 1, f"{prefix}-2": 1}
+    run_bytes(target_config(empty_account, tmp), data + b"\n")
+    assert _org_names(client, prefix) == {f"{prefix}-1": 1, f"{prefix}-2": 1}
     return read_rejects(tmp)
 
 
@@ -107,16 +108,18 @@ def _one_reject(rejects: list[dict], stream: str | None, reason: str) -> dict:
 
 
 @pytest.mark.parametrize(("value", "kind"), [(42, "a number"), ([1], "an array")])
-def test_a_record_that_is_not_an_object_is_rejected(dest, api, tmp_path, value, kind) -> None:
+def test_a_record_that_is_not_an_object_is_rejected(
+    empty_account, client, tmp_path, value, kind
+) -> None:
     bad = _line({"type": "RECORD", "stream": "organizations", "record": value})
-    rejects = _run_between_good(dest, api, tmp_path, bad)
+    rejects = _run_between_good(empty_account, client, tmp_path, bad)
     reject = _one_reject(rejects, "organizations", f"record must be an object, not {kind}")
     assert reject["record"] == bad.decode()  # the raw line, to replay once fixed
 
 
-def test_a_null_record_is_rejected_not_dropped(dest, api, tmp_path) -> None:
+def test_a_null_record_is_rejected_not_dropped(empty_account, client, tmp_path) -> None:
     bad = _line({"type": "RECORD", "stream": "organizations", "record": None})
-    rejects = _run_between_good(dest, api, tmp_path, bad)
+    rejects = _run_between_good(empty_account, client, tmp_path, bad)
     _one_reject(rejects, "organizations", "record must be an object, not null")
 
 
@@ -128,9 +131,11 @@ def test_a_null_record_is_rejected_not_dropped(dest, api, tmp_path) -> None:
         ("", "stream must not be empty"),
     ],
 )
-def test_a_stream_that_is_not_a_string_is_rejected(dest, api, tmp_path, stream, reason) -> None:
+def test_a_stream_that_is_not_a_string_is_rejected(
+    empty_account, client, tmp_path, stream, reason
+) -> None:
     bad = _line({"type": "RECORD", "stream": stream, "record": org_record("Never")})
-    rejects = _run_between_good(dest, api, tmp_path, bad)
+    rejects = _run_between_good(empty_account, client, tmp_path, bad)
     _one_reject(rejects, None, reason)
 
 
@@ -138,15 +143,15 @@ def test_a_stream_that_is_not_a_string_is_rejected(dest, api, tmp_path, stream, 
     ("kind", "reason"),
     [("FOO", "unknown message type 'FOO'"), (None, "unknown message type: null"), (7, "number")],
 )
-def test_an_unknown_or_null_type_is_rejected(dest, api, tmp_path, kind, reason) -> None:
+def test_an_unknown_or_null_type_is_rejected(empty_account, client, tmp_path, kind, reason) -> None:
     bad = _line({"type": kind, "stream": "organizations", "record": org_record("Never")})
-    rejects = _run_between_good(dest, api, tmp_path, bad)
+    rejects = _run_between_good(empty_account, client, tmp_path, bad)
     _one_reject(rejects, "organizations", reason)
 
 
-def test_a_date_time_field_that_is_not_a_date_is_rejected(dest, api, tmp_path) -> None:
+def test_a_date_time_field_that_is_not_a_date_is_rejected(empty_account, client, tmp_path) -> None:
     bad = _org_line("Never", founded="not a date")
-    rejects = _run_between_good(dest, api, tmp_path, bad)
+    rejects = _run_between_good(empty_account, client, tmp_path, bad)
     reject = _one_reject(rejects, "organizations", "invalid date or time")
     assert "'founded'" in reject["error"]
     assert reject["record"]["founded"] == "not a date"
@@ -174,25 +179,27 @@ def _org_holding(raw: bytes) -> bytes:
     ],
     ids=["array-5000", "array-150", "record-field-3000", "record-field-150"],
 )
-def test_deep_nesting_is_rejected(dest, api, tmp_path, bad, stream) -> None:
-    rejects = _run_between_good(dest, api, tmp_path, bad)
+def test_deep_nesting_is_rejected(empty_account, client, tmp_path, bad, stream) -> None:
+    rejects = _run_between_good(empty_account, client, tmp_path, bad)
     reject = _one_reject(rejects, stream, "nested")
     assert reject["record"] == bad.decode()
 
 
-def test_invalid_utf8_costs_only_its_line(dest, api, tmp_path) -> None:
+def test_invalid_utf8_costs_only_its_line(empty_account, client, tmp_path) -> None:
     bad = _org_line("Never-\u00e9").replace(b"\\u00e9", b"\xff\xfe")
-    rejects = _run_between_good(dest, api, tmp_path, bad)
+    rejects = _run_between_good(empty_account, client, tmp_path, bad)
     reject = _one_reject(rejects, None, "not UTF-8")
     assert "Never-\\xff\\xfe" in reject["record"]  # the bytes shown, not lost
 
 
-def test_blank_lines_are_skipped_silently(dest, api, tmp_path) -> None:
-    rejects = _run_between_good(dest, api, tmp_path, b"\n  \r\n\t")
+def test_blank_lines_are_skipped_silently(empty_account, client, tmp_path) -> None:
+    rejects = _run_between_good(empty_account, client, tmp_path, b"\n  \r\n\t")
     assert rejects == []
 
 
-def test_a_batch_message_is_rejected_and_its_manifest_not_read(dest, api, tmp_path) -> None:
+def test_a_batch_message_is_rejected_and_its_manifest_not_read(
+    empty_account, client, tmp_path
+) -> None:
     manifest = tmp_path / "batch.jsonl"
     manifest.write_text(json.dumps(org_record("From-a-local-file")) + "\n")
     bad = {
@@ -201,17 +208,19 @@ def test_a_batch_message_is_rejected_and_its_manifest_not_read(dest, api, tmp_pa
         "encoding": {"format": "jsonl", "compression": "none"},
         "manifest": [manifest.as_uri()],
     }
-    rejects = _run_between_good(dest, api, tmp_path, _line(bad))
+    rejects = _run_between_good(empty_account, client, tmp_path, _line(bad))
     _one_reject(rejects, "organizations", "BATCH messages are not supported")
-    assert _org_names(api, "From-a-local-file") == {}
+    assert _org_names(client, "From-a-local-file") == {}
 
 
 @pytest.mark.parametrize(
     ("wrong", "setting"),
     [("api_key_secret", "api_key_id/api_key_secret:"), ("account_id", "account_id:")],
 )
-def test_a_refused_key_fails_before_any_input_is_read(dest, tmp_path, wrong, setting) -> None:
-    creds = {**dest, wrong: str(uuid.uuid4())}
+def test_a_refused_key_fails_before_any_input_is_read(
+    empty_account, tmp_path, wrong, setting
+) -> None:
+    creds = {**empty_account, wrong: str(uuid.uuid4())}
     config = tmp_path / "config.json"
     config.write_text(json.dumps(target_config(creds, tmp_path)))
     started = time.monotonic()
@@ -233,37 +242,37 @@ def test_a_refused_key_fails_before_any_input_is_read(dest, tmp_path, wrong, set
     assert creds["api_key_secret"] not in stderr
 
 
-def test_a_reason_never_holds_the_secret(dest, api, tmp_path) -> None:
-    secret = dest["api_key_secret"]
+def test_a_reason_never_holds_the_secret(empty_account, client, tmp_path) -> None:
+    secret = empty_account["api_key_secret"]
     bad = [_org_line("Never", founded=f"not a date {secret}"), f"not JSON {secret}".encode()]
     prefix = f"Good-{uuid.uuid4().hex[:8]}"
     data = b"\n".join([_line(ORG_SCHEMA), *bad, _org_line(prefix)]) + b"\n"
 
-    run_bytes(target_config(dest, tmp_path), data)
+    run_bytes(target_config(empty_account, tmp_path), data)
 
     rejects = read_rejects(tmp_path)
     assert [r["stream"] for r in rejects] == ["organizations", None]
     assert "<secret removed>" in rejects[0]["error"]  # the SDK's message quotes the value
     assert secret not in json.dumps([r["error"] for r in rejects])
     assert rejects[1]["record"] == "not JSON <secret removed>"  # a raw line loses it too
-    assert _org_names(api, prefix) == {prefix: 1}
+    assert _org_names(client, prefix) == {prefix: 1}
 
 
-def test_on_record_error_fail_stops_at_a_bad_line(dest, api, tmp_path) -> None:
+def test_on_record_error_fail_stops_at_a_bad_line(empty_account, client, tmp_path) -> None:
     prefix = f"Never-{uuid.uuid4().hex[:8]}"
     data = [_line(ORG_SCHEMA), _line({"type": "RECORD", "stream": "organizations", "record": 42})]
-    config = target_config(dest, tmp_path, on_record_error="fail")
+    config = target_config(empty_account, tmp_path, on_record_error="fail")
 
     with pytest.raises(InvalidInputLine, match="record must be an object"):
         run_bytes(config, b"\n".join([*data, _org_line(prefix)]))
 
     assert len(read_rejects(tmp_path)) == 1
-    assert _org_names(api, prefix) == {}
+    assert _org_names(client, prefix) == {}
 
 
-def test_an_error_while_writing_is_not_blamed_on_the_record(dest, tmp_path) -> None:
+def test_an_error_while_writing_is_not_blamed_on_the_record(empty_account, tmp_path) -> None:
     """A failure inside the drain the SDK starts in the RECORD callback stops the run."""
-    target = TargetLexful(config=target_config(dest, tmp_path, batch_size_rows=1))
+    target = TargetLexful(config=target_config(empty_account, tmp_path, batch_size_rows=1))
 
     def fail(*_args: Any) -> None:
         raise RuntimeError("the API is gone")
@@ -275,12 +284,14 @@ def test_an_error_while_writing_is_not_blamed_on_the_record(dest, tmp_path) -> N
     assert read_rejects(tmp_path) == []
 
 
-def test_a_wrong_secret_is_found_before_reading_in_process(dest, tmp_path) -> None:
+def test_a_wrong_secret_is_found_before_reading_in_process(empty_account, tmp_path) -> None:
     class NeverRead:
         def __iter__(self) -> Any:
             raise AssertionError("input was read")
 
-    target = TargetLexful(config=target_config({**dest, "api_key_secret": "wrong"}, tmp_path))
+    target = TargetLexful(
+        config=target_config({**empty_account, "api_key_secret": "wrong"}, tmp_path)
+    )
     with pytest.raises(ConfigValidationError, match="api_key_secret"):
         target.listen(NeverRead())  # type: ignore[arg-type]
 
@@ -312,13 +323,13 @@ _scalars = (
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=12)
 )
-_json = st.recursive(
-    _scalars,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
+
+
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+
+
+_json = st.recursive(_scalars, _containers, max_leaves=8)
 
 
 def _not(*types: type) -> st.SearchStrategy[Any]:
@@ -442,7 +453,9 @@ def _bad_lines() -> list[bytes]:
     return list(dict.fromkeys(found))
 
 
-def test_fuzz_bad_lines_between_good_records_through_the_cli(dest, api, tmp_path) -> None:
+def test_fuzz_bad_lines_between_good_records_through_the_cli(
+    empty_account, client, tmp_path
+) -> None:
     bad = _bad_lines()
     assert len(bad) >= 1000
     prefix = f"Fuzz-{uuid.uuid4().hex[:8]}"
@@ -454,7 +467,7 @@ def test_fuzz_bad_lines_between_good_records_through_the_cli(dest, api, tmp_path
             lines.append(_org_line(good[-1]))
         lines.append(line)
     config = tmp_path / "config.json"
-    config.write_text(json.dumps(target_config(dest, tmp_path, batch_size_rows=25)))
+    config.write_text(json.dumps(target_config(empty_account, tmp_path, batch_size_rows=25)))
 
     done = subprocess.run(
         [BIN, "--config", config],
@@ -470,5 +483,5 @@ def test_fuzz_bad_lines_between_good_records_through_the_cli(dest, api, tmp_path
     assert all(r["error"] and "\n" not in r["error"] for r in rejects)
     errors = [r["error"] for r in rejects]
     assert [why for why in FUZZ_REASONS if not any(why in e for e in errors)] == []
-    assert _org_names(api, prefix) == dict.fromkeys(good, 1)
+    assert _org_names(client, prefix) == dict.fromkeys(good, 1)
     assert prefix not in json.dumps(rejects)  # no good record among them

@@ -8,7 +8,8 @@ import uuid
 import pytest
 
 from lexful_api import contract
-from tests.target.helpers import list_all, read_rejects, record, run_target, schema, target_config
+from tests.lexful import list_all
+from tests.target.helpers import read_rejects, record, run_target, schema, target_config
 
 
 def _uuid() -> str:
@@ -47,7 +48,9 @@ def _link(a: str, b: str, description: str) -> dict:
 
 
 @pytest.mark.parametrize("batch_size_rows", [1, 500])
-def test_streams_in_reverse_order_still_resolve(dest, api, tmp_path, batch_size_rows) -> None:
+def test_streams_in_reverse_order_still_resolve(
+    empty_account, client, tmp_path, batch_size_rows
+) -> None:
     root, child, grandchild = _uuid(), _uuid(), _uuid()
     ada, bob, office = _uuid(), _uuid(), _uuid()
     messages = [
@@ -64,42 +67,44 @@ def test_streams_in_reverse_order_still_resolve(dest, api, tmp_path, batch_size_
         record("system_location", _location(office, child, "HQ")),
         record("organizations", _org(root, "Root")),
     ]
-    config = target_config(dest, tmp_path, batch_size_rows=batch_size_rows)
+    config = target_config(empty_account, tmp_path, batch_size_rows=batch_size_rows)
 
     run = run_target(config, messages)
 
     assert read_rejects(tmp_path) == []
-    orgs = {o["name"]: o for o in list_all(api, contract.organizations_path())}
+    orgs = {o["name"]: o for o in list_all(client, contract.organizations_path())}
     assert orgs["Child"]["parent_id"] == orgs["Root"]["id"]
     assert orgs["Grandchild"]["parent_id"] == orgs["Child"]["id"]
-    people = {p["first_name"]: p for p in list_all(api, contract.assets_path("system.contact"))}
+    people = {p["first_name"]: p for p in list_all(client, contract.assets_path("system.contact"))}
     assert len(people) == 2
-    places = list_all(api, contract.assets_path("system.location"))
+    places = list_all(client, contract.assets_path("system.location"))
     assert people["Ada"]["organization_id"] == orgs["Grandchild"]["id"]
     assert people["Ada"]["references"]["location"] == places[0]["id"]
-    links = list_all(api, contract.related_path("system.contact", people["Ada"]["id"]))
+    links = list_all(client, contract.related_path("system.contact", people["Ada"]["id"]))
     assert [(x["asset_id"], x["description"]) for x in links] == [(places[0]["id"], "works at")]
     assert run.count("system_contact", "created") == 2
     with sqlite3.connect(tmp_path / "id-map.sqlite") as db:
         assert db.execute("SELECT COUNT(*) FROM waiting").fetchone()[0] == 0
 
 
-def test_waiting_records_wait_on_disk_across_batches(dest, api, tmp_path) -> None:
+def test_waiting_records_wait_on_disk_across_batches(empty_account, client, tmp_path) -> None:
     org = _uuid()
     contacts = [_contact(_uuid(), org, f"P{i}") for i in range(5)]
     messages = [schema("system_contact"), *[record("system_contact", c) for c in contacts]]
     messages += [{"type": "STATE", "value": {"at": "contacts"}}]
     messages += [schema("organizations"), record("organizations", _org(org, "Late"))]
-    config = target_config(dest, tmp_path, batch_size_rows=2)
+    config = target_config(empty_account, tmp_path, batch_size_rows=2)
 
     run = run_target(config, messages)
 
     assert run.count("system_contact", "created") == 5
-    assert len(list_all(api, contract.assets_path("system.contact"))) == 5
+    assert len(list_all(client, contract.assets_path("system.contact"))) == 5
     assert run.states[-1] == {"at": "contacts"}
 
 
-def test_unresolved_references_are_rejected_at_the_end_with_their_name(dest, api, tmp_path) -> None:
+def test_unresolved_references_are_rejected_at_the_end_with_their_name(
+    empty_account, client, tmp_path
+) -> None:
     ghost, org = _uuid(), _uuid()
     messages = [
         schema("organizations"),
@@ -109,7 +114,7 @@ def test_unresolved_references_are_rejected_at_the_end_with_their_name(dest, api
         record("system_contact", _contact(_uuid(), ghost, "Nobody")),
         record("system_contact", _contact(_uuid(), org, "Somebody")),
     ]
-    config = target_config(dest, tmp_path)
+    config = target_config(empty_account, tmp_path)
 
     run = run_target(config, messages)
 
@@ -120,10 +125,12 @@ def test_unresolved_references_are_rejected_at_the_end_with_their_name(dest, api
     assert any("organization_id=" in r["error"] for r in rejects)
     assert run.count("system_contact", "created") == 1
     assert run.count("organizations", "rejected") == 1
-    assert len(list_all(api, contract.organizations_path())) == 1
+    assert len(list_all(client, contract.organizations_path())) == 1
 
 
-def test_a_reference_to_a_rejected_record_is_rejected_with_the_reason(dest, tmp_path) -> None:
+def test_a_reference_to_a_rejected_record_is_rejected_with_the_reason(
+    empty_account, tmp_path
+) -> None:
     bad = _uuid()
     messages = [
         schema("organizations"),
@@ -131,14 +138,14 @@ def test_a_reference_to_a_rejected_record_is_rejected_with_the_reason(dest, tmp_
         schema("system_contact"),
         record("system_contact", _contact(_uuid(), bad, "Orphan")),
     ]
-    run_target(target_config(dest, tmp_path), messages)
+    run_target(target_config(empty_account, tmp_path), messages)
 
     rejects = {r["stream"]: r for r in read_rejects(tmp_path)}
     assert rejects["organizations"]["status"] == 400
     assert f"organization_id {bad} was rejected" in rejects["system_contact"]["error"]
 
 
-def test_custom_types_are_created_referenced_first(dest, api, tmp_path) -> None:
+def test_custom_types_are_created_referenced_first(empty_account, client, tmp_path) -> None:
     rack = {"name": "rack", "properties": [{"name": "name", "type": "string", "required": True}]}
     server = {
         "name": "server",
@@ -166,9 +173,9 @@ def test_custom_types_are_created_referenced_first(dest, api, tmp_path) -> None:
         record("rack", {"id": rack_id, "organization_id": org, "name": "R1"}),
     ]
 
-    run_target(target_config(dest, tmp_path, create_asset_types=True), messages)
+    run_target(target_config(empty_account, tmp_path, create_asset_types=True), messages)
 
     assert read_rejects(tmp_path) == []
-    racks = list_all(api, contract.assets_path("rack"))
-    servers = list_all(api, contract.assets_path("server"))
+    racks = list_all(client, contract.assets_path("rack"))
+    servers = list_all(client, contract.assets_path("server"))
     assert servers[0]["references"]["rack"] == racks[0]["id"]

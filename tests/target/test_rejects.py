@@ -9,7 +9,8 @@ import pytest
 
 from lexful_api import contract
 from target_lexful.engine.outcomes import StopOnReject
-from tests.target.helpers import list_all, read_rejects, record, run_target, schema, target_config
+from tests.lexful import create_organization, list_all
+from tests.target.helpers import read_rejects, record, run_target, schema, target_config
 
 CONTACT_SCHEMA = {
     "id": {"type": "string"},
@@ -20,8 +21,8 @@ CONTACT_SCHEMA = {
 
 
 @pytest.fixture
-def org(api, new_org) -> dict:
-    return new_org("Rejects")
+def org(client) -> dict:
+    return create_organization(client, "Rejects")
 
 
 def _contact(org: dict, **extra) -> dict:
@@ -60,8 +61,10 @@ def _bad_input(org: dict) -> list:
     ]
 
 
-def test_each_bad_input_is_rejected_and_the_run_goes_on(dest, api, org, tmp_path) -> None:
-    run = run_target(target_config(dest, tmp_path), _bad_input(org))
+def test_each_bad_input_is_rejected_and_the_run_goes_on(
+    empty_account, client, org, tmp_path
+) -> None:
+    run = run_target(target_config(empty_account, tmp_path), _bad_input(org))
 
     rejects = read_rejects(tmp_path)
     errors = [(r["stream"], r["status"], r["error"]) for r in rejects]
@@ -77,34 +80,34 @@ def test_each_bad_input_is_rejected_and_the_run_goes_on(dest, api, org, tmp_path
     assert "s3cr3t" not in text  # a presigned signature never reaches the rejects file
     assert len(rejects) == 8
     assert all(set(r) >= {"stream", "record", "error", "status"} for r in rejects)
-    assert [c["first_name"] for c in list_all(api, contract.assets_path("system.contact"))] == [
+    assert [c["first_name"] for c in list_all(client, contract.assets_path("system.contact"))] == [
         "Good"
     ]
     assert run.states[-1] == {"done": True}
     assert sum(row["rejected"] for row in run.stats.values()) == 8
 
 
-def test_fail_mode_stops_at_the_first_reject(dest, api, org, tmp_path) -> None:
+def test_fail_mode_stops_at_the_first_reject(empty_account, client, org, tmp_path) -> None:
     messages = [
         schema("system_contact"),
         record("system_contact", _contact(org, contact_type="Nemesis")),
         record("system_contact", _contact(org, first_name="Never")),
     ]
-    config = target_config(dest, tmp_path, on_record_error="fail", batch_size_rows=1)
+    config = target_config(empty_account, tmp_path, on_record_error="fail", batch_size_rows=1)
 
     with pytest.raises(StopOnReject, match=r"system_contact.*contact_type"):
         run_target(config, messages)
 
     assert len(read_rejects(tmp_path)) == 1
-    assert list_all(api, contract.assets_path("system.contact")) == []
+    assert list_all(client, contract.assets_path("system.contact")) == []
 
 
 def test_a_refused_link_is_rejected_and_the_others_of_its_asset_written(
-    dest, api, org, tmp_path
+    empty_account, client, org, tmp_path
 ) -> None:
     path = contract.assets_path("system.contact")
     body = {"organization_id": org["id"], "first_name": "L", "last_name": "K", "important": False}
-    a, b = (api.send_json("POST", path, body) for _ in range(2))
+    a, b = (client.send_json("POST", path, body) for _ in range(2))
     links = [
         {"asset_id": a["id"], "related_asset_id": a["id"]},  # to itself: refused (422)
         {"asset_id": a["id"], "related_asset_id": b["id"]},
@@ -115,9 +118,9 @@ def test_a_refused_link_is_rejected_and_the_others_of_its_asset_written(
         *[record("related_assets", {**x, **types}) for x in links],
     ]
 
-    run = run_target(target_config(dest, tmp_path), messages)
+    run = run_target(target_config(empty_account, tmp_path), messages)
 
     assert [r["record"]["related_asset_id"] for r in read_rejects(tmp_path)] == [a["id"]]
-    related = list_all(api, contract.related_path("system.contact", a["id"]))
+    related = list_all(client, contract.related_path("system.contact", a["id"]))
     assert [x["asset_id"] for x in related] == [b["id"]]
     assert run.count("related_assets", "created") == 1

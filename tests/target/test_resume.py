@@ -19,10 +19,9 @@ import pytest
 
 from lexful_api import LexfulAuthError, contract
 from target_lexful.target import TargetLexful
+from tests.lexful import client_for, list_all
 from tests.target.helpers import (
-    client_for,
     lines,
-    list_all,
     org_record,
     person_record,
     read_rejects,
@@ -61,37 +60,39 @@ def _resume_from(messages: list[dict], state: dict | None) -> list[dict]:
     return SCHEMAS + rest
 
 
-def _assert_exactly_once(api) -> None:
-    orgs = Counter(o["name"] for o in list_all(api, contract.organizations_path()))
+def _assert_exactly_once(client) -> None:
+    orgs = Counter(o["name"] for o in list_all(client, contract.organizations_path()))
     assert len(orgs) == ORGS
     assert set(orgs.values()) == {1}
-    people = list_all(api, contract.assets_path("system.contact"))
+    people = list_all(client, contract.assets_path("system.contact"))
     assert len(people) == ORGS * CONTACTS_PER_ORG
     assert len({(p["first_name"], p["last_name"]) for p in people}) == len(people)
 
 
-def test_killed_run_resumes_without_loss_or_duplicates(faulty_sb, tmp_path) -> None:
-    faulty_sb.set_faults(latency_ms=15)
-    dest = faulty_sb.new_account()
-    api = client_for(dest)
-    config = target_config(dest, tmp_path, batch_size_rows=10, max_concurrency=4)
+def test_killed_run_resumes_without_loss_or_duplicates(own_sandbox, tmp_path) -> None:
+    own_sandbox.set_faults(latency_ms=15)
+    account = own_sandbox.new_account()
+    client = client_for(account)
+    config = target_config(account, tmp_path, batch_size_rows=10, max_concurrency=4)
     (tmp_path / "config.json").write_text(json.dumps(config))
     messages = SCHEMAS + _input()
 
     states = _run_and_kill(tmp_path, messages, after_states=3)
 
     assert states, "the killed run emitted no STATE before it was killed"
-    written = len(list_all(api, contract.assets_path("system.contact")))
+    written = len(list_all(client, contract.assets_path("system.contact")))
     assert written < ORGS * CONTACTS_PER_ORG, "the run finished before it was killed"
-    faulty_sb.set_faults(latency_ms=0)
+    own_sandbox.set_faults(latency_ms=0)
     rest = _resume_from(messages, states[-1])
     run_target(config, rest)
     assert read_rejects(tmp_path) == []
-    _assert_exactly_once(api)
+    _assert_exactly_once(client)
 
 
-def test_a_create_whose_id_was_never_recorded_is_found_not_repeated(dest, api, tmp_path) -> None:
-    config = target_config(dest, tmp_path)
+def test_a_create_whose_id_was_never_recorded_is_found_not_repeated(
+    empty_account, client, tmp_path
+) -> None:
+    config = target_config(empty_account, tmp_path)
     messages = SCHEMAS + _input()
     run_target(config, messages)
     # As if every POST had succeeded and the process died before writing the id map.
@@ -102,7 +103,7 @@ def test_a_create_whose_id_was_never_recorded_is_found_not_repeated(dest, api, t
 
     assert again.count("organizations", "created") == 0
     assert again.count("system_contact", "created") == 0
-    _assert_exactly_once(api)
+    _assert_exactly_once(client)
 
 
 def _run_and_kill(tmp_path: Path, messages: list[dict], after_states: int) -> list[dict]:
@@ -139,11 +140,11 @@ def _run_and_kill(tmp_path: Path, messages: list[dict], after_states: int) -> li
     return states
 
 
-def test_a_fatal_error_keeps_the_state_already_earned(faulty_sb, tmp_path) -> None:
+def test_a_fatal_error_keeps_the_state_already_earned(own_sandbox, tmp_path) -> None:
     """The key is revoked mid-run: the run stops, but the STATE it emitted before stands."""
-    dest = faulty_sb.new_account()
-    api = client_for(dest)
-    config = target_config(dest, tmp_path, batch_size_rows=10, max_concurrency=2)
+    account = own_sandbox.new_account()
+    client = client_for(account)
+    config = target_config(account, tmp_path, batch_size_rows=10, max_concurrency=2)
     messages = SCHEMAS + _input()
     revoke = "UPDATE accounts SET key_secret = ? WHERE id = ?"
 
@@ -152,10 +153,10 @@ def test_a_fatal_error_keeps_the_state_already_earned(faulty_sb, tmp_path) -> No
     def revoke_on_first_contact(method: str, path: str, query: dict) -> None:
         if armed[0] and method == "POST" and path.endswith("/system.contact"):
             armed[0] = False
-            faulty_sb.store.execute(revoke, ("revoked", dest["account_id"]))
+            own_sandbox.store.execute(revoke, ("revoked", account["account_id"]))
 
-    faulty_sb.add_hook(revoke_on_first_contact)
-    faulty_sb.set_faults(token_ttl=1, latency_ms=10)
+    own_sandbox.add_hook(revoke_on_first_contact)
+    own_sandbox.set_faults(token_ttl=1, latency_ms=10)
     out = io.StringIO()
     with pytest.raises(LexfulAuthError), contextlib.redirect_stdout(out):
         TargetLexful(config=config).listen(io.StringIO(lines(messages)))
@@ -163,7 +164,7 @@ def test_a_fatal_error_keeps_the_state_already_earned(faulty_sb, tmp_path) -> No
     assert states
     assert states[-1]["next"] >= ORGS  # the organizations' STATE was emitted before the stop
 
-    faulty_sb.store.execute(revoke, (dest["api_key_secret"], dest["account_id"]))
-    faulty_sb.set_faults(token_ttl=3600, latency_ms=0)
+    own_sandbox.store.execute(revoke, (account["api_key_secret"], account["account_id"]))
+    own_sandbox.set_faults(token_ttl=3600, latency_ms=0)
     run_target(config, _resume_from(messages, states[-1]))
-    _assert_exactly_once(api)
+    _assert_exactly_once(client)

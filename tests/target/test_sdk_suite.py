@@ -24,9 +24,8 @@ from singer_sdk.testing import get_target_test_class
 from singer_sdk.testing import target_tests as sdk
 from singer_sdk.testing.suites import SingerTestSuite
 
-from lexful_api import contract
+from lexful_api import LexfulClient, contract
 from target_lexful.target import TargetLexful
-from tests.target.helpers import client_for
 
 SDK_STREAMS = (
     "test_array_data",
@@ -85,10 +84,10 @@ REJECT_CONFIG: dict[str, Any] = {}
 FAIL_CONFIG: dict[str, Any] = {}
 
 
-def _prepare(config: dict[str, Any], sb: Any, tmp: Path, **extra: Any) -> None:
-    account = sb.new_account()
-    api = client_for(account)
-    api.send_json(
+def _prepare(
+    config: dict[str, Any], account: dict[str, Any], client: LexfulClient, tmp: Path, **extra: Any
+) -> None:
+    client.send_json(
         "POST",
         contract.asset_types_path(),
         {"name": SDK_TYPE, "properties": [{"name": "name", "type": "string"}], "references": []},
@@ -109,8 +108,8 @@ class TestStandardTargetSuite(
     )
 ):
     @pytest.fixture
-    def resource(self, sb: Any, tmp_path: Path) -> Any:
-        _prepare(REJECT_CONFIG, sb, tmp_path)
+    def resource(self, empty_account: dict[str, Any], client: LexfulClient, tmp_path: Path) -> Any:
+        _prepare(REJECT_CONFIG, empty_account, client, tmp_path)
         return tmp_path
 
 
@@ -120,6 +119,6 @@ class TestStandardTargetSuiteFailMode(
     )
 ):
     @pytest.fixture
-    def resource(self, sb: Any, tmp_path: Path) -> Any:
-        _prepare(FAIL_CONFIG, sb, tmp_path, on_record_error="fail")
+    def resource(self, empty_account: dict[str, Any], client: LexfulClient, tmp_path: Path) -> Any:
+        _prepare(FAIL_CONFIG, empty_account, client, tmp_path, on_record_error="fail")
         return tmp_path

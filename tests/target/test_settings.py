@@ -7,6 +7,7 @@ import logging
 import uuid
 
 from target_lexful.target import TargetLexful
+from tests.lexful import create_organization
 from tests.target.helpers import read_rejects, record, run_target, schema, target_config
 
 SETTINGS = (
@@ -39,8 +40,8 @@ def test_every_setting_is_described_and_the_secret_is_marked() -> None:
     }
 
 
-def test_no_secret_in_logs_rejects_or_state(dest, api, new_org, tmp_path, caplog) -> None:
-    org = new_org("S")
+def test_no_secret_in_logs_rejects_or_state(empty_account, client, tmp_path, caplog) -> None:
+    org = create_organization(client, "S")
     bad = {"id": str(uuid.uuid4()), "organization_id": org["id"], "first_name": "X"}
     messages = [
         schema("system_contact"),
@@ -48,11 +49,11 @@ def test_no_secret_in_logs_rejects_or_state(dest, api, new_org, tmp_path, caplog
         {"type": "STATE", "value": {"at": 1}},
     ]
     with caplog.at_level(logging.DEBUG):
-        run = run_target(target_config(dest, tmp_path), messages)
+        run = run_target(target_config(empty_account, tmp_path), messages)
 
     token = run.target.engine.client.auth.token()
     written = caplog.text + json.dumps(read_rejects(tmp_path)) + json.dumps(run.states)
-    assert dest["api_key_secret"] not in written
+    assert empty_account["api_key_secret"] not in written
     assert token not in written
     assert "target-lexful summary" in caplog.text
     assert len(read_rejects(tmp_path)) == 1
