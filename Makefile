@@ -32,6 +32,7 @@ test: install meltano
 lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

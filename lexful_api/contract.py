@@ -111,9 +111,8 @@ def list_items(body: Any) -> list[dict[str, Any]]:
 
 def list_total(body: Any) -> int | None:
     """The ``total`` of a list answer, when it has one [D]."""
-    if isinstance(body, dict) and isinstance(body.get("total"), int):
-        return body["total"]
-    return None
+    total = body.get("total") if isinstance(body, dict) else None
+    return total if isinstance(total, int) else None
 
 
 def created_file(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
@@ -124,8 +123,9 @@ def created_file(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
 def download_url(body: dict[str, Any]) -> str:
     """The presigned URL of a download answer ([A] ``url``; tolerant of a few spellings)."""
     for key in ("url", "downloadUrl", "presignedDownloadUrl", "download_url"):
-        if isinstance(body.get(key), str):
-            return body[key]
+        url = body.get(key)
+        if isinstance(url, str):
+            return url
     msg = "download answer has no URL"
     raise ValueError(msg)
 
@@ -184,13 +184,14 @@ def stream_name(asset_type: str) -> str:
 
 
 def is_masked(value: Any) -> bool:
-    return value == MASKED_VALUE
+    return bool(value == MASKED_VALUE)
 
 
 def reference_targets(reference: dict[str, Any]) -> list[str]:
     for key in REFERENCE_TARGET_KEYS:
-        if isinstance(reference.get(key), list):
-            return reference[key]
+        targets = reference.get(key)
+        if isinstance(targets, list):
+            return targets
     return []
 
 

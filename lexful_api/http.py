@@ -264,7 +264,9 @@ def _retry_after(response: requests.Response) -> float | None:
 
 
 def _bearer(response: requests.Response) -> str | None:
-    header = response.request.headers.get("Authorization", "") if response.request else ""
+    # types-requests says a response always has its request; requests.Response() starts None.
+    request: requests.PreparedRequest | None = response.request
+    header = request.headers.get("Authorization", "") if request is not None else ""
     return header.removeprefix("Bearer ") or None
 
 

@@ -17,7 +17,7 @@ from lexful_api.http import LexfulClient
 DEFAULT_MAX_CONCURRENCY = 8
 
 
-def concurrency_property(what: str) -> th.Property:
+def concurrency_property(what: str) -> th.Property[Any]:
     """``max_concurrency``: how many ``what`` (requests, writes) are in flight at once."""
     return th.Property(
         "max_concurrency",
@@ -31,7 +31,7 @@ def max_concurrency(config: Mapping[str, Any]) -> int:
     return max(1, int(config.get("max_concurrency") or DEFAULT_MAX_CONCURRENCY))
 
 
-def connection_properties(role: str) -> list[th.Property]:
+def connection_properties(role: str) -> list[th.Property[Any]]:
     """The connection settings, for a connector that will ``role`` (read, write to) an account."""
     return [
         th.Property(
@@ -66,7 +66,7 @@ def connection_properties(role: str) -> list[th.Property]:
     ]
 
 
-def request_properties() -> list[th.Property]:
+def request_properties() -> list[th.Property[Any]]:
     """How requests are paced and retried."""
     return [
         th.Property(

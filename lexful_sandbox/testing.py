@@ -48,6 +48,8 @@ class Sandbox:
 
 
 class InProcessSandbox(Sandbox):
+    """A sandbox served from a thread of this process, controlled through its state directly."""
+
     def __init__(self, config: dict[str, str], sb: SandboxState) -> None:
         super().__init__(config)
         self._sb = sb
@@ -78,14 +80,15 @@ class SubprocessSandbox(Sandbox):
         return answer.json()
 
     def new_account(self) -> dict[str, str]:
-        return self._admin("POST", "/_admin/accounts")
+        credentials: dict[str, str] = self._admin("POST", "/_admin/accounts")
+        return credentials
 
     def set_faults(self, **faults: Any) -> None:
         Faults().update(**faults)  # fail here, in the caller, on an unknown name
         self._admin("POST", "/_admin/faults", faults)
 
     def stats(self) -> dict[str, Any]:
-        snapshot = self._admin("GET", "/_admin/stats")
+        snapshot: dict[str, Any] = self._admin("GET", "/_admin/stats")
         snapshot["by_status"] = {int(k): v for k, v in snapshot["by_status"].items()}
         return snapshot
 

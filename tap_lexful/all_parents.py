@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
+    from singer_sdk.streams import Stream
 
 
 class EveryParent(LexfulStream):
@@ -30,7 +31,7 @@ class EveryParent(LexfulStream):
     loader drops the links and files that are gone.
     """
 
-    parent_stream_type = None
+    parent_stream_type: type[Stream] | None = None
 
     def __init__(
         self, tap: Tap, runtime: Runtime, parent_types: Callable[[], list[str]], **kwargs: Any

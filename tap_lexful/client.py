@@ -113,8 +113,6 @@ class LexfulStream(RESTStream[PageToken]):
         # A lookback window deliberately starts before the bookmark.
         return not self.config.get("lookback_seconds")
 
-        return not self.config.get("lookback_seconds")
-
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> None:
         # Records are emitted sorted, so the last one is an exact bookmark: no cap is needed,
@@ -127,7 +125,9 @@ class LexfulStream(RESTStream[PageToken]):
         return self.replication_key or self.walk_key
 
     @override
-    def get_url_params(self, context: Context | None, next_page_token: PageToken | None) -> dict:
+    def get_url_params(
+        self, context: Context | None, next_page_token: PageToken | None
+    ) -> dict[str, Any]:
         token = next_page_token or PageToken(0, None)
         params: dict[str, Any] = {
             "limit": self.pager.page_size,
@@ -174,7 +174,7 @@ class LexfulStream(RESTStream[PageToken]):
     # --- responses ------------------------------------------------------------------------
 
     @override
-    def parse_response(self, response: requests.Response) -> Iterable[dict]:
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
         return self.parse_page(response).items
 
     def parse_page(self, response: requests.Response) -> Page:
@@ -204,7 +204,9 @@ class LexfulStream(RESTStream[PageToken]):
         )
 
     @override
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
         key = self.replication_key
         if key and isinstance(row.get(key), str):
             row[key] = contract.api_timestamp(row[key])
@@ -216,7 +218,7 @@ class LexfulStream(RESTStream[PageToken]):
             self._note_emitting(row, context)
         return row
 
-    def _note_emitting(self, row: dict, context: Context | None) -> None:
+    def _note_emitting(self, row: dict[str, Any], context: Context | None) -> None:
         """Keep in the state the exact place of the last record emitted (see ``LAST_EMITTED``).
 
         Children are synced, and their STATE written, between this call and the parent's
@@ -229,13 +231,21 @@ class LexfulStream(RESTStream[PageToken]):
         else:
             self._mark_emitted(row, context)
 
-    def _mark_emitted(self, row: dict, context: Context | None) -> None:
+    def _mark_emitted(self, row: dict[str, Any], context: Context | None) -> None:
         key = self.replication_key
         assert key is not None
         self.get_context_state(context)[LAST_EMITTED] = {
             "replication_key_value": row.get(key),
             "id": row.get(self.id_field),
         }
+
+    def _mark_last_emitted(self, context: Context | None) -> None:
+        """With children, ``_note_emitting`` holds the last record back: it is written now.
+
+        A method of its own: inline in ``get_records``, a type checker would take ``_emitting``
+        for the None assigned there, unaware that ``post_process`` sets it between yields."""
+        if self._emitting is not None:
+            self._mark_emitted(self._emitting, context)
 
     def resume_position(self, context: Context | None) -> Position | None:
         """Where the last run stopped, to skip what it emitted at its bookmark's moment.
@@ -291,8 +301,7 @@ class LexfulStream(RESTStream[PageToken]):
                 yield from current
                 current = upcoming
             yield from current
-            if self._emitting is not None:  # the last record is written now
-                self._mark_emitted(self._emitting, context)
+            self._mark_last_emitted(context)
             self.progress.summary()
         finally:  # an aborted sync (--test, an error) must not leave requests queued
             for child in self.selected_children:
@@ -333,7 +342,7 @@ class LexfulStream(RESTStream[PageToken]):
         """The child streams to sync (read at sync time, after the catalog was applied)."""
         return [c for c in self.child_streams if c.selected and isinstance(c, LexfulStream)]
 
-    def prefetch_children(self, page: list[dict], context: Context | None) -> None:
+    def prefetch_children(self, page: list[dict[str, Any]], context: Context | None) -> None:
         if not self.selected_children:
             return
         for record in page:
@@ -354,6 +363,14 @@ class LexfulStream(RESTStream[PageToken]):
         return records
 
     # --- logs -------------------------------------------------------------------------------
+
+    @override
+    def log_sync_costs(self) -> None:
+        super().log_sync_costs()
+        # The SDK calls this once per stream, when every stream has run. A child stream runs
+        # once per parent, for every asset stream: its summary is due then.
+        if self.parent_stream_type is not None and self.selected:
+            self.progress.summary(child=True)
 
     @property
     def quiet(self) -> bool:

@@ -37,6 +37,8 @@ class PageToken(NamedTuple):
 
 @dataclass
 class Page:
+    """One page of a list answer: its records, and the list's ``total`` when the API sent one."""
+
     items: Records
     total: int | None
 

@@ -21,7 +21,7 @@ LABELS = th.ArrayType(
     th.ObjectType(th.Property("id", th.UUIDType), th.Property("name", th.StringType))
 )
 # The type of each audit and fixed asset field; which fields there are is the contract's.
-_FIELD_TYPES: dict[str, th.JSONTypeHelper] = {
+_FIELD_TYPES: dict[str, th.JSONTypeHelper[Any] | type[th.JSONTypeHelper[Any]]] = {
     "created_at": th.DateTimeType,
     "updated_at": th.DateTimeType,
     "created_by": th.StringType,
@@ -160,7 +160,7 @@ def file_properties(files_content: str) -> th.PropertiesList:
 
 # --- asset types ------------------------------------------------------------------------------
 
-_SCALARS: dict[str, type[th.JSONTypeHelper]] = {
+_SCALARS: dict[str, type[th.JSONTypeHelper[Any]]] = {
     "string": th.StringType,
     "richtext": th.StringType,
     "secret": th.StringType,  # read back masked ("********") [A]
@@ -192,7 +192,7 @@ def asset_type_properties(definition: dict[str, Any]) -> th.PropertiesList:
     return th.PropertiesList(*fixed, *own)
 
 
-def _asset_fixed(definition: dict[str, Any]) -> list[th.Property]:
+def _asset_fixed(definition: dict[str, Any]) -> list[th.Property[Any]]:
     """The fixed fields every asset has beside its type's own (contract.ASSET_FIXED_FIELDS)."""
     references = th.ObjectType(*(_reference(item) for item in definition.get("references") or []))
     types = {**_FIELD_TYPES, "references": references}
@@ -204,7 +204,7 @@ def _asset_fixed(definition: dict[str, Any]) -> list[th.Property]:
     ]
 
 
-def _property(definition: dict[str, Any]) -> th.Property:
+def _property(definition: dict[str, Any]) -> th.Property[Any]:
     name = str(definition["name"])
     required = bool(definition.get("required"))
     enum = definition.get("enum") or None
@@ -219,7 +219,7 @@ def _property(definition: dict[str, Any]) -> th.Property:
     )
 
 
-def _value_type(definition: dict[str, Any]) -> th.JSONTypeHelper:
+def _value_type(definition: dict[str, Any]) -> th.JSONTypeHelper[Any]:
     kind = definition.get("type")
     if kind == "array":
         return th.ArrayType(_item_type(definition.get("array") or {}))
@@ -227,7 +227,7 @@ def _value_type(definition: dict[str, Any]) -> th.JSONTypeHelper:
     return scalar() if scalar else th.AnyType()
 
 
-def _item_type(items: dict[str, Any]) -> th.JSONTypeHelper:
+def _item_type(items: dict[str, Any]) -> th.JSONTypeHelper[Any]:
     if items.get("type") == "object":
         return th.ObjectType(*[_property(item) for item in items.get("properties") or []])
     if items.get("enum"):
@@ -235,8 +235,8 @@ def _item_type(items: dict[str, Any]) -> th.JSONTypeHelper:
     return _value_type(items)
 
 
-def _reference(definition: dict[str, Any]) -> th.Property:
-    kind: th.JSONTypeHelper = (
+def _reference(definition: dict[str, Any]) -> th.Property[Any]:
+    kind: th.JSONTypeHelper[Any] = (
         th.ArrayType(th.UUIDType) if definition.get("multiple") else th.UUIDType()
     )
     targets = contract.reference_targets(definition)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
+    from singer_sdk.streams import Stream
 
 CHUNK_BYTES = 1 << 16
 # On-disk names under files_dir are ASCII, so characters are bytes: a segment of at most 100
@@ -88,16 +89,20 @@ class AssetStream(LexfulStream):
         return self.url_base + contract.assets_path(self.asset_type)
 
     @override
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
         row.setdefault("asset_type", self.asset_type)
         return super().post_process(row, context)
 
     @override
-    def get_child_context(self, record: dict, context: Context | None) -> Context:
+    def get_child_context(self, record: dict[str, Any], context: Context | None) -> Context:
         return {"asset_type": self.asset_type, "asset_id": record["id"]}
 
     @override
-    def generate_child_contexts(self, record: dict, context: Context | None) -> Iterator[Context]:
+    def generate_child_contexts(
+        self, record: dict[str, Any], context: Context | None
+    ) -> Iterator[Context]:
         if record.get("deleted_at"):
             return  # a deleted asset's links and files went with it
         if self.selected_children:  # else: no per-record work for the SDK
@@ -111,7 +116,7 @@ class RelatedAssetsStream(LexfulStream):
     path = "/v1/assets/{asset_type}/{asset_id}/related"
     properties = schemas.RELATED_ASSET
     primary_keys = ("asset_id", "related_asset_id")
-    parent_stream_type = AssetStream
+    parent_stream_type: type[Stream] | None = AssetStream
     state_partitioning_keys: ClassVar[list[str]] = []  # one bookmark, not one per asset
     id_field = "asset_id"  # a link item names the linked asset [A]; it has no id of its own
     selects_fields = False
@@ -142,7 +147,7 @@ class FilesStream(LexfulStream):
 
     name = "files"
     path = "/v1/assets/{asset_type}/{asset_id}/files"
-    parent_stream_type = AssetStream
+    parent_stream_type: type[Stream] | None = AssetStream
     state_partitioning_keys: ClassVar[list[str]] = []
     selects_fields = False
     sync_order = 42

@@ -22,6 +22,7 @@ from tap_lexful import all_parents, streams
 from tap_lexful.client import LexfulStream, LexfulStreamError
 from tap_lexful.message_writer import BufferedMsgSpecWriter
 from tap_lexful.runtime import Runtime
+from tap_lexful.streams import AssetStream  # by name: in the class, `streams` is the property
 
 if TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -42,6 +43,7 @@ class TapLexful(Tap):
     # msgspec: 50k records in ~5 s against ~10 s with the default writer; and no flush per
     # RECORD (see BufferedMsgSpecWriter).
     message_writer_class = BufferedMsgSpecWriter
+    _ordered_streams: dict[str, Stream] | None = None  # see streams
 
     config_jsonschema = th.PropertiesList(
         *connection_properties("read"),
@@ -177,20 +179,16 @@ class TapLexful(Tap):
         self._check_filters({stream.name: stream for stream in discovered})
         return discovered
 
+    @property
     @override
-    def sync_all(self) -> None:
-        super().sync_all()
-        # A child stream runs once per parent, for every asset stream: its summary is due
-        # when they have all run.
-        for stream in self.streams.values():
-            if isinstance(stream, LexfulStream) and stream.parent_stream_type and stream.selected:
-                stream.progress.summary(child=True)
-
-    @override
-    def load_streams(self) -> list[Stream]:
-        # The SDK sorts streams by name; a loader that writes them back needs dependencies
-        # first (organization types, organizations, asset types, assets, then users).
-        return sorted(super().load_streams(), key=_sync_rank)
+    def streams(self) -> dict[str, Stream]:
+        # The SDK's load_streams() (final, so not a hook) sorts the streams by name; a loader
+        # that writes them back needs dependencies first (organization types, organizations,
+        # asset types, assets, then users). The SDK loads them once; they are ordered once.
+        if self._ordered_streams is None:
+            loaded = super().streams
+            self._ordered_streams = dict(sorted(loaded.items(), key=lambda i: _sync_rank(i[1])))
+        return self._ordered_streams
 
     def _child_streams(self) -> list[LexfulStream]:
         if self.config.get("children") != "all_parents":
@@ -206,7 +204,7 @@ class TapLexful(Tap):
     def _parent_types(self) -> list[str]:
         """The asset types whose children an all_parents run reads: those of the selected
         asset streams, or every synced type when none is selected (a children-only run)."""
-        assets = [s for s in self.streams.values() if isinstance(s, streams.AssetStream)]
+        assets = [s for s in self.streams.values() if isinstance(s, AssetStream)]
         selected = [s.asset_type for s in assets if s.selected]
         return selected or [s.asset_type for s in assets]
 
@@ -233,13 +231,13 @@ class TapLexful(Tap):
             raise _setting_error(msg)
         return [item for item in definitions if item["name"] in set(wanted)]
 
-    def _asset_stream(self, definition: dict[str, Any], taken: set[str]) -> streams.AssetStream:
+    def _asset_stream(self, definition: dict[str, Any], taken: set[str]) -> AssetStream:
         name = contract.stream_name(str(definition["name"]))
         if name in taken:  # a custom type named like a fixed stream ("users", "files")
             self.logger.warning("Asset type %r is synced as stream 'asset_%s'", name, name)
             name = f"asset_{name}"
         taken.add(name)
-        return streams.AssetStream(self, self.runtime, definition, name)
+        return AssetStream(self, self.runtime, definition, name)
 
     def _check_settings(self) -> None:
         if self.config.get("files_content") == "directory" and not self.config.get("files_dir"):

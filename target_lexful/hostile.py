@@ -23,7 +23,7 @@ def problem(value: Any) -> str | None:
     """
     if not isinstance(value, (dict, list)):
         return _number_problem(value)
-    stack: list[tuple[dict | list, int]] = [(value, 1)]
+    stack: list[tuple[dict[Any, Any] | list[Any], int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:

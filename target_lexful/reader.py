@@ -48,6 +48,7 @@ _DRAINS = frozenset({Target.drain_one.__code__, Target.drain_all.__code__})
 _decoder = msgspec.json.Decoder(dec_hook=dec_hook, float_hook=decimal.Decimal)
 
 BadInput = Callable[[str | None, Any, str], None]
+Message = dict[str, Any]  # a decoded Singer message
 Line = str | bytes
 
 
@@ -80,7 +81,7 @@ class LexfulReader(MsgSpecReader):
         self._hooks = hooks
 
     @override
-    def deserialize_json(self, line: Line) -> dict:  # type: ignore[override]
+    def deserialize_json(self, line: Line) -> Message:
         """The checked message, or ``{"type": _SKIP}`` for a line already rejected."""
         try:
             message = _decoder.decode(line)
@@ -90,6 +91,7 @@ class LexfulReader(MsgSpecReader):
         problem = hostile.problem(message) or _shape_problem(message)
         if problem is not None:
             return self._bad(_stream_of(message), _text(line), problem, None)
+        assert isinstance(message, dict)  # _shape_problem found none: an object
         if message["type"] == "STATE":
             # Read as Decimal, a number in a STATE could not be printed back by json.dumps.
             message["value"] = json_safe(message["value"])
@@ -97,7 +99,7 @@ class LexfulReader(MsgSpecReader):
 
     @override
     def process_lines(
-        self, file_input: IO[str] | None, callbacks: dict[str, Callable[[dict], None]]
+        self, file_input: IO[str] | None, callbacks: dict[str, Callable[[Message], None]]
     ) -> Counter[str]:
         if self._hooks is not None:
             self._hooks.before_input()  # a refused key fails the run before any input is read
@@ -106,8 +108,8 @@ class LexfulReader(MsgSpecReader):
         lines = self._lines(file_input or self.default_input)
         return super().process_lines(cast("IO[str]", lines), guarded)
 
-    def _guard(self, kind: str, callback: Callable[[dict], None]) -> Callable[[dict], None]:
-        def run(message: dict) -> None:
+    def _guard(self, kind: str, callback: Callable[[Message], None]) -> Callable[[Message], None]:
+        def run(message: Message) -> None:
             if kind == "STATE" and self._hooks is not None:
                 # Not the SDK's: it would emit the STATE after the next drain, even while a
                 # record before it waits for a reference. The target emits it when it is due.
@@ -128,7 +130,7 @@ class LexfulReader(MsgSpecReader):
 
         return run
 
-    def _bad(self, stream: str | None, record: Any, reason: str, exc: Exception | None) -> dict:
+    def _bad(self, stream: str | None, record: Any, reason: str, exc: Exception | None) -> Message:
         reason = self._clean(reason)
         hooks = self._hooks
         if hooks is None:
@@ -216,7 +218,7 @@ def _shape_problem(message: Any) -> str | None:
     return check(message) if check else None
 
 
-def _stream_problem(message: dict) -> str | None:
+def _stream_problem(message: Message) -> str | None:
     if "stream" not in message:
         return f"{message['type']} without a stream"
     stream = message["stream"]
@@ -225,7 +227,7 @@ def _stream_problem(message: dict) -> str | None:
     return None if stream else "stream must not be empty"
 
 
-def _record_problem(message: dict) -> str | None:
+def _record_problem(message: Message) -> str | None:
     if "record" not in message:
         return "RECORD without a record"
     record = message["record"]
@@ -234,7 +236,7 @@ def _record_problem(message: dict) -> str | None:
     return f"record must be an object, not {_json_type(record)}"  # null too: never dropped
 
 
-def _schema_problem(message: dict) -> str | None:
+def _schema_problem(message: Message) -> str | None:
     schema = message.get("schema")
     if not isinstance(schema, dict):
         return f"schema must be an object, not {_json_type(schema)}"
@@ -254,18 +256,18 @@ def _schema_problem(message: dict) -> str | None:
     return None
 
 
-def _state_problem(message: dict) -> str | None:
+def _state_problem(message: Message) -> str | None:
     return None if "value" in message else "STATE without a value"
 
 
-def _version_problem(message: dict) -> str | None:
+def _version_problem(message: Message) -> str | None:
     version = message.get("version")
     if isinstance(version, int) and not isinstance(version, bool):
         return None
     return f"ACTIVATE_VERSION version must be an integer, not {_json_type(version)}"
 
 
-_CHECKS: dict[str, Callable[[dict], str | None]] = {
+_CHECKS: dict[str, Callable[[Message], str | None]] = {
     "RECORD": _record_problem,
     "SCHEMA": _schema_problem,
     "STATE": _state_problem,

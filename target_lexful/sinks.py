@@ -25,7 +25,7 @@ class LexfulSink(BatchSink):
         self,
         target: TargetLexful,
         stream_name: str,
-        schema: dict,
+        schema: dict[str, Any],
         key_properties: Sequence[str] | None,
     ) -> None:
         super().__init__(target, stream_name, schema, key_properties)
@@ -49,7 +49,7 @@ class LexfulSink(BatchSink):
         return self.batch_size_rows or self.DEFAULT_BATCH_ROWS
 
     @override
-    def process_record(self, record: dict, context: dict) -> None:
+    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         # Held here, not in the SDK's batch context, which the SDK logs after every record
         # (at DEBUG): presigned download_url signatures and all.
         self._records.append(record)

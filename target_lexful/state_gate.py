@@ -16,6 +16,8 @@ from typing import Any
 
 
 class StateGate:
+    """Holds STATE messages; prints the newest once every record read before it is settled."""
+
     def __init__(self) -> None:
         self._held: deque[tuple[int, Any]] = deque()
         self._last: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -14,13 +15,13 @@ class ApiError(Exception):
         status: int,
         message: str,
         details: list[dict[str, Any]] | None = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.details = details
-        self.headers = headers or {}
+        self.headers: Mapping[str, str] = headers or {}
 
 
 def error_body(status: int, message: str, details: list[Any] | None = None) -> dict[str, Any]:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -16,6 +15,9 @@ from lexful_sandbox.http.faults import FaultMiddleware
 from lexful_sandbox.http.responses import error_response
 from lexful_sandbox.http.routes import api_routes
 from lexful_sandbox.http.state import SandboxState
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("lexful_sandbox")
 
@@ -40,13 +42,13 @@ class CrashGuard:
     connection, and a client's next request on it fails. Once the 500 is complete, log the
     error here and let the connection live. An error before that goes on to uvicorn."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         answered = False
 
-        async def watch(message: dict) -> None:
+        async def watch(message: Message) -> None:
             nonlocal answered
             await send(message)
             if message["type"] == "http.response.body" and not message.get("more_body"):

@@ -43,7 +43,8 @@ AuthenticatedHandler = Callable[[Request, Caller], Awaitable[Response]]
 
 
 def sandbox_state(request: Request) -> SandboxState:
-    return request.app.state.sandbox
+    state: SandboxState = request.app.state.sandbox  # set by app.build_app
+    return state
 
 
 def authenticate(request: Request) -> Caller:

@@ -7,11 +7,14 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from lexful_sandbox.common.errors import error_body
 from lexful_sandbox.common.util import dumps
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Hook = Callable[[str, str, dict[str, str]], Any]
 
@@ -25,12 +28,13 @@ class HookAnswer(Exception):
         self.message = message
 
 
-ASGIApp = Callable[..., Any]
 EXEMPT_PREFIX = "/_admin"
 
 
 @dataclass
 class Faults:
+    """What a running sandbox injects (latency, errors, drops, a rate limit); its token lifetime."""
+
     latency_ms: float = 0.0
     jitter_ms: float = 0.0
     error_rate: float = 0.0
@@ -49,6 +53,8 @@ class Faults:
 
 
 class Stats:
+    """What the sandbox answered: requests seen, connections dropped and responses by status."""
+
     def __init__(self) -> None:
         self.requests = 0
         self.dropped = 0
@@ -76,7 +82,7 @@ class FaultMiddleware:
         self._window = 0
         self._count = 0
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIX):
             await self.app(scope, receive, send)
             return
@@ -88,7 +94,7 @@ class FaultMiddleware:
             return
         await self.app(scope, receive, recording)
 
-    async def _run_hooks(self, scope: dict, send: Callable) -> bool:
+    async def _run_hooks(self, scope: Scope, send: Send) -> bool:
         """Run the test hooks; a failing hook answers 500 in the API's error shape."""
         if not self.hooks:
             return True
@@ -104,8 +110,8 @@ class FaultMiddleware:
             return False
         return True
 
-    def _recorder(self, send: Callable) -> Callable:
-        async def recording(message: dict) -> None:
+    def _recorder(self, send: Send) -> Send:
+        async def recording(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
@@ -113,7 +119,7 @@ class FaultMiddleware:
 
         return recording
 
-    async def _inject(self, raw_send: Callable, send: Callable) -> bool:
+    async def _inject(self, raw_send: Send, send: Send) -> bool:
         """Apply the faults; True when the request was answered (or dropped) here."""
         f = self.faults
         if f.latency_ms or f.jitter_ms:
@@ -138,11 +144,11 @@ class FaultMiddleware:
         self._count += 1
         return self._count > budget
 
-    def _drop(self, send: Callable) -> bool:
+    def _drop(self, send: Send) -> bool:
         """Close the socket without an answer, through uvicorn's protocol object."""
         cycle = getattr(send, "__self__", None)
         transport = getattr(cycle, "transport", None)
-        if transport is None:
+        if cycle is None or transport is None:
             return False
         self.stats.dropped += 1
         transport.close()
@@ -150,7 +156,7 @@ class FaultMiddleware:
         return True
 
 
-async def _respond(send: Callable, status: int, body: dict, headers: dict[str, str]) -> None:
+async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
     payload = dumps(body)
     raw_headers = [
         (b"content-type", b"application/json"),

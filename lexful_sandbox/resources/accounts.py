@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from typing import Any
 
 from lexful_sandbox.common.util import next_id_and_time, seeded_id
 from lexful_sandbox.resources import asset_types, organizations
@@ -38,7 +39,7 @@ def _make_account(rng: random.Random | None) -> Account:
     )
 
 
-def admin_user(account: Account) -> dict:
+def admin_user(account: Account) -> dict[str, Any]:
     now = next_id_and_time()[1]
     return {
         "id": account.user_id,

@@ -35,7 +35,9 @@ def forget(store: Store, account_id: str, name: str) -> None:
     store.type_cache.pop((account_id, name), None)
 
 
-def new_type(user_id: str, body: dict[str, Any], *, system: bool, account_id: str) -> dict:
+def new_type(
+    user_id: str, body: dict[str, Any], *, system: bool, account_id: str
+) -> dict[str, Any]:
     record_id, now = next_id_and_time()
     return {
         "id": record_id,
@@ -55,7 +57,9 @@ def new_type(user_id: str, body: dict[str, Any], *, system: bool, account_id: st
     }
 
 
-def _check_body(store: Store, account_id: str, body: Any, allowed: tuple[str, ...]) -> dict:
+def _check_body(
+    store: Store, account_id: str, body: Any, allowed: tuple[str, ...]
+) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("expected a JSON object")
     for key in body:
@@ -75,7 +79,9 @@ def _check_body(store: Store, account_id: str, body: Any, allowed: tuple[str, ..
     return result
 
 
-def _check_targets(store: Store, account_id: str, refs: list[dict], own: str | None) -> None:
+def _check_targets(
+    store: Store, account_id: str, refs: list[dict[str, Any]], own: str | None
+) -> None:
     for i, ref in enumerate(refs):
         for target in ref["target_asset_types"]:
             if target == own:
@@ -86,7 +92,7 @@ def _check_targets(store: Store, account_id: str, refs: list[dict], own: str | N
                 raise fail(f"references[{i}].target_asset_types", f"no asset type {target!r}")
 
 
-def create(store: Store, account_id: str, user_id: str, raw: Any) -> dict:
+def create(store: Store, account_id: str, user_id: str, raw: Any) -> dict[str, Any]:
     body = _check_body(store, account_id, raw, CREATE_KEYS)
     name = body.get("name")
     if not isinstance(name, str) or not TYPE_NAME.match(name):
@@ -98,7 +104,7 @@ def create(store: Store, account_id: str, user_id: str, raw: Any) -> dict:
         return store.insert("asset_types", account_id, doc)
 
 
-def _check_system_change(old: list[dict], new: list[dict], what: str) -> None:
+def _check_system_change(old: list[dict[str, Any]], new: list[dict[str, Any]], what: str) -> None:
     """System definitions stay as they are; only ext_ entries may come, change or go."""
     new_by_name = {d["name"]: d for d in new}
     for definition in old:
@@ -115,7 +121,7 @@ def _check_system_change(old: list[dict], new: list[dict], what: str) -> None:
             raise fail(what, f"system types may only be extended with ext_ names, not {name!r}")
 
 
-def update(store: Store, account_id: str, user_id: str, type_id: str, raw: Any) -> dict:
+def update(store: Store, account_id: str, user_id: str, type_id: str, raw: Any) -> dict[str, Any]:
     body = _check_body(store, account_id, raw, CREATE_KEYS[1:])
     with store.tx():
         doc = store.get("asset_types", account_id, type_id)

@@ -48,7 +48,7 @@ def hidden_values(asset_type: dict[str, Any], raw: dict[str, Any]) -> dict[str, 
     return {k: v for k, v in raw.items() if k in masked and isinstance(v, str)}
 
 
-def _split_body(asset_type: dict[str, Any], raw: Any) -> tuple[dict, dict]:
+def _split_body(asset_type: dict[str, Any], raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """(fixed fields, properties) of a body; unknown or read-only fields: 400."""
     if not isinstance(raw, dict):
         raise bad_request("expected a JSON object")
@@ -73,7 +73,9 @@ def _organization(store: Store, account_id: str, org_id: Any) -> dict[str, Any]:
     return org
 
 
-def _check_target(store: Store, account_id: str, ref: dict, value: Any, path: str) -> None:
+def _check_target(
+    store: Store, account_id: str, ref: dict[str, Any], value: Any, path: str
+) -> None:
     if not isinstance(value, str):
         raise fail(path, "expected an asset id")
     rows = store.query(
@@ -85,7 +87,9 @@ def _check_target(store: Store, account_id: str, ref: dict, value: Any, path: st
         raise fail(path, f"must name an asset of type {targets}")
 
 
-def _references(store: Store, account_id: str, asset_type: dict, raw: Any) -> dict[str, Any]:
+def _references(
+    store: Store, account_id: str, asset_type: dict[str, Any], raw: Any
+) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise fail("references", "expected an object of reference name -> asset id")
     defs = {r["name"]: r for r in asset_type["references"]}
@@ -126,7 +130,9 @@ def _check_required(asset_type: dict[str, Any], doc: dict[str, Any]) -> None:
             raise fail(f"references.{ref['name']}", "is required")
 
 
-def new_asset(asset_type: dict, org: dict, user_id: str, record_id: str, now: str) -> dict:
+def new_asset(
+    asset_type: dict[str, Any], org: dict[str, Any], user_id: str, record_id: str, now: str
+) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": record_id,
         "organization_id": org["id"],
@@ -146,7 +152,7 @@ def new_asset(asset_type: dict, org: dict, user_id: str, record_id: str, now: st
     return doc
 
 
-def create(store: Store, account_id: str, user_id: str, type_name: str, raw: Any) -> dict:
+def create(store: Store, account_id: str, user_id: str, type_name: str, raw: Any) -> dict[str, Any]:
     asset_type = by_name(store, account_id, type_name)
     fixed, values = _split_body(asset_type, raw)
     _check_fixed(fixed)
@@ -166,7 +172,9 @@ def create(store: Store, account_id: str, user_id: str, type_name: str, raw: Any
         return store.insert("assets", account_id, doc)
 
 
-def get(store: Store, account_id: str, type_name: str, asset_id: str, *, deleted: bool) -> dict:
+def get(
+    store: Store, account_id: str, type_name: str, asset_id: str, *, deleted: bool
+) -> dict[str, Any]:
     by_name(store, account_id, type_name)
     doc = store.get("assets", account_id, asset_id, include_deleted=deleted)
     if doc is None or doc["asset_type"] != type_name:
@@ -176,7 +184,7 @@ def get(store: Store, account_id: str, type_name: str, asset_id: str, *, deleted
 
 def update(
     store: Store, account_id: str, user_id: str, type_name: str, asset_id: str, raw: Any
-) -> dict:
+) -> dict[str, Any]:
     asset_type = by_name(store, account_id, type_name)
     fixed, values = _split_body(asset_type, raw)
     _check_fixed(fixed)

@@ -88,7 +88,9 @@ def _free_slug(store: Store, account_id: str, name: str, taken: set[str]) -> str
     return slug
 
 
-def new_organization(store: Store, account_id: str, user_id: str, body: dict[str, Any]) -> dict:
+def new_organization(
+    store: Store, account_id: str, user_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
     record_id, now = next_id_and_time()
     doc: dict[str, Any] = {
         "id": record_id,
@@ -115,7 +117,7 @@ def new_organization(store: Store, account_id: str, user_id: str, body: dict[str
     return doc
 
 
-def create(store: Store, account_id: str, user_id: str, bodies: list[Any]) -> list[dict]:
+def create(store: Store, account_id: str, user_id: str, bodies: list[Any]) -> list[dict[str, Any]]:
     """Create one or many; all or nothing."""
     if not 1 <= len(bodies) <= BULK_LIMIT:
         raise bad_request(f"expected 1..{BULK_LIMIT} organizations, got {len(bodies)}")
@@ -143,7 +145,9 @@ def create(store: Store, account_id: str, user_id: str, bodies: list[Any]) -> li
     return docs
 
 
-def _apply(store: Store, account_id: str, user_id: str, org_id: str, body: dict) -> dict:
+def _apply(
+    store: Store, account_id: str, user_id: str, org_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
     doc = store.get("organizations", account_id, org_id)
     if doc is None:
         raise not_found(f"organization {org_id}")
@@ -171,13 +175,13 @@ def _apply(store: Store, account_id: str, user_id: str, org_id: str, body: dict)
     return doc
 
 
-def update(store: Store, account_id: str, user_id: str, org_id: str, raw: Any) -> dict:
+def update(store: Store, account_id: str, user_id: str, org_id: str, raw: Any) -> dict[str, Any]:
     body = _check_fields(raw, "", allow_id=False)
     with store.tx():
         return _apply(store, account_id, user_id, org_id, body)
 
 
-def bulk_update(store: Store, account_id: str, user_id: str, bodies: Any) -> list[dict]:
+def bulk_update(store: Store, account_id: str, user_id: str, bodies: Any) -> list[dict[str, Any]]:
     if not isinstance(bodies, list) or not 1 <= len(bodies) <= BULK_LIMIT:
         raise bad_request(f"expected an array of 1..{BULK_LIMIT} objects, each with an id")
     with store.tx():
@@ -201,7 +205,7 @@ def delete(store: Store, account_id: str, user_id: str, org_id: str) -> None:
         store.save("organizations", account_id, doc)
 
 
-def new_type(user_id: str, name: str, description: str | None, *, system: bool) -> dict:
+def new_type(user_id: str, name: str, description: str | None, *, system: bool) -> dict[str, Any]:
     record_id, now = next_id_and_time()
     return {
         "id": record_id,
@@ -216,7 +220,7 @@ def new_type(user_id: str, name: str, description: str | None, *, system: bool) 
     }
 
 
-def create_type(store: Store, account_id: str, user_id: str, body: Any) -> dict:
+def create_type(store: Store, account_id: str, user_id: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("expected a JSON object")
     for key in body:

@@ -45,7 +45,9 @@ def put(store: Store, account_id: str, type_name: str, asset_id: str, raw: Any) 
             )
 
 
-def _related_item(store: Store, account_id: str, owner: str, item: Any, i: int) -> tuple:
+def _related_item(
+    store: Store, account_id: str, owner: str, item: Any, i: int
+) -> tuple[str, str | None]:
     if not isinstance(item, dict):
         raise bad_request(f"[{i}] expected an object")
     for key in item:
@@ -54,8 +56,11 @@ def _related_item(store: Store, account_id: str, owner: str, item: Any, i: int) 
     target, description = item.get("asset_id"), item.get("description")
     if description is not None and not isinstance(description, str):
         raise fail(f"[{i}].description", "expected a string")
-    found = isinstance(target, str) and store.get("assets", account_id, target)
-    if not found or target == owner:
+    if (
+        not isinstance(target, str)
+        or not store.get("assets", account_id, target)
+        or target == owner
+    ):
         raise fail(f"[{i}].asset_id", "must name another asset of the account")
     return target, description
 

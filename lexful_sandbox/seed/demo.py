@@ -20,6 +20,8 @@ from lexful_sandbox.storage.store import Account, Store
 
 DEMO_START_MS = 1_705_309_200_000  # 2024-01-15T09:00:00Z
 HOUR_MS = 3_600_000
+# A row of the related table: account, asset, related asset, description, created_at, seq.
+Link = tuple[str, str, str, str, str, int]
 
 
 class Clock:
@@ -133,7 +135,11 @@ class Demo:
     # --- assets ------------------------------------------------------------------------
 
     def asset(
-        self, type_name: str, org: dict, values: dict[str, Any], refs: dict | None = None
+        self,
+        type_name: str,
+        org: dict[str, Any],
+        values: dict[str, Any],
+        refs: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         asset_type = self.types[type_name]
         asset_id, now = self.clock.tick(60_000, 24 * HOUR_MS)  # ~600 assets over ~10 months
@@ -148,7 +154,7 @@ class Demo:
         self.assets[type_name].append(doc)
         return doc
 
-    def location(self, org: dict, n: int) -> dict[str, Any]:
+    def location(self, org: dict[str, Any], n: int) -> dict[str, Any]:
         city, state, country = self.rng.choice(seed_data.CITIES)
         return self.asset(
             "system.location",
@@ -165,7 +171,7 @@ class Demo:
             },
         )
 
-    def contact(self, org: dict, locations: list[dict]) -> dict[str, Any]:
+    def contact(self, org: dict[str, Any], locations: list[dict[str, Any]]) -> dict[str, Any]:
         first, last = self.rng.choice(seed_data.FIRST_NAMES), self.rng.choice(seed_data.LAST_NAMES)
         email = f"{first}.{last}@{org['slug']}.example".lower().replace("'", "")
         methods = [{"type": "Email", "value": email}]
@@ -189,7 +195,9 @@ class Demo:
         refs = {"location": self.rng.choice(locations)["id"]} if locations else {}
         return self.asset("system.contact", org, values, refs)
 
-    def configuration(self, org: dict, locations: list[dict], n: int) -> dict[str, Any]:
+    def configuration(
+        self, org: dict[str, Any], locations: list[dict[str, Any]], n: int
+    ) -> dict[str, Any]:
         kind = self.rng.choice(list(seed_data.CONFIG_KINDS))
         maker = self.rng.choice(list(seed_data.MANUFACTURERS))
         year = self.rng.randint(2019, 2024)
@@ -208,7 +216,13 @@ class Demo:
         refs = {"location": self.rng.choice(locations)["id"]} if locations else {}
         return self.asset("system.configuration", org, values, refs)
 
-    def network_device(self, org: dict, locations: list[dict], n: int, peers: list) -> dict:
+    def network_device(
+        self,
+        org: dict[str, Any],
+        locations: list[dict[str, Any]],
+        n: int,
+        peers: list[dict[str, Any]],
+    ) -> dict[str, Any]:
         role = self.rng.choice(seed_data.DEVICE_ROLES)
         ports = self.rng.choice([8, 16, 24, 48])
         values = {
@@ -233,21 +247,22 @@ class Demo:
             refs["location"] = locations[0]["id"]
         return self.asset("network_device", org, values, refs)
 
-    def org_assets(self, org: dict) -> None:
+    def org_assets(self, org: dict[str, Any]) -> None:
         locations = [self.location(org, n) for n in range(self.rng.randint(1, 3))]
         for _ in range(self.rng.randint(8, 14)):
             self.contact(org, locations)
         configs = [self.configuration(org, locations, n) for n in range(self.rng.randint(5, 10))]
-        devices: list[dict] = []
+        devices: list[dict[str, Any]] = []
         for n in range(self.rng.randint(0, 4)):
             devices.append(self.network_device(org, locations, n, devices + configs[:1]))
 
     # --- links, files, deletions -------------------------------------------------------
 
-    def links(self) -> list[tuple]:
+    def links(self) -> list[Link]:
         contacts = self.assets["system.contact"]
         configs = self.assets["system.configuration"]
-        rows, seen = [], set()
+        rows: list[Link] = []
+        seen: set[tuple[str, str]] = set()
         for seq in range(1, 41):
             contact = self.rng.choice(contacts)
             same_org = [c for c in configs if c["organization_id"] == contact["organization_id"]]
@@ -262,7 +277,13 @@ class Demo:
         return rows
 
     def file(
-        self, asset: dict, name: str, ext: str, mime: str, data: bytes | None, prop: str | None
+        self,
+        asset: dict[str, Any],
+        name: str,
+        ext: str,
+        mime: str,
+        data: bytes | None,
+        prop: str | None,
     ) -> None:
         file_id, now = self.clock.tick(1_000, 60_000)
         self.files.append(
@@ -321,7 +342,7 @@ class Demo:
             self.delete_some()
             self.write(users, links)
 
-    def write(self, users: list[dict], links: list[tuple]) -> None:
+    def write(self, users: list[dict[str, Any]], links: list[Link]) -> None:
         acc = self.account.id
         self.store.insert_many("users", acc, users)
         self.store.insert_many("organizations", acc, self.orgs)

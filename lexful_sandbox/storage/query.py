@@ -35,6 +35,8 @@ _COMPARE = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 @dataclass
 class ListQuery:
+    """A list request compiled to SQL: conditions and their values, order, page, fields."""
+
     where: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
     order_terms: list[tuple[str, str]] = field(
@@ -233,7 +235,7 @@ def _sort_directions(
 
 
 def _order_terms(
-    sort: str | None, order: str | None, kinds: dict[str, str], columns: dict
+    sort: str | None, order: str | None, kinds: dict[str, str], columns: dict[str, str]
 ) -> list[tuple[str, str]]:
     pairs = _sort_directions(sort, order, kinds)
     # A field sorted again never changes the order: only its first use counts.

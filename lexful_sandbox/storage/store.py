@@ -27,6 +27,7 @@ EXTRAS: dict[str, dict[str, str]] = {
     "files": {"asset_id": "asset_id"},
 }
 BASE_COLUMNS = ("id", "created_at", "updated_at", "deleted_at")
+Params = tuple[Any, ...] | list[Any]  # the values bound to a statement's placeholders
 
 
 KEYSET_COLUMNS = frozenset({"id", "created_at", "updated_at"})  # never NULL
@@ -39,6 +40,8 @@ def _keyset_order(terms: list[tuple[str, str]]) -> bool:
 
 @dataclass(frozen=True)
 class Account:
+    """A sandbox account: its id, its API key pair and the id of its admin user."""
+
     id: str
     key_id: str
     key_secret: str
@@ -57,10 +60,10 @@ class Store:
         self.type_cache: dict[tuple[str, str], dict[str, Any]] = {}
         # List totals by query, valid while no write happened: a COUNT(*) over 100k rows
         # costs more than the page itself, and paging clients ask for the same total again.
-        self._counts: dict[tuple, tuple[int, int]] = {}
+        self._counts: dict[tuple[Any, ...], tuple[int, int]] = {}
         # Sort keys of the last record of pages served, by query and end offset: the next page
         # of a walk starts from there instead of stepping over every earlier index entry.
-        self._bookmarks: dict[tuple, tuple[int, dict[int, tuple]]] = {}
+        self._bookmarks: dict[tuple[Any, ...], tuple[int, dict[int, tuple[Any, ...]]]] = {}
 
     # --- plumbing ----------------------------------------------------------------------
 
@@ -83,7 +86,7 @@ class Store:
             finally:
                 self._depth -= 1
 
-    def query(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+    def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         with self.lock:
             return self.conn.execute(sql, params).fetchall()
 
@@ -92,14 +95,15 @@ class Store:
         """Changes with every row written through this connection, however it was written."""
         return self.conn.total_changes
 
-    def execute(self, sql: str, params: tuple | list = ()) -> int:
+    def execute(self, sql: str, params: Params = ()) -> int:
         with self.lock:
             return self.conn.execute(sql, params).rowcount
 
     def meta(self, key: str, default: str | None = None) -> str | None:
         rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
         if rows:
-            return rows[0][0]
+            value: str = rows[0][0]  # a TEXT NOT NULL column
+            return value
         if default is not None:
             self.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, default))
         return default
@@ -110,7 +114,7 @@ class Store:
 
     # --- records -----------------------------------------------------------------------
 
-    def _row(self, table: str, account_id: str, doc: dict[str, Any]) -> tuple:
+    def _row(self, table: str, account_id: str, doc: dict[str, Any]) -> tuple[Any, ...]:
         extras = tuple(doc.get(key) for key in EXTRAS[table].values())
         base = tuple(doc.get(c) for c in BASE_COLUMNS)
         return (account_id, *base, dumps(doc).decode(), *extras)
@@ -160,12 +164,12 @@ class Store:
         return loads(rows[0][0]) if rows else None
 
     def find(
-        self, table: str, account_id: str, where: str, params: tuple | list = ()
+        self, table: str, account_id: str, where: str, params: Params = ()
     ) -> list[dict[str, Any]]:
         sql = f"SELECT doc FROM {table} WHERE account_id = ? AND {where}"  # noqa: S608
         return [loads(r[0]) for r in self.query(sql, (account_id, *params))]
 
-    def list(
+    def list_records(
         self,
         table: str,
         account_id: str,
@@ -191,7 +195,7 @@ class Store:
         if cached is not None and cached[0] == self.generation:
             return cached[1]
         sql = f"SELECT COUNT(*) FROM {table} WHERE {sql_where}"  # noqa: S608
-        total = self.conn.execute(sql, values).fetchone()[0]
+        total: int = self.conn.execute(sql, values).fetchone()[0]
         if len(self._counts) > 10_000:
             self._counts.clear()
         self._counts[key] = (self.generation, total)
@@ -214,7 +218,9 @@ class Store:
             self._remember(query_key, q.offset + len(rows), tuple(rows[-1][1:]))
         return [r[0] for r in rows]
 
-    def _bookmark(self, query_key: tuple, offset: int) -> tuple[int, tuple | None]:
+    def _bookmark(
+        self, query_key: tuple[Any, ...], offset: int
+    ) -> tuple[int, tuple[Any, ...] | None]:
         entry = self._bookmarks.get(query_key)
         if entry is None or entry[0] != self.generation or offset == 0:
             return 0, None
@@ -224,7 +230,7 @@ class Store:
         best = max((o for o in marks if o <= offset), default=0)
         return (best, marks[best]) if best else (0, None)
 
-    def _remember(self, query_key: tuple, offset: int, sort_key: tuple) -> None:
+    def _remember(self, query_key: tuple[Any, ...], offset: int, sort_key: tuple[Any, ...]) -> None:
         entry = self._bookmarks.get(query_key)
         if entry is None or entry[0] != self.generation:
             if len(self._bookmarks) > 1_000:

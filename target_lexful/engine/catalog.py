@@ -13,6 +13,8 @@ from lexful_api import LexfulClient, contract
 
 
 class Catalog:
+    """The target account's asset types, organization types and user ids, read once and cached."""
+
     def __init__(self, client: LexfulClient) -> None:
         self._client = client
         self._lock = threading.Lock()

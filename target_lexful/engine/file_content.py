@@ -42,6 +42,8 @@ class FileContentError(ValueError):
 
 @dataclass
 class FileContent:
+    """A file's bytes ready to upload: size, SHA-256 and an opener for a fresh stream (retries)."""
+
     size: int
     sha256: str
     opener: Callable[[], IO[bytes]]

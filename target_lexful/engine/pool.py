@@ -22,6 +22,8 @@ class Fatal:
 
 
 class Pool:
+    """The engine's worker threads: a function over many items, each error sorted by whose it is."""
+
     def __init__(self, max_concurrency: int) -> None:
         self._size = max(1, max_concurrency)
         self._executor = ThreadPoolExecutor(self._size, "lexful-write")

@@ -16,6 +16,8 @@ from target_lexful.storage.id_map_schema import DONE, REJECTED
 
 
 class References:
+    """Resolves a record's references to target ids: the id map first, then the account, cached."""
+
     def __init__(self, client: LexfulClient, ids: IdMap, pool: Pool) -> None:
         self._client = client
         self._ids = ids

@@ -41,6 +41,8 @@ _CHUNK = 500  # deletes handed to the pool at once: memory stays bounded, marks 
 
 
 class Versions:
+    """Each links and files stream's ACTIVATE_VERSION, and the sweep of what the set lost."""
+
     def __init__(
         self,
         ids: IdMap,

@@ -230,11 +230,12 @@ class IdMap:
             "SELECT MIN(position) FROM waiting WHERE account_id=? AND run_id=?",
             (self._account, self._run_id),
         )
-        return rows[0][0]
+        position = rows[0][0]  # NULL when none is waiting
+        return int(position) if position is not None else None
 
     def waiting_count(self) -> int:
         rows = self._query("SELECT COUNT(*) FROM waiting WHERE account_id=?", (self._account,))
-        return rows[0][0]
+        return int(rows[0][0])
 
     # -- rejects of an unfinished run ---------------------------------------------------------
 

@@ -33,7 +33,9 @@ async def list_assets(request: Request, caller: Caller) -> Response:
     q = parse_list_query(
         request.query_params.multi_items(), kinds, ASSET_COLUMNS, expand=ASSET_EXPAND
     )
-    total, docs = caller.store.list("assets", caller.account_id, q, ["type = ?"], [type_name])
+    total, docs = caller.store.list_records(
+        "assets", caller.account_id, q, ["type = ?"], [type_name]
+    )
     return envelope(docs, total, q)
 
 

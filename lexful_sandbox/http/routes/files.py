@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -23,7 +25,9 @@ def _file_path(request: Request) -> tuple[str, str, str]:
     return *asset_path(request), request.path_params["file_id"]
 
 
-def _presigned(request: Request, method: str, account_id: str, doc: dict) -> tuple[str, str]:
+def _presigned(
+    request: Request, method: str, account_id: str, doc: dict[str, Any]
+) -> tuple[str, str]:
     """A signed URL for the file's bytes, and when it expires."""
     object_key = files.object_key(account_id, doc["id"])
     key = sandbox_state(request).signing_key
@@ -35,7 +39,9 @@ async def list_files(request: Request, caller: Caller) -> Response:
     type_name, asset_id = asset_path(request)
     assets.get(caller.store, caller.account_id, type_name, asset_id, deleted=False)
     q = parse_list_query(request.query_params.multi_items(), FILE_FIELDS, FILE_COLUMNS)
-    total, docs = caller.store.list("files", caller.account_id, q, ["asset_id = ?"], [asset_id])
+    total, docs = caller.store.list_records(
+        "files", caller.account_id, q, ["asset_id = ?"], [asset_id]
+    )
     return envelope(docs, total, q)
 
 

@@ -27,7 +27,7 @@ def list_page(
     """One page of a table's records of the caller's account, as the query string asks."""
     pairs = request.query_params.multi_items()
     q = parse_list_query(pairs, kinds, columns, partial=partial, expand=expand)
-    total, docs = caller.store.list(table, caller.account_id, q)
+    total, docs = caller.store.list_records(table, caller.account_id, q)
     return envelope(docs, total, q)
 
 

@@ -19,7 +19,7 @@ def _page(request: Request, caller: Caller, asset_id: str) -> Response:
         request.query_params.multi_items(), {**RELATED_FIELDS, "id": "integer"}, related.COLUMNS
     )
     q.fields = [f for f in q.fields or [] if f != "id"] or None
-    total, docs = caller.store.list(
+    total, docs = caller.store.list_records(
         related.VIEW, caller.account_id, q, ["owner_id = ?"], [asset_id]
     )
     return envelope(docs, total, q)

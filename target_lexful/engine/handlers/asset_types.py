@@ -35,6 +35,8 @@ _REFERENCE_KEYS = ("name", "display_name", "required", "multiple")
 
 
 class AssetTypeHandler(Handler):
+    """Asset types, matched by name: created or extended (with create_asset_types) as needed."""
+
     kind = ASSET_TYPES
 
     def plan(self, job: Job) -> Plan:
@@ -125,9 +127,9 @@ def _referenced_first(plans: list[Plan]) -> list[Plan]:
     """Asset types ordered so that the targets of a type's references come before it."""
     by_name = {p.body.get("name") or p.job.record.get("name"): p for p in plans}
     ordered: list[Plan] = []
-    seen: set[str] = set()
+    seen: set[str | None] = set()
 
-    def visit(name: str) -> None:
+    def visit(name: str | None) -> None:  # a plan without a name is visited too, under None
         if name in seen or name not in by_name:
             return
         seen.add(name)

@@ -16,6 +16,8 @@ _WRITABLE = frozenset({"organization_id", "references", "visibility", "owned_by"
 
 
 class AssetHandler(RecordHandler):
+    """Assets of every type: the body from the record, references translated, checked by type."""
+
     kind = ASSET
 
     def type_def(self, job: Job) -> dict[str, Any]:
@@ -97,7 +99,7 @@ class AssetHandler(RecordHandler):
 
 def _target_references(job: Job) -> dict[str, Any]:
     """The record's references, each source id replaced by the id it has in the target."""
-    references = {}
+    references: dict[str, list[str] | str | None] = {}
     for name, value in (job.record.get("references") or {}).items():
         if isinstance(value, list):
             references[name] = [t.id for v in value if (t := job.destination_of(str(v)))]

@@ -30,6 +30,8 @@ from target_lexful.storage.id_map_schema import DONE, INTENT
 
 
 class FileHandler(ChildHandler):
+    """Files attached to assets: each record's content loaded, then uploaded in three steps."""
+
     kind = FILES
 
     def refs(self, job: Job) -> list[Ref]:

@@ -9,6 +9,8 @@ from target_lexful.engine.values import stable_hash
 
 
 class OrganizationTypeHandler(Handler):
+    """Organization types: matched by name, created when the target account lacks one."""
+
     kind = ORGANIZATION_TYPES
 
     def plan(self, job: Job) -> Plan:

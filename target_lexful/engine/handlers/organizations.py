@@ -14,6 +14,8 @@ _READ_ONLY = frozenset({"id", "labels", *contract.AUDIT_FIELDS})
 
 
 class OrganizationHandler(RecordHandler):
+    """Organizations: matched by slug (else name and type), their parent translated."""
+
     kind = ORGANIZATIONS
 
     def refs(self, job: Job) -> list[Ref]:

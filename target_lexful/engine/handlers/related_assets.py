@@ -31,6 +31,8 @@ _ARROW = "->"
 
 
 class RelatedAssetHandler(ChildHandler):
+    """Links between assets: keyed by their two ends, written with one PUT per source asset."""
+
     kind = RELATED_ASSETS
 
     def source_id(self, record: dict[str, Any], key_properties: list[str]) -> str:

@@ -7,6 +7,8 @@ from target_lexful.engine.model import USERS, Job, Plan, RecordError
 
 
 class UserHandler(Handler):
+    """Users: the API cannot create them, so every user record is rejected with the reason."""
+
     kind = USERS
 
     def plan(self, job: Job) -> Plan:
