@@ -8,20 +8,18 @@ built by the SDK's public ``get_http_request`` hook (URL, params) and sent by ``
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
-from singer_sdk import metrics
 from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
 from lexful_api import LexfulError, contract
+from tap_lexful.logs import LoggedStream
 from tap_lexful.paging import OverlapPager, Page, PageToken, PageWalker, Position, Records, Walk
 from tap_lexful.runtime import Progress, Runtime, run_now, wait_for
 from tap_lexful.schemas import stream_schema
@@ -39,10 +37,6 @@ if TYPE_CHECKING:
 #: The walk starts at the bookmark (``[gte]``, as records can share a moment) and skips what
 #: is at or before this place in (key, id) order, so a run emits each record once.
 LAST_EMITTED = "last_emitted"
-M = TypeVar("M", bound=metrics.Meter)
-# The per-parent METRIC lines of child streams: a logger of their own that drops INFO.
-_PER_PARENT_METRICS = logging.getLogger(f"{metrics.METRICS_LOGGER_NAME}.per_parent")
-_PER_PARENT_METRICS.setLevel(logging.WARNING)
 
 
 class LexfulStreamError(FatalAPIError):
@@ -53,7 +47,7 @@ class LexfulStreamError(FatalAPIError):
         super().__init__(f"Stream '{stream}': {cause}")
 
 
-class LexfulStream(RESTStream[PageToken]):
+class LexfulStream(LoggedStream):
     """A Lexful list endpoint, walked in ``(order_field, id)`` order with concurrent pages.
 
     Records are emitted strictly in that order (so incremental state is resumable), the pages
@@ -361,49 +355,6 @@ class LexfulStream(RESTStream[PageToken]):
         records = wait_for(future, self.progress) if future is not None else self.collect(context)
         self.progress.parent_done()
         return records
-
-    # --- logs -------------------------------------------------------------------------------
-
-    @override
-    def log_sync_costs(self) -> None:
-        super().log_sync_costs()
-        # The SDK calls this once per stream, when every stream has run. A child stream runs
-        # once per parent, for every asset stream: its summary is due then.
-        if self.parent_stream_type is not None and self.selected:
-            self.progress.summary(child=True)
-
-    @property
-    def quiet(self) -> bool:
-        """A child stream syncs once per parent: its per-parent lines only at DEBUG, or with
-        ``log_child_syncs``; the stream's summary says what they would have."""
-        return (
-            self.parent_stream_type is not None
-            and not self.config.get("log_child_syncs")
-            and not self.logger.isEnabledFor(logging.DEBUG)
-        )
-
-    @override
-    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
-        if self.quiet and level == logging.INFO:
-            level = logging.DEBUG
-        super().log(message, *args, level=level, **kwargs)
-
-    @override
-    def get_record_counter(
-        self, *, endpoint: str | None = None, log_interval: float = metrics.DEFAULT_LOG_INTERVAL
-    ) -> metrics.Counter:
-        return self._quieted(
-            super().get_record_counter(endpoint=endpoint, log_interval=log_interval)
-        )
-
-    @override
-    def get_sync_timer(self) -> metrics.Timer:
-        return self._quieted(super().get_sync_timer())
-
-    def _quieted(self, meter: M) -> M:
-        if self.quiet:
-            meter.logger = _PER_PARENT_METRICS  # dropped at INFO
-        return meter
 
 
 def _decode(response: requests.Response) -> Any:
