@@ -5,17 +5,24 @@ BIN := $(VENV)/bin
 MELTANO_VENV := .venv-meltano
 MELTANO := $(MELTANO_VENV)/bin/meltano
 MELTANO_VERSION := 4.4.1
+PYAIRBYTE_VENV := .venv-pyairbyte
+PYAIRBYTE := $(PYAIRBYTE_VENV)/bin/pyab
+PYAIRBYTE_VERSION := 0.71.3
 STAMP := $(VENV)/.installed
 
-.PHONY: install meltano test lint format demo bench readme clean
+.PHONY: install meltano pyairbyte test lint format demo bench readme clean
 
 install: $(STAMP)
 
-# dev includes the sandbox extra: the local Lexful API (Starlette, uvicorn) tests run against.
+# dev includes the sandbox extra: the local Lexful API (Starlette, uvicorn) tests run against;
+# airbyte is source-lexful and destination-lexful (airbyte-cdk). airbyte-cdk's `backoff` and
+# singer-sdk's `python-backoff` install the same package, the last one wins: the second pip
+# line puts singer-sdk's own back (tests/airbyte/test_install.py checks its files).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,airbyte]'
+	$(BIN)/pip install --quiet --force-reinstall --no-deps "python-backoff==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("python-backoff"))')"
 	touch $(STAMP)
 
 # Meltano lives in its own venv: its dependencies are its own business, not the plugins'.
@@ -26,8 +33,18 @@ $(MELTANO):
 	$(MELTANO_VENV)/bin/pip install --quiet --upgrade pip
 	$(MELTANO_VENV)/bin/pip install --quiet 'meltano==$(MELTANO_VERSION)'
 
-test: install meltano
-	MELTANO_BIN=$(abspath $(MELTANO)) $(BIN)/pytest -q
+# PyAirbyte drives source-lexful and destination-lexful in the tests, as a user's job would.
+# Its own venv too: it pins SQLAlchemy below the version singer-sdk resolves to.
+pyairbyte: $(PYAIRBYTE)
+
+$(PYAIRBYTE):
+	$(PYTHON) -m venv $(PYAIRBYTE_VENV)
+	$(PYAIRBYTE_VENV)/bin/pip install --quiet --upgrade pip
+	$(PYAIRBYTE_VENV)/bin/pip install --quiet 'airbyte==$(PYAIRBYTE_VERSION)'
+
+test: install meltano pyairbyte
+	MELTANO_BIN=$(abspath $(MELTANO)) PYAIRBYTE_PYTHON=$(abspath $(PYAIRBYTE_VENV))/bin/python \
+		$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff format --check .
@@ -45,7 +62,7 @@ bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(MELTANO_VENV) .meltano .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MELTANO_VENV) $(PYAIRBYTE_VENV) .meltano .pytest_cache .ruff_cache
 
 readme: install
 	$(BIN)/python scripts/readme_settings.py

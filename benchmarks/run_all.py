@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_sandbox.py", "bench_tap.py", "bench_children.py", "bench_target.py")
+SCRIPTS = (
+    "bench_sandbox.py",
+    "bench_tap.py",
+    "bench_children.py",
+    "bench_target.py",
+    "bench_airbyte.py",
+)
 
 
 def main() -> int:

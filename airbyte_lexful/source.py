@@ -1,0 +1,92 @@
+"""source-lexful: tap-lexful under the Airbyte protocol (spec, check, discover, read)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from airbyte_cdk.models import (
+    AirbyteCatalog,
+    AirbyteConnectionStatus,
+    AirbyteMessage,
+    AirbyteStateMessage,
+    AirbyteStateMessageSerializer,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteCatalogSerializer,
+    ConnectorSpecification,
+    Status,
+)
+from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteCatalogSerializer
+from airbyte_cdk.sources import Source
+
+from airbyte_lexful import messages, singer
+from airbyte_lexful.check import check_connection
+from airbyte_lexful.mapping import ReadPlan, airbyte_catalog, tap_inputs
+from airbyte_lexful.read import ReadSession
+from airbyte_lexful.singer import SingerFailedError, SingerProcess, TapInputs
+from airbyte_lexful.spec import source_settings
+
+
+class SourceLexful(Source):
+    """Airbyte source that runs tap-lexful for each command that reads the account.
+
+    ``prestarted`` is a tap the command line started before the CDK was imported, with the
+    inputs it read from the same files (see ``cli``); ``read`` takes it when its own inputs are
+    the same, and starts its own otherwise.
+    """
+
+    def __init__(self, prestarted: tuple[TapInputs, SingerProcess] | None = None) -> None:
+        self._prestarted = prestarted
+
+    def spec(self, logger: logging.Logger) -> ConnectorSpecification:
+        return ConnectorSpecification(
+            connectionSpecification=source_settings(), supportsIncremental=True
+        )
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        connected, message = check_connection(config, user_agent="source-lexful")
+        return AirbyteConnectionStatus(
+            status=Status.SUCCEEDED if connected else Status.FAILED, message=message
+        )
+
+    def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
+        try:
+            catalog, lines = singer.discover(config)
+        except SingerFailedError as exc:
+            _log_lines(logger, exc.lines)
+            raise messages.traced(exc) from None
+        _log_lines(logger, lines)
+        return AirbyteCatalogSerializer.load(airbyte_catalog(catalog))
+
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: list[AirbyteStateMessage] | None = None,
+    ) -> Iterator[AirbyteMessage]:
+        configured = ConfiguredAirbyteCatalogSerializer.dump(catalog)
+        states = [AirbyteStateMessageSerializer.dump(message) for message in state or []]
+        inputs = tap_inputs(config, configured, states)
+        tap = self._take_prestarted(inputs) or inputs.start()
+        try:
+            yield from ReadSession(ReadPlan.of(configured), inputs.state).messages(tap)
+        finally:
+            tap.close()
+
+    def _take_prestarted(self, inputs: TapInputs) -> SingerProcess | None:
+        prestarted, self._prestarted = self._prestarted, None
+        if prestarted is None:
+            return None
+        started_with, tap = prestarted
+        if started_with == inputs:
+            return tap
+        tap.close()  # started from other inputs than the CDK read: not this run
+        return None
+
+
+def _log_lines(logger: logging.Logger, lines: list[tuple[str, str]]) -> None:
+    """The tap's log through the CDK's logger, which prints LOG messages."""
+    for level, line in lines:
+        logger.log(messages.PYTHON_LEVELS[level], line)

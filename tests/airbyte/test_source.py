@@ -1,0 +1,235 @@
+"""source-lexful as Airbyte runs it: commands, files, stdout; every printed line a protocol message.
+
+What it must match is tap-lexful itself: the same records per stream, the same bookmarks.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("airbyte_cdk", reason="the airbyte extra is not installed")
+
+from airbyte_cdk.models import (
+    AirbyteStateMessageSerializer,
+    ConfiguredAirbyteCatalogSerializer,
+    Type,
+)
+from airbyte_cdk.sources import Source
+from jsonschema import Draft7Validator
+
+from airbyte_lexful import cli
+from airbyte_lexful.mapping import tap_inputs
+from lexful_api import contract
+from lexful_sandbox import Sandbox, running_sandbox
+from tap_lexful.tap import TapLexful
+from tests.airbyte.helpers import (
+    Run,
+    configured,
+    discovered,
+    run,
+    tap_records,
+    write_json,
+)
+from tests.lexful import client_for, create_asset, create_organization
+
+FULL_TABLE = {"organization_types", "asset_types", "related_assets", "files"}
+# The Singer SDK's built-in settings of a tap (the SDK adds them to the class's schema).
+SDK_SETTINGS = {
+    "stream_maps",
+    "stream_map_config",
+    "faker_config",
+    "flattening_enabled",
+    "flattening_max_depth",
+    "flattening_max_key_length",
+    "flattening_separator",
+    "batch_config",
+}
+
+
+def read(tmp: Path, config: dict[str, Any], catalog: dict[str, Any], state: Any = None) -> Run:
+    args = ["read", "--config", write_json(tmp / "config.json", config)]
+    args += ["--catalog", write_json(tmp / "catalog.json", catalog)]
+    if state is not None:
+        args += ["--state", write_json(tmp / "state.json", state)]
+    return run("source-lexful", *args)
+
+
+def last_states(result: Run) -> list[dict[str, Any]]:
+    """The last state of each stream, as Airbyte hands them to the next read."""
+    by_stream = {s["stream"]["stream_descriptor"]["name"]: s for s in result.stream_states()}
+    return [{k: v for k, v in s.items() if k != "sourceStats"} for s in by_stream.values()]
+
+
+def test_spec_is_the_taps_own_settings_with_its_secret_marked() -> None:
+    result = run("source-lexful", "spec")
+    assert result.code == 0, result.stderr
+    (message,) = result.of(Type.SPEC)
+    assert message.spec is not None
+    schema = message.spec.connectionSpecification
+    Draft7Validator.check_schema(schema)
+    TapLexful.append_builtin_config(TapLexful.config_jsonschema)  # as a run of the SDK does
+    own = set(TapLexful.config_jsonschema["properties"]) - SDK_SETTINGS
+    assert set(schema["properties"]) == own
+    assert {"account_id", "children", "files_content", "max_tries"} <= own
+    assert schema["required"] == ["account_id", "api_key_id", "api_key_secret"]
+    secret = [name for name, prop in schema["properties"].items() if prop.get("airbyte_secret")]
+    assert secret == ["api_key_secret"]
+
+
+def test_check_names_the_setting_to_fix(airbyte_demo: Sandbox, tmp_path: Path) -> None:
+    valid = airbyte_demo.config
+    cases = {
+        "Connected to account": valid,
+        "api_key_id/api_key_secret:": valid | {"api_key_secret": "lxs_wrong"},
+        "account_id:": valid | {"account_id": airbyte_demo.new_account()["account_id"]},
+        "api_url:": valid | {"api_url": "http://127.0.0.1:9", "max_tries": 1},
+    }
+    for expected, config in cases.items():
+        result = run("source-lexful", "check", "--config", write_json(tmp_path / "c.json", config))
+        (status,) = result.of(Type.CONNECTION_STATUS)
+        assert result.code == 0
+        assert status.connectionStatus is not None
+        assert status.connectionStatus.message is not None
+        assert status.connectionStatus.message.startswith(expected), status.connectionStatus
+
+
+def test_discover_maps_each_singer_stream(airbyte_demo: Sandbox, tmp_path: Path) -> None:
+    catalog = discovered(tmp_path, airbyte_demo.config)
+    streams = {stream["name"]: stream for stream in catalog["streams"]}
+    assert {"organizations", "system_contact", "users", *FULL_TABLE} <= set(streams)
+    for name, stream in streams.items():
+        if name in FULL_TABLE:
+            assert stream["supported_sync_modes"] == ["full_refresh"], name
+            assert "default_cursor_field" not in stream
+        else:
+            assert stream["supported_sync_modes"] == ["full_refresh", "incremental"], name
+            assert stream["source_defined_cursor"] is True
+            assert stream["default_cursor_field"] == ["created_at"]
+        assert stream["json_schema"]["type"] == "object"
+    assert streams["organizations"]["source_defined_primary_key"] == [["id"]]
+    keys = streams["related_assets"]["source_defined_primary_key"]
+    assert keys == [["asset_id"], ["related_asset_id"]]
+
+
+def test_read_emits_what_the_tap_emits_with_states_and_statuses(
+    airbyte_demo: Sandbox, tmp_path: Path
+) -> None:
+    config = airbyte_demo.config
+    catalog = configured(discovered(tmp_path, config))  # incremental asked of every stream
+    result = read(tmp_path, config, catalog)
+    assert result.code == 0, result.stderr
+    records = result.records()
+    assert records == tap_records(tmp_path, config)
+    assert sum(records.values()) > 600
+    assert_statuses_frame_each_stream(result, [s["stream"]["name"] for s in catalog["streams"]])
+    states = result.stream_states()
+    assert {s["type"] for s in states} == {"STREAM"}
+    for stream, count in records.items():
+        mine = [s for s in states if s["stream"]["stream_descriptor"]["name"] == stream]
+        # Each state counts the records of its stream since the one before: all of them.
+        assert sum(s["sourceStats"]["recordCount"] for s in mine) == count, stream
+    assert any("done:" in (m.log.message if m.log else "") for m in result.of(Type.LOG))
+
+
+def assert_statuses_frame_each_stream(result: Run, streams: list[str]) -> None:
+    """STARTED, RUNNING, COMPLETE once each per stream, around the stream's records."""
+    position: dict[tuple[str, str], int] = {}
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for index, message in enumerate(result.messages):
+        if message.type == Type.RECORD and message.record is not None:
+            first.setdefault(message.record.stream, index)
+            last[message.record.stream] = index
+        elif message.trace is not None and message.trace.stream_status is not None:
+            status = message.trace.stream_status
+            key = (status.stream_descriptor.name, status.status.value)
+            assert key not in position, f"{key} twice"
+            position[key] = index
+    for stream in streams:
+        started, running = position[stream, "STARTED"], position[stream, "RUNNING"]
+        complete = position[stream, "COMPLETE"]
+        assert started < running < complete, stream
+        assert started < first.get(stream, complete)
+        assert last.get(stream, started) < complete
+
+
+def test_a_second_read_from_the_states_brings_only_what_is_new(tmp_path: Path) -> None:
+    with running_sandbox(seed="demo") as sandbox:
+        config = sandbox.config
+        catalog = configured(discovered(tmp_path, config))
+        first = read(tmp_path, config, catalog)
+        assert first.code == 0, first.stderr
+        client = client_for(config)
+        organization = create_organization(client, "Arrived After The First Read")
+        create_asset(
+            client,
+            "system.contact",
+            organization["id"],
+            first_name="New",
+            last_name="One",
+            important=False,
+        )
+
+        second = read(tmp_path, config, catalog, last_states(first))
+
+        assert second.code == 0, second.stderr
+        # The full-table streams come in full, as tap-lexful reads them; the rest, what is new.
+        expected = {s: first.records()[s] for s in ("organization_types", "asset_types")}
+        assert second.records() == expected | {"organizations": 1, "system_contact": 1}
+        # And asked for a full refresh, an incremental stream comes in full again.
+        full = configured(discovered(tmp_path, config), "full_refresh", {"organizations"})
+        again = read(tmp_path, config, full, last_states(second))
+        total = contract.list_total(client.get_json("/v1/organizations", {"limit": 1}))
+        assert again.records() == {"organizations": total}
+
+
+def test_a_failing_tap_ends_every_stream_incomplete_with_an_error_trace(
+    airbyte_demo: Sandbox, tmp_path: Path
+) -> None:
+    catalog = configured(discovered(tmp_path, airbyte_demo.config))
+    refused = airbyte_demo.config | {"api_key_secret": "lxs_wrong"}
+    result = read(tmp_path, refused, catalog)
+    assert result.code == 1
+    statuses = result.statuses()
+    assert sorted(statuses) == sorted(
+        (s["stream"]["name"], "INCOMPLETE") for s in catalog["streams"]
+    )
+    errors = [m.trace.error for m in result.of(Type.TRACE) if m.trace and m.trace.error]
+    (error,) = errors
+    assert error.message.startswith("api_key_id/api_key_secret:")
+    assert error.failure_type is not None
+    assert error.failure_type.value == "config_error"
+
+
+def test_the_tap_started_before_the_cdk_is_the_run_the_cdk_asks_for(
+    airbyte_demo: Sandbox, tmp_path: Path
+) -> None:
+    """source-lexful starts the tap from its files before importing airbyte-cdk; read()
+    takes that tap only if the inputs it derives from the CDK's models are the same."""
+    config = airbyte_demo.config
+    catalog = configured(discovered(tmp_path, config), names={"organizations", "files"})
+    state = [
+        {
+            "type": "STREAM",
+            "stream": {
+                "stream_descriptor": {"name": "organizations"},
+                "stream_state": {"replication_key": "created_at", "replication_key_value": "x"},
+            },
+        }
+    ]
+    paths = [write_json(tmp_path / f"{n}.json", c) for n, c in (("c", config), ("k", catalog))]
+    state_path = write_json(tmp_path / "s.json", state)
+    from_files = tap_inputs(config, catalog, state)
+    models = ConfiguredAirbyteCatalogSerializer.dump(Source.read_catalog(paths[1]))
+    states = [AirbyteStateMessageSerializer.dump(s) for s in Source.read_state(state_path)]
+    assert tap_inputs(config, models, states) == from_files
+    assert from_files.state == {"bookmarks": {"organizations": state[0]["stream"]["stream_state"]}}
+    assert cli._prestart_read(["discover", "--config", paths[0]]) is None
+    prestarted = cli._prestart_read(["read", "--config", paths[0], "--catalog", paths[1]])
+    assert prestarted is not None
+    prestarted[1].close()
+    assert json.loads(Path(paths[1]).read_text()) == catalog
