@@ -101,3 +101,24 @@ def download(client: LexfulClient, kind: str, asset_id: str, file_id: str) -> by
     """A file's bytes, through its presigned URL."""
     url = download_url(client, kind, asset_id, file_id)
     return client.request("GET", url, authenticated=False).content
+
+
+#: The settings every SDK plugin has for stream maps and flattening (tap and target alike).
+SDK_MAP_SETTINGS = frozenset(
+    {
+        "stream_maps",
+        "stream_map_config",
+        "faker_config",
+        "flattening_enabled",
+        "flattening_max_depth",
+        "flattening_max_key_length",
+        "flattening_separator",
+    }
+)
+#: The SDK's built-in settings of a target beside those (batch_size_rows is ours).
+SDK_TARGET_SETTINGS = SDK_MAP_SETTINGS | {
+    "add_record_metadata",
+    "load_method",
+    "process_activate_version_messages",
+    "validate_records",
+}

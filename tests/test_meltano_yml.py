@@ -10,22 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.lexful import SDK_TARGET_SETTINGS
+
 ROOT = Path(__file__).resolve().parent.parent
 # Settings every SDK plugin has; Meltano knows them from the capabilities.
-SDK_BUILTIN = {
-    "stream_maps",
-    "stream_map_config",
-    "faker_config",
-    "flattening_enabled",
-    "flattening_max_depth",
-    "flattening_max_key_length",
-    "flattening_separator",
-    "batch_config",
-    "add_record_metadata",
-    "load_method",
-    "validate_records",
-    "process_activate_version_messages",
-}
+SDK_BUILTIN = SDK_TARGET_SETTINGS | {"batch_config"}
 KINDS = {
     "string": {"string", "password", "options", "date_iso8601"},
     "integer": {"integer"},

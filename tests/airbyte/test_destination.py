@@ -20,7 +20,7 @@ from lexful_api import contract
 from lexful_sandbox import Sandbox
 from target_lexful.target import TargetLexful
 from tests.airbyte.helpers import Run, run, write_json
-from tests.lexful import client_for, list_all
+from tests.lexful import SDK_TARGET_SETTINGS, client_for, list_all
 
 ORGANIZATION = {
     "type": "object",
@@ -32,19 +32,7 @@ ORGANIZATION = {
     },
 }
 # The Singer SDK's built-in settings of a target (batch_size_rows is target-lexful's own).
-SDK_SETTINGS = {
-    "add_record_metadata",
-    "load_method",
-    "process_activate_version_messages",
-    "validate_records",
-    "stream_maps",
-    "stream_map_config",
-    "faker_config",
-    "flattening_enabled",
-    "flattening_max_depth",
-    "flattening_max_key_length",
-    "flattening_separator",
-}
+SDK_SETTINGS = SDK_TARGET_SETTINGS
 
 
 def catalog(mode: str = "append_dedup") -> dict[str, Any]:

@@ -34,20 +34,11 @@ from tests.airbyte.helpers import (
     tap_records,
     write_json,
 )
-from tests.lexful import client_for, create_asset, create_organization
+from tests.lexful import SDK_MAP_SETTINGS, client_for, create_asset, create_organization
 
 FULL_TABLE = {"organization_types", "asset_types", "related_assets", "files"}
 # The Singer SDK's built-in settings of a tap (the SDK adds them to the class's schema).
-SDK_SETTINGS = {
-    "stream_maps",
-    "stream_map_config",
-    "faker_config",
-    "flattening_enabled",
-    "flattening_max_depth",
-    "flattening_max_key_length",
-    "flattening_separator",
-    "batch_config",
-}
+SDK_SETTINGS = SDK_MAP_SETTINGS | {"batch_config"}
 
 
 def read(tmp: Path, config: dict[str, Any], catalog: dict[str, Any], state: Any = None) -> Run:
