@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from typing import Any
 
 from lexful_sandbox.common.errors import ApiError, bad_request
@@ -33,6 +34,16 @@ REFERENCE_KEYS = frozenset(
 
 def fail(path: str, message: str) -> ApiError:
     return bad_request(f"{path}: {message}", path)
+
+
+def _object_of(value: Any, keys: Container[str], path: str) -> dict[str, Any]:
+    """``value`` as an object whose keys are all among ``keys``; else a 400 naming the field."""
+    if not isinstance(value, dict):
+        raise fail(path, "expected an object")
+    for key in value:
+        if key not in keys:
+            raise fail(f"{path}.{key}", "unknown field")
+    return value
 
 
 # --- values ------------------------------------------------------------------------------
@@ -105,12 +116,8 @@ def check_value(definition: dict[str, Any], value: Any, path: str) -> Any:
 
 def check_object(properties: list[dict[str, Any]], value: Any, path: str) -> dict[str, Any]:
     """An object item of an array property: required, enum, types, unknown keys."""
-    if not isinstance(value, dict):
-        raise fail(path, "expected an object")
     by_name = {p["name"]: p for p in properties}
-    for key in value:
-        if key not in by_name:
-            raise fail(f"{path}.{key}", "unknown field")
+    value = _object_of(value, by_name, path)
     result = {}
     for name, definition in by_name.items():
         item = value.get(name)
@@ -141,11 +148,7 @@ def _array_spec(spec: Any, path: str) -> dict[str, Any]:
 
 
 def check_property(raw: Any, path: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise fail(path, "expected an object")
-    for key in raw:
-        if key not in PROPERTY_KEYS:
-            raise fail(f"{path}.{key}", "unknown field")
+    raw = _object_of(raw, PROPERTY_KEYS, path)
     name, ptype = raw.get("name"), raw.get("type")
     if not isinstance(name, str) or not PROPERTY_NAME.match(name):
         raise fail(f"{path}.name", "must match ^[a-z][a-z0-9_]*$")
@@ -209,11 +212,7 @@ def check_properties(raw: Any, path: str, reserved: tuple[str, ...]) -> list[dic
 
 
 def check_reference(raw: Any, path: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise fail(path, "expected an object")
-    for key in raw:
-        if key not in REFERENCE_KEYS:
-            raise fail(f"{path}.{key}", "unknown field")
+    raw = _object_of(raw, REFERENCE_KEYS, path)
     name = raw.get("name")
     if not isinstance(name, str) or not PROPERTY_NAME.match(name):
         raise fail(f"{path}.name", "must match ^[a-z][a-z0-9_]*$")
