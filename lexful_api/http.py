@@ -133,7 +133,7 @@ class LexfulClient:
             yield from items
             # A server may serve fewer than asked: go on from what came, until total.
             offset += len(items)
-            if list_done(items, offset, contract.list_total(body), page_size):
+            if _list_done(items, offset, contract.list_total(body), page_size):
                 return
 
     def send_json(self, method: str, path: str, body: Any) -> Any:
@@ -277,7 +277,7 @@ def _body(response: requests.Response) -> Any:
         return response.text
 
 
-def list_done(items: list[Any], offset: int, total: int | None, page_size: int) -> bool:
+def _list_done(items: list[Any], offset: int, total: int | None, page_size: int) -> bool:
     """The end of a list walk: no items, ``total`` reached, or (no total) a short page."""
     if not items:
         return True
