@@ -1,7 +1,6 @@
 """The Singer connectors as child processes: where they are, how they start, what their log says.
 
-Nothing here imports airbyte-cdk: ``source-lexful read`` starts the tap with this module before
-the CDK is imported (about a second), so that the two start-ups overlap (see ``cli``).
+Nothing here imports airbyte-cdk: ``source-lexful read`` runs the tap without it (see ``cli``).
 """
 
 from __future__ import annotations
@@ -91,64 +90,24 @@ class SingerLog:
         return (reasons[0] if reasons else last), config_error
 
 
-class ReadAhead:
-    """A child's stdout, read ahead by a thread into a buffer of at most 64 MiB.
+CHUNK = 1 << 20  # bytes a read of a child's output takes at most: thousands of lines
 
-    A pipe holds 64 KiB: without this, the tap would stop after a few dozen records and wait
-    for the adapter to finish importing airbyte-cdk (about a second), instead of syncing
-    meanwhile. The buffer only fills while the adapter starts (afterwards it reads faster than
-    the tap writes); its bound is in bytes, since the tap's writes come in all sizes, and
-    stops the tap, not the memory, if it ever filled.
+
+def output_lines(stream: IO[bytes]) -> Iterator[bytes]:
+    """A child's stdout, line by line without the line ends, until the child closes it.
+
+    Read from its pipe in chunks of whatever the pipe holds, widened to 1 MiB: one system call
+    and one split per chunk, not per line.
     """
-
-    CHUNK = 1 << 20
-    LIMIT = 64 << 20
-    TAKE = 4 << 20  # what the reader takes at once: thousands of lines, one split
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._chunks: deque[bytes] = deque()
-        self._size = 0
-        self._changed = threading.Condition()
-        fd = stream.fileno()
-        _widen_pipe(fd, self.CHUNK)
-        self._thread = threading.Thread(target=self._pump, args=(fd,), daemon=True)
-        self._thread.start()
-
-    def _pump(self, fd: int) -> None:
-        while True:
-            chunk = os.read(fd, self.CHUNK)
-            with self._changed:
-                while self._size >= self.LIMIT:
-                    self._changed.wait()
-                self._chunks.append(chunk)
-                self._size += len(chunk)  # b"": the output ended; it stays last
-                self._changed.notify_all()
-            if not chunk:
-                return
-
-    def _take(self) -> bytes:
-        """What is buffered (up to TAKE), once there is some; b"" once the output ended."""
-        with self._changed:
-            while not self._chunks:
-                self._changed.wait()
-            taken = []
-            size = 0
-            while self._chunks and size < self.TAKE and self._chunks[0]:
-                taken.append(self._chunks.popleft())
-                size += len(taken[-1])
-            self._size -= size
-            self._changed.notify_all()
-            return b"".join(taken)
-
-    def lines(self) -> Iterator[bytes]:
-        """The output's lines, without their line ends, until the child closes it."""
-        rest = b""
-        while data := self._take():
-            lines = (rest + data).split(b"\n")
-            rest = lines.pop()
-            yield from lines
-        if rest:
-            yield rest
+    fd = stream.fileno()
+    _widen_pipe(fd, CHUNK)
+    rest = b""
+    while chunk := os.read(fd, CHUNK):
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    if rest:
+        yield rest
 
 
 def _widen_pipe(fd: int, size: int) -> None:
@@ -177,7 +136,6 @@ class SingerProcess:
         on_log: Callable[[str, str], None] | None = None,
         flags: tuple[str, ...] = (),
         stdin: bool = False,
-        read_ahead: bool = False,
     ) -> None:
         self.name = name
         self.log = SingerLog()
@@ -202,7 +160,6 @@ class SingerProcess:
             daemon=True,
         )
         self._log_thread.start()
-        self.output = ReadAhead(self.stdout) if read_ahead else None
 
     @property
     def stdin(self) -> IO[bytes]:
@@ -259,7 +216,7 @@ class TapInputs:
         inputs: dict[str, Any] = {"--config": self.config, "--catalog": self.catalog}
         if self.state:
             inputs["--state"] = self.state
-        return SingerProcess(TAP, inputs, read_ahead=True)
+        return SingerProcess(TAP, inputs)
 
 
 class SingerFailedError(Exception):

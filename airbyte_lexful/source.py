@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import orjson
 from airbyte_cdk.models import (
     AirbyteCatalog,
     AirbyteConnectionStatus,
@@ -22,22 +23,18 @@ from airbyte_cdk.sources import Source
 
 from airbyte_lexful import messages, singer
 from airbyte_lexful.check import check_connection
-from airbyte_lexful.mapping import ReadPlan, airbyte_catalog, tap_inputs
+from airbyte_lexful.mapping import airbyte_catalog, tap_inputs
 from airbyte_lexful.read import ReadSession
-from airbyte_lexful.singer import SingerFailedError, SingerProcess, TapInputs
+from airbyte_lexful.singer import SingerFailedError
 from airbyte_lexful.spec import source_settings
 
 
 class SourceLexful(Source):
     """Airbyte source that runs tap-lexful for each command that reads the account.
 
-    ``prestarted`` is a tap the command line started before the CDK was imported, with the
-    inputs it read from the same files (see ``cli``); ``read`` takes it when its own inputs are
-    the same, and starts its own otherwise.
+    The console script reads without the CDK when it can (see ``cli``); this ``read`` is the
+    same session, its messages loaded into the CDK's models.
     """
-
-    def __init__(self, prestarted: tuple[TapInputs, SingerProcess] | None = None) -> None:
-        self._prestarted = prestarted
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return ConnectorSpecification(
@@ -69,21 +66,14 @@ class SourceLexful(Source):
         configured = ConfiguredAirbyteCatalogSerializer.dump(catalog)
         states = [AirbyteStateMessageSerializer.dump(message) for message in state or []]
         inputs = tap_inputs(config, configured, states)
-        tap = self._take_prestarted(inputs) or inputs.start()
+        tap = inputs.start()
         try:
-            yield from ReadSession(ReadPlan.of(configured), inputs.state).messages(tap)
+            for line in ReadSession.of(inputs, configured).messages(tap):
+                yield messages.model(orjson.loads(line))
+        except SingerFailedError as exc:
+            raise messages.traced(exc) from None
         finally:
             tap.close()
-
-    def _take_prestarted(self, inputs: TapInputs) -> SingerProcess | None:
-        prestarted, self._prestarted = self._prestarted, None
-        if prestarted is None:
-            return None
-        started_with, tap = prestarted
-        if started_with == inputs:
-            return tap
-        tap.close()  # started from other inputs than the CDK read: not this run
-        return None
 
 
 def _log_lines(logger: logging.Logger, lines: list[tuple[str, str]]) -> None:

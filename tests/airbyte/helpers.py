@@ -28,12 +28,23 @@ def write_json(path: Path, content: Any) -> str:
     return str(path)
 
 
+def as_models_dump(raw: dict[str, Any]) -> dict[str, Any]:
+    """A message as the models dump it: they leave out the null members of a record's data
+    (source-lexful keeps them: a null is a value)."""
+    if raw.get("type") != "RECORD":
+        return raw
+    data = {k: v for k, v in raw["record"]["data"].items() if v is not None}
+    return raw | {"record": raw["record"] | {"data": data}}
+
+
 def protocol_message(line: bytes) -> AirbyteMessage:
     """One printed line as a protocol message, or an assertion naming what is wrong."""
     raw = orjson.loads(line)
     message = AirbyteMessageSerializer.load(raw)
     again = AirbyteMessageSerializer.dump(message)
-    assert again == raw, f"not exactly a protocol message:\n{raw}\nas the models read it:\n{again}"
+    assert again == as_models_dump(raw), (
+        f"not exactly a protocol message:\n{raw}\nas the models read it:\n{again}"
+    )
     return message
 
 

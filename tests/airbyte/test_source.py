@@ -5,7 +5,8 @@ What it must match is tap-lexful itself: the same records per stream, the same b
 
 from __future__ import annotations
 
-import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from airbyte_cdk.sources import Source
 from jsonschema import Draft7Validator
 
 from airbyte_lexful import cli
-from airbyte_lexful.mapping import tap_inputs
+from airbyte_lexful.mapping import SECRET_SETTINGS, tap_inputs
 from lexful_api import contract
 from lexful_sandbox import Sandbox, running_sandbox
 from tap_lexful.tap import TapLexful
@@ -69,6 +70,7 @@ def test_spec_is_the_taps_own_settings_with_its_secret_marked() -> None:
     assert schema["required"] == ["account_id", "api_key_id", "api_key_secret"]
     secret = [name for name, prop in schema["properties"].items() if prop.get("airbyte_secret")]
     assert secret == ["api_key_secret"]
+    assert tuple(secret) == SECRET_SETTINGS  # what a read masks in the tap's log
 
 
 def test_check_names_the_setting_to_fix(airbyte_demo: Sandbox, tmp_path: Path) -> None:
@@ -196,11 +198,11 @@ def test_a_failing_tap_ends_every_stream_incomplete_with_an_error_trace(
     assert error.failure_type.value == "config_error"
 
 
-def test_the_tap_started_before_the_cdk_is_the_run_the_cdk_asks_for(
+def test_read_without_the_cdk_starts_the_run_the_cdk_would_start(
     airbyte_demo: Sandbox, tmp_path: Path
 ) -> None:
-    """source-lexful starts the tap from its files before importing airbyte-cdk; read()
-    takes that tap only if the inputs it derives from the CDK's models are the same."""
+    """The console script reads without airbyte-cdk from the same inputs the CDK's models
+    give ``SourceLexful.read``; any other command, or files it cannot take, go to the CDK."""
     config = airbyte_demo.config
     catalog = configured(discovered(tmp_path, config), names={"organizations", "files"})
     state = [
@@ -214,13 +216,46 @@ def test_the_tap_started_before_the_cdk_is_the_run_the_cdk_asks_for(
     ]
     paths = [write_json(tmp_path / f"{n}.json", c) for n, c in (("c", config), ("k", catalog))]
     state_path = write_json(tmp_path / "s.json", state)
-    from_files = tap_inputs(config, catalog, state)
     models = ConfiguredAirbyteCatalogSerializer.dump(Source.read_catalog(paths[1]))
     states = [AirbyteStateMessageSerializer.dump(s) for s in Source.read_state(state_path)]
-    assert tap_inputs(config, models, states) == from_files
-    assert from_files.state == {"bookmarks": {"organizations": state[0]["stream"]["stream_state"]}}
-    assert cli._prestart_read(["discover", "--config", paths[0]]) is None
-    prestarted = cli._prestart_read(["read", "--config", paths[0], "--catalog", paths[1]])
-    assert prestarted is not None
-    prestarted[1].close()
-    assert json.loads(Path(paths[1]).read_text()) == catalog
+    from_models = tap_inputs(config, models, states)
+    args = ["read", "--config", paths[0], "--catalog", paths[1], "--state", state_path]
+    assert cli._read_inputs(args) == (from_models, catalog)
+    assert from_models.state == {"bookmarks": {"organizations": state[0]["stream"]["stream_state"]}}
+    assert cli._read_inputs(["discover", "--config", paths[0]]) is None
+    without_mode = {
+        "streams": [{k: v for k, v in catalog["streams"][0].items() if k != "sync_mode"}]
+    }
+    bad_path = write_json(tmp_path / "bad.json", without_mode)
+    assert cli._read_inputs(["read", "--config", paths[0], "--catalog", bad_path]) is None
+
+
+def test_a_read_never_imports_the_cdk_and_a_bad_catalog_goes_to_it(
+    airbyte_demo: Sandbox, tmp_path: Path
+) -> None:
+    config = write_json(tmp_path / "config.json", airbyte_demo.config)
+    catalog = configured(discovered(tmp_path, airbyte_demo.config), names={"organizations"})
+    good = write_json(tmp_path / "catalog.json", catalog)
+    probe = (
+        "import sys; from airbyte_lexful import cli; sys.argv[1:] = sys.argv[2:]\n"
+        "try: cli.source_main()\n"
+        "except SystemExit as e:\n"
+        "    print(f'exit={e.code}', 'airbyte_cdk' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "-", "read", "--config", config, "--catalog", good],
+        capture_output=True,
+        check=False,
+    )
+    assert done.stderr.decode().endswith("exit=0 False\n"), done.stderr[-2000:]
+    assert sum(1 for line in done.stdout.splitlines() if b'"RECORD"' in line) > 0
+
+    bad = write_json(tmp_path / "bad.json", {"streams": [{"stream": catalog["streams"][0]}]})
+    result = read_files(config, bad)
+    assert result.code != 0
+    errors = [m.trace.error for m in result.of(Type.TRACE) if m.trace and m.trace.error]
+    assert errors, result.stderr[-2000:]
+
+
+def read_files(config: str, catalog: str) -> Run:
+    return run("source-lexful", "read", "--config", config, "--catalog", catalog)
