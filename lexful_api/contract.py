@@ -44,6 +44,7 @@ ASSET_FIXED_FIELDS = (  # [D] beside the type's own properties
     "deleted_at",
 )
 AUDIT_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "deleted_at")  # [D]
+SCOPE_ALL = "*"  # [D] a user scope that is every account or organization, not a list of ids
 
 _FILTER_KEY = re.compile(r"^([A-Za-z0-9_.]+)(?:\[([a-z]+)\])?$")
 _STREAM_CHARS = re.compile(r"[^a-z0-9_]")
@@ -185,6 +186,22 @@ def stream_name(asset_type: str) -> str:
 
 def is_masked(value: Any) -> bool:
     return bool(value == MASKED_VALUE)
+
+
+def scope_ids(value: Any) -> tuple[list[str] | None, bool]:
+    """A user scope as (the ids it lists, whether it is all of them).
+
+    The API sends a list of UUIDs or ``SCOPE_ALL`` [D]: one value of two types, which a
+    warehouse column cannot hold, so the connectors split it in two. All is ``([], True)``;
+    null stays null (not all); a lone id instead of a list is a list of one (tolerated).
+    """
+    if value == SCOPE_ALL:
+        return [], True
+    if value is None:
+        return None, False
+    if isinstance(value, list):
+        return [str(item) for item in value], False
+    return [str(value)], False
 
 
 def reference_targets(reference: dict[str, Any]) -> list[str]:

@@ -8,6 +8,7 @@ built by the SDK's public ``get_http_request`` hook (URL, params) and sent by ``
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,7 +23,7 @@ from lexful_api import LexfulError, contract
 from tap_lexful.logs import LoggedStream
 from tap_lexful.paging import OverlapPager, Page, PageToken, PageWalker, Position, Records, Walk
 from tap_lexful.runtime import Progress, Runtime, run_now, wait_for
-from tap_lexful.schemas import stream_schema
+from tap_lexful.schemas import json_text_fields, stream_schema
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -73,6 +74,8 @@ class LexfulStream(LoggedStream):
     selects_fields: ClassVar[bool] = True
     #: Whether the stream is incremental, on the ``replication_key`` setting.
     incremental: ClassVar[bool] = False
+    #: Record fields the tap makes from an API field (field -> the API field): asked for as it.
+    derived_fields: ClassVar[dict[str, str]] = {}
     #: The record's properties; the schema adds ``_sdc_deleted_at`` with ``include_deleted``.
     properties: th.PropertiesList
 
@@ -153,7 +156,8 @@ class LexfulStream(LoggedStream):
         needed = {self.id_field, self.order_field, *self.primary_keys}
         if self.config.get("include_deleted"):
             needed.add("deleted_at")
-        return sorted(set(selected) | (needed & set(names)))
+        asked = {self.derived_fields.get(name, name) for name in selected}
+        return sorted(asked | (needed & set(names)))
 
     def lower_bound(self, context: Context | None) -> str | None:
         """Where an incremental walk starts: the bookmark (or start_date) less the lookback."""
@@ -206,6 +210,9 @@ class LexfulStream(LoggedStream):
             row[key] = contract.api_timestamp(row[key])
         if "_sdc_deleted_at" in self.known_fields:
             row["_sdc_deleted_at"] = row.get("deleted_at")
+        for name in self.json_text_fields:  # none, unless the API has types the tap lacks
+            if row.get(name) is not None:
+                row[name] = json.dumps(row[name], ensure_ascii=False)
         if not self.known_fields.issuperset(row):  # no set is built for the usual record
             self._report_unknown(row.keys() - self.known_fields)
         if key:
@@ -263,6 +270,11 @@ class LexfulStream(LoggedStream):
         """The properties the target is told of: the input catalog's when there is one
         (read at sync time, after the catalog was applied)."""
         return frozenset(self.effective_schema["properties"])
+
+    @cached_property
+    def json_text_fields(self) -> tuple[str, ...]:
+        """The properties that go out as their JSON text (``schemas.asset_type_properties``)."""
+        return json_text_fields(self.effective_schema)
 
     def _report_unknown(self, names: set[str]) -> None:
         if names <= self._reported_fields:

@@ -12,10 +12,17 @@ from singer_sdk import typing as th
 
 from lexful_api import contract
 
-# A value the API may send as a string or a list of strings (user scopes are uuids or "*") [D].
-_STRINGS_OR_STAR = th.CustomType({"type": ["array", "string", "null"], "items": {"type": "string"}})
-# An object of unknown shape: kept whole rather than dropped.
-_ANY_OBJECT = th.CustomType({"type": ["object", "array", "string", "null"]})
+# Every property has one JSON type (beside null): a loader makes a column of each property,
+# and a column whose type changes from record to record fails the load (issue 12).
+
+# An object whose keys are not declared: kept whole, as one object (JSON) column.
+_OBJECT = th.ObjectType(additional_properties=True)
+#: Marks a string that holds a value's JSON text (JSON Schema's ``contentMediaType``).
+JSON_TEXT_MEDIA_TYPE = "application/json"
+#: A user scope field -> the flag that says it is every account or organization. The API sends
+#: a list of ids or "*" (``contract.scope_ids``); the record has the list (empty for "*") and
+#: the flag, so each field keeps one type.
+SCOPE_FLAGS = {"account_scopes": "all_accounts", "organization_scopes": "all_organizations"}
 
 LABELS = th.ArrayType(
     th.ObjectType(th.Property("id", th.UUIDType), th.Property("name", th.StringType))
@@ -73,9 +80,19 @@ USER = th.PropertiesList(
     th.Property("role", th.StringType),
     th.Property("first_name", th.StringType),
     th.Property("last_name", th.StringType),
-    th.Property("account_scopes", _STRINGS_OR_STAR),
-    th.Property("organization_scopes", _STRINGS_OR_STAR),
-    th.Property("external_ids", _ANY_OBJECT),
+    th.Property(
+        "account_scopes", th.ArrayType(th.UUIDType), description="Empty when all_accounts."
+    ),
+    th.Property("all_accounts", th.BooleanType, description='Every account (the API\'s "*").'),
+    th.Property(
+        "organization_scopes",
+        th.ArrayType(th.UUIDType),
+        description="Empty when all_organizations.",
+    ),
+    th.Property(
+        "all_organizations", th.BooleanType, description='Every organization (the API\'s "*").'
+    ),
+    th.Property("external_ids", _OBJECT),
     *AUDIT,
 )
 
@@ -86,9 +103,9 @@ _PROPERTY_DEFINITION = th.ObjectType(
     th.Property("description", th.StringType),
     th.Property("required", th.BooleanType),
     th.Property("enum", th.ArrayType(th.StringType)),
-    # Nested definitions (array items, file rules) are kept whole: their shape is recursive.
-    th.Property("array", _ANY_OBJECT),
-    th.Property("file_rules", _ANY_OBJECT),
+    # Objects [D], kept whole: the items' definition is recursive, the file rules open-ended.
+    th.Property("array", _OBJECT),
+    th.Property("file_rules", _OBJECT),
 )
 _REFERENCE_DEFINITION = th.ObjectType(
     th.Property("name", th.StringType),
@@ -180,11 +197,24 @@ def stream_schema(properties: th.PropertiesList, *, include_deleted: bool) -> di
     return th.PropertiesList(*properties, *extra).to_dict()
 
 
+def json_text_fields(schema: dict[str, Any]) -> tuple[str, ...]:
+    """The properties of a stream's schema whose values go out as JSON text."""
+    return tuple(
+        name
+        for name, prop in schema.get("properties", {}).items()
+        if prop.get("contentMediaType") == JSON_TEXT_MEDIA_TYPE
+    )
+
+
 def asset_type_properties(definition: dict[str, Any]) -> th.PropertiesList:
     """The properties of one asset type's records: its own beside the fixed fields.
 
-    An unknown property type is kept as "any JSON value" rather than failing discovery: the API
-    may grow new types before this tap knows them, and nothing it returns must be dropped.
+    A property of a type the tap does not know (anywhere in it: an array of such items too)
+    does not fail discovery: the API may grow new types before this tap knows them, and
+    nothing it returns must be dropped. Its shape is unknown, so no single column type fits
+    it, and "any JSON value" is a union a loader cannot store: it goes out as its JSON text, a
+    string every loader takes, marked ``contentMediaType: application/json`` so that a reader
+    can parse it back (target-lexful does). An object would not do: the value may be a scalar.
     """
     own = [_property(item) for item in definition.get("properties") or []]
     own_names = {prop.name for prop in own}
@@ -207,10 +237,11 @@ def _asset_fixed(definition: dict[str, Any]) -> list[th.Property[Any]]:
 def _property(definition: dict[str, Any]) -> th.Property[Any]:
     name = str(definition["name"])
     required = bool(definition.get("required"))
-    enum = definition.get("enum") or None
+    known = _is_known(definition)
+    enum = (definition.get("enum") or None) if known else None  # JSON text is no enum value
     return th.Property(
         name,
-        _value_type(definition),
+        _value_type(definition) if known else _json_text(),
         required=required,
         # An optional enum must also allow null, or every empty value fails validation.
         allowed_values=(list(enum) if required else [*enum, None]) if enum else None,
@@ -219,12 +250,27 @@ def _property(definition: dict[str, Any]) -> th.Property[Any]:
     )
 
 
+def _is_known(definition: dict[str, Any]) -> bool:
+    """Whether a property (or array item) definition has only types this tap can map."""
+    kind = definition.get("type")
+    if kind != "array":
+        return isinstance(kind, str) and kind in _SCALARS
+    items = definition.get("array") or {}
+    if items.get("type") == "object":
+        return all(_is_known(item) for item in items.get("properties") or [])
+    return bool(items.get("enum")) or _is_known(items)
+
+
+def _json_text() -> th.JSONTypeHelper[Any]:
+    return th.CustomType({"type": ["string"], "contentMediaType": JSON_TEXT_MEDIA_TYPE})
+
+
 def _value_type(definition: dict[str, Any]) -> th.JSONTypeHelper[Any]:
+    """The type of a known definition (``_is_known``)."""
     kind = definition.get("type")
     if kind == "array":
         return th.ArrayType(_item_type(definition.get("array") or {}))
-    scalar = _SCALARS.get(str(kind))
-    return scalar() if scalar else th.AnyType()
+    return _SCALARS[str(kind)]()
 
 
 def _item_type(items: dict[str, Any]) -> th.JSONTypeHelper[Any]:

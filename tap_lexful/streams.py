@@ -69,6 +69,19 @@ class UsersStream(LexfulStream):
     properties = schemas.USER
     sync_order = 90
     incremental = True
+    derived_fields: ClassVar[dict[str, str]] = {
+        flag: field for field, flag in schemas.SCOPE_FLAGS.items()
+    }
+
+    @override
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        # A list of ids or "*" [D]: a list always, and a flag for "*" (schemas.SCOPE_FLAGS).
+        for field, flag in schemas.SCOPE_FLAGS.items():
+            if field in row:
+                row[field], row[flag] = contract.scope_ids(row[field])
+        return super().post_process(row, context)
 
 
 class AssetStream(LexfulStream):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from singer_sdk.sinks import BatchSink
 from typing_extensions import override
+
+from target_lexful import hostile
 
 if TYPE_CHECKING:
     from target_lexful.target import TargetLexful
@@ -33,6 +37,7 @@ class LexfulSink(BatchSink):
         self._input_position = target.input_position
         self._records: list[dict[str, Any]] = []
         self._positions: list[int] = []
+        self._json_text = json_text_fields(schema)
 
     @property
     @override
@@ -47,6 +52,12 @@ class LexfulSink(BatchSink):
         # The setting wins; without it a smaller default than the SDK's 10,000, so that a
         # crash loses little work. (A class attribute would silently hide the setting.)
         return self.batch_size_rows or self.DEFAULT_BATCH_ROWS
+
+    @override
+    def preprocess_record(self, record: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        # Back from the JSON text a source sent for a value of no single type (tap-lexful: a
+        # property of a type it does not know), so the API gets the value itself.
+        return parse_json_text(record, self._json_text) if self._json_text else record
 
     @override
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
@@ -70,3 +81,42 @@ class LexfulSink(BatchSink):
         positions, self._positions = self._positions, []
         if records:
             self.engine.write_batch(self.stream_name, list(self.key_properties), records, positions)
+
+
+# Numbers as the reader reads them (Decimal), so that ``hostile`` and ``json_safe`` apply.
+_json_text_decoder = msgspec.json.Decoder(float_hook=decimal.Decimal)
+
+
+def json_text_fields(schema: dict[str, Any]) -> tuple[str, ...]:
+    """The properties a source sends as JSON text: strings marked ``contentMediaType:
+    application/json`` (tap-lexful sends a property of a type it does not know that way)."""
+    properties = schema.get("properties") or {}
+    return tuple(
+        name
+        for name, prop in properties.items()
+        if isinstance(prop, dict) and prop.get("contentMediaType") == "application/json"
+    )
+
+
+def parse_json_text(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """The record with each of ``fields`` parsed back into the value the API wants.
+
+    A text that is no JSON, or that holds what the target cannot take, raises ValueError: the
+    reader makes the record a reject with that reason.
+    """
+    parsed = {}
+    for name in fields:
+        text = record.get(name)
+        if not isinstance(text, str):
+            continue  # null, or already a value
+        try:
+            value = _json_text_decoder.decode(text)
+        except msgspec.DecodeError as exc:
+            msg = f"{name}: the schema says JSON text, but it is not JSON ({exc})"
+            raise ValueError(msg) from None
+        problem = hostile.problem(value)
+        if problem is not None:
+            msg = f"{name}: its JSON text holds what the target cannot take: {problem}"
+            raise ValueError(msg)
+        parsed[name] = value
+    return {**record, **parsed}

@@ -70,12 +70,16 @@ def test_filter_values() -> None:
     assert filter_value(3) == "3"
 
 
-def test_unknown_property_type_is_kept_as_any() -> None:
+def test_unknown_property_type_is_kept_as_json_text() -> None:
     properties = asset_type_properties(
-        {"name": "x", "properties": [{"name": "future", "type": "hologram"}]}
+        {"name": "x", "properties": [{"name": "future", "type": "hologram", "enum": ["a"]}]}
     )
     schema = th.PropertiesList(*properties).to_dict()
-    assert schema["properties"]["future"] == {}  # any JSON value: typed later, never dropped
+    # Never dropped, and one type a loader can store: the value's JSON text.
+    assert schema["properties"]["future"] == {
+        "type": ["string", "null"],
+        "contentMediaType": "application/json",
+    }
 
 
 def test_pages_in_flight_cover_a_fetch_while_pages_are_emitted() -> None:
