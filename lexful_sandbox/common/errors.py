@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+from connector_core.sandbox.errors import ApiError as CoreError
 
-class ApiError(Exception):
-    """Raised anywhere in a handler; the app turns it into the error body."""
+
+class ApiError(CoreError):
+    """Raised anywhere in a handler; the app turns it into the error body (with ``details``)."""
 
     def __init__(
         self,
@@ -17,11 +19,13 @@ class ApiError(Exception):
         details: list[dict[str, Any]] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message, headers)
         self.details = details
-        self.headers: Mapping[str, str] = headers or {}
+
+
+def render(error: CoreError) -> dict[str, Any]:
+    """Any error of the core (a 429, a 413, an injected 5xx) or ours, in Lexful's shape."""
+    return error_body(error.status, error.message, getattr(error, "details", None))
 
 
 def error_body(status: int, message: str, details: list[Any] | None = None) -> dict[str, Any]:

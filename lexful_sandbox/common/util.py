@@ -8,33 +8,26 @@ import re
 import threading
 import time
 from datetime import date, datetime, timezone
-from typing import Any
 
-import msgspec
+from connector_core.sandbox.clock import iso_ms
+from connector_core.sandbox.codec import dumps, loads
 
-_encoder = msgspec.json.Encoder()
-_decoder = msgspec.json.Decoder()
+__all__ = [
+    "dumps",
+    "format_ms",
+    "loads",
+]  # re-exported: every layer of the sandbox reads JSON through here
+
 _id_lock = threading.Lock()
 _last_id_state = [0, 0]  # [ms, counter]: keeps IDs strictly increasing inside one process
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def dumps(value: Any) -> bytes:
-    return _encoder.encode(value)
-
-
-def loads(data: bytes | str) -> Any:
-    return _decoder.decode(data)
 
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def format_ms(ms: int) -> str:
-    """``2024-01-15T10:30:00.000Z``: the API's form, which also sorts lexically."""
-    secs, rem = divmod(ms, 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs)) + f".{rem:03d}Z"
+format_ms = iso_ms  # the API's timestamp form, which also sorts lexically
 
 
 def _uuid_from(ms: int, counter: int, rand62: int) -> str:

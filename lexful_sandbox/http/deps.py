@@ -15,18 +15,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from connector_core.sandbox.bodies import MAX_BODY, json_body, read_body, server_state
 from lexful_sandbox.common.errors import ApiError
-from lexful_sandbox.common.util import loads
 from lexful_sandbox.http import tokens
 from lexful_sandbox.http.state import SandboxState
 from lexful_sandbox.storage.store import Store
 
-MAX_BODY = 10 * 1024 * 1024
+__all__ = ["MAX_BODY", "Caller", "authenticated", "json_body", "read_body", "sandbox_state"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,8 @@ AuthenticatedHandler = Callable[[Request, Caller], Awaitable[Response]]
 
 
 def sandbox_state(request: Request) -> SandboxState:
-    state: SandboxState = request.app.state.sandbox  # set by app.build_app
+    state = server_state(request)
+    assert isinstance(state, SandboxState)  # set by app.build_app
     return state
 
 
@@ -71,26 +71,3 @@ def authenticated(handler: AuthenticatedHandler) -> Endpoint:
         return await handler(request, authenticate(request))
 
     return endpoint
-
-
-async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > limit:
-        raise ApiError(413, f"request body over {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, f"request body over {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def json_body(request: Request) -> Any:
-    data = await read_body(request)
-    if not data.strip():
-        raise ApiError(400, "request body must be JSON")
-    try:
-        return loads(data)
-    except Exception:  # msgspec raises its own DecodeError; any failure is the client's
-        raise ApiError(400, "request body is not valid JSON") from None

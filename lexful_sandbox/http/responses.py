@@ -1,4 +1,4 @@
-"""The answers routes give: JSON, no content, the error body, the list envelope."""
+"""The answers routes give: JSON, no content, the list envelope (errors: ``common.errors``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 from starlette.responses import Response
 
-from lexful_sandbox.common.errors import ApiError, error_body
 from lexful_sandbox.common.util import dumps, loads
 from lexful_sandbox.storage.query import ListQuery
 
@@ -19,11 +18,6 @@ def json_response(body: Any, status: int = 200) -> Response:
 
 def no_content() -> Response:
     return Response(status_code=204)
-
-
-def error_response(error: ApiError) -> Response:
-    body = dumps(error_body(error.status, error.message, error.details))
-    return Response(body, status_code=error.status, media_type=JSON, headers=error.headers)
 
 
 def select(doc: dict[str, Any], names: list[str]) -> dict[str, Any]:

@@ -1,15 +1,10 @@
-"""Build a sandbox (store, account, seed) and serve it with uvicorn on a bound socket."""
+"""Build a sandbox (store, account, seed); the core serves it (``connector_core.sandbox``)."""
 
 from __future__ import annotations
 
-import logging
 import random
-import socket
 from dataclasses import dataclass, field
 
-import uvicorn
-
-from lexful_sandbox.http.app import build_app
 from lexful_sandbox.http.faults import Faults
 from lexful_sandbox.http.state import SandboxState
 from lexful_sandbox.resources import accounts
@@ -54,29 +49,3 @@ def _seed(store: Store, account: Account, options: Options, rng: random.Random) 
         raise ValueError(msg)
     if options.seed_scale:
         seed_scale(store, account, options.seed_scale, rng)
-
-
-def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)  # listen now: connections made before uvicorn starts wait in the backlog
-    sock.set_inheritable(True)
-    return sock
-
-
-def api_url(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-def make_server(sb: SandboxState) -> uvicorn.Server:
-    config = uvicorn.Config(
-        build_app(sb),
-        log_level=logging.WARNING,
-        access_log=False,
-        lifespan="off",
-        timeout_keep_alive=30,
-    )
-    return uvicorn.Server(config)

@@ -1,23 +1,21 @@
-"""Everything one running server holds: store, faults, hooks, stats."""
+"""Everything one running server holds: the core's state (faults, hooks, stats) and the store."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lexful_sandbox.http.faults import Faults, Hook, Stats
+from connector_core.sandbox.state import ServerState
+from lexful_sandbox.http.faults import Faults
 from lexful_sandbox.storage.store import Store
 
 
 @dataclass
-class SandboxState:
+class SandboxState(ServerState):
     """What one running server holds; routes reach it through ``deps.sandbox_state``."""
 
-    store: Store
-    faults: Faults = field(default_factory=Faults)
-    stats: Stats = field(default_factory=Stats)
-    hooks: list[Hook] = field(default_factory=list)
-    admin: bool = False
-    signing_key: bytes = b""
+    faults: Faults = field(default_factory=Faults)  # Lexful's: with the token lifetime
+    store: Store = field(kw_only=True)
+    signing_key: bytes = field(default=b"", kw_only=True)
 
     def __post_init__(self) -> None:
         if not self.signing_key:

@@ -9,6 +9,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from connector_core.sandbox.presign import same_digest
 from lexful_sandbox.common.errors import ApiError
 from lexful_sandbox.common.util import format_ms
 
@@ -42,15 +43,6 @@ def issue(key: bytes, claims: Claims, ttl_s: float) -> dict[str, object]:
 
 def unauthorized(message: str) -> ApiError:
     return ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
-
-
-def same_digest(expected: str, given: str) -> bool:
-    """Constant-time comparison of a hex digest with what a client sent.
-
-    ``hmac.compare_digest`` raises TypeError for a str with non-ASCII characters (a header
-    such as ``Bearer lxt.a.tökén``); compared as UTF-8 bytes, they are merely unequal.
-    """
-    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
 
 
 def verify(key: bytes, token: str) -> Claims:

@@ -1,0 +1,25 @@
+"""What one running sandbox server holds beyond its data: faults, stats, hooks, clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from connector_core.sandbox.clock import Clock
+from connector_core.sandbox.faults import Faults, Hook, Stats
+from connector_core.sandbox.ratelimit import RateBudget
+
+
+@dataclass
+class ServerState:
+    """The part of a server's state the core reads; a profile subclasses it to add its store.
+
+    Routes reach it through ``bodies.server_state``; the fault middleware and the admin
+    endpoints read it directly.
+    """
+
+    faults: Faults = field(default_factory=Faults)
+    stats: Stats = field(default_factory=Stats)
+    hooks: list[Hook] = field(default_factory=list)
+    admin: bool = False
+    clock: Clock = field(default_factory=Clock)
+    budget: RateBudget = field(default_factory=RateBudget)

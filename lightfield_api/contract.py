@@ -1,0 +1,244 @@
+"""What we know, and what we assume, of the Lightfield API: the one place every side reads it.
+
+``docs/lightfield-api.md`` is the contract in prose; each constant here is marked [D]
+(documented, the doc names the source) or [A] (assumed: a choice the docs leave open). When
+Lightfield documents the real answer, an [A] is a one-line change here and the sandbox, the
+tap and the target follow.
+"""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+# --- transport ----------------------------------------------------------------------------
+
+DEFAULT_API_URL = "https://api.lightfield.app"  # [D]
+VERSION_HEADER = "Lightfield-Version"  # [D]
+API_VERSION = "2026-03-01"  # [D] the version every example sends
+KNOWN_VERSIONS = frozenset({API_VERSION})  # [A] another value: 400, param = the header
+VERSION_REQUIRED = False  # [A] a request without the header is served as API_VERSION
+KEY_PREFIX = "sk_lf_"  # [D] what keys look like
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # [D] on every create and update
+IDEMPOTENCY_KEY_MAX = 255  # [D] longer: 400
+IDEMPOTENCY_TTL_S = 24 * 3600  # [D] keys expire after 24 hours
+IDEMPOTENT_REPLAY_HEADER = "Idempotent-Replayed"  # [A] "true" on an answer replayed for a key
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})  # [A] worth a retry
+
+# --- rate limits [D] 25 requests/s per organisation and category -------------------------
+
+RATE_LIMIT_PER_S = 25  # [D] "early launch" numbers
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")  # [D]
+RETRY_AFTER_HEADER = "Retry-After"  # [D] seconds, on a 429
+READ, WRITE, SEARCH = "read", "write", "search"  # [D] the three categories
+
+# --- lists --------------------------------------------------------------------------------
+
+DEFAULT_PAGE_SIZE = 25  # [D]
+MAX_PAGE_SIZE = 25  # [D] the current reference; an older guide said 100. Over it: 400 [A]
+LIST_OBJECT = "list"  # [D] the envelope's "object"
+LIST_KEYS = ("data", "object", "totalCount")  # [D] the list envelope's keys
+NEWEST_FIRST = True  # [A] list order: createdAt descending, then id descending
+FILTER_NEGATION = "-"  # [D] a leading "-" negates an operator
+# [A] the filter syntax: `$field=value` (the default operator) or `$field[operator]=value`.
+FILTER_PARAM = re.compile(r"^(\$?[A-Za-z][A-Za-z0-9_]*)(?:\[(-?[A-Za-z]+)\])?$")
+ORDERED_OPERATORS = ("greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual")  # [A]
+FILTER_OPERATORS: dict[str, tuple[str, ...]] = {  # [D] which operators each value type takes
+    "NUMBER": ("equal", *ORDERED_OPERATORS),
+    "CURRENCY": ("equal", *ORDERED_OPERATORS),
+    "DATETIME": ("equal", *ORDERED_OPERATORS),
+    "TEXT": ("equal", "startsWith"),
+    "FULL_NAME": ("equal", "startsWith"),
+    "SOCIAL_HANDLE": ("equal", "startsWith"),
+    "ADDRESS": ("equal", "startsWith"),
+    "CHECKBOX": ("equal",),
+    "SINGLE_SELECT": ("equal",),
+    "EMAIL": ("contains",),
+    "TELEPHONE": ("contains",),
+    "URL": ("contains",),
+    "MULTI_SELECT": (),
+    "MARKDOWN": (),
+    "HTML": (),
+}
+
+# --- records ------------------------------------------------------------------------------
+
+VALUE_TYPES = tuple(FILTER_OPERATORS)  # [D]
+SYSTEM_PREFIX = "$"  # [D] system field and relationship keys; custom ones are bare slugs
+ENTITY_KEYS = ("id", "createdAt", "updatedAt", "externalId", "httpLink", "fields", "relationships")
+RELATIONSHIP_OPERATIONS = ("add", "remove", "replace")  # [D] on update
+WRAPPED_WRITES_ACCEPTED = True  # [A] a write may send {value, valueType} as well as the value
+SELECT_WRITES_BY = ("id", "label")  # [D] a select option is named by its id or its label
+SELECT_READS_AS = "label"  # [A] a select field reads back as its option's label
+ALL_KEYS_PRESENT = True  # [A] every defined field and relationship is in a record (null, [])
+CREATE_STATUS = 201  # [A] a create answers 201 with the record; an update 200
+DELETE_RETURNS_RECORD = True  # [A] DELETE answers 200 with the record (trashed: the same)
+DELETED_RECORDS_READABLE = False  # [A] a trashed record: 404 on retrieve, update and lists
+INVERSE_WRITES_TOUCH_UPDATED_AT = False  # [A] linking B to A changes A's relationships only
+HTTP_LINK_BASE = "https://app.lightfield.invalid"  # [A] the sandbox's web-app links (unused)
+ADDRESS_KEYS = (  # [D]
+    "city",
+    "country",
+    "latitude",
+    "longitude",
+    "postalCode",
+    "state",
+    "street",
+    "street2",
+)
+FULL_NAME_KEYS = ("firstName", "lastName")  # [D]
+
+# The built-in collections: path segment -> objectType. [D] the paths; [A] the singular names
+# (documented for meeting and list members only).
+COLLECTIONS = {
+    "accounts": "account",
+    "contacts": "contact",
+    "opportunities": "opportunity",
+    "tasks": "task",
+    "notes": "note",
+    "meetings": "meeting",
+}
+WITH_DEFINITIONS = ("accounts", "contacts", "opportunities", "tasks", "notes")  # [D]
+DELETABLE = ("accounts", "contacts", "opportunities", "notes", "meetings", "tasks")  # [D]/[A]
+LIST_MEMBER_COLLECTIONS = ("accounts", "contacts", "opportunities")  # [D]
+LIST_RELATIONSHIP = {
+    "account": "$accounts",
+    "contact": "$contacts",
+    "opportunity": "$opportunities",
+}
+ID_PREFIXES = {  # [A] but "fil_" [D]
+    "account": "acc_",
+    "contact": "con_",
+    "opportunity": "opp_",
+    "task": "tsk_",
+    "note": "not_",
+    "meeting": "mtg_",
+    "list": "lst_",
+    "member": "mem_",
+    "file": "fil_",
+    "custom": "obj_",
+}
+
+# --- files --------------------------------------------------------------------------------
+
+FILE_STATUSES = ("PENDING", "COMPLETED", "CANCELLED", "EXPIRED")  # [D]
+FILE_MAX_BYTES = 536_870_912  # [D] 512 MB
+FILENAME_MAX = 255  # [D]
+FILE_PURPOSES = (  # [D]
+    "meeting_transcript",
+    "knowledge_user",
+    "knowledge_workspace",
+    "email_attachment",
+)
+UPLOAD_TTL_S = 3600  # [A] how long a PENDING file waits for its bytes (then EXPIRED)
+DOWNLOAD_URL_TTL_S = 900  # [A]
+
+# --- errors -------------------------------------------------------------------------------
+
+ERROR_TYPES = {  # [D] up to 429; [A] the rest (the status phrase in snake case)
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    415: "unsupported_media_type",
+    422: "unprocessable_content",
+    429: "too_many_requests",
+}
+IDEMPOTENCY_CONFLICT = "idempotency_conflict"  # [D] 409: same key while the first still runs
+IDEMPOTENCY_MISMATCH = "idempotency_key_reused"  # [A] 422: same key, another request
+UNKNOWN_FIELD = "unknown_field"  # [D] a code on 400
+INVALID_VALUE = "invalid_value"  # [A] a code on 400: a value of the wrong type
+REQUIRED = "required"  # [A] a code on 422: a required field or relationship is missing
+READ_ONLY = "read_only"  # [A] a code on 400
+INVALID_FILTER = "invalid_filter"  # [A] a code on 400
+INVALID_RELATIONSHIP = "invalid_relationship"  # [A] a code on 400: an id that is not there
+
+
+def error_type(status: int) -> str:
+    """The ``type`` of an error answer with this status."""
+    if status in ERROR_TYPES:
+        return ERROR_TYPES[status]
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
+    return re.sub(r"[^a-z0-9]+", "_", phrase.lower()).strip("_")
+
+
+def error_body(
+    status: int, message: str, code: str | None = None, param: str | None = None
+) -> dict[str, Any]:
+    """``{"error": {type, message, code?, param?}}`` [D]."""
+    inner: dict[str, Any] = {"type": error_type(status), "message": message}
+    if code:
+        inner["code"] = code
+    if param:
+        inner["param"] = param
+    return {"error": inner}
+
+
+def envelope(data: list[Any], total: int) -> dict[str, Any]:
+    """The list envelope [D]."""
+    return {"data": data, "object": LIST_OBJECT, "totalCount": total}
+
+
+# --- paths [D] unless marked ----------------------------------------------------------------
+
+
+def _seg(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+def collection_path(collection: str, record_id: str | None = None) -> str:
+    return f"/v1/{_seg(collection)}" + (f"/{_seg(record_id)}" if record_id else "")
+
+
+def definitions_path(collection: str) -> str:
+    return f"/v1/{_seg(collection)}/definitions"
+
+
+def objects_path() -> str:
+    return "/v1/objects"
+
+
+def object_records_path(slug: str) -> str:
+    """The list of a custom object's records: no ``/values`` [D]."""
+    return f"/v1/objects/{_seg(slug)}"
+
+
+def object_definitions_path(slug: str) -> str:
+    return f"/v1/objects/{_seg(slug)}/definitions"
+
+
+def object_values_path(slug: str, record_id: str | None = None) -> str:
+    return f"/v1/objects/{_seg(slug)}/values" + (f"/{_seg(record_id)}" if record_id else "")
+
+
+def list_members_path(list_id: str, collection: str) -> str:
+    return f"/v1/lists/{_seg(list_id)}/{_seg(collection)}"
+
+
+def file_path(file_id: str | None = None, action: str | None = None) -> str:
+    """``/v1/files``, ``/v1/files/{id}`` and its ``complete``, ``cancel`` and ``url``."""
+    path = "/v1/files" + (f"/{_seg(file_id)}" if file_id else "")
+    return path + (f"/{action}" if action else "")
+
+
+VALIDATE_PATH = "/v1/auth/validate"  # [D]
+MEMBERS = "members"  # [D] read only
+
+_SEARCH_PATHS = re.compile(  # [D] the list methods; [A] /v1/objects itself is a read
+    r"^(?:/v1/(?:accounts|contacts|opportunities|tasks|notes|meetings|lists|members|files)"
+    r"|/v1/lists/[^/]+/(?:accounts|contacts|opportunities)"
+    r"|/v1/objects/(?!.*/)[^/]+)/?$"
+)
+
+
+def rate_category(method: str, path: str) -> str:
+    """Which budget a request counts against [D]: writes, searches (lists), reads."""
+    if method.upper() not in ("GET", "HEAD"):
+        return WRITE
+    return SEARCH if _SEARCH_PATHS.match(path) else READ

@@ -1,0 +1,16 @@
+"""A local Lightfield API server (a CRM) for development and tests, on the shared core.
+
+It needs the ``sandbox`` extra, as ``lexful_sandbox`` does. ``docs/lightfield-api.md`` is the
+contract it serves; ``lightfield_api.contract`` holds its assumptions.
+"""
+
+try:
+    from connector_core.sandbox.faults import HookAnswer
+    from lightfield_sandbox.testing import Sandbox, running_sandbox
+except ModuleNotFoundError as exc:  # pragma: no cover - only without the extra
+    if exc.name not in ("starlette", "uvicorn"):
+        raise
+    msg = f"lightfield_sandbox needs {exc.name}: pip install 'lexful-singer[sandbox]'"
+    raise ModuleNotFoundError(msg, name=exc.name) from exc
+
+__all__ = ["HookAnswer", "Sandbox", "running_sandbox"]

@@ -1,0 +1,1 @@
+"""The bottom layer: the error answer and IDs; no storage, no HTTP."""

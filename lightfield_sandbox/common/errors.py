@@ -1,0 +1,48 @@
+"""Lightfield's error answers: ``{"error": {type, message, code?, param?}}`` (the contract's)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from connector_core.sandbox.errors import ApiError
+from lightfield_api import contract
+
+
+class LightfieldError(ApiError):
+    """An error with Lightfield's ``code`` (machine-readable) and ``param`` (what was wrong)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        param: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(status, message, headers)
+        self.code = code
+        self.param = param
+
+
+def render(error: ApiError) -> dict[str, Any]:
+    """Any error of the core (429, 413, injected 5xx, Starlette's 404) or ours, in our shape."""
+    code = getattr(error, "code", None)
+    param = getattr(error, "param", None)
+    return contract.error_body(error.status, error.message, code, param)
+
+
+def bad_request(message: str, code: str | None = None, param: str | None = None) -> ApiError:
+    return LightfieldError(400, message, code, param)
+
+
+def unprocessable(message: str, code: str | None = None, param: str | None = None) -> ApiError:
+    return LightfieldError(422, message, code, param)
+
+
+def not_found(what: str) -> ApiError:
+    return LightfieldError(404, f"{what} not found")
+
+
+def conflict(message: str, code: str | None = None) -> ApiError:
+    return LightfieldError(409, message, code)

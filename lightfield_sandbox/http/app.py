@@ -1,0 +1,36 @@
+"""The Starlette application: Lightfield's routes on the core's app, with its rate budget."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from connector_core.sandbox.app import build_app as core_app
+from lightfield_api import contract
+from lightfield_sandbox.common.errors import render
+from lightfield_sandbox.http.routes import api_routes
+from lightfield_sandbox.http.state import LightfieldState
+
+if TYPE_CHECKING:
+    from starlette.types import Scope
+
+
+def rate_key(state: LightfieldState) -> Any:
+    """Budgets per workspace (the key's, or the raw key when unknown) and rate category."""
+
+    def key_of(scope: Scope) -> str | None:
+        path: str = scope["path"]
+        if path.startswith("/_storage/"):
+            return None  # the presigned URLs are storage, not the API
+        headers = dict(scope.get("headers") or [])
+        token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")[2].strip()
+        key = state.store.key(token) if token else None
+        tenant = key.workspace_id if key else token
+        return f"{tenant}:{contract.rate_category(scope['method'], path)}"
+
+    return key_of
+
+
+def build_app(state: LightfieldState) -> Any:
+    """The ASGI app to serve, with ``X-RateLimit-*`` on every answer counted against a budget."""
+    routes = api_routes(with_admin=state.admin)
+    return core_app(routes, state, render, rate_key(state), rate_headers=True)

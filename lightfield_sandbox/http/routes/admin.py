@@ -1,0 +1,21 @@
+"""``/_admin``: the core's controls, and new Lightfield workspaces (each with its own key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import Route
+
+from connector_core.sandbox import admin
+from connector_core.sandbox.state import ServerState
+from lightfield_sandbox.http.state import LightfieldState
+from lightfield_sandbox.resources import workspaces
+
+
+def _new_workspace(state: ServerState, api_url: str) -> dict[str, Any]:
+    assert isinstance(state, LightfieldState)
+    return workspaces.credentials(workspaces.create_workspace(state.store), api_url)
+
+
+def routes() -> list[Route]:
+    return admin.routes(_new_workspace)

@@ -1,0 +1,41 @@
+"""Build a sandbox (store, first workspace, seed); the core serves it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from lightfield_sandbox.http.faults import LightfieldFaults
+from lightfield_sandbox.http.state import LightfieldState
+from lightfield_sandbox.resources import workspaces
+from lightfield_sandbox.storage.store import Key, Store
+
+
+@dataclass
+class Options:
+    """How to start a sandbox: the ``lightfield-sandbox serve`` options."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    db: str | None = None
+    seed: str = "demo"
+    seed_random: int = 1
+    admin: bool = False
+    faults: LightfieldFaults = field(default_factory=LightfieldFaults)
+
+
+def prepare(options: Options) -> tuple[LightfieldState, Key]:
+    """Open the store; on a fresh one create the first workspace and seed it."""
+    if options.seed not in ("demo", "none"):
+        msg = f"unknown seed {options.seed!r}: use demo or none"
+        raise ValueError(msg)
+    state = LightfieldState(store=Store(options.db), faults=options.faults, admin=options.admin)
+    key = state.store.first_key()
+    if key is None:
+        rng = random.Random(options.seed_random)
+        key = workspaces.create_workspace(state.store, rng)
+        if options.seed == "demo":
+            from lightfield_sandbox.seed.demo import seed_demo  # noqa: PLC0415 - only then
+
+            seed_demo(state.store, key, rng)
+    return state, key

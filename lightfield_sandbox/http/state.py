@@ -1,0 +1,30 @@
+"""What one running Lightfield sandbox holds: the core's state, its store and signing key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from connector_core.sandbox.state import ServerState
+from lightfield_sandbox.http.faults import LightfieldFaults
+from lightfield_sandbox.storage.store import Store
+
+
+@dataclass
+class LightfieldState(ServerState):
+    """The server's state; routes reach it through ``deps.state_of``."""
+
+    faults: LightfieldFaults = field(default_factory=LightfieldFaults)
+    store: Store = field(kw_only=True)
+    signing_key: bytes = field(default=b"", kw_only=True)
+    # Idempotency keys whose first request is still being answered: a second one is a 409.
+    in_flight: set[tuple[str, str, str]] = field(default_factory=set, kw_only=True)
+
+    def __post_init__(self) -> None:
+        self.store.clock = self.clock  # one clock for rate windows, timestamps and the lag
+        if not self.signing_key:
+            self.signing_key = self.store.signing_key()
+
+    def index_cutoff(self) -> int | None:
+        """The moment the list index has caught up to (None: now, no lag)."""
+        lag = self.faults.index_lag_ms
+        return self.clock.now_ms() - int(lag) if lag > 0 else None

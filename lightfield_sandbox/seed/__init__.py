@@ -1,0 +1,1 @@
+"""Seed data: ``--seed demo``, a small believable workspace."""

@@ -1,0 +1,1 @@
+"""SQLite storage: workspaces and keys, records with their index versions, idempotency."""

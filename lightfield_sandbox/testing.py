@@ -1,0 +1,106 @@
+"""``running_sandbox``: the Lightfield sandbox for tests, in a thread or a child process.
+
+The harness is the core's (``connector_core.sandbox.harness``); this module builds the
+Lightfield server for it. Unlike ``lightfield-sandbox serve`` there is no rate limit unless
+asked for, so that tests which write quickly do not meet a 429 by chance.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from connector_core.sandbox.harness import (
+    AdminControl,
+    Control,
+    SandboxBase,
+    ThreadControl,
+    fault_flags,
+    serve_in_child,
+    serve_in_thread,
+)
+from lightfield_sandbox.http.app import build_app
+from lightfield_sandbox.http.faults import LightfieldFaults
+from lightfield_sandbox.http.server import Options, prepare
+from lightfield_sandbox.resources import workspaces
+from lightfield_sandbox.storage.store import Store
+
+
+class Sandbox(SandboxBase):
+    """The first workspace's key plus control of the running server."""
+
+    def __init__(self, config: dict[str, str], control: Control) -> None:
+        super().__init__(config, control)
+        self.api_key = config["api_key"]
+
+    def new_account(self) -> dict[str, str]:
+        """``{api_url, api_key}`` of a new, empty, isolated workspace."""
+        credentials: dict[str, str] = super().new_account()
+        return credentials
+
+    @property
+    def store(self) -> Store:
+        """Direct access to the data, for tests (in-process sandboxes only)."""
+        store = self._control.store()
+        assert isinstance(store, Store)
+        return store
+
+    def new_key(self, scopes: tuple[str, ...]) -> str:
+        """Another key on the first workspace, limited to ``scopes`` (in-process only)."""
+        key = self.store.key(self.api_key)
+        assert key is not None
+        return workspaces.add_key(self.store, key.workspace_id, key.member_id, scopes).key
+
+
+@contextmanager
+def running_sandbox(
+    seed: str = "demo",
+    *,
+    latency_ms: float = 0.0,
+    jitter_ms: float = 0.0,
+    error_rate: float = 0.0,
+    rate_limit: float = 0.0,
+    drop_rate: float = 0.0,
+    index_lag_ms: float = 0.0,
+    seed_random: int = 1,
+    db: str | None = None,
+    host: str = "127.0.0.1",
+    subprocess: bool = False,
+) -> Iterator[Sandbox]:
+    faults = LightfieldFaults(
+        latency_ms, jitter_ms, error_rate, rate_limit, drop_rate, index_lag_ms
+    )
+    options = Options(host, 0, db, seed, seed_random, admin=subprocess, faults=faults)
+    runner = _child if subprocess else _thread
+    with runner(options) as sandbox:
+        yield sandbox
+
+
+@contextmanager
+def _thread(options: Options) -> Iterator[Sandbox]:
+    state, key = prepare(options)
+    try:
+        with serve_in_thread(build_app(state), options.host, "lightfield-sandbox") as url:
+
+            def new_workspace() -> dict[str, Any]:
+                return workspaces.credentials(workspaces.create_workspace(state.store), url)
+
+            control = ThreadControl(state, state.store, new_workspace)
+            yield Sandbox(workspaces.credentials(key, url), control)
+    finally:
+        state.store.close()
+
+
+def _child_args(options: Options) -> list[str]:
+    args = [sys.executable, "-m", "lightfield_sandbox.cli", "serve", "--admin"]
+    args += ["--host", options.host, "--port", str(options.port), "--seed", options.seed]
+    args += ["--seed-random", str(options.seed_random), *fault_flags(options.faults)]
+    return args + (["--db", options.db] if options.db else [])
+
+
+@contextmanager
+def _child(options: Options) -> Iterator[Sandbox]:
+    with serve_in_child(_child_args(options)) as config:
+        yield Sandbox(config, AdminControl(config["api_url"], LightfieldFaults))
