@@ -9,7 +9,7 @@ import sys
 from typing import BinaryIO
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.singerlib.encoding.simple import Message, RecordMessage
+from singer_sdk.singerlib.encoding.simple import Message, RecordMessage, SchemaMessage
 from typing_extensions import override
 
 BUFFER_SIZE = 1 << 16
@@ -25,10 +25,16 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
     our own when stdout has none: PYTHONUNBUFFERED=1 (set by many Docker images and
     orchestrators) leaves ``sys.stdout.buffer`` a raw file, one write per record, which on a
     pipe also wakes the reader for each one (30,000 records into a pipe: 1.38 s, now 1.07 s).
+
+    A SCHEMA the stream already had is not printed again: the SDK sends a child stream's
+    schema at each of its syncs, one per parent asset, and a loader such as target-duckdb
+    re-creates its table set-up and flushes at every one (587 of them in the demo account:
+    about 23 s of a 40 s load).
     """
 
     _raw: BinaryIO | None = None
     _out: Stdout | None = None
+    _schemas: dict[str, bytes] | None = None
 
     def _stdout(self) -> Stdout:
         raw = sys.stdout.buffer
@@ -40,10 +46,24 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
     @override
     def write_message(self, message: Message) -> None:
         out = self._stdout()
-        out.write(self.format_message(message))
+        line = self.format_message(message)
+        if isinstance(message, SchemaMessage) and self._seen(message.stream, line):
+            return
+        out.write(line)
         if not isinstance(message, RecordMessage):
             out.flush()
             sys.stdout.flush()
+
+    def _seen(self, stream: str, line: bytearray) -> bool:
+        """Whether ``line`` is the schema last printed for ``stream`` (and remember it: a copy,
+        since the SDK's encoder reuses one buffer for every line)."""
+        if self._schemas is None:
+            self._schemas = {}
+        printed = bytes(line)
+        if self._schemas.get(stream) == printed:
+            return True
+        self._schemas[stream] = printed
+        return False
 
 
 def _buffered(raw: BinaryIO) -> io.BufferedIOBase:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import io
 import sys
+from collections import Counter
 
 import orjson
 import pytest
 from singer_sdk.singerlib.messages import RecordMessage, SchemaMessage, StateMessage
 
+from lexful_sandbox import Sandbox
 from tap_lexful.message_writer import BUFFER_SIZE, BufferedMsgSpecWriter
+from tests.tap.helpers import sync, tap_config
 
 
 class RecordedWrites(io.RawIOBase):
@@ -51,3 +54,31 @@ def test_records_are_written_in_buffers_and_a_state_flushes_them(
     assert len(raw.writes) - 1 <= printed // BUFFER_SIZE + 2
     assert raw.writes[-1].endswith(b"\n")
     assert b'"STATE"' in raw.writes[-1]
+
+
+def test_a_schema_the_stream_already_had_is_not_printed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out))
+    writer = BufferedMsgSpecWriter()
+    first = {"type": "object", "properties": {"id": {"type": "integer"}}}
+    wider = {"type": "object", "properties": {"id": {"type": "integer"}, "n": {"type": "string"}}}
+    for stream, schema in (("a", first), ("a", first), ("b", first), ("a", wider), ("a", first)):
+        writer.write_message(SchemaMessage(stream=stream, schema=schema, key_properties=["id"]))
+    printed = [orjson.loads(line) for line in out.getvalue().splitlines()]
+    assert [(m["stream"], len(m["schema"]["properties"])) for m in printed] == [
+        ("a", 1),
+        ("b", 1),
+        ("a", 2),
+        ("a", 1),
+    ]
+
+
+def test_the_demo_account_sends_one_schema_per_stream(demo_sandbox: Sandbox) -> None:
+    """related_assets and files sync once per parent asset: their schema goes out once."""
+    output = sync(tap_config(demo_sandbox.config))
+    schemas = Counter(m["stream"] for m in output.messages if m["type"] == "SCHEMA")
+    assert output.records("related_assets")
+    assert output.records("files")
+    assert set(schemas.values()) == {1}, schemas
