@@ -1,7 +1,8 @@
 """The settings every Lexful connector has, and the one client they configure.
 
-Where the API is, whose account, the key, and how requests are paced and retried: the tap and
-the target declare these the same way and build their ``LexfulClient`` from them here.
+Where the API is, whose account and the key are Lexful's; how requests are paced and retried
+is the core's (``connector_core.settings``). The tap and the target declare these the same
+way and build their ``LexfulClient`` from them here.
 """
 
 from __future__ import annotations
@@ -11,24 +12,23 @@ from typing import Any
 
 from singer_sdk import typing as th
 
+from connector_core.settings import (
+    DEFAULT_MAX_CONCURRENCY,
+    concurrency_property,
+    max_concurrency,
+    request_properties,
+)
 from lexful_api import contract
 from lexful_api.http import LexfulClient
 
-DEFAULT_MAX_CONCURRENCY = 8
-
-
-def concurrency_property(what: str) -> th.Property[Any]:
-    """``max_concurrency``: how many ``what`` (requests, writes) are in flight at once."""
-    return th.Property(
-        "max_concurrency",
-        th.IntegerType(minimum=1, maximum=64),
-        default=DEFAULT_MAX_CONCURRENCY,
-        description=f"{what} in flight at once (within max_requests_per_second).",
-    )
-
-
-def max_concurrency(config: Mapping[str, Any]) -> int:
-    return max(1, int(config.get("max_concurrency") or DEFAULT_MAX_CONCURRENCY))
+__all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
+    "client_from_config",
+    "concurrency_property",
+    "connection_properties",
+    "max_concurrency",
+    "request_properties",
+]
 
 
 def connection_properties(role: str) -> list[th.Property[Any]]:
@@ -62,35 +62,6 @@ def connection_properties(role: str) -> list[th.Property[Any]]:
             secret=True,
             title="API key secret",
             description="Secret of the API key; never logged.",
-        ),
-    ]
-
-
-def request_properties() -> list[th.Property[Any]]:
-    """How requests are paced and retried."""
-    return [
-        th.Property(
-            "max_requests_per_second",
-            th.NumberType(exclusive_minimum=0),
-            description="Client-side request budget shared by all threads; default none.",
-        ),
-        th.Property(
-            "max_tries",
-            th.IntegerType(minimum=1),
-            default=6,
-            description="Tries of a request on 429, 5xx and network errors before failing.",
-        ),
-        th.Property(
-            "backoff_base_seconds",
-            th.NumberType(minimum=0),
-            default=0.5,
-            description="First backoff wait; doubles on each retry, with jitter.",
-        ),
-        th.Property(
-            "request_timeout_seconds",
-            th.NumberType(exclusive_minimum=0),
-            default=120,
-            description="Timeout of one request.",
         ),
     ]
 

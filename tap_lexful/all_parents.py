@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk.singerlib import ActivateVersionMessage
 from typing_extensions import override
 
+from connector_core.tap.paging import OverlapPager, Page, PageToken, PageWalker, Position, Walk
+from connector_core.tap.runtime import Progress, Runtime, run_now, wait_for
 from lexful_api import LexfulError, contract
 from tap_lexful.client import LexfulStream, LexfulStreamError
-from tap_lexful.paging import OverlapPager, Page, PageToken, PageWalker, Position, Walk
-from tap_lexful.runtime import Progress, Runtime, run_now, wait_for
 from tap_lexful.streams import FilesStream, RelatedAssetsStream
 
 if TYPE_CHECKING:

@@ -19,10 +19,18 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
+from connector_core.tap.logs import LoggedStream
+from connector_core.tap.paging import (
+    OverlapPager,
+    Page,
+    PageToken,
+    PageWalker,
+    Position,
+    Records,
+    Walk,
+)
+from connector_core.tap.runtime import Progress, Runtime, run_now, wait_for
 from lexful_api import LexfulError, contract
-from tap_lexful.logs import LoggedStream
-from tap_lexful.paging import OverlapPager, Page, PageToken, PageWalker, Position, Records, Walk
-from tap_lexful.runtime import Progress, Runtime, run_now, wait_for
 from tap_lexful.schemas import json_text_fields, stream_schema
 
 if TYPE_CHECKING:

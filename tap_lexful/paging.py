@@ -1,233 +1,31 @@
-"""Walking one Lexful list: offsets that overlap, pages fetched concurrently, emitted in order.
+"""Walking one Lexful list: the core's page walker (``connector_core.tap.paging``).
 
-Nothing here knows about streams: a walker is given ``fetch(token) -> Page`` and
-``position(record) -> Position``, so it can be tested with plain functions.
+Lexful sorts every list on ``(key, id)`` and filters on ``key[gte]``, so a walk that finds the
+list changed re-reads from its last emitted key: ``PageWalker`` as it is.
 """
 
-from __future__ import annotations
+from connector_core.tap.paging import (
+    MAX_STALLED_REWALKS,
+    MIN_DEPTH,
+    OverlapPager,
+    Page,
+    PageToken,
+    PageWalker,
+    Position,
+    Records,
+    Walk,
+    pages_in_flight,
+)
 
-import math
-import time
-from collections import deque
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-from singer_sdk.exceptions import FatalAPIError
-
-from tap_lexful.runtime import wait_for
-
-if TYPE_CHECKING:
-    import logging
-    from collections.abc import Callable, Generator, Iterator
-    from concurrent.futures import Future
-
-    from tap_lexful.runtime import Progress
-
-MAX_STALLED_REWALKS = 20  # a list that changes faster than it can be read must end the sync
-MIN_DEPTH = 2  # pages in flight at least, when concurrent: one arriving, one emitted
-Records = list[dict[str, Any]]
-
-
-class PageToken(NamedTuple):
-    """Where a page starts: an offset under a lower bound on the walked key."""
-
-    offset: int
-    since: str | None
-
-
-@dataclass
-class Page:
-    """One page of a list answer: its records, and the list's ``total`` when the API sent one."""
-
-    items: Records
-    total: int | None
-
-
-class Position(NamedTuple):
-    """A record's place in the (key, id) order every list is walked in.
-
-    ``key`` is the timestamp in one fixed-width UTC form (``contract.sortable_timestamp``),
-    so that comparing the strings compares the moments; ``""`` sorts first.
-    """
-
-    key: str
-    id: str
-
-
-class OverlapPager:
-    """Plans the offsets of a list walk so that each page repeats the last record of the last.
-
-    The repeated record proves that nothing was inserted or deleted before it between the two
-    requests, so offsets stay valid (``total`` alone would miss a delete plus a create). When
-    it does not match, the walker re-reads from its last emitted key (``key[gte]``) instead of
-    trusting offsets that have shifted.
-    """
-
-    def __init__(self, page_size: int) -> None:
-        self.page_size = page_size
-        self.step = max(page_size - 1, 1)
-
-    def after_first(self, since: str | None, first: Page) -> Iterator[PageToken]:
-        """The pages after the first; without a ``total`` (tolerated), until a short page."""
-        total = first.total
-        step = self.step
-        if total is not None and 1 < len(first.items) < min(total, self.page_size):
-            step = len(first.items) - 1  # the server serves smaller pages than asked: follow it
-        offset = step
-        while total is None or offset < total - 1:
-            yield PageToken(offset, since)
-            offset += step
-
-
-@dataclass
-class Walk:
-    """What a walker is told about the list it walks."""
-
-    fetch: Callable[[PageToken], Page]
-    position: Callable[[dict[str, Any]], Position]
-    pager: OverlapPager
-    progress: Progress
-    logger: logging.Logger
-    name: str  # for messages: the stream's name
-    since: str | None = None  # the lower bound on the key (a bookmark)
-    after: Position | None = None  # skip what is at or before it (the last record emitted)
-    counts_total: bool = True  # a child's total is one parent's: not the stream's
-
-
-class PageWalker:
-    """Walks one list in (key, id) order: pages fetched concurrently, emitted in order.
-
-    Offset paging is only right while the list does not change. Each page after the first
-    overlaps the previous one by a record (``OverlapPager``); when that record is not where it
-    should be, something was created or deleted before it, and when ``total`` changed, records
-    came after the planned pages. Either way the walk goes on from the last emitted key
-    (``key[gte]=last``), skipping what was already emitted at that key: nothing is lost and
-    nothing is emitted twice.
-    """
-
-    def __init__(self, walk: Walk, submit: Callable[..., Future[Page]], window: int) -> None:
-        self.walk = walk
-        self.submit = submit
-        self.window = window
-        # Pages in flight: the whole window while the API is the slower side; fewer while
-        # the emitter is (at low latency), since idle fetching threads only contend for the
-        # GIL with it. See ``_resize``.
-        self.depth = window
-        self.last: Position | None = walk.after
-        self._fetch_s: float | None = None  # a page fetch's time, smoothed
-        self._emit_s: float | None = None  # the emitter's own time per page, smoothed
-        self._returned_at: float | None = None
-
-    def pages(self) -> Iterator[Records]:
-        since = self.walk.since
-        stalled = 0
-        while True:
-            before = self.last
-            changed = yield from self._walk(since)
-            if not changed:
-                return
-            # A busy account may change the list often: only re-reads that emit nothing count.
-            stalled = stalled + 1 if self.last == before else 0
-            if stalled >= MAX_STALLED_REWALKS:
-                msg = f"Stream '{self.walk.name}': the list kept changing under {stalled} re-reads"
-                raise FatalAPIError(msg)
-            if self.last is not None and self.last.key:
-                # Milliseconds, rounded down: a lower bound, the rest is skipped by position.
-                since = self.last.key[:23] + "Z"
-            self.walk.logger.info(
-                "Stream '%s': the list changed while it was paged; re-reading from %s",
-                self.walk.name,
-                since or "the start",
-            )
-
-    def _walk(self, since: str | None) -> Generator[Records, None, bool]:
-        """One walk from ``since``; True when the list changed and must be read on from the
-        last emitted record: offsets shifted before a page, or records came after the plan."""
-        walk = self.walk
-        first = walk.fetch(PageToken(0, since))
-        if walk.counts_total:
-            walk.progress.expect(first.total)
-        yield self._fresh(first.items)
-        size = walk.pager.page_size
-        if not first.items or (first.total is None and len(first.items) < size):
-            return False
-        boundary = walk.position(first.items[-1])
-        latest_total = first.total
-        tokens = walk.pager.after_first(since, first)
-        pending: deque[Future[Page]] = deque()
-        try:
-            self._fill(pending, tokens)
-            while pending:
-                page = self._next(pending)
-                if first.total is None and not page.items:
-                    return False  # tolerated: no total, and this was the end
-                if not page.items or walk.position(page.items[0]) != boundary:
-                    return True  # something was created or deleted before this page
-                yield self._fresh(page.items)
-                boundary = walk.position(page.items[-1])
-                latest_total = page.total
-                if first.total is None and len(page.items) < size:
-                    return False
-                self._fill(pending, tokens)
-        finally:
-            for future in pending:
-                future.cancel()
-        # Offsets held; a changed total means records beyond the planned pages.
-        return latest_total != first.total
-
-    def _next(self, pending: deque[Future[Page]]) -> Page:
-        started = time.monotonic()
-        if self._returned_at is not None:  # what the emitter did with the last page
-            self._emit_s = _ewma(self._emit_s, started - self._returned_at)
-        page = wait_for(pending.popleft(), self.walk.progress)
-        self._returned_at = time.monotonic()
-        self._resize()
-        return page
-
-    def _resize(self) -> None:
-        """Pages in flight: enough to cover a fetch while pages are emitted (Little's law).
-
-        Only the emitter's own time per page counts, never its wait for a page: a starved
-        pipe must widen, not read its wait as a slow emitter and narrow further.
-        """
-        if self._fetch_s is not None and self._emit_s:
-            self.depth = pages_in_flight(self._fetch_s, self._emit_s, self.window)
-
-    def _timed_fetch(self, token: PageToken) -> Page:
-        started = time.monotonic()
-        page = self.walk.fetch(token)
-        self._fetch_s = _ewma(self._fetch_s, time.monotonic() - started)
-        return page
-
-    def _fill(self, pending: deque[Future[Page]], tokens: Iterator[PageToken]) -> None:
-        # A window of pages in flight bounds memory, however long the list.
-        while len(pending) < min(self.depth, self.window):
-            token = next(tokens, None)
-            if token is None:
-                return
-            pending.append(self.submit(self._timed_fetch, token))
-
-    def _fresh(self, items: Records) -> Records:
-        """The records after the last emitted position (the overlap and re-read ones go).
-
-        A page is sorted like the list, so the new records are a tail of it: only the few
-        records up to the first new one, and the last, need their position computed.
-        """
-        start = 0
-        if self.last is not None:
-            while start < len(items) and self.walk.position(items[start]) <= self.last:
-                start += 1
-        fresh = items[start:] if start else items
-        if fresh:
-            self.last = self.walk.position(fresh[-1])
-        self.walk.progress.advance(len(fresh))
-        return fresh
-
-
-def pages_in_flight(fetch_s: float, emit_s: float, window: int) -> int:
-    """The pages to keep in flight so that one is ready each time the emitter wants one."""
-    return max(MIN_DEPTH, min(window, math.ceil(fetch_s / emit_s) + 1))
-
-
-def _ewma(average: float | None, sample: float) -> float:
-    return sample if average is None else 0.8 * average + 0.2 * sample
+__all__ = [
+    "MAX_STALLED_REWALKS",
+    "MIN_DEPTH",
+    "OverlapPager",
+    "Page",
+    "PageToken",
+    "PageWalker",
+    "Position",
+    "Records",
+    "Walk",
+    "pages_in_flight",
+]

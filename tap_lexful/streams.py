@@ -13,10 +13,10 @@ import requests
 from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
+from connector_core.tap.runtime import Runtime
 from lexful_api import LexfulError, contract
 from tap_lexful import schemas
 from tap_lexful.client import LexfulStream
-from tap_lexful.runtime import Runtime
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -10,6 +10,7 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
+from connector_core.tap.runtime import Runtime
 from lexful_api import LexfulAuthError, LexfulError, contract
 from lexful_api.settings import (
     client_from_config,
@@ -21,7 +22,6 @@ from lexful_api.settings import (
 from tap_lexful import all_parents, streams
 from tap_lexful.client import LexfulStream, LexfulStreamError
 from tap_lexful.message_writer import BufferedMsgSpecWriter
-from tap_lexful.runtime import Runtime
 from tap_lexful.streams import AssetStream  # by name: in the class, `streams` is the property
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ class TapLexful(Tap):
         client = client_from_config(
             config, user_agent=config.get("user_agent"), concurrency=concurrency
         )
-        return Runtime(client, concurrency)
+        return Runtime(client, concurrency, thread_name_prefix="lexful")
 
     @override
     def discover_streams(self) -> list[Stream]:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from connector_core.tap import runtime as tap_runtime
 from lexful_api import LexfulClient, contract
-from tap_lexful import runtime as tap_runtime
 from tests.lexful import create_asset, create_organizations
 from tests.tap.helpers import populate, sync, tap_config
 

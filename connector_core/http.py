@@ -1,0 +1,316 @@
+"""The one place a request is sent, paced and retried, for every connector of every API.
+
+- 429 waits ``Retry-After``; the profile's other transient statuses (5xx), timeouts and
+  dropped connections back off exponentially with jitter; after ``max_tries`` a one-line
+  error names the call (never its query string, which may carry a presigned signature, nor
+  a credential);
+- a 401 asks a refreshable auth (``RefreshableAuth``) to drop its token, and retries once;
+- a client-side budget (``max_requests_per_second``) paces every thread, so that concurrency
+  does not turn into a storm of 429s;
+- one pooled session, safe to share between threads.
+
+What differs between APIs (its auth, the error body, which statuses are transient, the
+exceptions a caller catches) is an ``ApiProfile`` and an auth object, given by the API's own
+package (``lexful_api``, ``lightfield_api``).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeGuard, runtime_checkable
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+
+def _drop_queries(record: logging.LogRecord) -> bool:
+    """urllib3 logs each request line at DEBUG with its query: a presigned signature."""
+    if isinstance(record.args, tuple):
+        record.args = tuple(
+            arg.split("?", 1)[0] + "?..." if isinstance(arg, str) and "?" in arg else arg
+            for arg in record.args
+        )
+    return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_drop_queries)
+_NETWORK_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    ConnectionResetError,
+)
+Body = bytes | Callable[[], Any] | None
+
+
+@runtime_checkable
+class RefreshableAuth(Protocol):
+    """An auth whose token can go stale: a 401 drops it (once) and the request is retried."""
+
+    def invalidate(self, token_used: str | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class ApiProfile:
+    """What one API's client differs in, besides its auth."""
+
+    #: Statuses worth a retry (429 among them: it waits ``Retry-After`` when there is one).
+    transient_statuses: frozenset[int]
+    #: The message of an error answer: (body, parsed JSON or text; the reason phrase) -> text.
+    error_message: Callable[[Any, str], str]
+    #: The exception of an error answer that retrying will not fix: (status, message,
+    #: method, path) -> the API's own error class, which its callers catch.
+    http_error: Callable[[int, str, str, str], Exception]
+    #: The exception of a network failure after the last try: (message) -> exception.
+    connection_error: Callable[[str], Exception]
+    #: Where retries are logged (the API package's logger, which tests and users filter on).
+    logger: logging.Logger
+    #: Characters a query string keeps as they are (filter brackets, timestamps' colons).
+    query_safe: str = "[],:"
+
+
+class RateBudget:
+    """A token bucket shared by all threads: at most ``rate`` requests a second on average."""
+
+    def __init__(self, rate: float | None, burst: float | None = None) -> None:
+        self._rate = rate
+        self._capacity = burst or max(1.0, rate or 1.0)
+        self._tokens = self._capacity
+        self._stamp = time.monotonic()
+        self._lock = threading.Lock()
+        self._held_until = 0.0
+
+    def hold(self, seconds: float) -> None:
+        """Stop every thread for ``seconds``: the server said so (a 429's ``Retry-After``).
+
+        Without it only the refused thread waits, while the others go on taking the window's
+        few slots: under a storm, one thread could be refused until its tries run out."""
+        with self._lock:
+            self._held_until = max(self._held_until, time.monotonic() + seconds)
+
+    def acquire(self) -> None:
+        held = self._held_until - time.monotonic()
+        if held > 0:
+            time.sleep(held)
+        if not self._rate:
+            return
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self._capacity, self._tokens + (now - self._stamp) * self._rate)
+            self._stamp = now
+            self._tokens -= 1
+            wait = -self._tokens / self._rate if self._tokens < 0 else 0.0
+        if wait:
+            time.sleep(wait)
+
+
+class HttpClient:
+    """A pooled, authenticated, retrying, paced HTTP client for one API account."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        profile: ApiProfile,
+        auth: requests.auth.AuthBase | None = None,
+        max_requests_per_second: float | None = None,
+        rate_burst: float | None = None,
+        max_tries: int = 6,
+        backoff_base_s: float = 0.5,
+        backoff_max_s: float = 30.0,
+        timeout_s: float = 120.0,
+        pool_size: int = 32,
+        user_agent: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.profile = profile
+        self.auth = auth
+        self.max_tries = max(1, max_tries)
+        self.backoff_base_s = backoff_base_s
+        self.backoff_max_s = backoff_max_s
+        self.timeout = (min(10.0, timeout_s), timeout_s)
+        # rate_burst: requests that may go at once before pacing starts (default: a second's
+        # worth); 1 paces strictly, for servers that count per calendar second.
+        self.budget = RateBudget(max_requests_per_second, rate_burst)
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update(headers or {})
+        self.session.headers["User-Agent"] = user_agent or "connector-core"
+        self.requests_sent = 0
+
+    # -- the calls -----------------------------------------------------------------------
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("GET", path, params=params).json()
+
+    def send_json(self, method: str, path: str, body: Any) -> Any:
+        response = self.request(method, path, json=body)
+        return response.json() if response.content else None
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Body = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        stream: bool = False,
+        raise_for_status: bool = True,
+        allow_redirects: bool = True,
+        on_retry: Callable[[], None] | None = None,
+    ) -> requests.Response:
+        """Send one call, retrying what is transient; raise a one-line error for the rest.
+
+        ``path_or_url`` is an API path (``/v1/...``) or a full URL (a presigned one, sent with
+        ``authenticated=False``). ``data`` may be a callable that returns a fresh body, so
+        that a streamed upload can be retried. ``allow_redirects=False`` returns a redirect
+        as it is, for a caller that checks where it leads before following it. ``on_retry``
+        is called before each retry (a caller's own count).
+        """
+        url = path_or_url if "://" in path_or_url else self.api_url + path_or_url
+        shown = urlsplit(url).path  # never the query: it may hold a presigned signature
+        query = urlencode(params, safe=self.profile.query_safe) if params else None
+        send = _Send(
+            method, url, query, json, data, headers, authenticated, stream, allow_redirects
+        )
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            self.budget.acquire()
+            response = self._try(send, attempt, shown)
+            if response is None:  # a network error, waited for
+                if on_retry is not None:
+                    on_retry()
+                continue
+            status = response.status_code
+            auth = self.auth
+            if status == 401 and authenticated and not refreshed and _refreshable(auth):
+                refreshed = True  # once: a second 401 is a real refusal
+                auth.invalidate(_bearer(response))
+                response.close()
+                continue
+            if status in self.profile.transient_statuses and attempt < self.max_tries:
+                retry_after = _retry_after(response)
+                if status == 429 and retry_after:
+                    self.budget.hold(retry_after)
+                self._wait(attempt, retry_after, method, shown, str(status))
+                response.close()
+                if on_retry is not None:
+                    on_retry()
+                continue
+            if status >= 400 and raise_for_status:
+                raise self._error(response, attempt, method, shown)
+            return response
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- the parts -----------------------------------------------------------------------
+
+    def _try(self, send: _Send, attempt: int, shown: str) -> requests.Response | None:
+        """One send; None after a network error that is worth another try (waited for)."""
+        try:
+            return self._send(send)
+        except _NETWORK_ERRORS as exc:
+            if attempt >= self.max_tries:
+                message = f"{send.method} {shown} failed after {attempt} tries: "
+                raise self.profile.connection_error(message + type(exc).__name__) from None
+            self._wait(attempt, None, send.method, shown, type(exc).__name__)
+            return None
+        except requests.RequestException as exc:
+            # Not retried (a bad URL, too many redirects...); its text quotes the whole URL,
+            # so only its type is told.
+            message = f"{send.method} {shown} failed: {type(exc).__name__}"
+            raise self.profile.connection_error(message) from None
+
+    def _error(
+        self, response: requests.Response, attempt: int, method: str, shown: str
+    ) -> Exception:
+        status = response.status_code
+        message = self.profile.error_message(_body(response), response.reason or "")
+        if status in self.profile.transient_statuses:
+            message = f"{message} (gave up after {attempt} tries)"
+        return self.profile.http_error(status, message, method, shown)
+
+    def _send(self, send: _Send) -> requests.Response:
+        self.requests_sent += 1
+        body = send.data() if callable(send.data) else send.data
+        return self.session.request(
+            send.method,
+            f"{send.url}?{send.query}" if send.query else send.url,
+            json=send.json,
+            data=body,
+            headers=dict(send.headers or {}),
+            auth=self.auth if send.authenticated else None,
+            timeout=self.timeout,
+            stream=send.stream,
+            allow_redirects=send.allow_redirects,
+        )
+
+    def _wait(
+        self, attempt: int, retry_after: float | None, method: str, shown: str, why: str
+    ) -> None:
+        if retry_after is None:
+            ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
+            delay = random.uniform(ceiling / 2, ceiling)  # jitter: threads do not retry in step
+        else:
+            delay = min(retry_after, self.backoff_max_s * 4)
+        self.profile.logger.warning(
+            "%s %s: %s; retry %d of %d in %.2fs",
+            *(method, shown, why, attempt, self.max_tries - 1, delay),
+        )
+        time.sleep(delay)
+
+
+@dataclass(frozen=True)
+class _Send:
+    """What one request sends, the same on every try."""
+
+    method: str
+    url: str
+    query: str | None
+    json: Any
+    data: Body
+    headers: Mapping[str, str] | None
+    authenticated: bool
+    stream: bool
+    allow_redirects: bool
+
+
+def _refreshable(auth: object) -> TypeGuard[RefreshableAuth]:
+    return isinstance(auth, RefreshableAuth)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+def _bearer(response: requests.Response) -> str | None:
+    # types-requests says a response always has its request; requests.Response() starts None.
+    request: requests.PreparedRequest | None = response.request
+    header = request.headers.get("Authorization", "") if request is not None else ""
+    return header.removeprefix("Bearer ") or None
+
+
+def _body(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text

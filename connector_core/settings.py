@@ -1,0 +1,60 @@
+"""The settings every connector has, whatever the API: concurrency, pacing and retries.
+
+Each API's package adds its own connection settings (where the API is, the credentials) and
+builds its client from these (``lexful_api.settings``, ``tap_lightfield.tap``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from singer_sdk import typing as th
+
+DEFAULT_MAX_CONCURRENCY = 8
+
+
+def concurrency_property(what: str) -> th.Property[Any]:
+    """``max_concurrency``: how many ``what`` (requests, writes) are in flight at once."""
+    return th.Property(
+        "max_concurrency",
+        th.IntegerType(minimum=1, maximum=64),
+        default=DEFAULT_MAX_CONCURRENCY,
+        description=f"{what} in flight at once (within max_requests_per_second).",
+    )
+
+
+def max_concurrency(config: Mapping[str, Any]) -> int:
+    return max(1, int(config.get("max_concurrency") or DEFAULT_MAX_CONCURRENCY))
+
+
+def request_properties(
+    requests_per_second: float | None = None, why: str = "default none"
+) -> list[th.Property[Any]]:
+    """How requests are paced and retried; ``requests_per_second`` is the default pace."""
+    return [
+        th.Property(
+            "max_requests_per_second",
+            th.NumberType(exclusive_minimum=0),
+            default=requests_per_second,
+            description=f"Client-side request budget shared by all threads; {why}.",
+        ),
+        th.Property(
+            "max_tries",
+            th.IntegerType(minimum=1),
+            default=6,
+            description="Tries of a request on 429, 5xx and network errors before failing.",
+        ),
+        th.Property(
+            "backoff_base_seconds",
+            th.NumberType(minimum=0),
+            default=0.5,
+            description="First backoff wait; doubles on each retry, with jitter.",
+        ),
+        th.Property(
+            "request_timeout_seconds",
+            th.NumberType(exclusive_minimum=0),
+            default=120,
+            description="Timeout of one request.",
+        ),
+    ]

@@ -1,0 +1,83 @@
+"""Lightfield's HTTP client: the core client (``connector_core.http``) with Lightfield's profile.
+
+The retries, backoff, pacing and pooled session are the core's. What is Lightfield's is here:
+its bearer key and version header (``LightfieldKeyAuth``), its error body
+(``{"error": {type, message, code?, param?}}``) and transient statuses, raised as
+``LightfieldHTTPError`` / ``LightfieldConnectionError``, and its list envelope
+(``{data, object, totalCount}``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from connector_core.http import ApiProfile, HttpClient
+from lightfield_api import contract
+from lightfield_api.auth import LightfieldKeyAuth
+from lightfield_api.errors import LightfieldConnectionError, LightfieldHTTPError
+
+LOGGER = logging.getLogger("lightfield_api")
+#: The default pace: under the documented 25 requests/s per category [D], with room for the
+#: send-time jitter of threads, since the server counts per second.
+DEFAULT_REQUESTS_PER_SECOND = 24.0
+
+
+def error_message(body: Any, fallback: str = "") -> str:
+    """``type: message (code, param)`` of an error body [D]; its text when it is not JSON."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        extra = [str(error[k]) for k in ("code", "param") if error.get(k)]
+        text = f"{error.get('type', 'error')}: {error['message']}"
+        return f"{text} ({', '.join(extra)})" if extra else text
+    if isinstance(body, str) and body.strip():
+        return body.strip()[:500]
+    return fallback
+
+
+def list_page(body: Any) -> tuple[list[dict[str, Any]], int | None]:
+    """The records and ``totalCount`` of a list answer [D]."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list):
+        msg = "list answer has no 'data' array"
+        raise ValueError(msg)
+    total = body.get("totalCount")
+    return data, total if isinstance(total, int) else None
+
+
+PROFILE = ApiProfile(
+    transient_statuses=contract.TRANSIENT_STATUSES,
+    error_message=error_message,
+    http_error=LightfieldHTTPError,
+    connection_error=LightfieldConnectionError,
+    logger=LOGGER,
+)
+
+
+class LightfieldClient(HttpClient):
+    """A pooled, retrying, paced HTTP client for one Lightfield workspace (its API key)."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        api_key: str,
+        max_requests_per_second: float | None = DEFAULT_REQUESTS_PER_SECOND,
+        max_tries: int = 8,
+        backoff_base_s: float = 0.5,
+        timeout_s: float = 120.0,
+        pool_size: int = 32,
+        user_agent: str | None = None,
+    ) -> None:
+        super().__init__(
+            api_url=api_url,
+            profile=PROFILE,
+            auth=LightfieldKeyAuth(api_key),
+            max_requests_per_second=max_requests_per_second,
+            rate_burst=1,  # paced evenly: the server counts each calendar second [D]
+            max_tries=max_tries,
+            backoff_base_s=backoff_base_s,
+            timeout_s=timeout_s,
+            pool_size=pool_size,
+            user_agent=user_agent or "lightfield-singer",
+        )

@@ -1,0 +1,246 @@
+"""The base stream of tap-lightfield: how a Lightfield list is requested, paged and read.
+
+Every request goes through ``lightfield_api.LightfieldClient`` (the core client: one pooled
+session, retries, the client-side rate budget), so the SDK's request loop and backoff are not
+used: ``get_records`` walks the list with the core's ``RereadPageWalker``, and each page's
+request is still built by the SDK's public ``get_http_request`` hook (URL, params).
+
+How a run reads a list, and why nothing is lost or doubled:
+
+- Lightfield documents no sort parameter and no filter on ``createdAt``/``updatedAt``, so an
+  incremental stream reads the whole list every run and emits only the records created or
+  updated after the bookmark (``modifiedAt`` > bookmark).
+- The list is offset-paged, newest first [A], from an index that may lag writes [D]. A record
+  created while the tap pages pushes every later record one place down (a page would repeat
+  one); a deleted one pulls them up (a record would be skipped). Pages overlap by a record, so
+  the walker sees either; it then reads the list again from the start, emitting only ids it
+  has not emitted (``RereadPageWalker``): each id once per run, and every record that exists
+  for the whole run in the first pass that saw no change.
+- The bookmark is the latest ``modifiedAt`` emitted, capped at the run's start less
+  ``index_lag_seconds`` (the replication signpost): a write the index had not shown yet has a
+  ``modifiedAt`` after that cap, so the next run emits it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import msgspec
+from singer_sdk.exceptions import FatalAPIError
+from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.streams.rest import PageContext
+from typing_extensions import override
+
+from connector_core.tap.logs import LoggedStream
+from connector_core.tap.paging import (
+    OverlapPager,
+    Page,
+    PageToken,
+    Position,
+    Records,
+    RereadPageWalker,
+    Walk,
+)
+from connector_core.tap.runtime import Progress, Runtime, run_now
+from lightfield_api import contract
+from lightfield_api.errors import LightfieldError
+from lightfield_api.http import list_page
+from tap_lightfield.schemas import MODIFIED_AT
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    import requests
+    from singer_sdk import Tap
+    from singer_sdk import typing as th
+    from singer_sdk.helpers.types import Context
+
+#: Re-reads of one list in one run, at most: a list that changes under every pass ends the
+#: sync with an error rather than emit a read that may miss records.
+MAX_REREADS = 50
+
+
+class LightfieldStreamError(FatalAPIError):
+    """A request of a stream failed for good: one line naming the stream and the request."""
+
+    def __init__(self, stream: str, cause: LightfieldError) -> None:
+        self.cause = cause
+        super().__init__(f"Stream '{stream}': {cause}")
+
+
+class LightfieldStream(LoggedStream):
+    """A Lightfield list endpoint, read whole with concurrent pages, each id emitted once."""
+
+    primary_keys: ClassVar[tuple[str, ...]] = ("id",)
+    # Records are parsed JSON under a schema built from the same definitions: the SDK's
+    # per-field conformance pass adds nothing but CPU time.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    #: Whether the stream is incremental on ``modifiedAt``.
+    incremental: ClassVar[bool] = True
+    properties: th.PropertiesList
+
+    def __init__(self, tap: Tap, runtime: Runtime, **kwargs: Any) -> None:
+        self.runtime = runtime
+        super().__init__(tap, schema=self.properties.to_dict(), **kwargs)
+        if self.incremental:
+            self.replication_key = MODIFIED_AT
+        self.pager = OverlapPager(int(self.config.get("page_size") or contract.MAX_PAGE_SIZE))
+        self.progress = Progress(self.logger, self.name)
+        # The run's start, for the signpost: the SDK asks for it before the first record.
+        self._started_at = datetime.now(timezone.utc)
+
+    # --- requests ---------------------------------------------------------------------------
+
+    @property
+    @override
+    def url_base(self) -> str:
+        return str(self.config.get("api_url") or contract.DEFAULT_API_URL).rstrip("/")
+
+    @override
+    def get_url_params(
+        self, context: Context | None, next_page_token: PageToken | None
+    ) -> dict[str, Any]:
+        token = next_page_token or PageToken(0, None)
+        return {"limit": self.pager.page_size, "offset": token.offset}
+
+    @override
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
+        return self.parse_page(response).items
+
+    def parse_page(self, response: requests.Response) -> Page:
+        try:
+            body = msgspec.json.decode(response.content)
+        except msgspec.DecodeError:
+            body = response.json()  # raises the usual, readable error
+        items, total = list_page(body)
+        return Page(items, total)
+
+    def fetch_page(self, context: Context | None, token: PageToken) -> Page:
+        """One page, through the shared client; errors name the stream and the request."""
+        request = self.get_http_request(page=PageContext(context, token))
+        self.progress.requested()
+        try:
+            response = self.runtime.client.request(
+                request.method,
+                request.url,
+                params=request.params,
+                headers=request.headers,
+                on_retry=self.progress.retried,
+            )
+        except LightfieldError as exc:
+            raise LightfieldStreamError(self.name, exc) from None
+        return self.parse_page(response)
+
+    # --- incremental ------------------------------------------------------------------------
+
+    @property
+    @override
+    def is_sorted(self) -> bool:
+        return False  # newest first, not by modifiedAt: the bookmark is promoted at the end
+
+    @override
+    def get_replication_key_signpost(self, context: Context | None = None) -> str | None:
+        """The highest bookmark this run may write: its start, less the index lag allowed.
+
+        In the API's own timestamp form, so that the SDK's comparison of strings compares
+        moments."""
+        if not self.replication_key:
+            return None
+        lag = timedelta(seconds=float(self.config.get("index_lag_seconds") or 0))
+        return api_timestamp(self._started_at - lag)
+
+    def bookmark(self, context: Context | None) -> str | None:
+        """Emit records whose ``modifiedAt`` is after this (the bookmark, else start_date)."""
+        if not self.replication_key:
+            return None
+        start = self.get_starting_timestamp(context)
+        return api_timestamp(start) if start is not None else None
+
+    # --- records ----------------------------------------------------------------------------
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        self.progress.start()
+        after = self.bookmark(context)
+        for page in self.walk(context, concurrent=self.parent_stream_type is None):
+            for record in page:
+                if after is None or modified_at(record) > after:
+                    yield record
+        if self.parent_stream_type is None:
+            self.progress.summary()
+        else:
+            self.progress.parent_done()
+
+    def walk(self, context: Context | None, *, concurrent: bool) -> Iterator[Records]:
+        """The pages of the list, each id once; see ``RereadPageWalker``."""
+        walk = Walk(
+            fetch=partial(self.fetch_page, context),
+            position=position,
+            pager=self.pager,
+            progress=self.progress,
+            logger=self.logger,
+            name=self.name,
+            counts_total=self.parent_stream_type is None,
+            max_rewalks=MAX_REREADS,
+        )
+        if concurrent:
+            walker = RereadPageWalker(
+                walk, self.runtime.pool.submit, self.runtime.max_concurrency, id_of=record_id
+            )
+        else:  # a child's list, per parent: on the calling thread
+            walker = RereadPageWalker(walk, run_now, 1, id_of=record_id)
+        return walker.pages()
+
+    @override
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        if self.replication_key:
+            row[MODIFIED_AT] = modified_at(row)
+        fields = row.get("fields")
+        if isinstance(fields, dict):
+            row["fields"] = {
+                slug: item.get("value") if isinstance(item, dict) else item
+                for slug, item in fields.items()
+            }
+        relationships = row.get("relationships")
+        if isinstance(relationships, dict):
+            row["relationships"] = {
+                slug: list(item.get("values") or []) if isinstance(item, dict) else item
+                for slug, item in relationships.items()
+            }
+        return row
+
+
+def record_id(item: dict[str, Any]) -> str:
+    return str(item["id"])
+
+
+def position(item: dict[str, Any]) -> Position:
+    """A record's place in the list: (createdAt, id), the order the API keeps [A]."""
+    return Position(str(item.get("createdAt") or ""), str(item.get("id", "")))
+
+
+def modified_at(item: dict[str, Any]) -> str:
+    """The latest of a record's ``createdAt``, ``updatedAt`` and ``completedAt``, in the
+    API's form (so that strings compare as moments); ``""`` when it has none."""
+    stamps = [item.get(key) for key in ("createdAt", "updatedAt", "completedAt")]
+    return max((api_text(s) for s in stamps if isinstance(s, str) and s), default="")
+
+
+def api_timestamp(moment: datetime) -> str:
+    """``2026-03-01T10:30:00.000Z``: the API's form [A], which sorts as text."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+_API_FORM = len("2026-03-01T10:30:00.000Z")
+
+
+def api_text(value: str) -> str:
+    """A timestamp string in the API's form (it usually is already)."""
+    if len(value) == _API_FORM and value[19] == "." and value.endswith("Z"):
+        return value
+    return api_timestamp(datetime.fromisoformat(value.replace("Z", "+00:00")))

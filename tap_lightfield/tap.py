@@ -1,0 +1,167 @@
+"""Lightfield tap class: settings and discovery."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
+from typing_extensions import override
+
+from connector_core.settings import concurrency_property, max_concurrency, request_properties
+from connector_core.tap.runtime import Runtime
+from lightfield_api import contract
+from lightfield_api.errors import LightfieldError, LightfieldHTTPError
+from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND, LightfieldClient
+from tap_lightfield import schemas, streams
+from tap_lightfield.client import LightfieldStream
+
+if TYPE_CHECKING:
+    from singer_sdk.streams import Stream
+
+FIXED_STREAMS: tuple[type[LightfieldStream], ...] = (
+    streams.MeetingsStream,
+    streams.ListsStream,
+    streams.ListMembersStream,
+    streams.MembersStream,
+    streams.FilesStream,
+)
+
+
+class TapLightfield(Tap):
+    """Singer tap for the Lightfield CRM API."""
+
+    name = "tap-lightfield"
+    dynamic_catalog = True  # fields and custom object types come from the definitions
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "api_url",
+            th.URIType,
+            default=contract.DEFAULT_API_URL,
+            title="API URL",
+            description="Base URL of the Lightfield API.",
+        ),
+        th.Property(
+            "api_key",
+            th.StringType,
+            required=True,
+            secret=True,
+            title="API key",
+            description="A Lightfield API key (sk_lf_...); its workspace is the one read.",
+        ),
+        th.Property(
+            "start_date",
+            th.DateTimeType,
+            description="Emit records created or updated after this moment (first run only).",
+        ),
+        th.Property(
+            "object_types",
+            th.ArrayType(th.StringType),
+            description="Custom object types (slugs, e.g. project) to sync; default all.",
+        ),
+        th.Property(
+            "index_lag_seconds",
+            th.NumberType(minimum=0),
+            default=60,
+            description=(
+                "How far the list index may lag behind writes: the bookmark stays this far "
+                "behind the run's start, so a write the index had not shown yet is read next "
+                "run (records changed in that window are emitted again)."
+            ),
+        ),
+        th.Property(
+            "page_size",
+            th.IntegerType(minimum=2, maximum=contract.MAX_PAGE_SIZE),
+            default=contract.MAX_PAGE_SIZE,
+            description="Records per request (2..25; pages overlap by one record).",
+        ),
+        concurrency_property("Requests (pages of a list)"),
+        *request_properties(
+            DEFAULT_REQUESTS_PER_SECOND, "default 24, within Lightfield's 25 a second"
+        ),
+        th.Property(
+            "user_agent",
+            th.StringType,
+            default="tap-lightfield",
+            description="User-Agent header of every request.",
+        ),
+    ).to_dict()
+
+    @cached_property
+    def runtime(self) -> Runtime:
+        """The one client (one session, one pace) and worker pool of this run."""
+        config = self.config
+        concurrency = max_concurrency(config)
+        client = LightfieldClient(
+            api_url=config.get("api_url") or contract.DEFAULT_API_URL,
+            api_key=config["api_key"],
+            max_requests_per_second=config.get("max_requests_per_second"),
+            max_tries=int(config.get("max_tries") or 6),
+            backoff_base_s=float(config.get("backoff_base_seconds", 0.5)),
+            timeout_s=float(config.get("request_timeout_seconds") or 120),
+            pool_size=max(32, concurrency * 2),
+            user_agent=config.get("user_agent"),
+        )
+        return Runtime(client, concurrency, thread_name_prefix="lightfield")
+
+    @override
+    def discover_streams(self) -> list[Stream]:
+        discovered: list[Stream] = [cls(self, self.runtime) for cls in FIXED_STREAMS]
+        for collection in contract.WITH_DEFINITIONS:
+            definitions = self._get(contract.definitions_path(collection))
+            discovered.append(self._defined(collection, collection, definitions))
+        taken = {stream.name for stream in discovered}
+        for slug in self._object_types():
+            name = slug if slug not in taken else f"object_{slug}"
+            definitions = self._get(contract.object_definitions_path(slug))
+            stream = self._defined(name, slug, definitions, contract.object_records_path(slug))
+            discovered.append(stream)
+            taken.add(name)
+        return discovered
+
+    def _defined(
+        self, name: str, what: str, definitions: Any, path: str | None = None
+    ) -> streams.DefinedStream:
+        if not isinstance(definitions, dict):
+            msg = f"definitions of {what}: not an object"
+            raise LightfieldError(msg)
+        return streams.DefinedStream(
+            self,
+            self.runtime,
+            name=name,
+            path=path or contract.collection_path(what),
+            properties=schemas.entity_properties(definitions),
+        )
+
+    def _object_types(self) -> list[str]:
+        """The custom object types to sync (``object_types``, else all) [D S30]."""
+        body = self._get(contract.objects_path())
+        known = [str(item["objectType"]) for item in body.get("data") or []]
+        wanted = self.config.get("object_types")
+        if not wanted:
+            return known
+        unknown = sorted(set(wanted) - set(known))
+        if unknown:
+            msg = f"object_types: unknown custom object type(s) {unknown}; known: {known}"
+            raise _setting_error(msg)
+        return [slug for slug in known if slug in set(wanted)]
+
+    def _get(self, path: str) -> Any:
+        """A discovery call; a refused key fails here, first, as a settings error."""
+        try:
+            return self.runtime.client.get_json(path)
+        except LightfieldHTTPError as exc:
+            if exc.status in (401, 403):
+                raise _setting_error(f"api_key: refused: {exc}") from None
+            raise
+
+
+def _setting_error(message: str) -> ConfigValidationError:
+    return ConfigValidationError(message, errors=[message])
+
+
+if __name__ == "__main__":
+    TapLightfield.cli()
