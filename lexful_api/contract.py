@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
+from connector_core.timestamps import iso_millis
+
 DEFAULT_API_URL = "https://api.us.lexful.app"  # [D] the US pod
 TOKEN_PATH = "/v1/auth/token"  # [D]
 ACCOUNT_HEADER = "X-Account-ID"  # [D]
@@ -223,8 +225,7 @@ def parse_timestamp(value: str) -> datetime:
 
 def format_timestamp(moment: datetime) -> str:
     """The API's own form, ``2024-01-15T10:30:00.000Z``: sorts lexically, needs no ``+``."""
-    utc = moment.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return iso_millis(moment)
 
 
 _API_FORM = len("2024-01-15T10:30:00.000Z")

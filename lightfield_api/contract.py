@@ -89,6 +89,21 @@ ADDRESS_KEYS = (  # [D]
     "street2",
 )
 FULL_NAME_KEYS = ("firstName", "lastName")  # [D]
+# Relationships no client may write: managed from the other side, or set by the API [D S14,
+# S24, S25]. The definitions do not say it of relationships (they do of fields: ``readOnly``).
+READ_ONLY_RELATIONSHIPS = {
+    "account": ("$opportunity", "$task", "$note"),
+    "contact": ("$note",),
+    "opportunity": ("$task", "$note"),
+    "task": ("$createdBy",),
+    "note": ("$createdBy",),
+    "meeting": ("$createdBy",),
+}
+CREATED_BY = "$createdBy"  # [D] the caller, on every type that has it
+# [A] Both sides writable, kept in step by the API: a copy writes the pair from one side only
+# (object type, relationship) -> the side that carries it; otherwise each side would wait for
+# the other to be written first.
+WRITTEN_FROM_OTHER_SIDE = {("account", "$contact"): ("contact", "$account")}
 
 # The built-in collections: path segment -> objectType. [D] the paths; [A] the singular names
 # (documented for meeting and list members only).

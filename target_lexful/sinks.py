@@ -10,7 +10,8 @@ import msgspec
 from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
-from target_lexful import hostile
+from connector_core.target import hostile
+from connector_core.target.base import DEFAULT_BATCH_ROWS
 
 if TYPE_CHECKING:
     from target_lexful.target import TargetLexful
@@ -23,7 +24,7 @@ class LexfulSink(BatchSink):
     the same id map, and the engine keeps the order references need.
     """
 
-    DEFAULT_BATCH_ROWS = 500  # enough to keep max_concurrency busy, small enough to drain often
+    DEFAULT_BATCH_ROWS = DEFAULT_BATCH_ROWS
 
     def __init__(
         self,

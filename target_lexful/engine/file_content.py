@@ -25,8 +25,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from connector_core.target.file_sources import FileSources, LocalFile, SourceRefused, shown_url
 from lexful_api import LexfulClient, LexfulConnectionError, LexfulHTTPError, contract
-from target_lexful.file_sources import FileSources, LocalFile, SourceRefused, shown_url
 
 _CHUNK = 1 << 16
 DEFAULT_MIME = "application/octet-stream"

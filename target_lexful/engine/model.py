@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from connector_core.target.errors import RecordError, rejectable_status
 from lexful_api import LexfulHTTPError
 
 # What a stream writes to. Asset streams are ASSET with the asset type beside it.
@@ -22,18 +23,16 @@ CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
 DRY_RUN_ID_PREFIX = "dry-run-"  # the made-up Lexful id of what a dry run would create
 
 
-class RecordError(Exception):
-    """This record cannot be written; the run goes on (or stops, with ``on_record_error=fail``)."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
 def rejectable(exc: LexfulHTTPError) -> bool:
     """An answer about this record (validation, conflict, not found), not about the run."""
-    return 400 <= exc.status < 500 and exc.status not in (401, 403, 408, 429)
+    return rejectable_status(exc.status)
+
+
+def record_error_of(exc: Exception) -> RecordError | None:
+    """The pool's question: a Lexful answer about one record is that record's error."""
+    if isinstance(exc, LexfulHTTPError) and rejectable(exc):
+        return RecordError(exc.message, exc.status)
+    return None
 
 
 @dataclass(frozen=True)

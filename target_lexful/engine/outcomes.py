@@ -12,6 +12,11 @@ import threading
 import uuid
 from typing import Any
 
+from connector_core.target.errors import RecordError
+from connector_core.target.id_map import IdMap
+from connector_core.target.rejects import Rejects
+from connector_core.target.stats import Stats
+from connector_core.target.values import redacted, stable_hash
 from target_lexful.engine.model import (
     CHILD_KINDS,
     CREATE,
@@ -20,13 +25,8 @@ from target_lexful.engine.model import (
     UNCHANGED,
     Job,
     Plan,
-    RecordError,
 )
-from target_lexful.engine.stats import Stats
-from target_lexful.engine.values import redacted, stable_hash
 from target_lexful.engine.versions import Versions
-from target_lexful.storage.id_map import IdMap
-from target_lexful.storage.rejects import Rejects
 
 _ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged"}
 _SENT_AT = {

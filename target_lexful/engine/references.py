@@ -7,12 +7,13 @@ are looked up in bulk, once, and remembered for the run.
 
 from __future__ import annotations
 
+from connector_core.target.errors import RecordError
+from connector_core.target.id_map import IdMap
+from connector_core.target.id_map_schema import DONE, REJECTED
+from connector_core.target.pool import Pool
+from connector_core.target.values import is_uuid
 from lexful_api import LexfulClient, LexfulHTTPError, contract
-from target_lexful.engine.model import ASSET, Destination, Job, RecordError, Ref, rejectable
-from target_lexful.engine.pool import Pool
-from target_lexful.engine.values import is_uuid
-from target_lexful.storage.id_map import IdMap
-from target_lexful.storage.id_map_schema import DONE, REJECTED
+from target_lexful.engine.model import ASSET, Destination, Job, Ref, rejectable
 
 
 class References:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from connector_core.target.errors import RecordError
 from target_lexful.engine.catalog import Catalog
-from target_lexful.engine.model import ASSET, SPECIAL_STREAMS, RecordError, Route
+from target_lexful.engine.model import ASSET, SPECIAL_STREAMS, Route
 
 
 def route(stream: str, stream_asset_types: dict[str, str], catalog: Catalog) -> Route:

@@ -7,9 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connector_core.target.file_sources import FileSources
 from lexful_api.settings import DEFAULT_MAX_CONCURRENCY, max_concurrency
-from target_lexful.file_sources import FileSources
-from target_lexful.storage import id_map, rejects
+
+DEFAULT_REJECTS_PATH = Path(".target-lexful") / "rejects.jsonl"
+
+
+def default_id_map_path(account_id: str) -> Path:
+    return Path(".target-lexful") / f"id-map-{account_id}.sqlite"
 
 
 @dataclass
@@ -18,7 +23,7 @@ class EngineSettings:
 
     account_id: str
     id_map_path: Path
-    rejects_path: Path = rejects.DEFAULT_PATH
+    rejects_path: Path = DEFAULT_REJECTS_PATH
     stream_asset_types: dict[str, str] = field(default_factory=dict)
     match_on: dict[str, list[str]] = field(default_factory=dict)
     create_asset_types: bool = False
@@ -33,8 +38,8 @@ class EngineSettings:
         account = config["account_id"]
         return cls(
             account_id=account,
-            id_map_path=Path(config.get("id_map_path") or id_map.default_path(account)),
-            rejects_path=Path(config.get("rejects_path") or rejects.DEFAULT_PATH),
+            id_map_path=Path(config.get("id_map_path") or default_id_map_path(account)),
+            rejects_path=Path(config.get("rejects_path") or DEFAULT_REJECTS_PATH),
             stream_asset_types=dict(config.get("stream_asset_types") or {}),
             match_on={k: list(v) for k, v in (config.get("match_on") or {}).items()},
             create_asset_types=bool(config.get("create_asset_types")),

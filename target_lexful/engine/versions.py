@@ -29,12 +29,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from connector_core.target.errors import RecordError
+from connector_core.target.id_map import IdMap
+from connector_core.target.id_map_schema import Entry
+from connector_core.target.pool import Fatal, Pool
+from connector_core.target.stats import Stats
 from target_lexful.engine.handlers.base import ChildHandler, Handler
-from target_lexful.engine.model import CHILD_KINDS, RecordError
-from target_lexful.engine.pool import Fatal, Pool
-from target_lexful.engine.stats import Stats
-from target_lexful.storage.id_map import IdMap
-from target_lexful.storage.id_map_schema import Entry
+from target_lexful.engine.model import CHILD_KINDS
 
 PlanLine = Callable[[str, str | None, str, str], None]  # action, stream, what, why
 _CHUNK = 500  # deletes handed to the pool at once: memory stays bounded, marks land as we go

@@ -13,21 +13,22 @@ from collections.abc import Iterable, Mapping
 from contextlib import ExitStack, closing
 from typing import Any, TypeVar
 
+from connector_core.target.errors import RecordError
+from connector_core.target.id_map import IdMap
+from connector_core.target.id_map_schema import Waiting
+from connector_core.target.pool import Fatal, Pool
+from connector_core.target.rejects import Rejects
+from connector_core.target.stats import Stats
+from connector_core.target.waves import Waves, WaveSteps
 from lexful_api.settings import client_from_config
 from target_lexful.engine import routing
 from target_lexful.engine.catalog import Catalog
 from target_lexful.engine.handlers import HANDLERS, Handler, HandlerDeps
-from target_lexful.engine.model import UNCHANGED, Job, Plan, RecordError, Ref, Route
+from target_lexful.engine.model import UNCHANGED, Job, Plan, Route, record_error_of
 from target_lexful.engine.outcomes import Outcomes, PlanLines
-from target_lexful.engine.pool import Fatal, Pool
 from target_lexful.engine.references import References
 from target_lexful.engine.settings import EngineSettings
-from target_lexful.engine.stats import Stats
-from target_lexful.engine.values import json_safe
 from target_lexful.engine.versions import Versions
-from target_lexful.storage.id_map import IdMap
-from target_lexful.storage.id_map_schema import Waiting
-from target_lexful.storage.rejects import Rejects
 
 T = TypeVar("T")
 
@@ -61,7 +62,9 @@ class WriteEngine:
             self.rejects = own(
                 closing(Rejects(settings.rejects_path, enabled=not settings.dry_run))
             )
-            self._pool = own(closing(Pool(settings.max_concurrency)))
+            self._pool = own(
+                closing(Pool(settings.max_concurrency, record_error_of, "lexful-write"))
+            )
             self._owned = opened.pop_all()  # all opened: kept open until close()
         self.catalog = Catalog(self.client)
         deps = HandlerDeps(
@@ -93,6 +96,15 @@ class WriteEngine:
             fail_on_reject=settings.fail_on_reject,
             dry_run=settings.dry_run,
         )
+        steps = WaveSteps(
+            resolve=self._references.resolve,
+            look_up=self._references.look_up,
+            execute=self._execute,
+            reject=lambda job, error: self.reject(job.stream, job.record, error, job),
+            from_waiting=self._job_from_waiting,
+            take_fresh=self._outcomes.take_fresh,
+        )
+        self._waves: Waves[Job] = Waves(self.ids, steps, "Lexful")
 
     # -- what it owns ---------------------------------------------------------------------------
 
@@ -109,6 +121,14 @@ class WriteEngine:
     def stop(self) -> None:
         """Interrupted: writes not yet started are dropped (a resume sends them again)."""
         self._pool.cancel()
+
+    @property
+    def dry_run(self) -> bool:
+        return self.settings.dry_run
+
+    @property
+    def fail_on_reject(self) -> bool:
+        return self.settings.fail_on_reject
 
     @property
     def plan_lines(self) -> list[str]:
@@ -140,8 +160,8 @@ class WriteEngine:
             if self.ids.waiting_count():
                 for job in jobs:  # this copy supersedes one parked by an earlier batch or run
                     self.ids.unpark(job.stream, job.source_id)
-            self._run(jobs)
-            self._release()
+            self._waves.run(jobs)
+            self._waves.release()
         self.stats.add(stream, "seconds", time.monotonic() - started)
         self._outcomes.raise_if_stopped()
 
@@ -160,10 +180,7 @@ class WriteEngine:
         Then, every record settled and the input read to its end (never after an interrupted
         run), what a versioned links or files stream no longer holds is deleted.
         """
-        self._release()
-        leftovers = self.ids.waiting_on(None)
-        if leftovers:
-            self._run([j for j in map(self._job_from_waiting, leftovers) if j], final=True)
+        self._waves.finish()
         self._outcomes.raise_if_stopped()
         self.versions.sweep(self.handlers, self._pool)
         self.ids.finished()
@@ -208,78 +225,6 @@ class WriteEngine:
         if job is None:  # rejected: it waits no more
             self.ids.unpark(row.stream, row.source_id)
         return job
-
-    # -- the waves ----------------------------------------------------------------------------
-
-    def _run(self, jobs: list[Job], *, final: bool = False) -> None:
-        """Write ``jobs`` in waves: each wave the records whose references are all written."""
-        pending = jobs
-        while pending:
-            self._references.look_up(pending)
-            ready, later, missing = self._sort_wave(pending)
-            if not ready:
-                # Nothing can move: what waits on this batch waits on a record that waits too.
-                missing += [(j, self._unresolved(j)) for j in later]
-                later = []
-            for job, waits in missing:
-                self._wait(job, waits, final=final)
-            self._execute(ready)
-            pending = later
-
-    def _sort_wave(
-        self, pending: list[Job]
-    ) -> tuple[list[Job], list[Job], list[tuple[Job, list[Ref]]]]:
-        """Ready now; later in this batch; missing (to park until their references exist)."""
-        keys = {j.source_id for j in pending}
-        ready, later, missing = [], [], []
-        seen: set[tuple[str, str]] = set()
-        for job in pending:
-            if (job.stream, job.source_id) in seen:
-                later.append(job)  # the same record twice: the second copy after the first
-                continue
-            try:
-                waits = self._references.resolve(job, keys)
-            except RecordError as exc:
-                self.reject(job.stream, job.record, exc, job)
-                continue
-            seen.add((job.stream, job.source_id))
-            if not waits:
-                ready.append(job)
-            elif any(r.source_id in keys and r.source_id != job.source_id for r in waits):
-                later.append(job)  # its reference is in this batch: next wave
-            else:
-                missing.append((job, waits))
-        return ready, later, missing
-
-    def _unresolved(self, job: Job) -> list[Ref]:
-        return [r for r in job.refs if r.source_id not in job.resolved]
-
-    def _wait(self, job: Job, waits: list[Ref], *, final: bool) -> None:
-        if final:
-            names = ", ".join(f"{r.field}={r.source_id}" for r in waits)
-            msg = (
-                f"unresolved reference(s) at end of input: {names} (not in the input nor in Lexful)"
-            )
-            self.reject(job.stream, job.record, RecordError(msg), job)
-            return
-        missing = [{"field": r.field, "id": r.source_id} for r in waits]
-        self.ids.park(
-            job.stream,
-            job.source_id,
-            json_safe(job.record),
-            job.key_properties,
-            missing,
-            job.position,
-        )
-
-    def _release(self) -> None:
-        """Run the parked records whose references were just written, until none is left."""
-        while True:
-            fresh = self._outcomes.take_fresh()
-            if not fresh or not self.ids.waiting_count():
-                return
-            rows = self.ids.waiting_on(fresh)
-            self._run([j for j in map(self._job_from_waiting, rows) if j])
 
     # -- plan and execute ---------------------------------------------------------------------
 

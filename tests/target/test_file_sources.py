@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
-from lexful_api import LexfulConnectionError, LexfulHTTPError, contract
-from target_lexful.file_sources import (
+from connector_core.target.file_sources import (
     FileSources,
     HostRule,
     SourceRefused,
     parse_host_rule,
     refuse_non_public,
 )
+from lexful_api import LexfulConnectionError, LexfulHTTPError, contract
 from target_lexful.target import TargetLexful
 from tests.lexful import create_organization, download, list_all
 from tests.target.helpers import Run, read_rejects, record, run_target, schema, target_config

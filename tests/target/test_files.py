@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from connector_core.target.id_map import IdMap
 from lexful_api import contract
 from lexful_sandbox import Sandbox
-from target_lexful.storage.id_map import IdMap
 from tests.lexful import (
     client_for,
     create_asset,

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.singerlib.exceptions import InvalidInputLine
 
+from connector_core.target.rejects import Rejects
 from lexful_api import contract
-from target_lexful.storage.rejects import Rejects
 from target_lexful.target import TargetLexful
 from tests.lexful import list_all
 from tests.target.helpers import org_record, read_rejects, record, schema, target_config

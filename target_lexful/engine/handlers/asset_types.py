@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector_core.target.errors import RecordError
+from connector_core.target.values import json_safe, stable_hash
 from lexful_api import contract
 from target_lexful.engine.handlers.base import GroupResult, Handler
 from target_lexful.engine.model import (
@@ -17,9 +19,7 @@ from target_lexful.engine.model import (
     UPDATE,
     Job,
     Plan,
-    RecordError,
 )
-from target_lexful.engine.values import json_safe, stable_hash
 
 _PROPERTY_KEYS = (
     "name",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector_core.target.errors import RecordError
+from connector_core.target.values import json_safe
 from lexful_api import contract
 from target_lexful.engine.catalog import property_types, reference_defs
 from target_lexful.engine.handlers.base import is_deleted
 from target_lexful.engine.handlers.records import RecordHandler
-from target_lexful.engine.model import ASSET, CREATE, ORGANIZATIONS, Job, Plan, RecordError, Ref
-from target_lexful.engine.values import json_safe
+from target_lexful.engine.model import ASSET, CREATE, ORGANIZATIONS, Job, Plan, Ref
 
 _READ_ONLY = frozenset({"id", "organization_name", "asset_type", "labels", *contract.AUDIT_FIELDS})
 _WRITABLE = frozenset({"organization_id", "references", "visibility", "owned_by"})

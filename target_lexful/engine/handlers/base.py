@@ -10,6 +10,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from connector_core.target.errors import RecordError
+from connector_core.target.file_sources import FileSources
+from connector_core.target.id_map import IdMap
+from connector_core.target.id_map_schema import DELETED_HASH, DONE, Entry
+from connector_core.target.values import stable_hash
 from lexful_api import LexfulClient, LexfulHTTPError
 from target_lexful.engine.catalog import Catalog
 from target_lexful.engine.model import (
@@ -18,14 +23,9 @@ from target_lexful.engine.model import (
     Destination,
     Job,
     Plan,
-    RecordError,
     Ref,
     rejectable,
 )
-from target_lexful.engine.values import stable_hash
-from target_lexful.file_sources import FileSources
-from target_lexful.storage.id_map import IdMap
-from target_lexful.storage.id_map_schema import DELETED_HASH, DONE, Entry
 
 
 @dataclass

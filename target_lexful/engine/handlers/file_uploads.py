@@ -9,6 +9,9 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from connector_core.target.errors import RecordError
+from connector_core.target.id_map_schema import DONE, INTENT
+from connector_core.target.values import stable_hash
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.engine import file_content
 from target_lexful.engine.handlers.base import ChildHandler, is_deleted, types_of
@@ -22,11 +25,8 @@ from target_lexful.engine.model import (
     Destination,
     Job,
     Plan,
-    RecordError,
     Ref,
 )
-from target_lexful.engine.values import stable_hash
-from target_lexful.storage.id_map_schema import DONE, INTENT
 
 
 class FileHandler(ChildHandler):

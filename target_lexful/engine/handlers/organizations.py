@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector_core.target.values import json_safe
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.engine.handlers.base import GroupResult, bulk_refused, is_deleted
 from target_lexful.engine.handlers.records import RecordHandler
 from target_lexful.engine.model import CREATE, ORGANIZATIONS, Job, Plan, Ref
-from target_lexful.engine.values import json_safe
 
 _READ_ONLY = frozenset({"id", "labels", *contract.AUDIT_FIELDS})
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from connector_core.target.errors import RecordError
+from connector_core.target.id_map_schema import DELETED_HASH, DONE, INTENT
+from connector_core.target.values import is_uuid, json_safe, stable_hash
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.engine.handlers.base import Handler
-from target_lexful.engine.model import CREATE, DELETE, UNCHANGED, UPDATE, Job, Plan, RecordError
-from target_lexful.engine.values import is_uuid, json_safe, stable_hash
-from target_lexful.storage.id_map_schema import DELETED_HASH, DONE, INTENT
+from target_lexful.engine.model import CREATE, DELETE, UNCHANGED, UPDATE, Job, Plan
 
 _RECOVERY_SLACK_S = 120  # clock skew between this machine and the API, when recovering intents
 

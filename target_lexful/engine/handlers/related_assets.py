@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector_core.target.errors import RecordError
+from connector_core.target.id_map_schema import DELETED_HASH, DONE, Entry
+from connector_core.target.values import is_uuid, stable_hash
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.engine.handlers.base import (
     ChildHandler,
@@ -21,11 +24,8 @@ from target_lexful.engine.model import (
     UPDATE,
     Job,
     Plan,
-    RecordError,
     Ref,
 )
-from target_lexful.engine.values import is_uuid, stable_hash
-from target_lexful.storage.id_map_schema import DELETED_HASH, DONE, Entry
 
 _ARROW = "->"
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from connector_core.target.errors import RecordError
 from target_lexful.engine.handlers.base import Handler
-from target_lexful.engine.model import USERS, Job, Plan, RecordError
+from target_lexful.engine.model import USERS, Job, Plan
 
 
 class UserHandler(Handler):

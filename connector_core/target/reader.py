@@ -35,10 +35,10 @@ from singer_sdk.target_base import Target
 from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 from typing_extensions import override
 
-from target_lexful import hostile
-from target_lexful.engine.values import json_safe, redacted
+from connector_core.target import hostile
+from connector_core.target.values import json_safe, redacted
 
-_SKIP = "_TARGET_LEXFUL_SKIP"  # the type given to a line already handled as a reject
+_SKIP = "_TARGET_READER_SKIP"  # the type given to a line already handled as a reject
 _KINDS = frozenset({"RECORD", "SCHEMA", "STATE", "ACTIVATE_VERSION", "BATCH"})
 _WITH_STREAM = frozenset({"RECORD", "SCHEMA", "ACTIVATE_VERSION"})
 _REASON_LIMIT = 500  # characters: a reason is one readable line, not a copy of the record
@@ -64,7 +64,7 @@ class ReaderHooks:
     secrets: tuple[str, ...] = ()  # never shown in a reject
 
 
-class LexfulReader(MsgSpecReader):
+class GuardedReader(MsgSpecReader):
     """The msgspec reader, with bad input rejected through the hooks it is connected to.
 
     Not connected (``connect``), it behaves as the SDK's: bad input raises.
@@ -209,7 +209,7 @@ def _shape_problem(message: Any) -> str | None:
         return f"unknown message type {kind[:40]!r}"
     if kind == "BATCH":
         return (
-            "BATCH messages are not supported: target-lexful does not advertise the batch "
+            "BATCH messages are not supported: the target does not advertise the batch "
             "capability (send RECORD messages)"
         )
     if kind in _WITH_STREAM and (problem := _stream_problem(message)):

@@ -1,7 +1,7 @@
 """Where a ``files`` record may take its bytes from: the rules for local_path and download_url.
 
 A record is input, and input may be hostile: unchecked, ``local_path: /etc/shadow`` or a URL to
-a cloud metadata address would be read and uploaded into Lexful. So:
+a cloud metadata address would be read and uploaded into the destination. So:
 
 - a ``local_path`` must be a regular file inside ``files_root`` once ``..`` and symlinks are
   resolved (a relative one is taken relative to ``files_root``); no ``files_root``, no path;

@@ -1,13 +1,16 @@
-"""The id map: source ids to Lexful ids, write intents, and records waiting for a reference.
+"""The id map: source ids to destination ids, write intents, records waiting for a reference.
 
-One SQLite file per target account. It is the target's memory between runs:
+One SQLite file per destination account (a Lexful account, a Lightfield workspace). It is the
+target's memory between runs:
 
-- ``ids``: (source stream, source id) -> Lexful id, with the hash of the body last written (so
-  an unchanged record costs no request) and a state: ``intent`` (a create was about to be sent:
-  after a crash the record is looked up before it is created again), ``done`` or ``rejected``.
-- a link's or a file's entry also keeps the Lexful id of the asset it hangs on
-  (``parent_id``) and the ACTIVATE_VERSION it last came with (``version``): what a later run
-  needs to delete it when the source's full set no longer holds it (``stale_children``).
+- ``ids``: (source stream, source id) -> destination id, with the hash of the body last written
+  (so an unchanged record costs no request) and a state: ``intent`` (a create was about to be
+  sent: after a crash the record is looked up, or its create replayed, before it is created
+  again), ``done`` or ``rejected``.
+- a child record's entry (a Lexful link or file) also keeps the destination id of the record it
+  hangs on (``parent_id``) and the ACTIVATE_VERSION it last came with (``version``): what a
+  later run needs to delete it when the source's full set no longer holds it
+  (``stale_children``).
 - ``waiting`` / ``waiting_refs``: records whose references are not written yet. They wait on
   disk, not in memory, so a large out-of-order input does not grow the process. A waiting
   record stays here until it is written or rejected (``done``, ``rejected``): a run killed
@@ -30,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from target_lexful.storage.id_map_schema import (
+from connector_core.target.id_map_schema import (
     DELETED_HASH,
     DONE,
     ENTRY_COLUMNS,
@@ -42,10 +45,6 @@ from target_lexful.storage.id_map_schema import (
 )
 
 
-def default_path(account_id: str) -> Path:
-    return Path(".target-lexful") / f"id-map-{account_id}.sqlite"
-
-
 class IdMap:
     """Thread-safe access to the id-map database of one account."""
 
@@ -55,7 +54,7 @@ class IdMap:
         if scratch_copy:
             # dry_run: work on a throw-away copy, so that the plan can remember what it would
             # create without the real map ever holding an id that does not exist.
-            scratch = Path(tempfile.mkdtemp(prefix="target-lexful-dry-run-")) / path.name
+            scratch = Path(tempfile.mkdtemp(prefix="target-dry-run-")) / path.name
             if path.exists():
                 shutil.copyfile(path, scratch)
             path = self._scratch = scratch
@@ -98,9 +97,20 @@ class IdMap:
         rows.sort(key=lambda e: (e.kind not in kinds, e.state != DONE))
         return rows[0] if rows else None
 
-    def intend(self, stream: str, source_id: str, kind: str, asset_type: str | None) -> None:
-        """Note that a create is about to be sent (read back after a crash)."""
-        self._upsert(stream, source_id, kind, asset_type, None, INTENT, None, None)
+    def intend(
+        self,
+        stream: str,
+        source_id: str,
+        kind: str,
+        asset_type: str | None,
+        note: str | None = None,
+    ) -> None:
+        """Note that a create is about to be sent (read back after a crash).
+
+        ``note``: what the create needs to be sent again exactly as it was (Lightfield: the
+        body, so that its idempotency key replays the first answer instead of a 422).
+        """
+        self._upsert(stream, source_id, kind, asset_type, None, INTENT, None, note)
 
     def done(
         self,
@@ -151,7 +161,7 @@ class IdMap:
         return [_entry(row) for row in rows]
 
     def mark_deleted(self, stream: str, source_id: str) -> None:
-        """Deleted from Lexful: never deleted again, and written again if the source brings it."""
+        """Deleted from the destination: never again, and written again if the source brings it."""
         with self._lock:
             self._db.execute(
                 "UPDATE ids SET body_hash=?, changed_at=? WHERE account_id=? AND stream=?"

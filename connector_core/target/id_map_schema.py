@@ -1,6 +1,6 @@
 """The id map's SQLite file: its tables, the columns added since, and the rows read back.
 
-``ids`` maps (account, source stream, source id) to the Lexful id, with a state (``INTENT``,
+``ids`` maps (account, source stream, source id) to the destination's id, with a state (``INTENT``,
 ``DONE``, ``REJECTED``), the hash of the body last written, and for a link or a file the asset
 it hangs on and the ACTIVATE_VERSION it last came with. ``waiting`` and ``waiting_refs`` hold
 the records whose references are not written yet; ``rejects_since_finish`` the rejects of a run
@@ -63,8 +63,8 @@ ENTRY_COLUMNS = (
 )
 
 INTENT, DONE, REJECTED = "intent", "done", "rejected"
-# The body hash of a record deleted from Lexful because the source deleted it. Its entry stays
-# DONE: a reference to a deleted asset still resolves, and nothing deletes it twice.
+# The body hash of a record deleted from the destination because the source deleted it. Its
+# entry stays DONE: a reference to a deleted record still resolves, and nothing deletes it twice.
 DELETED_HASH = "deleted"
 
 
@@ -82,7 +82,7 @@ class Entry:
     note: str | None
     changed_at: float
     version: int | None = None  # the ACTIVATE_VERSION its record last came with
-    parent_id: str | None = None  # a link's or a file's asset, as a Lexful id
+    parent_id: str | None = None  # what a child record hangs on, as a destination id
 
 
 @dataclass(frozen=True)

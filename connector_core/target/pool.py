@@ -7,11 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from lexful_api import LexfulHTTPError
-from target_lexful.engine.model import RecordError, rejectable
+from connector_core.target.errors import RecordError
 
 T = TypeVar("T")
 R = TypeVar("R")
+#: An API's answer to "is this exception about one record?": the record's error, or None
+#: (the exception is about the run, and stops it).
+Classify = Callable[[Exception], RecordError | None]
 
 
 @dataclass
@@ -24,9 +26,10 @@ class Fatal:
 class Pool:
     """The engine's worker threads: a function over many items, each error sorted by whose it is."""
 
-    def __init__(self, max_concurrency: int) -> None:
+    def __init__(self, max_concurrency: int, classify: Classify, name: str = "write") -> None:
         self._size = max(1, max_concurrency)
-        self._executor = ThreadPoolExecutor(self._size, "lexful-write")
+        self._classify = classify
+        self._executor = ThreadPoolExecutor(self._size, name)
 
     def map(self, fn: Callable[[T], R], items: list[T], *, record_first: bool = False) -> list[Any]:
         """``fn`` over ``items`` on the pool; a record's error is its result, others raise.
@@ -38,9 +41,9 @@ class Pool:
         if not items:
             return []
         if len(items) == 1 or self._size <= 1:
-            outcomes = [_capture(fn, item) for item in items]
+            outcomes = [self._capture(fn, item) for item in items]
         else:
-            futures = [self._executor.submit(_capture, fn, item) for item in items]
+            futures = [self._executor.submit(self._capture, fn, item) for item in items]
             outcomes = [f.result() for f in futures]
         fatal = next((o for o in outcomes if isinstance(o, Fatal)), None)
         if fatal is not None and not record_first:
@@ -53,15 +56,10 @@ class Pool:
     def cancel(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-
-def _capture(fn: Callable[[T], R], item: T) -> R | RecordError | Fatal:
-    try:
-        return fn(item)
-    except RecordError as exc:
-        return exc
-    except LexfulHTTPError as exc:
-        if rejectable(exc):
-            return RecordError(exc.message, exc.status)
-        return Fatal(exc)
-    except Exception as exc:
-        return Fatal(exc)
+    def _capture(self, fn: Callable[[T], R], item: T) -> R | RecordError | Fatal:
+        try:
+            return fn(item)
+        except RecordError as exc:
+            return exc
+        except Exception as exc:
+            return self._classify(exc) or Fatal(exc)

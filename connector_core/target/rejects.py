@@ -9,10 +9,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from target_lexful import hostile
-from target_lexful.engine.values import redacted
-
-DEFAULT_PATH = Path(".target-lexful") / "rejects.jsonl"
+from connector_core.target import hostile
+from connector_core.target.values import redacted
 
 
 class Rejects:
@@ -22,8 +20,8 @@ class Rejects:
     on disk before the STATE that covers it is emitted.
     """
 
-    def __init__(self, path: str | Path | None, *, enabled: bool = True) -> None:
-        self.path = Path(path) if path else DEFAULT_PATH
+    def __init__(self, path: str | Path, *, enabled: bool = True) -> None:
+        self.path = Path(path)
         self.enabled = enabled
         self._lock = threading.Lock()
         self._file: Any = None

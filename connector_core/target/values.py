@@ -9,11 +9,11 @@ import json
 import re
 from typing import Any
 
-from lexful_api import contract
+from connector_core.timestamps import iso_millis
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Fields whose value is a URL that may carry a presigned signature in its query.
-_URL_FIELDS = ("download_url", "presignedUploadUrl", "url")
+_URL_FIELDS = ("download_url", "presignedUploadUrl", "uploadUrl", "url")
 _URL_QUERY = re.compile(r"(https?://[^\s\"'?]+)\?[^\s\"']*")
 _USERINFO = re.compile(r"^((?:[A-Za-z][A-Za-z0-9+.-]*:)?//)[^/?#]*@")
 
@@ -31,7 +31,7 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
-        return contract.format_timestamp(value)
+        return iso_millis(value)
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

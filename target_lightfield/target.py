@@ -1,0 +1,115 @@
+"""target-lightfield: writes tap-lightfield's records into a Lightfield workspace.
+
+This module holds the settings and the API's hooks (the engine, the key check, the secret) on
+the shared ``GuardedTarget`` (``connector_core.target.base``): bad input, STATE, signals and
+the end of input are handled there, as for target-lexful.
+"""
+
+from __future__ import annotations
+
+from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
+from typing_extensions import override
+
+from connector_core.settings import concurrency_property, request_properties
+from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
+from lightfield_api import contract
+from lightfield_api.errors import LightfieldError, LightfieldHTTPError
+from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND
+from target_lightfield.engine import LightfieldEngine
+from target_lightfield.sinks import LightfieldSink
+
+
+class TargetLightfield(GuardedTarget):
+    """Singer target for the Lightfield CRM API."""
+
+    name = "target-lightfield"
+    default_sink_class = LightfieldSink
+    engine: LightfieldEngine
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "api_url",
+            th.URIType,
+            default=contract.DEFAULT_API_URL,
+            description="Base URL of the Lightfield API.",
+        ),
+        th.Property(
+            "api_key",
+            th.StringType,
+            required=True,
+            secret=True,
+            description="A Lightfield API key (sk_lf_...); its workspace is the one written.",
+        ),
+        th.Property(
+            "match_on",
+            th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
+            description=(
+                "Per stream, the fields that find an existing record when the id map does not "
+                'know it, e.g. {"accounts": ["$name"]}. Members are always matched by $email'
+            ),
+        ),
+        th.Property(
+            "id_map_path",
+            th.StringType,
+            description=(
+                "SQLite file that maps source ids to workspace ids and holds records waiting "
+                "for a reference (default .target-lightfield/id-map-<workspace hash>.sqlite)"
+            ),
+        ),
+        th.Property(
+            "on_record_error",
+            th.StringType,
+            default="reject",
+            allowed_values=["reject", "fail"],
+            description="reject: write the record to rejects_path and go on; fail: stop",
+        ),
+        th.Property(
+            "rejects_path",
+            th.StringType,
+            default=".target-lightfield/rejects.jsonl",
+            description="JSON-lines file of rejected records (stream, record, error, status)",
+        ),
+        th.Property(
+            "dry_run",
+            th.BooleanType,
+            default=False,
+            description="Plan (create, update, reject) without writing; no STATE is emitted",
+        ),
+        concurrency_property("Writes"),
+        *request_properties(DEFAULT_REQUESTS_PER_SECOND, "under Lightfield's 25 a second"),
+        th.Property(
+            "batch_size_rows",
+            th.IntegerType,
+            description=(
+                f"Records per batch and between STATE messages (default {DEFAULT_BATCH_ROWS}); "
+                f"STATE also follows at least every {int(DRAIN_EVERY_SECONDS)} seconds"
+            ),
+        ),
+    ).to_dict()
+
+    @override
+    def build_engine(self) -> LightfieldEngine:
+        return LightfieldEngine(
+            self.config, user_agent=f"{self.name}/{self.plugin_version}", logger=self.logger
+        )
+
+    @override
+    def secrets(self) -> tuple[str, ...]:
+        return (str(self.config["api_key"]),)
+
+    @override
+    def check_credentials(self) -> None:
+        """A refused key stops the run before it reads any input (one line naming it)."""
+        try:
+            self.engine.client.get_json(contract.VALIDATE_PATH)
+        except LightfieldHTTPError as exc:
+            message = f"api_key: {exc}" if exc.status in (401, 403) else f"api_url: {exc}"
+            raise ConfigValidationError(message, errors=[message]) from None
+        except LightfieldError as exc:
+            message = f"api_url: {exc}"
+            raise ConfigValidationError(message, errors=[message]) from None
+
+
+if __name__ == "__main__":
+    TargetLightfield.cli()

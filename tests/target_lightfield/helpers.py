@@ -1,0 +1,118 @@
+"""Helpers of the target-lightfield tests: the tap's messages in, the target run, both
+workspaces read back and compared with ids replaced."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from lightfield_sandbox import Sandbox
+from lightfield_sandbox.resources import workspaces
+from lightfield_sandbox.resources.actor import Actor
+from target_lightfield.target import TargetLightfield
+from tests.tap_lightfield.helpers import Reader, flattened, sync, tap_config
+
+# Streams compared field by field, and what differs by nature between two workspaces.
+COMPARED = ("accounts", "contacts", "opportunities", "tasks", "notes", "meetings", "project")
+PATHS = {s: f"/v1/{s}" for s in COMPARED} | {"project": "/v1/objects/project"}
+VOLATILE = ("id", "createdAt", "updatedAt", "httpLink")
+# Filled by the API (read-only [D]) or set on the other side: not part of what is copied.
+READ_ONLY = {"$howTheyMakeMoney", "$accountStatus", "$opportunityStatus"}
+
+
+def target_config(creds: dict[str, str], tmp: Path, **extra: Any) -> dict[str, Any]:
+    return {
+        **creds,
+        "id_map_path": str(tmp / "id-map.sqlite"),
+        "rejects_path": str(tmp / "rejects.jsonl"),
+        "max_concurrency": 4,
+        "backoff_base_seconds": 0.01,
+        **extra,
+    }
+
+
+def with_demo_members(sandbox: Sandbox, creds: dict[str, str]) -> None:
+    """The demo's other members in the empty workspace too: members are invited, not copied."""
+    key = sandbox.store.key(creds["api_key"])
+    assert key is not None
+    actor = Actor(sandbox.store, key.workspace_id, key.member_id)
+    for name, email in (("Sam Seller", "sam@example.com"), ("Riley Rep", "riley@example.com")):
+        workspaces.member(actor, name, email, "MEMBER")
+
+
+def tap_lines(creds: dict[str, str], state: dict[str, Any] | None = None) -> list[str]:
+    """tap-lightfield's output (in this process) as Singer lines."""
+    output = sync(tap_config(creds), state=state)
+    return [json.dumps(m) for m in output.messages]
+
+
+def run_target(config: dict[str, Any], lines: list[str]) -> tuple[TargetLightfield, list[Any]]:
+    """target-lightfield in this process; the STATE values it printed."""
+    out = io.StringIO()
+    target = TargetLightfield(config=config)
+    with contextlib.redirect_stdout(out):
+        target.listen(io.StringIO("".join(line + "\n" for line in lines)))
+    return target, [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+
+
+def workspace(creds: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    reader = Reader(creds)
+    return {s: [flattened(r) for r in reader.all(PATHS[s])] for s in COMPARED}
+
+
+def id_pairs(
+    source: dict[str, list[dict[str, Any]]],
+    copy: dict[str, list[dict[str, Any]]],
+    members: dict[str, str],
+) -> dict[str, str]:
+    """Source id -> copy id, found independently of the target: by each record's values."""
+    pairs = dict(members)
+    for stream in COMPARED:
+        by_print = {_print(r): r["id"] for r in copy[stream]}
+        for record in source[stream]:
+            found = by_print.get(_print(record))
+            if found is not None:
+                pairs[record["id"]] = found
+    return pairs
+
+
+def member_pairs(source: dict[str, str], copy: dict[str, str]) -> dict[str, str]:
+    return {source[email]: copy[email] for email in source if email in copy}
+
+
+def members(creds: dict[str, str]) -> dict[str, str]:
+    found = Reader(creds).all("/v1/members")
+    return {m["fields"]["$email"]["value"]: m["id"] for m in found}
+
+
+def comparable(record: dict[str, Any], ids: dict[str, str] | None = None) -> dict[str, Any]:
+    """A record without what differs by nature; a source record's relationship ids replaced
+    through ``ids`` (source id -> copy id), a copy's (``ids`` None) kept."""
+    fields = {k: v for k, v in record.get("fields", {}).items() if k not in READ_ONLY}
+    relationships = {
+        k: sorted(i if ids is None else ids.get(i, f"unmapped:{i}") for i in v)
+        for k, v in record.get("relationships", {}).items()
+    }
+    rest = {k: v for k, v in record.items() if k not in (*VOLATILE, "fields", "relationships")}
+    return {**rest, "fields": fields, "relationships": relationships}
+
+
+def _print(record: dict[str, Any]) -> str:
+    """A record's own values (not its ids): how a copy is found without the id map."""
+    fields = {k: v for k, v in record.get("fields", {}).items() if k not in READ_ONLY}
+    return json.dumps(fields, sort_keys=True, default=str)
+
+
+class WriteCounter:
+    """A sandbox hook that notes every write (hooks cannot be removed: disarm it after)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+        self.armed = True
+
+    def __call__(self, method: str, path: str, query: dict[str, str]) -> None:
+        if self.armed and method not in ("GET", "HEAD") and not path.startswith("/_admin"):
+            self.seen.append((method, path))
