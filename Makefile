@@ -15,13 +15,14 @@ STAMP := $(VENV)/.installed
 install: $(STAMP)
 
 # dev includes the sandbox extra: the local Lexful API (Starlette, uvicorn) tests run against;
-# airbyte is source-lexful and destination-lexful (airbyte-cdk). airbyte-cdk's `backoff` and
-# singer-sdk's `python-backoff` install the same package, the last one wins: the second pip
-# line puts singer-sdk's own back (tests/airbyte/test_install.py checks its files).
+# airbyte is source-lexful and destination-lexful (airbyte-cdk); dagster is lexful_dagster
+# (Dagster 1.13, in the same venv: it moves no version the others pin). airbyte-cdk's
+# `backoff` and singer-sdk's `python-backoff` install the same package, the last one wins: the
+# second pip line puts singer-sdk's own back (tests/airbyte/test_install.py checks its files).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,airbyte]'
+	$(BIN)/pip install --quiet -e '.[dev,airbyte,dagster]'
 	$(BIN)/pip install --quiet --force-reinstall --no-deps "python-backoff==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("python-backoff"))')"
 	touch $(STAMP)
 
@@ -55,6 +56,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# `meltano run tap-lexful target-duckdb` against a demo sandbox, then the DuckDB file read back.
+# The sandbox's data (demo-output/) and Meltano's state (.meltano/) stay: the first run is a
+# full one, the next are incremental. `rm -rf demo-output` (or make clean) starts over.
 demo: install meltano
 	MELTANO_BIN=$(abspath $(MELTANO)) $(BIN)/python scripts/demo.py
 
@@ -62,7 +66,7 @@ bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(MELTANO_VENV) $(PYAIRBYTE_VENV) .meltano .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MELTANO_VENV) $(PYAIRBYTE_VENV) .meltano demo-output .pytest_cache .ruff_cache
 
 readme: install
 	$(BIN)/python scripts/readme_settings.py

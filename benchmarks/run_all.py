@@ -13,6 +13,7 @@ SCRIPTS = (
     "bench_children.py",
     "bench_target.py",
     "bench_airbyte.py",
+    "bench_shards.py",
 )
 
 

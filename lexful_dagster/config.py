@@ -1,0 +1,200 @@
+"""The accounts file: which Lexful accounts to run, in how many shards, into which loader.
+
+A YAML (or JSON, a subset of YAML) file::
+
+    meltano:
+      project_dir: .            # where meltano.yml is, relative to this file (default: here)
+      executable: meltano       # default: $MELTANO_BIN, else `meltano` on PATH
+      environment: prod         # optional: meltano --environment
+      env:                      # added to every run: a remote state backend, for example
+        MELTANO_STATE_BACKEND_URI: s3://bucket/lexful-state
+    accounts:
+      - name: acme              # the asset's name and part of each state ID: [A-Za-z0-9_]
+        api_url: https://api.us.lexful.app
+        account_id: 0190...
+        api_key_id: 0190...
+        api_key_secret_env: ACME_LEXFUL_SECRET   # the secret's env var, never the secret
+        organization_shards: 4
+        loader: target-jsonl
+        loader_env:             # per partition; {account} and {shard} are filled in
+          TARGET_JSONL_DESTINATION_PATH: /data/lexful/{account}/{shard}
+        plan: acme.plan.json    # default: <name>.plan.json beside this file
+        replication_key: created_at
+        tap_settings:           # more tap-lexful settings, for the tap and the planner alike
+          max_tries: 8
+
+The tap's settings travel as environment variables. Meltano 4.4.1 fails a run whose
+``kind: decimal`` setting comes from one ("Object of type Decimal is not JSON serializable"),
+so ``max_requests_per_second``, ``backoff_base_seconds`` and ``request_timeout_seconds`` belong
+in ``meltano.yml``, not in ``tap_settings``.
+
+The secret is read from the environment when a partition runs, not when the file is loaded,
+so the code location loads on a machine that holds no secret.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lexful_api import contract
+
+_NAME = re.compile(r"^[A-Za-z0-9_]+$")  # what Dagster takes in an asset key
+REPLICATION_KEYS = ("created_at", "updated_at")
+# Settings a partition sets itself (see lexful_dagster.shards), so not in tap_settings.
+RESERVED_SETTINGS = frozenset(
+    {
+        "api_url",
+        "account_id",
+        "api_key_id",
+        "api_key_secret",
+        "organization_ids",
+        "filters",
+        "replication_key",
+    }
+)
+
+
+class ConfigError(ValueError):
+    """The accounts file is malformed; the message names the entry and the key."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """One Lexful account, split into ``organization_shards`` shards plus its account-wide one."""
+
+    name: str
+    api_url: str
+    account_id: str
+    api_key_id: str
+    api_key_secret_env: str
+    organization_shards: int
+    loader: str
+    plan_path: Path
+    loader_env: Mapping[str, str] = field(default_factory=dict)
+    replication_key: str = "created_at"
+    tap_settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def api_key_secret(self) -> str:
+        """The secret, from the environment variable the file names."""
+        secret = os.environ.get(self.api_key_secret_env)
+        if not secret:
+            msg = (
+                f"account {self.name}: the environment variable {self.api_key_secret_env} is unset"
+            )
+            raise ConfigError(msg)
+        return secret
+
+    def connection(self) -> dict[str, str]:
+        """The four connection settings, as tap-lexful and ``client_from_config`` name them."""
+        return {
+            "api_url": self.api_url,
+            "account_id": self.account_id,
+            "api_key_id": self.api_key_id,
+            "api_key_secret": self.api_key_secret(),
+        }
+
+    def client_config(self) -> dict[str, Any]:
+        """The connection and the tap's request settings: the planner paces as the tap does."""
+        return {**self.tap_settings, **self.connection()}
+
+
+@dataclass(frozen=True)
+class MeltanoProject:
+    """Where and how ``meltano`` runs."""
+
+    project_dir: Path
+    executable: str
+    environment: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole file: the Meltano project and the accounts."""
+
+    meltano: MeltanoProject
+    accounts: tuple[Account, ...]
+
+
+def load(path: Path) -> Settings:
+    """Read and check the accounts file at ``path``."""
+    raw = yaml.safe_load(path.read_text())
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping with 'accounts'")
+    base = path.resolve().parent
+    accounts = raw.get("accounts")
+    if not isinstance(accounts, list) or not accounts:
+        raise ConfigError(f"{path}: 'accounts' must be a non-empty list")
+    parsed = tuple(_account(entry, base, i) for i, entry in enumerate(accounts))
+    names = [account.name for account in parsed]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{path}: account names must be unique: {names}")
+    return Settings(_meltano(raw.get("meltano") or {}, base), parsed)
+
+
+def _meltano(raw: Mapping[str, Any], base: Path) -> MeltanoProject:
+    executable = raw.get("executable") or os.environ.get("MELTANO_BIN") or "meltano"
+    environment = raw.get("environment")
+    return MeltanoProject(
+        project_dir=(base / str(raw.get("project_dir", "."))).resolve(),
+        executable=str(executable),
+        environment=str(environment) if environment else None,
+        env=_strings(raw.get("env") or {}, "meltano.env"),
+    )
+
+
+def _account(raw: Any, base: Path, index: int) -> Account:
+    where = f"accounts[{index}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping")
+    name = _required(raw, "name", where)
+    if not _NAME.match(name):
+        raise ConfigError(f"{where}.name: {name!r}: only letters, digits and _")
+    shards = raw.get("organization_shards", 1)
+    if not isinstance(shards, int) or isinstance(shards, bool) or shards < 1:
+        raise ConfigError(f"{where}.organization_shards: a whole number of at least 1")
+    replication_key = str(raw.get("replication_key", "created_at"))
+    if replication_key not in REPLICATION_KEYS:
+        raise ConfigError(f"{where}.replication_key: one of {REPLICATION_KEYS}")
+    return Account(
+        name=name,
+        api_url=str(raw.get("api_url") or contract.DEFAULT_API_URL),
+        account_id=_required(raw, "account_id", where),
+        api_key_id=_required(raw, "api_key_id", where),
+        api_key_secret_env=_required(raw, "api_key_secret_env", where),
+        organization_shards=shards,
+        loader=_required(raw, "loader", where),
+        plan_path=base / str(raw.get("plan") or f"{name}.plan.json"),
+        loader_env=_strings(raw.get("loader_env") or {}, f"{where}.loader_env"),
+        replication_key=replication_key,
+        tap_settings=_tap_settings(raw.get("tap_settings") or {}, f"{where}.tap_settings"),
+    )
+
+
+def _tap_settings(raw: Any, where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping of tap-lexful settings")
+    reserved = sorted(RESERVED_SETTINGS & set(raw))
+    if reserved:
+        raise ConfigError(f"{where}: {reserved} are set by each partition itself")
+    return {str(key): value for key, value in raw.items()}
+
+
+def _required(raw: Mapping[str, Any], key: str, where: str) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}.{key}: required, a string")
+    return value
+
+
+def _strings(raw: Any, where: str) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping of names to values")
+    return {str(key): str(value) for key, value in raw.items()}
