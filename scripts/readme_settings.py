@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-PLUGINS = ("tap-lexful", "target-lexful")
+PLUGINS = ("tap-lexful", "target-lexful", "tap-lightfield", "target-lightfield")
 
 
 def settings_table(plugin: str) -> str:
