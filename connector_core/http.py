@@ -79,8 +79,9 @@ class RateBudget:
     """A token bucket shared by all threads: at most ``rate`` requests a second on average."""
 
     def __init__(self, rate: float | None, burst: float | None = None) -> None:
-        self._rate = rate
-        self._capacity = burst or max(1.0, rate or 1.0)
+        # float(): a config file's numbers come as Decimal (the SDK reads it with parse_float)
+        self._rate = float(rate) if rate else None
+        self._capacity = float(burst) if burst else max(1.0, self._rate or 1.0)
         self._tokens = self._capacity
         self._stamp = time.monotonic()
         self._lock = threading.Lock()

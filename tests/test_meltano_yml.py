@@ -37,7 +37,9 @@ def declared(plugin: str) -> dict[str, dict]:
     return {setting["name"]: setting for setting in entry["settings"]}
 
 
-@pytest.mark.parametrize("plugin", ["tap-lexful", "target-lexful"])
+@pytest.mark.parametrize(
+    "plugin", ["tap-lexful", "target-lexful", "tap-lightfield", "target-lightfield"]
+)
 def test_every_setting_is_declared_with_its_kind(plugin: str) -> None:
     properties = about(plugin)["settings"]["properties"]
     settings = declared(plugin)

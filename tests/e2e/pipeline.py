@@ -77,3 +77,22 @@ def meltano(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     )
     assert result.returncode == 0, f"meltano {' '.join(args)} failed:\n{result.stderr[-4000:]}"
     return result
+
+
+def lightfield_env(
+    source: dict[str, str], target: dict[str, str] | None, **extra: str
+) -> dict[str, str]:
+    """The environment of `meltano run tap-lightfield target-lightfield` in the sandbox
+    environment of meltano.yml: each side's {api_url, api_key} as its variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAP_", "TARGET_"))}
+    env |= {
+        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "LIGHTFIELD_API_URL": source["api_url"],
+        "LIGHTFIELD_API_KEY": source["api_key"],
+    }
+    if target:
+        env |= {
+            "LIGHTFIELD_TARGET_API_URL": target["api_url"],
+            "LIGHTFIELD_TARGET_API_KEY": target["api_key"],
+        }
+    return env | extra
