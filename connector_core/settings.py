@@ -7,7 +7,7 @@ builds its client from these (``lexful_api.settings``, ``tap_lightfield.tap``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from singer_sdk import typing as th
 
@@ -58,3 +58,38 @@ def request_properties(
             description="Timeout of one request.",
         ),
     ]
+
+
+def user_agent_property(default: str) -> th.Property[Any]:
+    """``user_agent``: the User-Agent header of every request (the connector's name)."""
+    return th.Property(
+        "user_agent",
+        th.StringType,
+        default=default,
+        description="User-Agent header of every request.",
+    )
+
+
+class ClientOptions(TypedDict):
+    """The ``HttpClient`` arguments that ``request_properties`` and ``max_concurrency`` set."""
+
+    max_requests_per_second: float | None
+    max_tries: int
+    backoff_base_s: float
+    timeout_s: float
+    pool_size: int
+
+
+def client_options(
+    config: Mapping[str, Any], *, concurrency: int, min_pool: int = 32
+) -> ClientOptions:
+    """The request settings as client arguments; a pool of two connections per thread."""
+    backoff = config.get("backoff_base_seconds")
+    return ClientOptions(
+        max_requests_per_second=config.get("max_requests_per_second"),
+        max_tries=int(config.get("max_tries") or 6),
+        # 0 is a valid setting (no wait): only an absent one takes the default.
+        backoff_base_s=0.5 if backoff is None else float(backoff),
+        timeout_s=float(config.get("request_timeout_seconds") or 120),
+        pool_size=max(min_pool, concurrency * 2),
+    )

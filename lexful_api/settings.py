@@ -14,6 +14,7 @@ from singer_sdk import typing as th
 
 from connector_core.settings import (
     DEFAULT_MAX_CONCURRENCY,
+    client_options,
     concurrency_property,
     max_concurrency,
     request_properties,
@@ -75,11 +76,7 @@ def client_from_config(
         account_id=config["account_id"],
         key_id=config["api_key_id"],
         key_secret=config["api_key_secret"],
-        max_requests_per_second=config.get("max_requests_per_second"),
         rate_burst=1,  # paced evenly: a burst is what makes a server count 429s
-        max_tries=int(config.get("max_tries") or 6),
-        backoff_base_s=float(config.get("backoff_base_seconds", 0.5)),
-        timeout_s=float(config.get("request_timeout_seconds") or 120),
-        pool_size=max(32, concurrency * 2),
         user_agent=user_agent,
+        **client_options(config, concurrency=concurrency),
     )

@@ -6,19 +6,16 @@ server for it and names the credentials of the first account.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from connector_core.sandbox.harness import (
     AdminControl,
     Control,
     SandboxBase,
-    ThreadControl,
-    fault_flags,
+    child_args,
+    run_in_thread,
     serve_in_child,
-    serve_in_thread,
 )
 from lexful_sandbox.http.app import build_app
 from lexful_sandbox.http.faults import Faults
@@ -27,25 +24,16 @@ from lexful_sandbox.resources import accounts
 from lexful_sandbox.storage.store import Store
 
 
-class Sandbox(SandboxBase):
+class Sandbox(SandboxBase[Store]):
     """Credentials of the first account plus control of the running server."""
+
+    store_type = Store
 
     def __init__(self, config: dict[str, str], control: Control) -> None:
         super().__init__(config, control)
         self.account_id = config["account_id"]
         self.api_key_id = config["api_key_id"]
         self.api_key_secret = config["api_key_secret"]
-
-    def new_account(self) -> dict[str, str]:
-        credentials: dict[str, str] = super().new_account()
-        return credentials
-
-    @property
-    def store(self) -> Store:
-        """Direct access to the data, for tests (in-process sandboxes only)."""
-        store = self._control.store()
-        assert isinstance(store, Store)
-        return store
 
 
 @contextmanager
@@ -74,27 +62,19 @@ def running_sandbox(
 @contextmanager
 def _thread(options: Options) -> Iterator[Sandbox]:
     sb, account = prepare(options)
-    try:
-        with serve_in_thread(build_app(sb), options.host, "lexful-sandbox") as url:
-
-            def new_account() -> dict[str, Any]:
-                return accounts.credentials(accounts.create_account(sb.store), url)
-
-            control = ThreadControl(sb, sb.store, new_account)
-            yield Sandbox(accounts.credentials(account, url), control)
-    finally:
-        sb.store.close()
-
-
-def _child_args(options: Options) -> list[str]:
-    args = [sys.executable, "-m", "lexful_sandbox.cli", "serve", "--admin"]
-    args += ["--host", options.host, "--port", str(options.port), "--seed", options.seed]
-    args += ["--seed-scale", str(options.seed_scale), "--seed-random", str(options.seed_random)]
-    args += fault_flags(options.faults)
-    return args + (["--db", options.db] if options.db else [])
+    with run_in_thread(
+        sb,
+        sb.store,
+        build_app(sb),
+        options.host,
+        "lexful-sandbox",
+        lambda url: accounts.credentials(account, url),
+        lambda url: accounts.credentials(accounts.create_account(sb.store), url),
+    ) as (config, control):
+        yield Sandbox(config, control)
 
 
 @contextmanager
 def _child(options: Options) -> Iterator[Sandbox]:
-    with serve_in_child(_child_args(options)) as config:
+    with serve_in_child(child_args("lexful_sandbox.cli", options)) as config:
         yield Sandbox(config, AdminControl(config["api_url"], Faults))

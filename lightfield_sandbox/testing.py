@@ -7,19 +7,16 @@ asked for, so that tests which write quickly do not meet a 429 by chance.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from connector_core.sandbox.harness import (
     AdminControl,
     Control,
     SandboxBase,
-    ThreadControl,
-    fault_flags,
+    child_args,
+    run_in_thread,
     serve_in_child,
-    serve_in_thread,
 )
 from lightfield_sandbox.http.app import build_app
 from lightfield_sandbox.http.faults import LightfieldFaults
@@ -28,24 +25,15 @@ from lightfield_sandbox.resources import workspaces
 from lightfield_sandbox.storage.store import Store
 
 
-class Sandbox(SandboxBase):
-    """The first workspace's key plus control of the running server."""
+class Sandbox(SandboxBase[Store]):
+    """The first workspace's key plus control of the running server (``new_account``: a
+    new workspace's ``{api_url, api_key}``)."""
+
+    store_type = Store
 
     def __init__(self, config: dict[str, str], control: Control) -> None:
         super().__init__(config, control)
         self.api_key = config["api_key"]
-
-    def new_account(self) -> dict[str, str]:
-        """``{api_url, api_key}`` of a new, empty, isolated workspace."""
-        credentials: dict[str, str] = super().new_account()
-        return credentials
-
-    @property
-    def store(self) -> Store:
-        """Direct access to the data, for tests (in-process sandboxes only)."""
-        store = self._control.store()
-        assert isinstance(store, Store)
-        return store
 
     def new_key(self, scopes: tuple[str, ...]) -> str:
         """Another key on the first workspace, limited to ``scopes`` (in-process only)."""
@@ -81,26 +69,19 @@ def running_sandbox(
 @contextmanager
 def _thread(options: Options) -> Iterator[Sandbox]:
     state, key = prepare(options)
-    try:
-        with serve_in_thread(build_app(state), options.host, "lightfield-sandbox") as url:
-
-            def new_workspace() -> dict[str, Any]:
-                return workspaces.credentials(workspaces.create_workspace(state.store), url)
-
-            control = ThreadControl(state, state.store, new_workspace)
-            yield Sandbox(workspaces.credentials(key, url), control)
-    finally:
-        state.store.close()
-
-
-def _child_args(options: Options) -> list[str]:
-    args = [sys.executable, "-m", "lightfield_sandbox.cli", "serve", "--admin"]
-    args += ["--host", options.host, "--port", str(options.port), "--seed", options.seed]
-    args += ["--seed-random", str(options.seed_random), *fault_flags(options.faults)]
-    return args + (["--db", options.db] if options.db else [])
+    with run_in_thread(
+        state,
+        state.store,
+        build_app(state),
+        options.host,
+        "lightfield-sandbox",
+        lambda url: workspaces.credentials(key, url),
+        lambda url: workspaces.credentials(workspaces.create_workspace(state.store), url),
+    ) as (config, control):
+        yield Sandbox(config, control)
 
 
 @contextmanager
 def _child(options: Options) -> Iterator[Sandbox]:
-    with serve_in_child(_child_args(options)) as config:
+    with serve_in_child(child_args("lightfield_sandbox.cli", options)) as config:
         yield Sandbox(config, AdminControl(config["api_url"], LightfieldFaults))

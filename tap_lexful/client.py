@@ -13,13 +13,9 @@ from datetime import timedelta
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import msgspec
-from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
-from connector_core.tap.logs import LoggedStream
 from connector_core.tap.paging import (
     OverlapPager,
     Page,
@@ -30,6 +26,7 @@ from connector_core.tap.paging import (
     Walk,
 )
 from connector_core.tap.runtime import Progress, Runtime, run_now, wait_for
+from connector_core.tap.stream import PagedStream, StreamError
 from lexful_api import LexfulError, contract
 from tap_lexful.schemas import json_text_fields, stream_schema
 
@@ -37,7 +34,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from concurrent.futures import Future
 
-    import requests
     from singer_sdk import Tap
     from singer_sdk import typing as th
     from singer_sdk.helpers.types import Context
@@ -48,15 +44,13 @@ if TYPE_CHECKING:
 LAST_EMITTED = "last_emitted"
 
 
-class LexfulStreamError(FatalAPIError):
-    """A request of a stream failed for good: one line naming the stream and the request."""
+class LexfulStreamError(StreamError):
+    """A request of a Lexful stream failed for good: its ``cause`` is the ``LexfulError``."""
 
-    def __init__(self, stream: str, cause: LexfulError) -> None:
-        self.cause = cause
-        super().__init__(f"Stream '{stream}': {cause}")
+    cause: LexfulError  # only ever raised with one (``PagedStream.fetch_page``)
 
 
-class LexfulStream(LoggedStream):
+class LexfulStream(PagedStream):
     """A Lexful list endpoint, walked in ``(order_field, id)`` order with concurrent pages.
 
     Records are emitted strictly in that order (so incremental state is resumable), the pages
@@ -65,6 +59,8 @@ class LexfulStream(LoggedStream):
     are emitted.
     """
 
+    api_error = LexfulError
+    stream_error = LexfulStreamError
     primary_keys: ClassVar[tuple[str, ...]] = ("id",)
     # Records are parsed JSON, already of JSON types, under a schema built from the same
     # definitions: the SDK's per-field conformance pass (40% of the CPU time) adds nothing.
@@ -180,28 +176,8 @@ class LexfulStream(LoggedStream):
     # --- responses ------------------------------------------------------------------------
 
     @override
-    def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
-        return self.parse_page(response).items
-
-    def parse_page(self, response: requests.Response) -> Page:
-        body = _decode(response)
+    def page_of(self, body: Any) -> Page:
         return Page(contract.list_items(body), contract.list_total(body))
-
-    def fetch_page(self, context: Context | None, token: PageToken) -> Page:
-        """One page, through the shared client; errors name the stream and the request."""
-        request = self.get_http_request(page=PageContext(context, token))
-        self.progress.requested()
-        try:
-            response = self.runtime.client.request(
-                request.method,
-                request.url,
-                params=request.params,
-                headers=request.headers,
-                on_retry=self.progress.retried,
-            )
-        except LexfulError as exc:
-            raise LexfulStreamError(self.name, exc) from None
-        return self.parse_page(response)
 
     def position(self, item: dict[str, Any]) -> Position:
         return Position(
@@ -375,11 +351,3 @@ class LexfulStream(LoggedStream):
         records = wait_for(future, self.progress) if future is not None else self.collect(context)
         self.progress.parent_done()
         return records
-
-
-def _decode(response: requests.Response) -> Any:
-    """The JSON body; msgspec parses a page several times faster than the json module."""
-    try:
-        return msgspec.json.decode(response.content)
-    except msgspec.DecodeError:
-        return response.json()  # raises the usual, readable error

@@ -10,6 +10,7 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
+from connector_core.settings import user_agent_property
 from connector_core.tap.runtime import Runtime
 from lexful_api import LexfulAuthError, LexfulError, contract
 from lexful_api.settings import (
@@ -148,12 +149,7 @@ class TapLexful(Tap):
                 "one per asset). Off: one summary line per stream; DEBUG turns them on too."
             ),
         ),
-        th.Property(
-            "user_agent",
-            th.StringType,
-            default="tap-lexful",
-            description="User-Agent header of every request.",
-        ),
+        user_agent_property("tap-lexful"),
         *request_properties(),
     ).to_dict()
 

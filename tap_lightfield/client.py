@@ -27,13 +27,9 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import msgspec
-from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
-from connector_core.tap.logs import LoggedStream
 from connector_core.tap.paging import (
     OverlapPager,
     Page,
@@ -44,6 +40,7 @@ from connector_core.tap.paging import (
     Walk,
 )
 from connector_core.tap.runtime import Progress, Runtime, run_now
+from connector_core.tap.stream import PagedStream, StreamError
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError
 from lightfield_api.http import list_page
@@ -52,7 +49,6 @@ from tap_lightfield.schemas import MODIFIED_AT
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    import requests
     from singer_sdk import Tap
     from singer_sdk import typing as th
     from singer_sdk.helpers.types import Context
@@ -62,16 +58,17 @@ if TYPE_CHECKING:
 MAX_REREADS = 50
 
 
-class LightfieldStreamError(FatalAPIError):
-    """A request of a stream failed for good: one line naming the stream and the request."""
+class LightfieldStreamError(StreamError):
+    """A request of a Lightfield stream failed for good; ``cause``: the ``LightfieldError``."""
 
-    def __init__(self, stream: str, cause: LightfieldError) -> None:
-        self.cause = cause
-        super().__init__(f"Stream '{stream}': {cause}")
+    cause: LightfieldError  # only ever raised with one (``PagedStream.fetch_page``)
 
 
-class LightfieldStream(LoggedStream):
+class LightfieldStream(PagedStream):
     """A Lightfield list endpoint, read whole with concurrent pages, each id emitted once."""
+
+    api_error = LightfieldError
+    stream_error = LightfieldStreamError
 
     primary_keys: ClassVar[tuple[str, ...]] = ("id",)
     # Records are parsed JSON under a schema built from the same definitions: the SDK's
@@ -106,32 +103,9 @@ class LightfieldStream(LoggedStream):
         return {"limit": self.pager.page_size, "offset": token.offset}
 
     @override
-    def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:
-        return self.parse_page(response).items
-
-    def parse_page(self, response: requests.Response) -> Page:
-        try:
-            body = msgspec.json.decode(response.content)
-        except msgspec.DecodeError:
-            body = response.json()  # raises the usual, readable error
+    def page_of(self, body: Any) -> Page:
         items, total = list_page(body)
         return Page(items, total)
-
-    def fetch_page(self, context: Context | None, token: PageToken) -> Page:
-        """One page, through the shared client; errors name the stream and the request."""
-        request = self.get_http_request(page=PageContext(context, token))
-        self.progress.requested()
-        try:
-            response = self.runtime.client.request(
-                request.method,
-                request.url,
-                params=request.params,
-                headers=request.headers,
-                on_retry=self.progress.retried,
-            )
-        except LightfieldError as exc:
-            raise LightfieldStreamError(self.name, exc) from None
-        return self.parse_page(response)
 
     # --- incremental ------------------------------------------------------------------------
 

@@ -10,7 +10,13 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
-from connector_core.settings import concurrency_property, max_concurrency, request_properties
+from connector_core.settings import (
+    client_options,
+    concurrency_property,
+    max_concurrency,
+    request_properties,
+    user_agent_property,
+)
 from connector_core.tap.runtime import Runtime
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
@@ -82,12 +88,7 @@ class TapLightfield(Tap):
         *request_properties(
             DEFAULT_REQUESTS_PER_SECOND, "default 24, within Lightfield's 25 a second"
         ),
-        th.Property(
-            "user_agent",
-            th.StringType,
-            default="tap-lightfield",
-            description="User-Agent header of every request.",
-        ),
+        user_agent_property("tap-lightfield"),
     ).to_dict()
 
     @cached_property
@@ -98,12 +99,8 @@ class TapLightfield(Tap):
         client = LightfieldClient(
             api_url=config.get("api_url") or contract.DEFAULT_API_URL,
             api_key=config["api_key"],
-            max_requests_per_second=config.get("max_requests_per_second"),
-            max_tries=int(config.get("max_tries") or 6),
-            backoff_base_s=float(config.get("backoff_base_seconds", 0.5)),
-            timeout_s=float(config.get("request_timeout_seconds") or 120),
-            pool_size=max(32, concurrency * 2),
             user_agent=config.get("user_agent"),
+            **client_options(config, concurrency=concurrency),
         )
         return Runtime(client, concurrency, thread_name_prefix="lightfield")
 

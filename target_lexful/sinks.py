@@ -7,24 +7,21 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
 from connector_core.target import hostile
-from connector_core.target.base import DEFAULT_BATCH_ROWS
+from connector_core.target.sink import EngineSink
 
 if TYPE_CHECKING:
+    from target_lexful.engine.write_engine import WriteEngine
     from target_lexful.target import TargetLexful
 
 
-class LexfulSink(BatchSink):
-    """One stream's records, written in batches by the target's write engine.
+class LexfulSink(EngineSink):
+    """One stream's records, written in batches by the target's write engine
+    (``connector_core.target.sink``), with Lexful's JSON text fields and versions."""
 
-    Every sink shares one engine: a reference from one stream to another is resolved through
-    the same id map, and the engine keeps the order references need.
-    """
-
-    DEFAULT_BATCH_ROWS = DEFAULT_BATCH_ROWS
+    engine: WriteEngine
 
     def __init__(
         self,
@@ -34,10 +31,6 @@ class LexfulSink(BatchSink):
         key_properties: Sequence[str] | None,
     ) -> None:
         super().__init__(target, stream_name, schema, key_properties)
-        self.engine = target.engine
-        self._input_position = target.input_position
-        self._records: list[dict[str, Any]] = []
-        self._positions: list[int] = []
         self._json_text = json_text_fields(schema)
 
     @property
@@ -47,13 +40,6 @@ class LexfulSink(BatchSink):
         # record deleted in the source would be written as live. (_sdc_* never reach the API.)
         return True
 
-    @property
-    @override
-    def max_size(self) -> int:
-        # The setting wins; without it a smaller default than the SDK's 10,000, so that a
-        # crash loses little work. (A class attribute would silently hide the setting.)
-        return self.batch_size_rows or self.DEFAULT_BATCH_ROWS
-
     @override
     def preprocess_record(self, record: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         # Back from the JSON text a source sent for a value of no single type (tap-lexful: a
@@ -62,11 +48,8 @@ class LexfulSink(BatchSink):
 
     @override
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
-        # Held here, not in the SDK's batch context, which the SDK logs after every record
-        # (at DEBUG): presigned download_url signatures and all.
-        self._records.append(record)
-        # Where it stood in the input: if it has to wait, the STATEs after it wait with it.
-        self._positions.append(self._input_position())
+        super().process_record(record, context)
+        # Counted per stream: a version's full set is known only once all of it was read.
         self.engine.versions.record_read(self.stream_name)
 
     @override
@@ -75,13 +58,6 @@ class LexfulSink(BatchSink):
         # run's records under this version are the full set, and the engine deletes the rest
         # at the end of input.
         self.engine.activate_version(self.stream_name, new_version)
-
-    @override
-    def process_batch(self, context: dict[str, Any]) -> None:
-        records, self._records = self._records, []
-        positions, self._positions = self._positions, []
-        if records:
-            self.engine.write_batch(self.stream_name, list(self.key_properties), records, positions)
 
 
 # Numbers as the reader reads them (Decimal), so that ``hostile`` and ``json_safe`` apply.

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from connector_core.settings import max_concurrency
+from connector_core.settings import client_options, max_concurrency
 from connector_core.target.errors import RecordError, rejectable_status
 from connector_core.target.id_map import IdMap
 from connector_core.target.id_map_schema import DONE, INTENT, REJECTED, Entry, Waiting
@@ -383,12 +383,8 @@ def _client(config: Mapping[str, Any], user_agent: str) -> LightfieldClient:
     return LightfieldClient(
         api_url=str(config.get("api_url") or contract.DEFAULT_API_URL),
         api_key=str(config["api_key"]),
-        max_requests_per_second=config.get("max_requests_per_second"),
-        max_tries=int(config.get("max_tries") or 6),
-        backoff_base_s=float(config.get("backoff_base_seconds") or 0.5),
-        timeout_s=float(config.get("request_timeout_seconds") or 120),
-        pool_size=max(8, max_concurrency(config) * 2),
         user_agent=user_agent,
+        **client_options(config, concurrency=max_concurrency(config), min_pool=8),
     )
 
 

@@ -1,56 +1,12 @@
-"""target-lightfield's sink: batches records of one stream and hands them to the write engine."""
+"""target-lightfield's sink: batches records of one stream and hands them to the write engine.
+
+The batching is the core's (``connector_core.target.sink``); Lightfield adds nothing to it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-from singer_sdk.sinks import BatchSink
-from typing_extensions import override
-
-from connector_core.target.base import DEFAULT_BATCH_ROWS
-
-if TYPE_CHECKING:
-    from target_lightfield.target import TargetLightfield
+from connector_core.target.sink import EngineSink
 
 
-class LightfieldSink(BatchSink):
-    """One stream's records, written in batches by the target's one write engine.
-
-    Every sink shares the engine: a relationship to a record of another stream is resolved
-    through the same id map, and the engine keeps the order references need.
-    """
-
-    def __init__(
-        self,
-        target: TargetLightfield,
-        stream_name: str,
-        schema: dict[str, Any],
-        key_properties: Sequence[str] | None,
-    ) -> None:
-        super().__init__(target, stream_name, schema, key_properties)
-        self.engine = target.engine
-        self._input_position = target.input_position
-        self._records: list[dict[str, Any]] = []
-        self._positions: list[int] = []
-
-    @property
-    @override
-    def max_size(self) -> int:
-        # The setting wins; without it a smaller default than the SDK's 10,000, so that a
-        # crash loses little work.
-        return self.batch_size_rows or DEFAULT_BATCH_ROWS
-
-    @override
-    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
-        # Held here, not in the SDK's batch context, which the SDK logs at DEBUG.
-        self._records.append(record)
-        # Where it stood in the input: if it has to wait, the STATEs after it wait with it.
-        self._positions.append(self._input_position())
-
-    @override
-    def process_batch(self, context: dict[str, Any]) -> None:
-        records, self._records = self._records, []
-        positions, self._positions = self._positions, []
-        if records:
-            self.engine.write_batch(self.stream_name, list(self.key_properties), records, positions)
+class LightfieldSink(EngineSink):
+    """One stream's records, written in batches by the target's one ``LightfieldEngine``."""

@@ -1,14 +1,35 @@
-"""The fault flags every ``<profile>-sandbox serve`` takes, and what they become."""
+"""What every ``<profile>-sandbox serve`` shares: its flags, its options, and serving them."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from dataclasses import fields
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from connector_core.sandbox.faults import Faults
+from connector_core.sandbox.server import api_url, bind, serve_forever
 
 F = TypeVar("F", bound=Faults)
+OptionsT = TypeVar("OptionsT", bound="ServeOptions")
+S = TypeVar("S", bound="StoreOwner")
+C = TypeVar("C")
+
+
+class ServeOptions(Protocol):
+    """The part of a profile's ``Options`` dataclass the core reads to serve."""
+
+    host: str
+    port: int
+
+
+class StoreOwner(Protocol):
+    """A profile's server state, as far as serving goes: it holds a store to close."""
+
+    @property
+    def store(self) -> Any: ...
+
 
 HELP = {
     "latency_ms": "added to every answer",
@@ -45,3 +66,45 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="enable /_admin/faults, /_admin/stats, /_admin/clock, /_admin/accounts",
     )
+
+
+def serve_parser(
+    prog: str, description: str | None
+) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The ``<prog> serve`` command line with the server flags; returns it and ``serve``."""
+    root = argparse.ArgumentParser(prog=prog, description=description)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the sandbox server")
+    add_server_flags(serve)
+    return root, serve
+
+
+def options_from(
+    args: argparse.Namespace, options_type: type[OptionsT], faults_type: type[Faults]
+) -> OptionsT:
+    """An ``Options`` dataclass from the parsed flags: each field from the flag of its name.
+
+    ``harness.child_args`` is the inverse, so a profile adds an option by adding a field
+    and a flag, nothing else.
+    """
+    # A dataclass by contract; the Protocol bound cannot say so, hence the ignore.
+    names = [f.name for f in fields(options_type) if f.name != "faults"]  # type: ignore[arg-type]
+    values: dict[str, Any] = {name: getattr(args, name) for name in names}
+    values["faults"] = faults_from(args, faults_type)
+    return options_type(**values)
+
+
+def serve(
+    options: OptionsT,
+    prepare: Callable[[OptionsT], tuple[S, C]],
+    build_app: Callable[[S], Any],
+    credentials: Callable[[C, str], dict[str, Any]],
+) -> None:
+    """Prepare the state, print the first account's credentials, serve until stopped."""
+    state, first = prepare(options)
+    sock = bind(options.host, options.port)
+    try:
+        serve_forever(build_app(state), sock, credentials(first, api_url(sock)))
+    finally:
+        state.store.close()
+    sys.exit(0)

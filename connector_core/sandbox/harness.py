@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import subprocess as sp
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
+from dataclasses import fields, is_dataclass
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import requests
 
@@ -99,20 +101,27 @@ class AdminControl:
         raise NotImplementedError(msg)
 
 
-class SandboxBase:
+StoreT = TypeVar("StoreT")
+
+
+class SandboxBase(Generic[StoreT]):
     """A running sandbox as a test sees it: its first-line config and its controls.
 
-    Profiles subclass it to name their credentials as attributes and to type ``store``.
+    Profiles subclass it as ``SandboxBase[Store]`` with ``store_type = Store`` to name their
+    credentials as attributes and get a typed ``store``.
     """
+
+    store_type: ClassVar[type[Any]] = object
 
     def __init__(self, config: dict[str, Any], control: Control) -> None:
         self.config = dict(config)
         self.api_url: str = config["api_url"]
         self._control = control
 
-    def new_account(self) -> dict[str, Any]:
+    def new_account(self) -> dict[str, str]:
         """The credentials of a new, empty, isolated account on the same server."""
-        return self._control.new_account()
+        credentials: dict[str, str] = self._control.new_account()  # the first line's strings
+        return credentials
 
     def set_faults(self, **faults: Any) -> None:
         self._control.set_faults(**faults)
@@ -126,6 +135,14 @@ class SandboxBase:
     def freeze_clock(self, at: float | None) -> None:
         """Stop the sandbox's clock at ``at`` (epoch seconds); ``None`` lets it run again."""
         self._control.freeze_clock(at)
+
+    @property
+    def store(self) -> StoreT:
+        """Direct access to the data, for tests (in-process sandboxes only)."""
+        store = self._control.store()
+        assert isinstance(store, self.store_type)  # the control is untyped; check it here
+        typed: StoreT = store
+        return typed
 
 
 @contextmanager
@@ -147,6 +164,28 @@ def serve_in_thread(app: Any, host: str, name: str) -> Iterator[str]:
 
 
 @contextmanager
+def run_in_thread(
+    state: ServerState,
+    store: Any,
+    app: Any,
+    host: str,
+    name: str,
+    first: Callable[[str], dict[str, Any]],
+    new_account: Callable[[str], dict[str, Any]],
+) -> Iterator[tuple[dict[str, Any], ThreadControl]]:
+    """Serve ``app`` from a thread; yields the first account's config and the controls.
+
+    ``first(url)`` and ``new_account(url)`` give credentials against the URL the server got;
+    ``store`` (the profile's, on ``state``) is closed when the sandbox stops, whatever happened.
+    """
+    try:
+        with serve_in_thread(app, host, name) as url:
+            yield first(url), ThreadControl(state, store, lambda: new_account(url))
+    finally:
+        store.close()
+
+
+@contextmanager
 def serve_in_child(args: list[str]) -> Iterator[dict[str, Any]]:
     """Run ``args`` (a ``<profile>-sandbox serve``); yields its first stdout line as JSON."""
     child = sp.Popen(args, stdout=sp.PIPE, text=True)
@@ -164,6 +203,23 @@ def serve_in_child(args: list[str]) -> Iterator[dict[str, Any]]:
         except sp.TimeoutExpired:
             child.kill()
             child.wait()
+
+
+def child_args(module: str, options: Any) -> list[str]:
+    """``python -m <module> serve --admin`` with one flag per field of the ``Options`` dataclass.
+
+    The inverse of ``cli.options_from``: a field ``seed_random`` becomes ``--seed-random``,
+    ``faults`` its fault flags, and a ``None`` (no ``--db``) no flag at all.
+    """
+    assert is_dataclass(options)
+    args = [sys.executable, "-m", module, "serve", "--admin"]
+    for f in fields(options):
+        value = getattr(options, f.name)
+        if f.name == "faults":
+            args += fault_flags(value)
+        elif f.name != "admin" and value is not None:  # the child always runs with --admin
+            args += ["--" + f.name.replace("_", "-"), str(value)]
+    return args
 
 
 def fault_flags(faults: Faults) -> list[str]:

@@ -19,6 +19,7 @@ import json
 import signal
 import threading
 import time
+from collections.abc import Iterable
 from types import FrameType
 from typing import Any, Protocol
 
@@ -52,6 +53,13 @@ class TargetEngine(Protocol):
     @property
     def fail_on_reject(self) -> bool: ...
     def reject(self, stream: str | None, record: Any, error: RecordError) -> None: ...
+    def write_batch(
+        self,
+        stream: str,
+        key_properties: list[str],
+        records: Iterable[dict[str, Any]],
+        positions: Iterable[int],
+    ) -> None: ...  # write, reject or park each record; positions: its place in the input
     def stop(self) -> None: ...  # interrupted: drop the writes not yet started
     def finish(self) -> None: ...  # end of input: release, then reject what still waits
     def close(self) -> None: ...

@@ -7,12 +7,10 @@ tables or were checked against a resource's schema (S608 noqa below); values are
 from __future__ import annotations
 
 import secrets
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from connector_core.sandbox.sqlite import Params, SqliteStore
 from lexful_sandbox.common.util import dumps, loads
 from lexful_sandbox.storage.query import ListQuery
 from lexful_sandbox.storage.schema import connect
@@ -27,7 +25,6 @@ EXTRAS: dict[str, dict[str, str]] = {
     "files": {"asset_id": "asset_id"},
 }
 BASE_COLUMNS = ("id", "created_at", "updated_at", "deleted_at")
-Params = tuple[Any, ...] | list[Any]  # the values bound to a statement's placeholders
 
 
 KEYSET_COLUMNS = frozenset({"id", "created_at", "updated_at"})  # never NULL
@@ -48,14 +45,12 @@ class Account:
     user_id: str
 
 
-class Store:
-    """One sqlite connection under a re-entrant lock (tests touch it from their own thread)."""
+class Store(SqliteStore):
+    """Lexful's records on the core's sqlite plumbing (``connector_core.sandbox.sqlite``)."""
 
     def __init__(self, path: str | None = None) -> None:
+        super().__init__(connect(path))
         self.path = path
-        self.conn = connect(path)
-        self.lock = threading.RLock()
-        self._depth = 0
         # Asset types by (account, name): every asset request needs its type definition.
         self.type_cache: dict[tuple[str, str], dict[str, Any]] = {}
         # List totals by query, valid while no write happened: a COUNT(*) over 100k rows
@@ -67,37 +62,10 @@ class Store:
 
     # --- plumbing ----------------------------------------------------------------------
 
-    @contextmanager
-    def tx(self) -> Iterator[None]:
-        """A transaction; nested uses join the outer one."""
-        with self.lock:
-            self._depth += 1
-            if self._depth == 1:
-                self.conn.execute("BEGIN")
-            try:
-                yield
-            except BaseException:
-                if self._depth == 1:
-                    self.conn.execute("ROLLBACK")
-                raise
-            else:
-                if self._depth == 1:
-                    self.conn.execute("COMMIT")
-            finally:
-                self._depth -= 1
-
-    def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        with self.lock:
-            return self.conn.execute(sql, params).fetchall()
-
     @property
     def generation(self) -> int:
         """Changes with every row written through this connection, however it was written."""
         return self.conn.total_changes
-
-    def execute(self, sql: str, params: Params = ()) -> int:
-        with self.lock:
-            return self.conn.execute(sql, params).rowcount
 
     def meta(self, key: str, default: str | None = None) -> str | None:
         rows = self.query("SELECT value FROM meta WHERE key = ?", (key,))
@@ -279,7 +247,3 @@ class Store:
             "ORDER BY created_at, rowid LIMIT 1"
         )
         return Account(*rows[0]) if rows else None
-
-    def close(self) -> None:
-        with self.lock:
-            self.conn.close()

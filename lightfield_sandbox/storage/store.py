@@ -8,14 +8,12 @@ text is built from fixed strings only; values are always bound.
 from __future__ import annotations
 
 import secrets
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from connector_core.sandbox.clock import Clock
 from connector_core.sandbox.codec import dumps, loads
+from connector_core.sandbox.sqlite import SqliteStore
 from lightfield_api.contract import NEWEST_FIRST
 from lightfield_sandbox.storage.schema import connect
 
@@ -34,48 +32,15 @@ def _order(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(docs, key=lambda d: (d["createdAt"], d["id"]), reverse=NEWEST_FIRST)
 
 
-class Store:
-    """One sqlite connection under a re-entrant lock (tests touch it from their own thread)."""
+class Store(SqliteStore):
+    """Lightfield's tables on the core's sqlite plumbing (``connector_core.sandbox.sqlite``)."""
 
     def __init__(self, path: str | None = None, clock: Clock | None = None) -> None:
+        super().__init__(connect(path))
         self.path = path
         self.clock = clock or Clock()
-        self.conn = connect(path)
-        self.lock = threading.RLock()
-        self._depth = 0
 
     # --- plumbing ----------------------------------------------------------------------
-
-    @contextmanager
-    def tx(self) -> Iterator[None]:
-        """A transaction; nested uses join the outer one."""
-        with self.lock:
-            self._depth += 1
-            if self._depth == 1:
-                self.conn.execute("BEGIN")
-            try:
-                yield
-            except BaseException:
-                if self._depth == 1:
-                    self.conn.execute("ROLLBACK")
-                raise
-            else:
-                if self._depth == 1:
-                    self.conn.execute("COMMIT")
-            finally:
-                self._depth -= 1
-
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self.lock:
-            return self.conn.execute(sql, params).fetchall()
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        with self.lock:
-            return self.conn.execute(sql, params).rowcount
-
-    def close(self) -> None:
-        with self.lock:
-            self.conn.close()
 
     def signing_key(self) -> bytes:
         """Kept in the database so presigned URLs survive a restart with --db."""
