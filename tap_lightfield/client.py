@@ -19,10 +19,20 @@ How a run reads a list, and why nothing is lost or doubled:
 - The bookmark is the latest ``modifiedAt`` emitted, capped at the run's start less
   ``index_lag_seconds`` (the replication signpost): a write the index had not shown yet has a
   ``modifiedAt`` after that cap, so the next run emits it.
+
+Most lists of a workspace are one page, and a stream's pages can only be planned once its
+first page (its total) is back: read one after the other, those first pages would leave the
+rate budget idle for a round trip each. So a stream's first page is requested ahead
+(``Walk.first``): the next streams' when a stream starts, and the members of each list as
+soon as a page of lists arrives (even one requested ahead). The walk checks it like any
+page, so this changes when a page is requested, never what is emitted.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+import threading
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -48,6 +58,7 @@ from tap_lightfield.schemas import MODIFIED_AT
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+    from concurrent.futures import Future
 
     from singer_sdk import Tap
     from singer_sdk import typing as th
@@ -56,6 +67,10 @@ if TYPE_CHECKING:
 #: Re-reads of one list in one run, at most: a list that changes under every pass ends the
 #: sync with an error rather than emit a read that may miss records.
 MAX_REREADS = 50
+#: Streams whose first page is requested ahead of them. Requested only when a stream starts,
+#: a few would leave the budget idle when a long stream ends (its last page is back before the
+#: next stream asks for more); one page each, so many cost little memory.
+STREAMS_AHEAD = 16
 
 
 class LightfieldStreamError(StreamError):
@@ -87,6 +102,12 @@ class LightfieldStream(PagedStream):
         self.progress = Progress(self.logger, self.name)
         # The run's start, for the signpost: the SDK asks for it before the first record.
         self._started_at = datetime.now(timezone.utc)
+        # First pages requested ahead, by context (module docstring); the keys ever requested,
+        # so that a late request (a parent page's callback) never repeats a page already read.
+        # Workers add (callbacks), the sync loop takes: under a lock.
+        self._ahead: dict[str, Future[Page]] = {}
+        self._requested: set[str] = set()
+        self._ahead_lock = threading.Lock()
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -137,15 +158,91 @@ class LightfieldStream(PagedStream):
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         self.progress.start()
+        if self.parent_stream_type is None:
+            for stream in self._streams_after():
+                stream.request_ahead(None)
         after = self.bookmark(context)
-        for page in self.walk(context, concurrent=self.parent_stream_type is None):
-            for record in page:
-                if after is None or modified_at(record) > after:
-                    yield record
+        try:
+            for page in self.walk(context, concurrent=self.parent_stream_type is None):
+                self._request_children_ahead(page, context)
+                for record in page:
+                    if after is None or modified_at(record) > after:
+                        yield record
+        finally:
+            # Children sync while their parent's records are emitted: what is left was
+            # never asked for (a record a stream map filtered out, or an ended sync).
+            for child in self.child_streams:
+                if isinstance(child, LightfieldStream):
+                    child.drop_ahead()
         if self.parent_stream_type is None:
             self.progress.summary()
         else:
             self.progress.parent_done()
+
+    def request_ahead(self, context: Context | None) -> None:
+        """Request the first page of this stream's list for ``context`` now, on the pool,
+        so that it is back when the stream (or this parent's child) is synced."""
+        key = _context_key(context)
+        with self._ahead_lock:
+            if key in self._requested:
+                return
+            self._requested.add(key)
+            token = PageToken(0, None)  # the first walk's first page (``Walk.since`` is None)
+            future = self.runtime.pool.submit(self.fetch_page, context, token)
+            self._ahead[key] = future
+        if self.child_streams:
+            future.add_done_callback(partial(self._children_ahead_of, context))
+
+    def take_ahead(self, context: Context | None) -> Future[Page] | None:
+        key = _context_key(context)
+        with self._ahead_lock:
+            self._requested.add(key)  # read now: never requested ahead again
+            return self._ahead.pop(key, None)
+
+    def drop_ahead(self) -> None:
+        with self._ahead_lock:
+            for future in self._ahead.values():
+                future.cancel()
+            self._ahead.clear()
+            self._requested.clear()
+
+    def _children_ahead_of(self, context: Context | None, future: Future[Page]) -> None:
+        """A parent page requested ahead is back: request its children's first pages too."""
+        if not future.cancelled() and future.exception() is None:
+            self._request_children_ahead(future.result().items, context)
+
+    def _streams_after(self) -> list[LightfieldStream]:
+        """The next top-level streams the SDK will sync after this one (``STREAMS_AHEAD``)."""
+        order = [
+            stream
+            for stream in self._tap.streams.values()
+            if stream.parent_stream_type is None
+            and (stream.selected or stream.has_selected_descendents)
+        ]
+        if self not in order:
+            return []
+        after = order[order.index(self) + 1 : order.index(self) + 1 + STREAMS_AHEAD]
+        return [stream for stream in after if isinstance(stream, LightfieldStream)]
+
+    def _request_children_ahead(self, page: Records, context: Context | None) -> None:
+        """Request the first page of each child of this page's records (a list's members)."""
+        children = [
+            child
+            for child in self.child_streams
+            if isinstance(child, LightfieldStream)
+            and (child.selected or child.has_selected_descendents)
+        ]
+        if not children:
+            return
+        for record in page:
+            # The SDK derives a child's context from the post-processed record: a copy,
+            # since the record itself is post-processed once more when it is emitted.
+            row = self.post_process(copy.deepcopy(record), context)
+            if row is None:
+                continue
+            for child_context in self.generate_child_contexts(row, context):
+                for child in children:
+                    child.request_ahead(child_context)
 
     def walk(self, context: Context | None, *, concurrent: bool) -> Iterator[Records]:
         """The pages of the list, each id once; see ``RereadPageWalker``."""
@@ -158,6 +255,7 @@ class LightfieldStream(PagedStream):
             name=self.name,
             counts_total=self.parent_stream_type is None,
             max_rewalks=MAX_REREADS,
+            first=self.take_ahead(context),
         )
         if concurrent:
             walker = RereadPageWalker(
@@ -186,6 +284,11 @@ class LightfieldStream(PagedStream):
                 for slug, item in relationships.items()
             }
         return row
+
+
+def _context_key(context: Context | None) -> str:
+    """A context as a key: the SDK hands a child a copy of the context it was derived as."""
+    return json.dumps(context or {}, sort_keys=True, default=str)
 
 
 def record_id(item: dict[str, Any]) -> str:

@@ -101,6 +101,9 @@ class Walk:
     after: Position | None = None  # skip what is at or before it (the last record emitted)
     counts_total: bool = True  # a child's total is one parent's: not the stream's
     max_rewalks: int | None = None  # re-reads that emit records too, at most (None: no cap)
+    # The first page of the first walk, already requested (``fetch(PageToken(0, since))``) so
+    # that it travelled while something else ran; a re-read fetches its first page again.
+    first: Future[Page] | None = None
 
 
 class PageWalker:
@@ -126,6 +129,7 @@ class PageWalker:
         self._fetch_s: float | None = None  # a page fetch's time, smoothed
         self._emit_s: float | None = None  # the emitter's own time per page, smoothed
         self._returned_at: float | None = None
+        self._first = walk.first  # used once: a re-read must see the list as it is now
 
     def pages(self) -> Iterator[Records]:
         since = self.walk.since
@@ -155,7 +159,10 @@ class PageWalker:
         """One walk from ``since``; True when the list changed and must be read on from the
         last emitted record: offsets shifted before a page, or records came after the plan."""
         walk = self.walk
-        first = walk.fetch(PageToken(0, since))
+        ahead, self._first = self._first, None
+        # A page requested ahead is checked like any other: the pages after it must overlap
+        # it and keep its total, else the list changed since and the walk reads it again.
+        first = walk.fetch(PageToken(0, since)) if ahead is None else wait_for(ahead, walk.progress)
         if walk.counts_total:
             walk.progress.expect(first.total)
         yield self._fresh(first.items)
