@@ -175,3 +175,15 @@ FILE = th.PropertiesList(
     th.Property("expiresAt", th.DateTimeType),
     th.Property(MODIFIED_AT, th.DateTimeType, description="completedAt, else createdAt"),
 )
+
+#: What ``files_content: inline`` adds to a file record (never asked of the API).
+FILE_CONTENT = th.PropertiesList(
+    th.Property("content_base64", th.StringType, description="The bytes, base64."),
+    th.Property("sha256", th.StringType, description="SHA-256 of the bytes, hex."),
+)
+
+
+def file_properties(files_content: str) -> th.PropertiesList:
+    """A file record's properties, with the content fields ``files_content`` adds."""
+    extra = FILE_CONTENT if files_content == "inline" else th.PropertiesList()
+    return th.PropertiesList(*FILE, *extra)

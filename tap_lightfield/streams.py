@@ -7,11 +7,16 @@ discovery; the others have fixed schemas (``schemas``).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import requests
+from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
 from lightfield_api import contract
+from lightfield_api.errors import LightfieldError
 from tap_lightfield import schemas
 from tap_lightfield.client import LightfieldStream
 
@@ -22,6 +27,9 @@ if TYPE_CHECKING:
 
     from connector_core.tap.runtime import Runtime
 
+#: files_content's default cap on one inline file: base64 makes a line a third bigger again.
+DEFAULT_MAX_INLINE_BYTES = 10 * 1024 * 1024
+_CHUNK = 1 << 16
 #: A list's ``$objectType`` -> the collection its members are read from [D].
 MEMBER_COLLECTION = {kind: path for path, kind in contract.COLLECTIONS.items()}
 
@@ -53,11 +61,71 @@ class MembersStream(LightfieldStream):
 
 
 class FilesStream(LightfieldStream):
-    """File metadata [D S28]; a file's bytes are behind a short-lived URL, not read here."""
+    """File metadata [D S28]; with ``files_content: inline``, a COMPLETED file's bytes too.
+
+    The bytes are behind a short-lived URL (``GET /v1/files/{id}/url`` [D]), fetched without
+    Lightfield's auth headers (the URL signs itself) and never written to a record or a log.
+    """
 
     name = "files"
     path = contract.file_path()
-    properties = schemas.FILE
+
+    def __init__(self, tap: Tap, runtime: Runtime, **kwargs: Any) -> None:
+        self.properties = schemas.file_properties(tap.config.get("files_content", "none"))
+        super().__init__(tap, runtime, **kwargs)
+
+    @override
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        record = super().post_process(row, context)
+        if record is not None and self.config.get("files_content", "none") == "inline":
+            self._inline(record)
+        return record
+
+    def _inline(self, record: dict[str, Any]) -> None:
+        if record.get("status") != "COMPLETED":
+            return  # only a COMPLETED file has bytes and a URL [D]
+        limit = int(self.config.get("max_inline_bytes", DEFAULT_MAX_INLINE_BYTES))
+        size = record.get("sizeBytes")
+        if isinstance(size, int) and size > limit:
+            self._too_big(record, size, limit)
+            return
+        data = self._download(str(record["id"]), limit)
+        if data is None:  # the declared size was wrong or missing
+            self._too_big(record, limit + 1, limit)
+            return
+        record["sha256"] = hashlib.sha256(data).hexdigest()
+        record["content_base64"] = base64.b64encode(data).decode("ascii")
+
+    def _too_big(self, record: dict[str, Any], size: int, limit: int) -> None:
+        self.logger.warning(
+            "Stream 'files': file %s is over max_inline_bytes (%d; %s bytes or more): "
+            "sent without content_base64",
+            record.get("id"),
+            limit,
+            size,
+        )
+
+    def _download(self, file_id: str, limit: int) -> bytes | None:
+        """The file's bytes; None once more than ``limit`` came (the rest is not read)."""
+        client = self.runtime.client
+        where = f"Stream 'files': file {file_id}"
+        try:
+            url = client.get_json(contract.file_path(file_id, "url"))["url"]
+            with client.request("GET", str(url), authenticated=False, stream=True) as response:
+                chunks, received = [], 0
+                for chunk in response.iter_content(_CHUNK):
+                    received += len(chunk)
+                    if received > limit:
+                        return None
+                    chunks.append(chunk)
+        except (LightfieldError, KeyError, TypeError, ValueError) as exc:
+            raise FatalAPIError(f"{where}: {exc}") from None
+        except requests.RequestException as exc:  # its text may quote the URL: not shown
+            msg = f"{where}: download broke off ({type(exc).__name__})"
+            raise FatalAPIError(msg) from None
+        return b"".join(chunks)
 
 
 class ListsStream(LightfieldStream):

@@ -84,6 +84,22 @@ class TapLightfield(Tap):
             default=contract.MAX_PAGE_SIZE,
             description="Records per request (2..25; pages overlap by one record).",
         ),
+        th.Property(
+            "files_content",
+            th.StringType,
+            default="none",
+            allowed_values=["none", "inline"],
+            description=(
+                "File bytes: none (metadata only) or inline (a COMPLETED file's bytes as "
+                "content_base64 with their sha256, up to max_inline_bytes)."
+            ),
+        ),
+        th.Property(
+            "max_inline_bytes",
+            th.IntegerType(minimum=1),
+            default=streams.DEFAULT_MAX_INLINE_BYTES,
+            description="Largest file sent inline; bigger ones come without content_base64.",
+        ),
         concurrency_property("Requests (pages of a list)"),
         *request_properties(
             DEFAULT_REQUESTS_PER_SECOND, "default 24, within Lightfield's 25 a second"

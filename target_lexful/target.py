@@ -16,6 +16,7 @@ from singer_sdk.target_base import Target
 from typing_extensions import override
 
 from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
+from connector_core.target.file_sources import file_source_properties
 from lexful_api import LexfulAuthError
 from lexful_api.settings import concurrency_property, connection_properties, request_properties
 from target_lexful.engine.settings import DEFAULT_REJECTS_PATH
@@ -99,26 +100,7 @@ class TargetLexful(GuardedTarget):
                 "writing to Lexful; no STATE is emitted"
             ),
         ),
-        th.Property(
-            "files_root",
-            th.StringType,
-            description=(
-                "Directory a files record's local_path must be inside (after resolving .. and "
-                "symlinks); a relative local_path is taken relative to it. Unset: every "
-                "local_path is rejected"
-            ),
-        ),
-        th.Property(
-            "allowed_download_hosts",
-            th.ArrayType(th.StringType),
-            default=[],
-            description=(
-                "Hosts a files record's download_url (https or http) may be fetched from: "
-                "host, host:port, or *.domain (its subdomains, which must resolve to public "
-                "addresses). Empty: every download_url is rejected. Loopback, private and "
-                "link-local hosts must be listed exactly"
-            ),
-        ),
+        *file_source_properties(),
         concurrency_property("Writes"),
         *request_properties(),
         th.Property(

@@ -15,7 +15,12 @@ One job, on the pool:
   source id), after the intent (key and body) is in the id map.
 
 Members cannot be created [D S26]: a member is matched by ``$email``. List memberships are
-added to their list (``add``). Files are rejected: tap-lightfield emits their metadata only.
+added to their list (``add``). A file is written in three steps [D S28]: created (name, size,
+MIME type; the intent and ``Idempotency-Key`` first, as for any create), its bytes PUT to the
+presigned URL with the ``uploadHeaders`` of the answer, then completed with their MD5. The
+bytes come from the record as the core allows (``connector_core.target.file_content``):
+inline ``content_base64`` (tap-lightfield's ``files_content: inline``), or a ``local_path`` or
+``download_url`` only within ``files_root`` / ``allowed_download_hosts``.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from connector_core.settings import client_options, max_concurrency
+from connector_core.target import file_content
 from connector_core.target.errors import RecordError, rejectable_status
+from connector_core.target.file_sources import FileSources
 from connector_core.target.id_map import IdMap
 from connector_core.target.id_map_schema import DONE, INTENT, REJECTED, Entry, Waiting
 from connector_core.target.pool import Fatal, Pool
@@ -48,6 +55,13 @@ from target_lightfield.routes import ENTITY, FILES, LIST_MEMBERS, LISTS, MEMBERS
 DEFAULT_DIR = Path(".target-lightfield")
 UNCHANGED, CREATED, UPDATED = "unchanged", "created", "updated"
 _KEY_PREFIX = "target-lightfield:"
+# tap-lightfield's file records: ``sizeBytes``, and ``status`` COMPLETED once it has bytes [D].
+FILE_SHAPE = file_content.RecordShape(
+    size_key="sizeBytes",
+    status_key="status",
+    done_status="COMPLETED",
+    hint="tap-lightfield: files_content inline",
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class LightfieldEngine:
         self.dry_run = bool(config.get("dry_run"))
         self.fail_on_reject = config.get("on_record_error", "reject") == "fail"
         self.match_on = {k: list(v) for k, v in (config.get("match_on") or {}).items()}
+        self.file_sources = FileSources.from_config(config)
         workspace = _workspace_tag(config)
         with ExitStack() as opened:
             own = opened.enter_context
@@ -238,10 +253,7 @@ class LightfieldEngine:
         if kind == MEMBERS:
             return UNCHANGED, self._member(job), "member"
         if kind == FILES:
-            msg = (
-                "files are not copied: the record holds no content (tap-lightfield emits metadata)"
-            )
-            raise RecordError(msg)
+            return self._file(job)
         if kind == LIST_MEMBERS:
             return self._list_member(job)
         body = _body(job)
@@ -310,6 +322,82 @@ class LightfieldEngine:
             if found == wanted:
                 return str(item["id"])
         return None
+
+    def _file(self, job: Job) -> tuple[str, str, str]:
+        """A file: unchanged when the id map has it with the same metadata and checksum;
+        otherwise its bytes loaded (by the core's rules) and uploaded in three steps."""
+        record = job.record
+        name = record.get("filename")
+        if not isinstance(name, str) or not name:
+            raise RecordError("file has no filename")
+        mime = record.get("mimeType")
+        mime = mime if isinstance(mime, str) and mime else file_content.DEFAULT_MIME
+        meta = {"filename": name, "mimeType": mime}
+        digest = stable_hash(
+            {**meta, "sizeBytes": record.get("sizeBytes"), "sha256": record.get("sha256")}
+        )
+        entry = self.ids.get(job.stream, job.source_id)
+        if (
+            entry is not None
+            and entry.state == DONE
+            and entry.target_id
+            and entry.body_hash == digest
+        ):
+            return UNCHANGED, entry.target_id, digest
+        try:
+            if self.dry_run:  # the source checked, nothing read or fetched
+                file_content.check_source(record, self.file_sources, FILE_SHAPE)
+                self._plan("create", job.stream, job.source_id)
+                return CREATED, f"dry-run-{job.source_id}", digest
+            content = file_content.load_content(record, self.client, self.file_sources, FILE_SHAPE)
+        except file_content.FileContentError as exc:
+            raise RecordError(str(exc)) from None
+        resumed = entry is not None and entry.state == INTENT
+        try:
+            body = {**meta, "sizeBytes": content.size}
+            return CREATED, self._upload(job, body, content, digest, resumed=resumed), digest
+        except file_content.FileContentError as exc:  # the local file was swapped after its check
+            raise RecordError(str(exc)) from None
+        finally:
+            content.discard()
+
+    def _upload(
+        self,
+        job: Job,
+        body: dict[str, Any],
+        content: file_content.FileContent,
+        digest: str,
+        *,
+        resumed: bool,
+    ) -> str:
+        """Create, PUT, complete [D S28]; the workspace's file id."""
+        raw = _canonical(body)
+        self.ids.intend(job.stream, job.source_id, job.route.object_type, None, raw)
+        # The key names the content too: a file whose bytes changed is a new file (files are
+        # not updated), while a resumed run with the same bytes gets the first answer again.
+        key = idempotency_key(job.stream, f"{job.source_id}\n{digest}\n{content.sha256}")
+        headers = {contract.IDEMPOTENCY_HEADER: key, "Content-Type": "application/json"}
+        created = self.client.request(
+            "POST", job.route.create_path, data=raw.encode(), headers=headers
+        ).json()
+        file_id = str(created["id"])
+        # A replayed answer says PENDING whatever happened after it: ask for the truth, since
+        # a completed file refuses more bytes (409).
+        if resumed and self._file_status(file_id) == "COMPLETED":
+            return file_id
+        upload_headers = created.get("uploadHeaders") or {}
+        self.client.request(
+            "PUT",
+            str(created["uploadUrl"]),
+            data=content.opener,
+            headers={str(k): str(v) for k, v in upload_headers.items()},
+            authenticated=False,  # the URL signs itself; Lightfield's key stays with Lightfield
+        )
+        self.client.send_json("POST", contract.file_path(file_id, "complete"), {"md5": content.md5})
+        return file_id
+
+    def _file_status(self, file_id: str) -> Any:
+        return self.client.get_json(contract.file_path(file_id)).get("status")
 
     def _member(self, job: Job) -> str:
         email = str((job.record.get("fields") or {}).get("$email") or "").lower()

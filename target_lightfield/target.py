@@ -13,6 +13,7 @@ from typing_extensions import override
 
 from connector_core.settings import concurrency_property, request_properties
 from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
+from connector_core.target.file_sources import file_source_properties
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND
@@ -76,6 +77,7 @@ class TargetLightfield(GuardedTarget):
             default=False,
             description="Plan (create, update, reject) without writing; no STATE is emitted",
         ),
+        *file_source_properties(),
         concurrency_property("Writes"),
         *request_properties(DEFAULT_REQUESTS_PER_SECOND, "under Lightfield's 25 a second"),
         th.Property(

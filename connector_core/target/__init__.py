@@ -12,7 +12,8 @@ Nothing here knows one API:
   end of input, summary);
 - ``rejects`` (the rejects file), ``pool`` (worker threads, each error sorted by whose it is),
   ``errors`` (``RecordError``), ``stats`` (the per-stream summary), ``values`` (JSON-safe
-  copies, hashes, redaction), ``file_sources`` (where a file's bytes may come from).
+  copies, hashes, redaction), ``file_sources`` (where a file's bytes may come from) and
+  ``file_content`` (a file record's bytes, loaded by those rules).
 
 An API's target (``target_lexful``, ``target_lightfield``) adds its routing, its handlers and
 its settings.

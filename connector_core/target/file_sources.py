@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
+from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 
 ROOT_SETTING = "files_root"
@@ -39,6 +40,32 @@ _HOST_NAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
 _UNPRINTABLE = re.compile(r"[^\x21-\x7e]")
 _PRINTABLE = "".join(map(chr, range(0x21, 0x7F)))
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def file_source_properties() -> tuple[th.Property[Any], ...]:
+    """The two settings of these rules, as every target that writes files declares them."""
+    return (
+        th.Property(
+            ROOT_SETTING,
+            th.StringType,
+            description=(
+                "Directory a files record's local_path must be inside (after resolving .. and "
+                "symlinks); a relative local_path is taken relative to it. Unset: every "
+                "local_path is rejected"
+            ),
+        ),
+        th.Property(
+            HOSTS_SETTING,
+            th.ArrayType(th.StringType),
+            default=[],
+            description=(
+                "Hosts a files record's download_url (https or http) may be fetched from: "
+                "host, host:port, or *.domain (its subdomains, which must resolve to public "
+                "addresses). Empty: every download_url is rejected. Loopback, private and "
+                "link-local hosts must be listed exactly"
+            ),
+        ),
+    )
 
 
 class SourceRefused(Exception):

@@ -31,7 +31,7 @@ STATE [core: state_gate.py]: a STATE is printed only once every record read befo
 written or rejected; a record that waits holds back the STATEs read after it.
 
 The rest: ``model`` (jobs, references, plans), ``settings`` (the engine's settings),
-``file_content`` (a file record's bytes and the three-step upload), ``handlers/base`` (what
-every kind of record shares); record errors, values (JSON-safe copies, hashes, redaction) and
-the pool are the core's.
+``handlers/file_uploads`` (the three-step upload), ``handlers/base`` (what every kind of
+record shares); record errors, values (JSON-safe copies, hashes, redaction), a file record's
+bytes (``file_content``) and the pool are the core's.
 """

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from lightfield_sandbox import Sandbox
 from lightfield_sandbox.resources import workspaces
 from lightfield_sandbox.resources.actor import Actor
@@ -43,9 +45,11 @@ def with_demo_members(sandbox: Sandbox, creds: dict[str, str]) -> None:
         workspaces.member(actor, name, email, "MEMBER")
 
 
-def tap_lines(creds: dict[str, str], state: dict[str, Any] | None = None) -> list[str]:
+def tap_lines(
+    creds: dict[str, str], state: dict[str, Any] | None = None, **settings: Any
+) -> list[str]:
     """tap-lightfield's output (in this process) as Singer lines."""
-    output = sync(tap_config(creds), state=state)
+    output = sync(tap_config(creds, **settings), state=state)
     return [json.dumps(m) for m in output.messages]
 
 
@@ -88,17 +92,36 @@ def members(creds: dict[str, str]) -> dict[str, str]:
     return {m["fields"]["$email"]["value"]: m["id"] for m in found}
 
 
-def assert_copy_equals_source(source_creds: dict[str, str], copy_creds: dict[str, str]) -> None:
+def assert_copy_equals_source(
+    source_creds: dict[str, str], copy_creds: dict[str, str], *, with_files: bool = False
+) -> None:
     """Every compared stream of the copy equals the source's, field by field, with the
-    source's ids replaced by the copy's (found by values; members by $email)."""
+    source's ids replaced by the copy's (found by values; members by $email). ``with_files``:
+    the files were copied too (bytes and all), and so the meeting whose transcript is one."""
     source, copy = workspace(source_creds), workspace(copy_creds)
     ids = id_pairs(source, copy, member_pairs(members(source_creds), members(copy_creds)))
+    if with_files:
+        source_files, copy_files = files(source_creds), files(copy_creds)
+        assert sorted(copy_files) == sorted(source_files), "files"
+        ids |= {source_files[k]: copy_files[k] for k in source_files}
     for stream in COMPARED:
         want = sorted(json.dumps(comparable(r, ids), sort_keys=True) for r in source[stream])
         got = sorted(json.dumps(comparable(r), sort_keys=True) for r in copy[stream])
-        if stream == "meetings":  # its transcript is a file: files are not copied (no bytes)
+        if stream == "meetings" and not with_files:  # its transcript is a file, not copied
             want = [w for w in want if "Recorded demo" not in w]
         assert got == want, stream
+
+
+def files(creds: dict[str, str]) -> dict[tuple[Any, ...], str]:
+    """(filename, mimeType, sizeBytes, status, bytes) -> id of each file of a workspace."""
+    reader = Reader(creds)
+    found = {}
+    for item in reader.all("/v1/files"):
+        url = reader.get(f"/v1/files/{item['id']}/url")["url"]
+        data = requests.get(url, timeout=30).content
+        key = (item["filename"], item["mimeType"], item["sizeBytes"], item["status"], data)
+        found[key] = item["id"]
+    return found
 
 
 def comparable(record: dict[str, Any], ids: dict[str, str] | None = None) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Files attached to assets: the content loaded from the record, then the three-step upload.
 
-Where the content may come from (files_root, allowed_download_hosts) is ``file_sources``'s;
+Loading the content is the core's (``connector_core.target.file_content``), and where it may
+come from (files_root, allowed_download_hosts) is ``file_sources``'s;
 dry_run checks the source against those rules but reads and fetches nothing.
 """
 
@@ -9,11 +10,11 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from connector_core.target import file_content
 from connector_core.target.errors import RecordError
 from connector_core.target.id_map_schema import DONE, INTENT
 from connector_core.target.values import stable_hash
-from lexful_api import LexfulHTTPError, contract
-from target_lexful.engine import file_content
+from lexful_api import LexfulClient, LexfulHTTPError, contract
 from target_lexful.engine.handlers.base import ChildHandler, is_deleted, types_of
 from target_lexful.engine.model import (
     ASSET,
@@ -27,6 +28,9 @@ from target_lexful.engine.model import (
     Plan,
     Ref,
 )
+
+# tap-lexful's file records: ``size`` and ``upload_status`` ("completed" once it has bytes).
+SHAPE = file_content.RecordShape(hint="tap-lexful: files_content inline or directory")
 
 
 class FileHandler(ChildHandler):
@@ -68,7 +72,9 @@ class FileHandler(ChildHandler):
         if self.deps.dry_run:
             return self._dry_plan(plan, asset.id)
         try:
-            content = file_content.load_content(rec, self.deps.client, self.deps.file_sources)
+            content = file_content.load_content(
+                rec, self.deps.client, self.deps.file_sources, SHAPE
+            )
         except file_content.FileContentError as exc:
             raise RecordError(str(exc)) from None
         meta["size"] = content.size
@@ -85,8 +91,8 @@ class FileHandler(ChildHandler):
     def _dry_plan(self, plan: Plan, asset_id: str) -> Plan:
         """The plan without the content: the record's declared size stands in for it."""
         try:
-            file_content.check_source(plan.job.record, self.deps.file_sources)
-            size = file_content.declared_size(plan.job.record)
+            file_content.check_source(plan.job.record, self.deps.file_sources, SHAPE)
+            size = file_content.declared_size(plan.job.record, SHAPE)
         except file_content.FileContentError as exc:
             raise RecordError(str(exc)) from None
         # An asset this dry run would create has a made-up id: nothing to list on it.
@@ -113,7 +119,7 @@ class FileHandler(ChildHandler):
                         "DELETE", contract.files_path(plan.asset_type, asset_id, file_id)
                     )
             self.intend(plan)
-            done = file_content.upload(client, plan.asset_type, asset_id, plan.body, content)
+            done = upload(client, plan.asset_type, asset_id, plan.body, content)
             plan.result_id = done["id"]
         except file_content.FileContentError as exc:  # the local file was swapped after its check
             raise RecordError(str(exc)) from None
@@ -128,6 +134,29 @@ class FileHandler(ChildHandler):
             for item in self.deps.client.iter_list(contract.files_path(asset_type, asset_id))
             if item.get("name") == meta["name"] and item.get("size") == meta["size"]
         ]
+
+
+def upload(
+    client: LexfulClient,
+    asset_type: str,
+    asset_id: str,
+    meta: dict[str, Any],
+    content: file_content.FileContent,
+) -> dict[str, Any]:
+    """Create the file record, PUT the bytes to the presigned URL, complete it [D]."""
+    created = client.send_json("POST", contract.files_path(asset_type, asset_id), meta)
+    file_record, upload_url = contract.created_file(created)
+    client.request(
+        "PUT",
+        upload_url,
+        data=content.opener,
+        headers={"Content-Type": meta["mime_type"]},
+        authenticated=False,  # the URL carries its own signature [D]
+    )
+    completed = client.send_json(
+        "POST", contract.file_complete_path(asset_type, asset_id, file_record["id"]), {}
+    )
+    return completed.get("file", completed) if isinstance(completed, dict) else file_record
 
 
 def _meta(rec: dict[str, Any]) -> dict[str, Any]:
