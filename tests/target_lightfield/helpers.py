@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 
+from lightfield_api import contract
 from lightfield_sandbox import Sandbox
 from lightfield_sandbox.resources import workspaces
 from lightfield_sandbox.resources.actor import Actor
@@ -110,6 +111,49 @@ def assert_copy_equals_source(
         if stream == "meetings" and not with_files:  # its transcript is a file, not copied
             want = [w for w in want if "Recorded demo" not in w]
         assert got == want, stream
+
+
+def lists(creds: dict[str, str]) -> list[dict[str, Any]]:
+    """Each list of a workspace: its fields and the ids of its members, read from the API."""
+    reader = Reader(creds)
+    collection_of = {kind: path for path, kind in contract.COLLECTIONS.items()}
+    found = []
+    for item in reader.all("/v1/lists"):
+        fields = {k: v["value"] for k, v in item["fields"].items()}
+        path = contract.list_members_path(item["id"], collection_of[fields["$objectType"]])
+        found.append({"fields": fields, "members": [m["id"] for m in reader.all(path)]})
+    return found
+
+
+def assert_lists_equal(source_creds: dict[str, str], copy_creds: dict[str, str]) -> None:
+    """The copy holds the source's lists, each once, with the same names, types and members
+    (the source's member ids replaced by the copy's, found by values as above)."""
+    source, copy = workspace(source_creds), workspace(copy_creds)
+    ids = id_pairs(source, copy, member_pairs(members(source_creds), members(copy_creds)))
+    source_lists, copy_lists = lists(source_creds), lists(copy_creds)
+    assert source_lists, "the source has no list: nothing compared"
+    assert any(x["members"] for x in source_lists), "the source's lists have no member"
+
+    def text(fields: dict[str, Any], member_ids: list[str]) -> str:
+        return json.dumps({"fields": fields, "members": sorted(member_ids)}, sort_keys=True)
+
+    want = sorted(
+        text(x["fields"], [ids.get(m, f"unmapped:{m}") for m in x["members"]]) for x in source_lists
+    )
+    got = sorted(text(x["fields"], x["members"]) for x in copy_lists)
+    assert got == want, "lists"
+
+
+def count_per_collection(creds: dict[str, str]) -> dict[str, int]:
+    """How many records each collection of a workspace holds (lists, files and memberships
+    too): a record created twice shows here."""
+    reader = Reader(creds)
+    counts = {s: len(reader.all(PATHS[s])) for s in COMPARED}
+    counts["files"] = len(reader.all("/v1/files"))
+    found = lists(creds)
+    counts["lists"] = len(found)
+    counts["list_members"] = sum(len(x["members"]) for x in found)
+    return counts
 
 
 def files(creds: dict[str, str]) -> dict[tuple[Any, ...], str]:

@@ -8,6 +8,7 @@ from lightfield_sandbox import Sandbox
 from tests.target_lightfield.helpers import (
     WriteCounter,
     assert_copy_equals_source,
+    assert_lists_equal,
     run_target,
     tap_lines,
     target_config,
@@ -26,6 +27,7 @@ def test_copy_equals_source_and_a_second_run_writes_nothing(demo_sandbox: Sandbo
     assert states, "no STATE printed"
 
     assert_copy_equals_source(source_creds, creds, with_files=True)
+    assert_lists_equal(source_creds, creds)
     rejects = tmp_path / "rejects.jsonl"
     assert not rejects.exists() or not rejects.read_text().strip(), rejects.read_text()
     assert target.engine.stats.total("rejected") == 0
