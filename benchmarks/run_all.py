@@ -14,6 +14,7 @@ SCRIPTS = (
     "bench_target.py",
     "bench_airbyte.py",
     "bench_shards.py",
+    "bench_lightfield.py",
 )
 
 
