@@ -3,33 +3,16 @@ no copy of the shared core, and every API route authenticated by ``http.deps``."
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import lightfield_sandbox
 from lightfield_sandbox.http import deps
 from lightfield_sandbox.http.routes import api_routes
+from tests.sandbox.test_layout import LAYERS, imports_of  # the same layers, read the same way
 
 PACKAGE = Path(lightfield_sandbox.__file__).parent
-LAYERS = {
-    "common": {"common"},
-    "storage": {"common", "storage"},
-    "resources": {"common", "storage", "resources"},
-    "seed": {"common", "storage", "resources", "seed"},
-    "http": {"common", "storage", "resources", "seed", "http"},
-}
 WEB_SERVER = {"starlette", "uvicorn"}
 UNAUTHENTICATED = {"/_storage/{ws}/{file}"}
-
-
-def _imports(path: Path) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-    return found
 
 
 def test_small_modules_and_downward_layers() -> None:
@@ -40,7 +23,7 @@ def test_small_modules_and_downward_layers() -> None:
             wrong.append(f"{'/'.join(parts)} is over 400 lines")
         if len(parts) == 1:
             continue
-        for name in _imports(path):
+        for name in imports_of(path):
             top, _, rest = name.partition(".")
             if top == "lightfield_sandbox" and rest.split(".")[0] not in LAYERS[parts[0]]:
                 wrong.append(f"{'/'.join(parts)} imports {name}")

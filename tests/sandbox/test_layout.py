@@ -27,7 +27,8 @@ def _modules() -> list[Path]:
     return sorted(PACKAGE.rglob("*.py"))
 
 
-def _imports(path: Path) -> set[str]:
+def imports_of(path: Path) -> set[str]:
+    """The modules a file imports (also used by the Lightfield sandbox's layout test)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
@@ -53,7 +54,7 @@ def test_layers_import_only_downwards() -> None:
         if len(parts) == 1:
             continue  # __init__, cli, testing: the top
         allowed = LAYERS[parts[0]]
-        for name in _imports(path):
+        for name in imports_of(path):
             top, _, rest = name.partition(".")
             if top == "lexful_sandbox" and rest.split(".")[0] not in allowed:
                 wrong.append(f"{'/'.join(parts)} imports {name}")
