@@ -17,15 +17,15 @@ Usage: ``.venv/bin/python benchmarks/bench_shards.py [--quick]``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+
+from bench_tap import sandbox
 
 from lexful_api.settings import client_from_config
 from lexful_dagster import plan, rundir, shards
@@ -37,22 +37,6 @@ BIN = Path(sys.executable).parent
 SHARDS = 4
 LATENCY_MS = 50
 SECRET_ENV = "LEXFUL_BENCH_SECRET"
-
-
-@contextmanager
-def sandbox(seed_scale: int):
-    """A demo sandbox process with ``seed_scale`` more assets, at 50 ms; its credentials."""
-    args = [str(BIN / "lexful-sandbox"), "serve", "--seed", "demo"]
-    args += ["--seed-scale", str(seed_scale), "--latency-ms", str(LATENCY_MS)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the sandbox did not start")
-        yield json.loads(line)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def meltano_bin() -> str:
@@ -146,7 +130,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller data, for a smoke run")
     args = parser.parse_args()
     seed_scale = 400 if args.quick else 4_000
-    with sandbox(seed_scale) as creds, tempfile.TemporaryDirectory() as tmp_dir:
+    with (
+        sandbox(seed_scale, LATENCY_MS, seed="demo") as creds,
+        tempfile.TemporaryDirectory() as tmp_dir,
+    ):
         tmp = Path(tmp_dir)
         os.environ[SECRET_ENV] = creds["api_key_secret"]
         account = Account(

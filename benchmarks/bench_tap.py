@@ -36,7 +36,7 @@ SUMMARY = re.compile(r"Stream '[^']+' done: (\d+) records")
 
 
 @contextmanager
-def sandbox(seed_scale: int, latency_ms: float):
+def sandbox(seed_scale: int, latency_ms: float, seed: str = "none"):
     """A sandbox process (with its /_admin endpoints, for request counts); its credentials."""
     proc = subprocess.Popen(
         [
@@ -44,7 +44,7 @@ def sandbox(seed_scale: int, latency_ms: float):
             "serve",
             "--admin",
             "--seed",
-            "none",
+            seed,
             "--seed-scale",
             str(seed_scale),
             "--latency-ms",
