@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk.singerlib import ActivateVersionMessage
@@ -26,27 +26,59 @@ class EveryParent(LexfulStream):
     """``children: all_parents``: a child stream read for every asset on every run.
 
     It runs as a stream of its own (not once per parent the run emits): it walks the ids of
-    every live asset of the synced types (``fields=id``, the largest pages), reads each one's
-    children concurrently, and emits the whole set under one ACTIVATE_VERSION, so that a
-    loader drops the links and files that are gone.
+    every live asset of the synced types (``fields=id``, the largest pages; whichever asset
+    streams are selected), reads each one's children concurrently, and emits the whole set
+    under one ACTIVATE_VERSION, so that a loader drops the links and files that are gone.
+
+    Only when the pass is the whole table, though: with ``organization_ids``, ``asset_types``
+    leaving types out, or a filter on the stream, it reads part of what the loader's table
+    holds, and a version would have the loader delete the rest. Then the records go without
+    one (``not_full_set``), and the log says why.
     """
 
     parent_stream_type: type[Stream] | None = None
 
     def __init__(
-        self, tap: Tap, runtime: Runtime, parent_types: Callable[[], list[str]], **kwargs: Any
+        self,
+        tap: Tap,
+        runtime: Runtime,
+        parent_types: Callable[[], list[str]],
+        left_out_types: Callable[[], list[str]],
+        **kwargs: Any,
     ) -> None:
         super().__init__(tap, runtime, **kwargs)
         self.parent_types = parent_types
+        self.left_out_types = left_out_types
         self._run = tap  # its start time is the version; its writer sends the final message
 
     @property
     @override
     def emit_activate_version_messages(self) -> bool:
-        return True  # the full set, every run: what did not come again is gone
+        # The full set, every run: what did not come again is gone.
+        return self.not_full_set is None
+
+    @cached_property
+    def not_full_set(self) -> str | None:
+        """Why this pass is not the full set of the stream's table; None when it is."""
+        organizations = self.config.get("organization_ids")
+        if organizations:
+            return f"organization_ids names {len(organizations)} organization(s)"
+        left_out = self.left_out_types()
+        if left_out:
+            return f"asset_types leaves out {len(left_out)} asset type(s)"
+        if (self.config.get("filters") or {}).get(self.name):
+            return f"filters.{self.name} is set"
+        return None
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        if self.not_full_set and self.selected:
+            self.logger.warning(
+                "Stream '%s': not the full set (%s): sent without ACTIVATE_VERSION, so a "
+                "loader deletes none of its rows",
+                self.name,
+                self.not_full_set,
+            )
         self.progress.start()
         for asset_type in self.parent_types():
             for ids in self._parent_ids(asset_type):
@@ -58,7 +90,7 @@ class EveryParent(LexfulStream):
         """The SDK sends ACTIVATE_VERSION before the records only; sent again after the last
         one, it says the set is whole. A pass cut short never sends it, so a loader that waits
         for it (target-lexful) deletes nothing on the strength of a partial set."""
-        if self.selected:
+        if self.selected and self.emit_activate_version_messages:
             # The SDK's version: the run's start, in seconds (Stream.sync).
             version = self._run.initialized_at // 1000
             self._run.write_message(ActivateVersionMessage(stream=self.name, version=version))

@@ -28,6 +28,8 @@ from connector_core.tap.paging import (
 from connector_core.tap.runtime import Progress, Runtime, run_now, wait_for
 from connector_core.tap.stream import PagedStream, StreamError
 from lexful_api import LexfulError, contract
+from tap_lexful import bookmarks
+from tap_lexful.bookmarks import LAST_EMITTED
 from tap_lexful.schemas import json_text_fields, stream_schema
 
 if TYPE_CHECKING:
@@ -37,11 +39,9 @@ if TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk import typing as th
     from singer_sdk.helpers.types import Context
+    from singer_sdk.singerlib import Catalog
 
-#: The stream state's record of the last record emitted: its replication key value and id.
-#: The walk starts at the bookmark (``[gte]``, as records can share a moment) and skips what
-#: is at or before this place in (key, id) order, so a run emits each record once.
-LAST_EMITTED = "last_emitted"
+__all__ = ["LAST_EMITTED", "LexfulStream", "LexfulStreamError"]
 
 
 class LexfulStreamError(StreamError):
@@ -95,6 +95,8 @@ class LexfulStream(PagedStream):
         self._prefetched: dict[tuple[str, ...], Future[Records]] = {}
         self._reported_fields: set[str] = set()
         self._emitting: dict[str, Any] | None = None  # with children: the record being synced
+        #: Organizations added to organization_ids since the bookmark (``bookmarks.reconcile``).
+        self.catch_up: tuple[str, ...] = ()
 
     # --- request building -------------------------------------------------------------------
 
@@ -120,6 +122,12 @@ class LexfulStream(PagedStream):
         # and a signpost in another timestamp format would compare wrongly as text.
         return None
 
+    @override
+    def apply_catalog(self, catalog: Catalog) -> None:
+        super().apply_catalog(catalog)
+        if self.incremental:  # the setting wins over an older discovery's key
+            self.replication_key = bookmarks.replication_key_of(self, self.replication_key)
+
     @property
     def order_field(self) -> str:
         """The field the walk is ordered on: the replication key, else ``walk_key``."""
@@ -140,6 +148,7 @@ class LexfulStream(PagedStream):
         organization_ids = self.config.get("organization_ids")
         if organization_ids and self.organization_field:
             params[f"{self.organization_field}[in]"] = ",".join(organization_ids)
+        params.update(bookmarks.catch_up_params(context, self.organization_field))
         if self.selects_fields and self.config.get("include_deleted"):
             params["include_deleted"] = "true"
         if token.since:
@@ -280,22 +289,30 @@ class LexfulStream(PagedStream):
             return
         self._emitting = None
         self.progress.start()
-        pages = self.walk(context, concurrent=True)
         try:
-            current = next(pages, [])
-            self.prefetch_children(current, context)
-            for upcoming in pages:
-                # The next page's children start while this page is emitted: the pool never
-                # drains between pages.
-                self.prefetch_children(upcoming, context)
-                yield from current
-                current = upcoming
-            yield from current
+            if self.catch_up:  # organizations added since the bookmark: up to it first
+                catch_up = bookmarks.CatchUp(self, self.catch_up, context)
+                yield from self._emit(catch_up.pages(), context)
+                self._mark_last_emitted(context)
+                catch_up.done()
+                self._emitting, self.catch_up = None, ()
+            yield from self._emit(self.walk(context, concurrent=True), context)
             self._mark_last_emitted(context)
             self.progress.summary()
         finally:  # an aborted sync (--test, an error) must not leave requests queued
             for child in self.selected_children:
                 child.cancel_prefetched()
+
+    def _emit(self, pages: Iterator[Records], context: Context | None) -> Iterator[dict[str, Any]]:
+        current = next(pages, [])
+        self.prefetch_children(current, context)
+        for upcoming in pages:
+            # The next page's children start while this page is emitted: the pool never
+            # drains between pages.
+            self.prefetch_children(upcoming, context)
+            yield from current
+            current = upcoming
+        yield from current
 
     def walk(self, context: Context | None, *, concurrent: bool) -> Iterator[Records]:
         """The pages of the list, in order; see ``paging.PageWalker``."""

@@ -20,7 +20,7 @@ from lexful_api.settings import (
     max_concurrency,
     request_properties,
 )
-from tap_lexful import all_parents, streams
+from tap_lexful import all_parents, bookmarks, streams
 from tap_lexful.client import LexfulStream, LexfulStreamError
 from tap_lexful.message_writer import BufferedMsgSpecWriter
 from tap_lexful.streams import AssetStream  # by name: in the class, `streams` is the property
@@ -45,6 +45,7 @@ class TapLexful(Tap):
     # RECORD (see BufferedMsgSpecWriter).
     message_writer_class = BufferedMsgSpecWriter
     _ordered_streams: dict[str, Stream] | None = None  # see streams
+    _left_out: list[str] = []  # noqa: RUF012  # asset types the asset_types setting leaves out
 
     config_jsonschema = th.PropertiesList(
         *connection_properties("read"),
@@ -193,16 +194,33 @@ class TapLexful(Tap):
                 streams.FilesStream(self, self.runtime),
             ]
         return [
-            all_parents.EveryParentRelatedAssetsStream(self, self.runtime, self._parent_types),
-            all_parents.EveryParentFilesStream(self, self.runtime, self._parent_types),
+            all_parents.EveryParentRelatedAssetsStream(
+                self, self.runtime, self._parent_types, self._left_out_types
+            ),
+            all_parents.EveryParentFilesStream(
+                self, self.runtime, self._parent_types, self._left_out_types
+            ),
         ]
 
     def _parent_types(self) -> list[str]:
-        """The asset types whose children an all_parents run reads: those of the selected
-        asset streams, or every synced type when none is selected (a children-only run)."""
-        assets = [s for s in self.streams.values() if isinstance(s, AssetStream)]
-        selected = [s.asset_type for s in assets if s.selected]
-        return selected or [s.asset_type for s in assets]
+        """The asset types whose children an all_parents run reads: every synced type, the
+        asset streams selected or not, so that the pass can be the tables' full set."""
+        return [s.asset_type for s in self.streams.values() if isinstance(s, AssetStream)]
+
+    def _left_out_types(self) -> list[str]:
+        """The account's asset types the ``asset_types`` setting leaves out."""
+        return self._left_out
+
+    @override
+    def load_state(self, state: dict[str, Any]) -> None:
+        super().load_state(state)
+        if not state.get("bookmarks"):
+            return  # nothing to compare (and discovery needs no streams yet)
+        for stream in self.streams.values():
+            if not isinstance(stream, LexfulStream) or not stream.incremental:
+                continue
+            if stream.selected or stream.has_selected_descendents:
+                stream.catch_up = bookmarks.reconcile(stream)
 
     def _asset_types(self) -> list[dict[str, Any]]:
         """The asset type definitions to sync; a refused key or account fails here, first."""
@@ -225,6 +243,7 @@ class TapLexful(Tap):
         if unknown:
             msg = f"asset_types: unknown asset type(s) {unknown}; known: {sorted(known)}"
             raise _setting_error(msg)
+        self._left_out = sorted(known - set(wanted))
         return [item for item in definitions if item["name"] in set(wanted)]
 
     def _asset_stream(self, definition: dict[str, Any], taken: set[str]) -> AssetStream:
