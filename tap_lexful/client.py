@@ -296,6 +296,10 @@ class LexfulStream(PagedStream):
                 self._mark_last_emitted(context)
                 catch_up.done()
                 self._emitting, self.catch_up = None, ()
+            if self.incremental:  # a first run's bookmark is made under this run's settings
+                self.get_context_state(context).setdefault(
+                    bookmarks.SCOPE, bookmarks.scope_of(self)
+                )
             yield from self._emit(self.walk(context, concurrent=True), context)
             self._mark_last_emitted(context)
             self.progress.summary()

@@ -215,7 +215,7 @@ class TapLexful(Tap):
     def load_state(self, state: dict[str, Any]) -> None:
         super().load_state(state)
         if not state.get("bookmarks"):
-            return  # nothing to compare (and discovery needs no streams yet)
+            return  # nothing to compare: each stream writes its scope as it starts
         for stream in self.streams.values():
             if not isinstance(stream, LexfulStream) or not stream.incremental:
                 continue

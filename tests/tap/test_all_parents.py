@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
+import pytest
+
 from lexful_api import LexfulClient, contract
 from tests.lexful import create_asset, create_organizations, upload_file
-from tests.tap.helpers import sync, tap_config
+from tests.tap.helpers import discover, sync, tap_config
 
 CONTACT = "system.contact"
 
@@ -96,3 +99,56 @@ def test_new_parents_reads_no_children_of_old_assets(
     assert not [m for m in run2.messages if m["type"] == "ACTIVATE_VERSION"]
     # No request per asset: the token, the asset types, and one list page per stream.
     assert sent < 15
+
+
+def _selecting(config: dict[str, Any], streams: set[str]) -> dict[str, Any]:
+    catalog = discover(config)
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            if not item["breadcrumb"]:
+                item["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    return catalog
+
+
+def test_a_pass_over_some_organizations_sends_no_version(
+    empty_account: dict[str, Any], client: LexfulClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Split by organization_ids, a pass is part of the table: no ACTIVATE_VERSION, so a
+    loader keeps the other organizations' links and files."""
+    a, b = _contacts(client, 2), _contacts(client, 2)
+    _link(client, a[0], a[1])
+    _link(client, b[0], b[1])
+    upload_file(client, CONTACT, b[0]["id"], "b.txt", b"b\n")
+    config = tap_config(empty_account, children="all_parents")
+    history = list(sync(config).messages)
+    everything = {(a[0]["id"], a[1]["id"]), (b[0]["id"], b[1]["id"])}
+    assert _links(_loaded(history, "related_assets")) == everything
+
+    organization = a[0]["organization_id"]
+    with caplog.at_level(logging.WARNING):
+        run = sync({**config, "organization_ids": [organization]})
+    assert _links(run.records("related_assets")) == {(a[0]["id"], a[1]["id"])}
+    assert not [m for m in run.messages if m["type"] == "ACTIVATE_VERSION"]
+    history += run.messages
+    assert _links(_loaded(history, "related_assets")) == everything
+    assert _files(_loaded(history, "files")) == {(b[0]["id"], "b")}
+    said = [r.getMessage() for r in caplog.records if "not the full set" in r.getMessage()]
+    assert len(said) == 2  # one line for each stream
+    assert "organization_ids names 1 organization" in said[0]
+
+
+def test_a_pass_with_some_asset_streams_selected_still_reads_every_asset(
+    empty_account: dict[str, Any], client: LexfulClient
+) -> None:
+    """The parents' selection does not narrow the pass: every asset type's children come,
+    and the set is whole."""
+    a, b = _contacts(client, 2)
+    _link(client, a, b)
+    config = tap_config(empty_account, children="all_parents")
+    location = create_asset(client, "system.location", a["organization_id"], name="site")
+    run = sync(config, catalog=_selecting(config, {"system_location", "related_assets"}))
+    assert [r["id"] for r in run.records("system_location")] == [location["id"]]
+    assert _links(_loaded(run.messages, "related_assets")) == {(a["id"], b["id"])}
+    assert [m["type"] for m in run.messages if m.get("stream") == "related_assets"][-1] == (
+        "ACTIVATE_VERSION"
+    )
