@@ -23,8 +23,7 @@ def _ids(records: list[dict[str, Any]]) -> list[str]:
 
 def _locations(client: LexfulClient, organization: dict[str, Any], n: int) -> list[str]:
     return [
-        create_asset(client, LOCATION, organization["id"], name=f"site {i}")["id"]
-        for i in range(n)
+        create_asset(client, LOCATION, organization["id"], name=f"site {i}")["id"] for i in range(n)
     ]
 
 
