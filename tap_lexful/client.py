@@ -125,7 +125,8 @@ class LexfulStream(PagedStream):
     @override
     def apply_catalog(self, catalog: Catalog) -> None:
         super().apply_catalog(catalog)
-        if self.incremental:  # the setting wins over an older discovery's key
+        # The setting wins over an older discovery's key; a catalog's FULL_TABLE stays one.
+        if self.incremental and self.forced_replication_method != "FULL_TABLE":
             self.replication_key = bookmarks.replication_key_of(self, self.replication_key)
 
     @property

@@ -136,6 +136,12 @@ def test_a_pass_over_some_organizations_sends_no_version(
     assert len(said) == 2  # one line for each stream
     assert "organization_ids names 1 organization" in said[0]
 
+    # asset_types leaving types out: part of the table too.
+    run = sync({**config, "asset_types": [CONTACT]})
+    assert _links(run.records("related_assets")) == everything
+    assert not [m for m in run.messages if m["type"] == "ACTIVATE_VERSION"]
+    assert any("asset_types leaves out" in r.getMessage() for r in caplog.records)
+
 
 def test_a_pass_with_some_asset_streams_selected_still_reads_every_asset(
     empty_account: dict[str, Any], client: LexfulClient

@@ -77,6 +77,17 @@ def test_the_replication_key_setting_wins_over_the_catalog(
     run2 = sync(config, catalog=catalog, state=run1.state)
     assert _ids(run2.records("organizations")) == [organizations[1]["id"]]
 
+    # A catalog that makes the stream FULL_TABLE (no key) still has it read whole.
+    for entry in catalog["streams"]:
+        if entry["tap_stream_id"] == "organizations":
+            entry["replication_method"] = "FULL_TABLE"
+            entry.pop("replication_key", None)
+            root = next(m["metadata"] for m in entry["metadata"] if not m["breadcrumb"])
+            root.pop("replication-key", None)
+            root["forced-replication-method"] = "FULL_TABLE"
+    whole = sync(config, catalog=catalog, state=run2.state)
+    assert len(whole.records("organizations")) == len(organizations)
+
 
 def test_organizations_added_to_the_list_are_read_up_to_the_bookmark(
     empty_account: dict[str, Any], client: LexfulClient, caplog: pytest.LogCaptureFixture
