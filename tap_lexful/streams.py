@@ -95,6 +95,7 @@ class AssetStream(LexfulStream):
     def __init__(self, tap: Tap, runtime: Runtime, definition: dict[str, Any], name: str) -> None:
         self.asset_type = str(definition["name"])
         self.properties = schemas.asset_type_properties(definition)
+        self.properties_names = frozenset(prop.name for prop in self.properties)
         super().__init__(tap, runtime, name=name)
 
     @override
@@ -106,6 +107,9 @@ class AssetStream(LexfulStream):
         self, row: dict[str, Any], context: Context | None = None
     ) -> dict[str, Any] | None:
         row.setdefault("asset_type", self.asset_type)
+        for name in schemas.ASSET_LEFT_OUT:  # derived from another record: see there
+            if name not in self.properties_names:
+                row.pop(name, None)
         return super().post_process(row, context)
 
     @override
