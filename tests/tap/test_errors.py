@@ -27,6 +27,17 @@ TAP = str(Path(sys.executable).with_name("tap-lexful"))
         ({"filters": {"no_such_stream": {"x": "1"}}}, "filters: no stream"),
         ({"filters": {"system_contact": {"shoe_size[gt]": "1"}}}, "has no field 'shoe_size'"),
         ({"files_content": "directory"}, "files_dir"),
+        ({"start_date": "yesterday"}, "start_date: 'yesterday' is not an ISO-8601"),
+        ({"organization_ids": ["not-a-uuid"]}, "organization_ids: 'not-a-uuid' is not a UUID"),
+        # A filter on the asset types would remove whole asset streams.
+        ({"filters": {"asset_types": {"is_system": False}}}, "filters.asset_types: refused"),
+        # The link's source asset is the parent: a filter would address the linked one.
+        ({"filters": {"related_assets": {"asset_type": "system.contact"}}}, "source asset"),
+        ({"filters": {"related_assets": {"asset_id[eq]": None}}}, "source asset"),
+        ({"filters": {"files": {"asset_type": "system.contact"}}}, "made by the tap"),
+        ({"filters": {"files": {"sha256": "00"}}}, "made by the tap"),
+        ({"filters": {"users": {"all_accounts": True}}}, "from the API's 'account_scopes'"),
+        ({"filters": {"system_contact": {"title": {"a": 1}}}}, "a value is a string"),
     ],
 )
 def test_bad_setting_fails_first(demo_sandbox: Any, overrides: dict, message: str) -> None:
