@@ -53,7 +53,10 @@ class TapLexful(Tap):
         th.Property(
             "start_date",
             th.DateTimeType,
-            description="Read incremental streams from this moment on (first run only).",
+            description=(
+                "Read assets (with their links and files) from this moment on, first run only; "
+                "organizations and users are read whole."
+            ),
         ),
         th.Property(
             "replication_key",
@@ -90,7 +93,9 @@ class TapLexful(Tap):
             default={},
             description=(
                 "Extra API filters per stream, e.g. "
-                '{"system_contact": {"important[eq]": "true"}}: field[op] -> value.'
+                '{"system_contact": {"important[eq]": "true"}}: field[op] -> value (null '
+                "is the API's null). Checked against the endpoint's fields; none on "
+                "asset_types."
             ),
         ),
         th.Property(
