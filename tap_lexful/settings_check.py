@@ -5,6 +5,7 @@ Two steps, both callable from anywhere that holds a config (the tap runs them at
 an Airbyte ``check`` can too):
 
 - ``check_settings(config)`` needs no API: dates, ids, files, the shape of every filter;
+- ``check_organization_ids(config, client)``: each id names an organization of the account;
 - ``check_filters(config, streams)`` needs the streams (their fields come from the asset
   types): each filter must name a field of the endpoint it goes to, in the tap's names,
   mapped back to the API's (``FilterFields``).
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from connector_core.http import HttpClient
 from lexful_api import contract
 
 #: Streams no filter may go to, and why: a filter there would remove whole streams.
@@ -82,6 +84,27 @@ def check_filters(config: Mapping[str, Any], streams: Mapping[str, FilterFields]
                 api_filter_key(key, fields)
             except ValueError as exc:
                 raise SettingError(f"filters.{stream_name}: {key!r}: {exc}") from None
+
+
+def check_organization_ids(config: Mapping[str, Any], client: HttpClient) -> None:
+    """Every id of ``organization_ids`` names an organization of the account (a deleted one
+    too: its assets stay); one request per ``contract.BULK_LIMIT`` ids (each a page)."""
+    wanted = [str(item) for item in config.get("organization_ids") or []]
+    found: set[str] = set()
+    for start in range(0, len(wanted), contract.BULK_LIMIT):
+        chunk = wanted[start : start + contract.BULK_LIMIT]
+        params = {
+            "id[in]": ",".join(chunk),
+            "include_deleted": "true",
+            "limit": contract.BULK_LIMIT,
+            "offset": 0,
+        }
+        body = client.get_json(contract.organizations_path(), params)
+        found.update(str(item.get("id")) for item in contract.list_items(body))
+    unknown = [item for item in wanted if item not in found]
+    if unknown:
+        msg = f"organization_ids: no organization of the account has the id(s) {unknown}"
+        raise SettingError(msg)
 
 
 def api_filter_key(key: str, fields: FilterFields) -> str:

@@ -174,7 +174,11 @@ class TapLexful(Tap):
     @override
     def discover_streams(self) -> list[Stream]:
         self._check_settings()
-        definitions = self._asset_types()
+        definitions = self._asset_types()  # first: a refused key or account is told as such
+        try:
+            settings_check.check_organization_ids(self.config, self.runtime.client)
+        except settings_check.SettingError as exc:
+            raise _setting_error(str(exc)) from None
         fixed = [stream_class(self, self.runtime) for stream_class in FIXED_STREAMS]
         fixed += self._child_streams()
         taken = {stream.name for stream in fixed}

@@ -29,6 +29,10 @@ TAP = str(Path(sys.executable).with_name("tap-lexful"))
         ({"files_content": "directory"}, "files_dir"),
         ({"start_date": "yesterday"}, "start_date: 'yesterday' is not an ISO-8601"),
         ({"organization_ids": ["not-a-uuid"]}, "organization_ids: 'not-a-uuid' is not a UUID"),
+        (
+            {"organization_ids": ["0190a3b1-0000-7000-8000-000000000000"]},
+            "organization_ids: no organization of the account has the id(s)",
+        ),
         # A filter on the asset types would remove whole asset streams.
         ({"filters": {"asset_types": {"is_system": False}}}, "filters.asset_types: refused"),
         # The link's source asset is the parent: a filter would address the linked one.
