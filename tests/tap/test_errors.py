@@ -57,15 +57,26 @@ def test_wrong_account_is_refused(demo_sandbox: Any) -> None:
         sync(tap_config(demo_sandbox.config, account_id=other["account_id"]))
 
 
-def test_cli_error_is_one_line_and_writes_nothing(demo_sandbox: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"asset_types": ["nope"]}, "asset_types: unknown"),
+        ({"start_date": "yesterday"}, "start_date: 'yesterday'"),
+        ({"filters": {"related_assets": {"asset_type": "system.contact"}}}, "related_assets"),
+    ],
+)
+def test_cli_error_is_one_line_and_writes_nothing(
+    demo_sandbox: Any, tmp_path: Path, overrides: dict[str, Any], message: str
+) -> None:
     config = tmp_path / "config.json"
-    config.write_text(json.dumps(tap_config(demo_sandbox.config, asset_types=["nope"])))
+    config.write_text(json.dumps(tap_config(demo_sandbox.config, **overrides)))
     done = subprocess.run(
         [TAP, "--config", str(config)], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode != 0
     assert '"type":"RECORD"' not in done.stdout.replace(" ", "")
-    errors = [line for line in done.stderr.splitlines() if "asset_types: unknown" in line]
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if message in line]
     assert errors, done.stderr[-2000:]
     assert demo_sandbox.config["api_key_secret"] not in done.stderr
 
