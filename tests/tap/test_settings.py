@@ -114,6 +114,8 @@ def test_link_filters_address_the_linked_asset(
     locations = sync(tap_config(empty_account, filters=wanted)).records("related_assets")
     assert len(locations) == len(everything) - 1
     assert {r["related_asset_type"] for r in locations} == {"system.location"}
+    every_parent = tap_config(empty_account, filters=wanted, children="all_parents")
+    assert len(sync(every_parent).records("related_assets")) == len(locations)
     wanted = {"related_assets": {"related_asset_id": contacts[1]["id"]}}
     (peer,) = sync(tap_config(empty_account, filters=wanted)).records("related_assets")
     assert (peer["asset_id"], peer["description"]) == (contacts[0]["id"], "peer")
