@@ -147,6 +147,9 @@ class HttpClient:
         self.session.headers.update(headers or {})
         self.session.headers["User-Agent"] = user_agent or "connector-core"
         self.requests_sent = 0
+        #: The level of the line each retry logs. A tap that sums its retries up per stream
+        #: (``tap.runtime.Progress``) sets DEBUG, so an outage is not a line per request.
+        self.retry_log_level = logging.WARNING
 
     # -- the calls -----------------------------------------------------------------------
 
@@ -269,7 +272,8 @@ class HttpClient:
             delay = random.uniform(ceiling / 2, ceiling)  # jitter: threads do not retry in step
         else:
             delay = min(retry_after, self.backoff_max_s * 4)
-        self.profile.logger.warning(
+        self.profile.logger.log(
+            self.retry_log_level,
             "%s %s: %s; retry %d of %d in %.2fs",
             *(method, shown, why, attempt, self.max_tries - 1, delay),
         )

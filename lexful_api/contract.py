@@ -26,6 +26,7 @@ SYSTEM_PREFIX = "system."  # [D]
 MAX_PAGE_SIZE = 1000  # [D for users, A elsewhere]
 BULK_LIMIT = 100  # [D] organizations per bulk create or update
 FILTER_OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "like")  # [D+A]
+FILTER_NULL = "null"  # [A] how a filter value says null (field[eq]=null: the field is empty)
 DEFAULT_SORT = ("created_at", "id")  # [A] the server's own default; always sent explicitly
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})  # [A] 429 with Retry-After
 REFERENCE_TARGET_KEYS = ("target_asset_types", "target_entity_types")  # [D] both spellings
@@ -249,7 +250,10 @@ def sortable_timestamp(value: object) -> str:
 
 
 def filter_value(value: object) -> str:
-    """A filter value as the API reads it: booleans ``true``/``false``, lists comma-joined."""
+    """A filter value as the API reads it: booleans ``true``/``false``, null ``FILTER_NULL``,
+    lists comma-joined."""
+    if value is None:
+        return FILTER_NULL
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):

@@ -31,6 +31,7 @@ from lexful_api import LexfulError, contract
 from tap_lexful import bookmarks
 from tap_lexful.bookmarks import LAST_EMITTED
 from tap_lexful.schemas import json_text_fields, stream_schema
+from tap_lexful.settings_check import FilterFields, api_filter_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -80,6 +81,10 @@ class LexfulStream(PagedStream):
     incremental: ClassVar[bool] = False
     #: Record fields the tap makes from an API field (field -> the API field): asked for as it.
     derived_fields: ClassVar[dict[str, str]] = {}
+    #: Filters (the ``filters`` setting): a record field -> the API field it is, when named
+    #: otherwise; a record field -> why no filter can take it (``settings_check.FilterFields``).
+    filter_renamed: ClassVar[dict[str, str]] = {}
+    filter_refused: ClassVar[dict[str, str]] = {}
     #: The record's properties; the schema adds ``_sdc_deleted_at`` with ``include_deleted``.
     properties: th.PropertiesList
 
@@ -145,7 +150,7 @@ class LexfulStream(PagedStream):
             **contract.sort_params(self.order_field, self.id_field),
         }
         for key, value in self.config.get("filters", {}).get(self.name, {}).items():
-            params[key] = contract.filter_value(value)
+            params[api_filter_key(key, self.filter_fields)] = contract.filter_value(value)
         organization_ids = self.config.get("organization_ids")
         if organization_ids and self.organization_field:
             params[f"{self.organization_field}[in]"] = ",".join(organization_ids)
@@ -158,6 +163,18 @@ class LexfulStream(PagedStream):
         if fields:
             params["fields"] = ",".join(fields)
         return params
+
+    @cached_property
+    def filter_fields(self) -> FilterFields:
+        """The fields a filter on this stream may name, and the API's names of them."""
+        names = {name for name in self.schema["properties"] if not name.startswith("_sdc_")}
+        refused = {
+            name: f"made by the tap from the API's {api!r}; filter on that"
+            for name, api in self.derived_fields.items()
+        }
+        return FilterFields(
+            frozenset(names), self.filter_renamed, {**refused, **self.filter_refused}
+        )
 
     def api_fields(self) -> list[str] | None:
         """The selected properties to ask for; None when all are selected (the default)."""

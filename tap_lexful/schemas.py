@@ -17,6 +17,8 @@ from lexful_api import contract
 
 # An object whose keys are not declared: kept whole, as one object (JSON) column.
 _OBJECT = th.ObjectType(additional_properties=True)
+#: How a property's description tells its asset type's rules for new writes (``rules_note``).
+RULES_PREFIX = "Lexful rules for new writes: "
 #: Marks a string that holds a value's JSON text (JSON Schema's ``contentMediaType``).
 JSON_TEXT_MEDIA_TYPE = "application/json"
 #: A user scope field -> the flag that says it is every account or organization. The API sends
@@ -42,6 +44,11 @@ _FIELD_TYPES: dict[str, th.JSONTypeHelper[Any] | type[th.JSONTypeHelper[Any]]] =
     "owned_by": th.StringType,
     "labels": LABELS,
 }
+#: Fixed asset fields the API copies from another record, left out of asset records: they go
+#: stale. ``organization_name`` is the organization's name at the asset's last write; a rename
+#: rewrites it without moving the asset's ``updated_at``, so no incremental run would send
+#: the new one. The name is the ``organizations`` stream's, joined on ``organization_id``.
+ASSET_LEFT_OUT = frozenset({"organization_name"})
 AUDIT = tuple(th.Property(name, _FIELD_TYPES[name]) for name in contract.AUDIT_FIELDS)
 DELETED_MARKER = th.Property(
     "_sdc_deleted_at", th.DateTimeType, description="When the record was soft deleted."
@@ -223,7 +230,8 @@ def asset_type_properties(definition: dict[str, Any]) -> th.PropertiesList:
 
 
 def _asset_fixed(definition: dict[str, Any]) -> list[th.Property[Any]]:
-    """The fixed fields every asset has beside its type's own (contract.ASSET_FIXED_FIELDS)."""
+    """The fixed fields every asset has beside its type's own (contract.ASSET_FIXED_FIELDS),
+    less those ``ASSET_LEFT_OUT``."""
     references = th.ObjectType(*(_reference(item) for item in definition.get("references") or []))
     types = {**_FIELD_TYPES, "references": references}
     return [
@@ -231,23 +239,39 @@ def _asset_fixed(definition: dict[str, Any]) -> list[th.Property[Any]]:
         if name == "id"
         else th.Property(name, types[name])
         for name in contract.ASSET_FIXED_FIELDS
+        if name not in ASSET_LEFT_OUT
     ]
 
 
 def _property(definition: dict[str, Any]) -> th.Property[Any]:
+    """A property of a type: its value type, never its rules for new writes.
+
+    A schema describes what is stored, and stored records predate today's definition: a
+    property made required, or an enum value removed, after a record was written would make
+    a loader refuse that record. So no property is required (beside the asset's ``id``), none
+    has an ``enum``, and every one takes null; the rules are told in the description
+    (``rules_note``; a custom keyword would not survive the SDK's catalog). target-lexful
+    checks its writes against the destination's own asset type definitions, not these.
+    """
     name = str(definition["name"])
-    required = bool(definition.get("required"))
     known = _is_known(definition)
     enum = (definition.get("enum") or None) if known else None  # JSON text is no enum value
+    note = rules_note(required=bool(definition.get("required")), enum=enum)
+    text = " ".join(part for part in (definition.get("description"), note) if part)
     return th.Property(
         name,
         _value_type(definition) if known else _json_text(),
-        required=required,
-        # An optional enum must also allow null, or every empty value fails validation.
-        allowed_values=(list(enum) if required else [*enum, None]) if enum else None,
         title=definition.get("display_name") or None,
-        description=definition.get("description") or None,
+        description=text or None,
     )
+
+
+def rules_note(*, required: bool, enum: list[Any] | None) -> str:
+    """The rules of a property as a sentence of its description; empty when it has none."""
+    rules = (["required"] if required else []) + (
+        [f"one of {', '.join(str(v) for v in enum)}"] if enum else []
+    )
+    return f"{RULES_PREFIX}{'; '.join(rules)}." if rules else ""
 
 
 def _is_known(definition: dict[str, Any]) -> bool:
@@ -277,7 +301,8 @@ def _item_type(items: dict[str, Any]) -> th.JSONTypeHelper[Any]:
     if items.get("type") == "object":
         return th.ObjectType(*[_property(item) for item in items.get("properties") or []])
     if items.get("enum"):
-        return th.StringType(allowed_values=list(items["enum"]))
+        note = rules_note(required=False, enum=list(items["enum"]))
+        return th.CustomType({"type": ["string"], "description": note})
     return _value_type(items)
 
 

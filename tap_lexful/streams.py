@@ -20,6 +20,7 @@ from tap_lexful.client import LexfulStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from datetime import datetime
 
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
@@ -32,6 +33,26 @@ MAX_SEGMENT = 100
 MAX_EXTENSION = 16
 
 
+class ReferenceStream(LexfulStream):
+    """A small stream that later records refer to (organizations, users): read whole on a
+    first run, whatever ``start_date`` says. An asset created after ``start_date`` in an
+    organization created before it would otherwise point at a row the warehouse never got.
+    A bookmark of its own still applies."""
+
+    @override
+    def get_starting_timestamp(self, context: Context | None) -> datetime | None:
+        start = super().get_starting_timestamp(context)
+        state = self.get_context_state(context)
+        own = state.get("replication_key") == self.replication_key and state.get(
+            "replication_key_value"
+        )
+        return start if own else None
+
+    @override
+    def compare_start_date(self, value: str, start_date_value: str) -> str:
+        return value  # its own bookmark, even when start_date is later
+
+
 class OrganizationTypesStream(LexfulStream):
     """Organization types (client, vendor, ...): organizations refer to them by name."""
 
@@ -41,7 +62,7 @@ class OrganizationTypesStream(LexfulStream):
     sync_order = 10
 
 
-class OrganizationsStream(LexfulStream):
+class OrganizationsStream(ReferenceStream):
     """Organizations of the account."""
 
     name = "organizations"
@@ -61,7 +82,7 @@ class AssetTypesStream(LexfulStream):
     sync_order = 30
 
 
-class UsersStream(LexfulStream):
+class UsersStream(ReferenceStream):
     """Users of the account."""
 
     name = "users"
@@ -91,10 +112,13 @@ class AssetStream(LexfulStream):
     sync_order = 40
     organization_field = "organization_id"
     incremental = True
+    # Left out of the records (schemas.ASSET_LEFT_OUT), still a field the API filters on.
+    filter_renamed: ClassVar[dict[str, str]] = {n: n for n in schemas.ASSET_LEFT_OUT}
 
     def __init__(self, tap: Tap, runtime: Runtime, definition: dict[str, Any], name: str) -> None:
         self.asset_type = str(definition["name"])
         self.properties = schemas.asset_type_properties(definition)
+        self.properties_names = frozenset(prop.name for prop in self.properties)
         super().__init__(tap, runtime, name=name)
 
     @override
@@ -106,6 +130,9 @@ class AssetStream(LexfulStream):
         self, row: dict[str, Any], context: Context | None = None
     ) -> dict[str, Any] | None:
         row.setdefault("asset_type", self.asset_type)
+        for name in schemas.ASSET_LEFT_OUT:  # derived from another record: see there
+            if name not in self.properties_names:
+                row.pop(name, None)
         return super().post_process(row, context)
 
     @override
@@ -134,6 +161,17 @@ class RelatedAssetsStream(LexfulStream):
     id_field = "asset_id"  # a link item names the linked asset [A]; it has no id of its own
     selects_fields = False
     sync_order = 41
+    # The API's link item names the linked asset (``asset_id``, ``asset_type``); the source
+    # asset is the URL's, filtered by choosing parents, not by a filter.
+    filter_renamed: ClassVar[dict[str, str]] = {
+        "related_asset_id": "asset_id",
+        "related_asset_type": "asset_type",
+    }
+    filter_refused: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("asset_id", "asset_type"),
+        "the link's source asset (the parent, in the URL): no filter takes it; "
+        "filter the asset streams, or choose them with the asset_types setting",
+    )
 
     @override
     def get_url(self, context: Context | None) -> str:
@@ -164,6 +202,10 @@ class FilesStream(LexfulStream):
     state_partitioning_keys: ClassVar[list[str]] = []
     selects_fields = False
     sync_order = 42
+    filter_refused: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("asset_type", "content_base64", "sha256", "local_path"),
+        "made by the tap, not a field of the API's file records",
+    )
 
     def __init__(self, tap: Tap, runtime: Runtime, **kwargs: Any) -> None:
         self.properties = schemas.file_properties(tap.config.get("files_content", "none"))
@@ -268,7 +310,7 @@ class FilesStream(LexfulStream):
                 if attempt == client.max_tries:
                     msg = f"{where}: download broke off {attempt} times ({type(exc).__name__})"
                     raise FatalAPIError(msg) from None
-                self.logger.warning("%s: download broke off; trying again", where)
+                self.logger.debug("%s: download broke off; trying again", where)
                 time.sleep(client.backoff_base_s * attempt)
                 continue
             self._check_size(record, out.tell())

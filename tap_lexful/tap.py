@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from lexful_api.settings import (
     max_concurrency,
     request_properties,
 )
-from tap_lexful import all_parents, bookmarks, streams
+from tap_lexful import all_parents, bookmarks, settings_check, streams
 from tap_lexful.client import LexfulStream, LexfulStreamError
 from tap_lexful.message_writer import BufferedMsgSpecWriter
 from tap_lexful.streams import AssetStream  # by name: in the class, `streams` is the property
@@ -40,6 +41,7 @@ class TapLexful(Tap):
     """Singer tap for the Lexful IT-documentation API."""
 
     name = "tap-lexful"
+    package_name = "lexful-singer"  # the distribution it is installed from: --version reads it
     dynamic_catalog = True  # asset streams come from GET /v1/asset_types at every run
     # msgspec: 50k records in ~5 s against ~10 s with the default writer; and no flush per
     # RECORD (see BufferedMsgSpecWriter).
@@ -52,7 +54,10 @@ class TapLexful(Tap):
         th.Property(
             "start_date",
             th.DateTimeType,
-            description="Read incremental streams from this moment on (first run only).",
+            description=(
+                "Read assets (with their links and files) from this moment on, first run only; "
+                "organizations and users are read whole."
+            ),
         ),
         th.Property(
             "replication_key",
@@ -89,7 +94,9 @@ class TapLexful(Tap):
             default={},
             description=(
                 "Extra API filters per stream, e.g. "
-                '{"system_contact": {"important[eq]": "true"}}: field[op] -> value.'
+                '{"system_contact": {"important[eq]": "true"}}: field[op] -> value (null '
+                "is the API's null). Checked against the endpoint's fields; none on "
+                "asset_types."
             ),
         ),
         th.Property(
@@ -162,12 +169,17 @@ class TapLexful(Tap):
         client = client_from_config(
             config, user_agent=config.get("user_agent"), concurrency=concurrency
         )
+        client.retry_log_level = logging.DEBUG  # summed up per stream (Progress.summary)
         return Runtime(client, concurrency, thread_name_prefix="lexful")
 
     @override
     def discover_streams(self) -> list[Stream]:
         self._check_settings()
-        definitions = self._asset_types()
+        definitions = self._asset_types()  # first: a refused key or account is told as such
+        try:
+            settings_check.check_organization_ids(self.config, self.runtime.client)
+        except settings_check.SettingError as exc:
+            raise _setting_error(str(exc)) from None
         fixed = [stream_class(self, self.runtime) for stream_class in FIXED_STREAMS]
         fixed += self._child_streams()
         taken = {stream.name for stream in fixed}
@@ -255,24 +267,22 @@ class TapLexful(Tap):
         return AssetStream(self, self.runtime, definition, name)
 
     def _check_settings(self) -> None:
-        if self.config.get("files_content") == "directory" and not self.config.get("files_dir"):
-            raise _setting_error("files_dir: required when files_content is 'directory'")
+        try:
+            settings_check.check_settings(self.config)
+        except settings_check.SettingError as exc:
+            raise _setting_error(str(exc)) from None
 
     def _check_filters(self, by_name: dict[str, Stream]) -> None:
-        """Every filter names a stream and one of its fields, with a known operator."""
-        for stream_name, entries in (self.config.get("filters") or {}).items():
-            stream = by_name.get(stream_name)
-            if stream is None:
-                msg = f"filters: no stream named {stream_name!r}; streams: {sorted(by_name)}"
-                raise _setting_error(msg)
-            for key in entries:
-                try:
-                    field, _ = contract.parse_filter_key(key)
-                except ValueError as exc:
-                    raise _setting_error(f"filters.{stream_name}: {exc}") from None
-                if field not in stream.schema["properties"]:
-                    msg = f"filters.{stream_name}: {key!r}: the stream has no field {field!r}"
-                    raise _setting_error(msg)
+        """Every filter names a stream and a field its endpoint filters on."""
+        fields = {
+            name: stream.filter_fields
+            for name, stream in by_name.items()
+            if isinstance(stream, LexfulStream)
+        }
+        try:
+            settings_check.check_filters(self.config, fields)
+        except settings_check.SettingError as exc:
+            raise _setting_error(str(exc)) from None
 
 
 def _sync_rank(stream: Stream) -> tuple[int, str]:

@@ -95,6 +95,12 @@ class Progress:
             self.retries,
             seconds,
         )
+        if self.retries:  # one line for an outage (a client may log each retry at DEBUG)
+            self._logger.warning(
+                "Stream '%s': %d requests retried after transient failures (429, 5xx, network)",
+                self._name,
+                self.retries,
+            )
 
     def _log_progress(self, rate: float) -> None:
         if not self.expected:

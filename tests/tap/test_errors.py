@@ -27,6 +27,21 @@ TAP = str(Path(sys.executable).with_name("tap-lexful"))
         ({"filters": {"no_such_stream": {"x": "1"}}}, "filters: no stream"),
         ({"filters": {"system_contact": {"shoe_size[gt]": "1"}}}, "has no field 'shoe_size'"),
         ({"files_content": "directory"}, "files_dir"),
+        ({"start_date": "yesterday"}, "start_date: 'yesterday' is not an ISO-8601"),
+        ({"organization_ids": ["not-a-uuid"]}, "organization_ids: 'not-a-uuid' is not a UUID"),
+        (
+            {"organization_ids": ["0190a3b1-0000-7000-8000-000000000000"]},
+            "organization_ids: no organization of the account has the id(s)",
+        ),
+        # A filter on the asset types would remove whole asset streams.
+        ({"filters": {"asset_types": {"is_system": False}}}, "filters.asset_types: refused"),
+        # The link's source asset is the parent: a filter would address the linked one.
+        ({"filters": {"related_assets": {"asset_type": "system.contact"}}}, "source asset"),
+        ({"filters": {"related_assets": {"asset_id[eq]": None}}}, "source asset"),
+        ({"filters": {"files": {"asset_type": "system.contact"}}}, "made by the tap"),
+        ({"filters": {"files": {"sha256": "00"}}}, "made by the tap"),
+        ({"filters": {"users": {"all_accounts": True}}}, "from the API's 'account_scopes'"),
+        ({"filters": {"system_contact": {"title": {"a": 1}}}}, "a value is a string"),
     ],
 )
 def test_bad_setting_fails_first(demo_sandbox: Any, overrides: dict, message: str) -> None:
@@ -42,15 +57,26 @@ def test_wrong_account_is_refused(demo_sandbox: Any) -> None:
         sync(tap_config(demo_sandbox.config, account_id=other["account_id"]))
 
 
-def test_cli_error_is_one_line_and_writes_nothing(demo_sandbox: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"asset_types": ["nope"]}, "asset_types: unknown"),
+        ({"start_date": "yesterday"}, "start_date: 'yesterday'"),
+        ({"filters": {"related_assets": {"asset_type": "system.contact"}}}, "related_assets"),
+    ],
+)
+def test_cli_error_is_one_line_and_writes_nothing(
+    demo_sandbox: Any, tmp_path: Path, overrides: dict[str, Any], message: str
+) -> None:
     config = tmp_path / "config.json"
-    config.write_text(json.dumps(tap_config(demo_sandbox.config, asset_types=["nope"])))
+    config.write_text(json.dumps(tap_config(demo_sandbox.config, **overrides)))
     done = subprocess.run(
         [TAP, "--config", str(config)], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode != 0
     assert '"type":"RECORD"' not in done.stdout.replace(" ", "")
-    errors = [line for line in done.stderr.splitlines() if "asset_types: unknown" in line]
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if message in line]
     assert errors, done.stderr[-2000:]
     assert demo_sandbox.config["api_key_secret"] not in done.stderr
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from lexful_api import LexfulClient, contract
 from tap_lexful.client import LAST_EMITTED
-from tests.lexful import create_organizations
+from tests.lexful import create_asset, create_organizations
 from tests.tap.helpers import by_id, sync, tap_config
 
 
@@ -99,9 +99,12 @@ def test_updated_at_catches_updates(empty_account: dict[str, Any], client: Lexfu
 
 
 def test_start_date_and_lookback(empty_account: dict[str, Any], client: LexfulClient) -> None:
-    create_organizations(client, 5)
+    organizations = create_organizations(client, 5)
+    create_asset(client, "system.location", organizations[0]["id"], name="site")
     run_future = sync(tap_config(empty_account, start_date="2999-01-01T00:00:00Z"))
-    assert run_future.records("organizations") == []
+    assert run_future.records("system_location") == []
+    # Organizations and users are what assets refer to: start_date leaves them whole.
+    assert len(run_future.records("organizations")) == 5
 
     run1 = sync(tap_config(empty_account))
     run2 = sync(tap_config(empty_account, lookback_seconds=3600), state=run1.state)

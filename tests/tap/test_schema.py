@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from lexful_api import LexfulClient, contract
+from tap_lexful import schemas
 from tests.lexful import create_organizations
 from tests.tap.helpers import discover, sync, tap_config
 
@@ -91,24 +92,31 @@ def test_schema_has_every_property_type(
     schema = _stream(catalog, "lab_widget")["schema"]
     props = schema["properties"]
 
-    assert props["label"]["type"] == ["string"]
-    assert "label" in schema["required"]
+    # The type's rules for new writes are annotations, never constraints: a stored record
+    # written before a rule changed must still be valid.
+    assert props["label"]["type"] == ["string", "null"]
+    assert props["label"]["description"].endswith(f"{schemas.RULES_PREFIX}required.")
+    assert schema["required"] == ["id"]
     assert props["weight"]["type"] == ["number", "null"]
     assert props["count"]["type"] == ["integer", "null"]
     assert props["active"]["type"] == ["boolean", "null"]
     assert props["bought_on"]["format"] == "date"
     assert props["seen_at"]["format"] == "date-time"
     assert props["password"]["type"] == ["string", "null"]
-    assert props["color"]["enum"] == ["red", "green", None]
+    assert "enum" not in props["color"]
+    assert props["color"]["description"] == f"{schemas.RULES_PREFIX}one of red, green."
     assert props["tags"]["items"]["type"] == ["string"]
     port = props["ports"]["items"]
-    assert port["properties"]["number"]["type"] == ["integer"]
-    assert port["required"] == ["number"]
+    assert port["properties"]["number"]["type"] == ["integer", "null"]
+    assert port["properties"]["number"]["description"] == f"{schemas.RULES_PREFIX}required."
+    assert "required" not in port
+    assert "one of tcp, udp" in port["properties"]["kind"]["description"]
     references = props["references"]["properties"]
     assert references["home"]["format"] == "uuid"
     assert references["peers"]["items"]["format"] == "uuid"
     for fixed in contract.ASSET_FIXED_FIELDS:
-        assert fixed in props
+        assert (fixed in props) is (fixed not in schemas.ASSET_LEFT_OUT)
+    assert "organization_name" not in props  # stale after a rename: the organizations stream's
 
 
 def test_records_match_their_schema(empty_account: dict[str, Any], client: LexfulClient) -> None:
@@ -144,7 +152,9 @@ def test_stream_names_and_ext_properties(
     assert {"system_contact", "system_location", "system_configuration"} <= names
     contact_schema = _stream(catalog, "system_contact")["schema"]
     assert contact_schema["properties"]["ext_badge"]["type"] == ["integer", "null"]
-    assert contact_schema["properties"]["contact_type"]["enum"][-1] is None
+    contact_type = contact_schema["properties"]["contact_type"]
+    assert "enum" not in contact_type
+    assert "Owner" in contact_type["description"]
 
 
 def test_asset_types_setting_limits_streams(demo_sandbox: Any) -> None:
@@ -178,3 +188,28 @@ def test_new_property_is_kept_and_reported(
         (record,) = sync(config, catalog=old_catalog).records("system_location")
     assert record["ext_floor"] == 3
     assert any("ext_floor" in r.getMessage() for r in caplog.records)
+
+
+def test_a_changed_type_still_describes_the_stored_records(
+    empty_account: dict[str, Any], client: LexfulClient
+) -> None:
+    """A property made required, and an enum value removed, after records were written: the
+    stream's schema must still accept those records (a loader validates them against it)."""
+    widgets = _make_widgets(client)
+    types = contract.list_items(client.get_json(contract.asset_types_path()))
+    widget = next(t for t in types if t["name"] == "lab_widget")
+    changed = [
+        {**p, "enum": ["green"]} if p["name"] == "color" else p for p in widget["properties"]
+    ]
+    changed.append({"name": "site_code", "type": "string", "required": True})
+    client.send_json("PATCH", contract.asset_types_path(widget["id"]), {"properties": changed})
+
+    config = tap_config(empty_account, asset_types=["lab_widget"])
+    schema = _stream(discover(config), "lab_widget")["schema"]
+    assert "required" in schema["properties"]["site_code"]["description"]
+    records = sync(config).records("lab_widget")
+    assert {r["id"] for r in records} == {w["id"] for w in widgets}
+    alpha = next(r for r in records if r["label"] == "alpha")
+    assert alpha["color"] == "red"  # a value the type no longer allows
+    for record in records:
+        jsonschema.validate(record, schema)
