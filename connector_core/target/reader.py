@@ -177,7 +177,8 @@ def _text(line: Line) -> str:
 def _not_json(exc: BaseException) -> str:
     if isinstance(exc, RecursionError):
         return "nested too deeply to read"
-    if isinstance(exc, UnicodeError):
+    # msgspec before 0.23 raised UnicodeDecodeError; 0.23 raises its DecodeError naming UTF-8
+    if isinstance(exc, UnicodeError) or "UTF-8" in str(exc):
         return f"not UTF-8: {exc}"
     return f"not JSON: {exc}"
 
