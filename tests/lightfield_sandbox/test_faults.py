@@ -31,7 +31,7 @@ def test_rate_limit_per_category_with_headers(own) -> None:
     assert limited.headers["Retry-After"] == "1"
     assert limited.headers["X-RateLimit-Remaining"] == "0"
     assert api.get("/auth/validate").status_code == 200  # Read: a budget of its own
-    assert api.post("/accounts", {"fields": {"$name": "w"}}).status_code == 201  # Write too
+    assert api.post("/accounts", {"fields": {"$name": "w"}}).status_code == 200  # Write too
     own.freeze_clock(NOW + 1)  # the next window
     assert api.get("/accounts").status_code == 200
 
@@ -115,7 +115,10 @@ def test_cli_first_line_and_admin_controls() -> None:
         assert set(config) == {"api_url", "api_key"}
         answer = requests.get(
             config["api_url"] + "/v1/accounts",
-            headers={"Authorization": f"Bearer {config['api_key']}"},
+            headers={
+                "Authorization": f"Bearer {config['api_key']}",
+                "Lightfield-Version": "2026-03-01",
+            },
             timeout=10,
         )
         assert answer.json()["totalCount"] == 0

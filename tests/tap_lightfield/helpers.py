@@ -70,7 +70,10 @@ class Reader:
 
     def __init__(self, creds: dict[str, str]) -> None:
         self.url = creds["api_url"]
-        self.headers = {"Authorization": f"Bearer {creds['api_key']}"}
+        self.headers = {
+            "Authorization": f"Bearer {creds['api_key']}",
+            "Lightfield-Version": "2026-03-01",
+        }
 
     def get(self, path: str, **params: Any) -> Any:
         answer = requests.get(self.url + path, headers=self.headers, params=params, timeout=30)

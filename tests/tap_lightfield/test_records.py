@@ -63,7 +63,7 @@ def test_a_second_run_emits_only_what_changed(demo: Sandbox) -> None:
     assert len(first.ids("accounts")) == 8
     reader = Reader(demo.config)
     api = demo.config["api_url"] + "/v1"
-    headers = {"Authorization": f"Bearer {demo.api_key}"}
+    headers = {"Authorization": f"Bearer {demo.api_key}", "Lightfield-Version": "2026-03-01"}
 
     made = requests.post(
         f"{api}/accounts", json={"fields": {"$name": "Newco"}}, headers=headers, timeout=10
