@@ -282,6 +282,7 @@ def restore_path(collection: str, record_id: str) -> str:
     """``POST /v1/{collection}/{id}/restore`` [D]."""
     return f"{collection_path(collection, record_id)}/restore"
 
+
 _SEARCH_PATHS = re.compile(  # [D] the list methods; [A] /v1/objects itself is a read
     r"^(?:/v1/(?:accounts|contacts|opportunities|tasks|notes|meetings|lists|members|files|emails)"
     r"|/v1/lists/[^/]+/(?:accounts|contacts|opportunities)"

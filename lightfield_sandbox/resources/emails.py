@@ -94,9 +94,10 @@ def log(actor: Actor, body: Any) -> dict[str, Any]:
     record_id = new_id(KIND, actor.store.clock.now_ms())
     message_id = _message_id(actor, body.get("headers"), record_id)
     every = actor.store.index_view(actor.workspace_id, KIND, None)
-    if any(e.get("_messageId") == message_id for e in every + actor.store.trashed(
-        actor.workspace_id, KIND
-    )):
+    if any(
+        e.get("_messageId") == message_id
+        for e in every + actor.store.trashed(actor.workspace_id, KIND)
+    ):
         raise LightfieldError(409, f"an email with Message-ID {message_id} already exists")
     doc = {
         "id": record_id,
@@ -126,8 +127,12 @@ def as_read_by(actor: Actor, doc: dict[str, Any], *, listed: bool = False) -> di
     if listed:
         fields.pop(contract.EMAIL_BODY, None)
     out = {k: v for k, v in doc.items() if k not in PRIVATE}
-    return {**out, "fields": fields, "accessLevel": "FULL" if full else "METADATA",
-            "objectType": "email"}
+    return {
+        **out,
+        "fields": fields,
+        "accessLevel": "FULL" if full else "METADATA",
+        "objectType": "email",
+    }
 
 
 def get(actor: Actor, record_id: str) -> dict[str, Any]:

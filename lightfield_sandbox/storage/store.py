@@ -119,8 +119,7 @@ class Store(SqliteStore):
     def trashed(self, ws: str, kind: str) -> list[dict[str, Any]]:
         """The trashed records of a kind, newest first (the list of ``status=trashed``)."""
         sql = (
-            "SELECT doc FROM records WHERE workspace_id = ? AND kind = ?"
-            " AND deleted_ms IS NOT NULL"
+            "SELECT doc FROM records WHERE workspace_id = ? AND kind = ? AND deleted_ms IS NOT NULL"
         )
         return _order([loads(r[0]) for r in self.query(sql, (ws, kind))])
 

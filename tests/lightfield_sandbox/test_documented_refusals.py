@@ -41,7 +41,9 @@ def test_note_relationships_change_by_add_and_remove_only(api: Api) -> None:
     assert_error(replaced, 400, "invalid_value", "relationships.$account")
     bare = api.post(path, {"relationships": {"$account": second}})
     assert_error(bare, 400, "invalid_value", "relationships.$account")
-    moved = api.ok(api.post(path, {"relationships": {"$account": {"add": second, "remove": first}}}))
+    moved = api.ok(
+        api.post(path, {"relationships": {"$account": {"add": second, "remove": first}}})
+    )
     assert moved["relationships"]["$account"]["values"] == [second]
 
 
@@ -90,7 +92,9 @@ def test_trashed_lists_and_restore_need_the_restore_scope(lf_sandbox: Any) -> No
     limited = Api({"api_url": lf_sandbox.api_url, "api_key": key})
     assert_error(limited.get("/accounts", params={"status": "trashed"}), 403)
     assert_error(limited.post("/accounts/acc_x/restore"), 403)
-    assert_error(limited.get("/accounts", params={"status": "gone"}), 400, "invalid_value", "status")
+    assert_error(
+        limited.get("/accounts", params={"status": "gone"}), 400, "invalid_value", "status"
+    )
 
 
 def test_email_log_refusals(api: Api) -> None:

@@ -117,9 +117,7 @@ def test_notes_relationships_by_add_and_remove(client: lightfield.Lightfield) ->
     note = client.note.create(
         fields={"$title": "Hi", "$content": "# x"}, relationships={"$account": acc}
     )
-    updated = client.note.update(
-        note.id, relationships={"$account": {"add": other, "remove": acc}}
-    )
+    updated = client.note.update(note.id, relationships={"$account": {"add": other, "remove": acc}})
     assert updated.relationships["$account"].values == [other]
     assert client.note.retrieve(note.id).fields["$title"].value == "Hi"
     assert [n.id for n in client.note.list().data] == [note.id]
