@@ -45,9 +45,18 @@ def test_meetings_schema_from_definitions_and_members_typed(demo: Sandbox) -> No
 def test_a_key_without_restore_scopes_warns_once_per_stream(
     demo: Sandbox, caplog: pytest.LogCaptureFixture
 ) -> None:
-    reads = (
-        "accounts contacts opportunities tasks notes meetings members files lists emails"
-    ).split()
+    reads = [
+        "accounts",
+        "contacts",
+        "opportunities",
+        "tasks",
+        "notes",
+        "meetings",
+        "members",
+        "files",
+        "lists",
+        "emails",
+    ]
     key = demo.new_key((*(f"{r}:read" for r in reads), "custom_objects:read"))
     config = tap_config({"api_url": demo.config["api_url"], "api_key": key})
     with caplog.at_level(logging.WARNING):
