@@ -150,6 +150,7 @@ def count_per_collection(creds: dict[str, str]) -> dict[str, int]:
     reader = Reader(creds)
     counts = {s: len(reader.all(PATHS[s])) for s in COMPARED}
     counts["files"] = len(reader.all("/v1/files"))
+    counts["emails"] = len(reader.all("/v1/emails"))
     found = lists(creds)
     counts["lists"] = len(found)
     counts["list_members"] = sum(len(x["members"]) for x in found)
