@@ -34,7 +34,7 @@ def desired(job: Job) -> dict[str, Any]:
     relationships = {}
     for slug in route.relationships:
         ids = [str(i) for i in (record.get("relationships") or {}).get(slug) or []]
-        kept = [job.resolved[i] for i in ids if i not in job.omitted]
+        kept = [job.resolved[i] for i in ids if i not in job.omitted | job.dropped]
         if kept or len(kept) == len(ids):
             relationships[slug] = kept
     return {"fields": fields, "relationships": relationships}

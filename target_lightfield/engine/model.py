@@ -56,6 +56,7 @@ class Job:
     refs: list[Ref] = field(default_factory=list)
     resolved: dict[str, str] = field(default_factory=dict)  # source id -> workspace id
     omitted: set[str] = field(default_factory=set)  # members the workspace lacks, left out
+    dropped: set[str] = field(default_factory=set)  # records rejected themselves, left out
 
     @property
     def deleted(self) -> bool:

@@ -55,6 +55,8 @@ class Outcomes:
         self._stats.add(job.stream, outcome.action)
         if job.omitted:
             self._stats.add(job.stream, "omitted_members", len(job.omitted))
+        if job.dropped:
+            self._stats.add(job.stream, "omitted_references", len(job.dropped))
         self._mark_fresh(job.source_id)
 
     def reject(

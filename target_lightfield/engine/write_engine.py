@@ -171,7 +171,7 @@ class LightfieldEngine:
     def _resolve(self, job: Job, batch: set[str]) -> list[Ref]:
         waits = []
         for ref in job.refs:
-            if ref.source_id in job.resolved or ref.source_id in job.omitted:
+            if ref.source_id in job.resolved or ref.source_id in job.omitted | job.dropped:
                 continue
             if ref.source_id in batch and ref.source_id != job.source_id:
                 waits.append(ref)  # written in this batch: the next wave
@@ -182,7 +182,7 @@ class LightfieldEngine:
             elif entry is not None and entry.state == DONE and entry.target_id:
                 job.resolved[ref.source_id] = entry.target_id
             elif entry is not None and entry.state == REJECTED:
-                raise RecordError(f"{ref.field} {ref.source_id} was rejected: {entry.note}")
+                self._rejected_reference(job, ref)
             else:
                 waits.append(ref)
         return waits
@@ -197,6 +197,20 @@ class LightfieldEngine:
             )
             raise RecordError(msg)
         job.omitted.add(ref.source_id)
+
+    def _rejected_reference(self, job: Job, ref: Ref) -> None:
+        """A reference to a record rejected for its own reason: left out and counted, never a
+        cascade (a list membership has nothing left without it: that one is rejected)."""
+        if job.route.kind == LIST_MEMBERS:
+            raise RecordError(f"{ref.field} {ref.source_id} was rejected")
+        self.logger.warning(
+            "stream %r: record %s written without %s %s (rejected itself)",
+            job.stream,
+            job.source_id,
+            ref.field,
+            ref.source_id,
+        )
+        job.dropped.add(ref.source_id)
 
     # -- writes ---------------------------------------------------------------------------------
 

@@ -80,12 +80,12 @@ class Reader:
         answer.raise_for_status()
         return answer.json()
 
-    def all(self, path: str) -> list[dict[str, Any]]:
-        first = self.get(path, limit=1)
+    def all(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        first = self.get(path, limit=1, **params)
         total = first["totalCount"]
         found: list[dict[str, Any]] = []
         for offset in range(0, total, contract.MAX_PAGE_SIZE):
-            found += self.get(path, limit=contract.MAX_PAGE_SIZE, offset=offset)["data"]
+            found += self.get(path, limit=contract.MAX_PAGE_SIZE, offset=offset, **params)["data"]
         assert len(found) == total
         return found
 
