@@ -63,9 +63,10 @@ class DefinedStream(LightfieldStream):
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         after = self.bookmark(context)
+        first = trash.request_first(self, self.trash) if self.trash is not None else None
         yield from super().get_records(context)
         if self.trash is not None:
-            yield from trash.trashed_since(self, self.trash, context, after)
+            yield from trash.trashed_since(self, self.trash, context, after, first)
 
 
 class EmailsStream(LightfieldStream):

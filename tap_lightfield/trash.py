@@ -18,6 +18,7 @@ from lightfield_api.http import list_page
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from concurrent.futures import Future
 
     from singer_sdk.helpers.types import Context
 
@@ -28,19 +29,43 @@ DELETED_AT = "_sdc_deleted_at"
 WITH_TRASH = tuple(contract.COLLECTIONS)
 
 
+Page = list[dict[str, Any]] | Exception
+
+
+def request_page(stream: LightfieldStream, collection: str, offset: int) -> Page:
+    """One page of the trashed list, or the error it met (raised where it is read)."""
+    params = {"status": contract.TRASHED, "limit": contract.MAX_PAGE_SIZE, "offset": offset}
+    try:
+        path = contract.collection_path(collection)
+        return list_page(stream.runtime.client.get_json(path, params=params))[0]
+    except (LightfieldError, ValueError) as exc:
+        return exc
+
+
+def request_first(stream: LightfieldStream, collection: str) -> Future[Page]:
+    """The first page, on the pool: asked for when the stream starts, read when it ends."""
+    return stream.runtime.pool.submit(request_page, stream, collection, 0)
+
+
 def trashed_since(
-    stream: LightfieldStream, collection: str, context: Context | None, after: str | None
+    stream: LightfieldStream,
+    collection: str,
+    context: Context | None,
+    after: str | None,
+    first: Future[Page] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The records of ``collection`` trashed after ``after`` (all of them on a first run)."""
     from tap_lightfield.client import modified_at  # noqa: PLC0415 - a cycle otherwise
 
-    client = stream.runtime.client
-    path = contract.collection_path(collection)
     limit, offset = contract.MAX_PAGE_SIZE, 0
     while True:
-        params = {"status": contract.TRASHED, "limit": limit, "offset": offset}
+        page = first.result() if first is not None and offset == 0 else None
+        if page is None:
+            page = request_page(stream, collection, offset)
         try:
-            items, _ = list_page(client.get_json(path, params=params))
+            if isinstance(page, Exception):
+                raise page
+            items = page
         except LightfieldHTTPError as exc:
             if exc.status != 403:
                 raise

@@ -36,6 +36,21 @@ def test_rate_limit_per_category_with_headers(own) -> None:
     assert api.get("/accounts").status_code == 200
 
 
+def test_rate_limit_is_a_token_bucket(own) -> None:
+    """The capacity refills at 25 a second [D]: not a calendar-second window, which would
+    refuse everything until the second ends, then allow 25 at once."""
+    api = Api(own.config)
+    own.freeze_clock(NOW)
+    own.set_faults(rate_limit=25)
+    assert {api.get("/accounts").status_code for _ in range(25)} == {200}
+    own.freeze_clock(NOW + 0.2)  # 5 tokens back, in the same calendar second
+    assert [api.get("/accounts").status_code for _ in range(6)] == [200] * 5 + [429]
+    own.freeze_clock(NOW + 1.0)  # the next calendar second, but only 0.8 s of refill: 20
+    answers = [api.get("/accounts") for _ in range(21)]
+    assert [a.status_code for a in answers] == [200] * 20 + [429]
+    assert answers[0].headers["X-RateLimit-Remaining"] == "19"
+
+
 def test_rate_budget_is_per_workspace(own) -> None:
     api, other = Api(own.config), Api(own.new_account())
     own.freeze_clock(NOW)
