@@ -43,9 +43,9 @@ DEFAULT_PAGE_SIZE = 25  # [D]
 MAX_PAGE_SIZE = 25  # [D] the current reference; an older guide said 100. Over it: 400 [A]
 LIST_OBJECT = "list"  # [D] the envelope's "object"
 LIST_KEYS = ("data", "object", "totalCount")  # [D] the list envelope's keys
-NEWEST_FIRST = True  # [A] list order: createdAt descending, then id descending
+NEWEST_FIRST = True  # [D SDK] list order: createdAt descending; [A] then id descending
 FILTER_NEGATION = "-"  # [D] a leading "-" negates an operator
-# [A] the filter syntax: `$field=value` (the default operator) or `$field[operator]=value`.
+# [D SDK] the filter syntax: `$field=value` (the default operator) or `$field[operator]=value`.
 FILTER_PARAM = re.compile(r"^(\$?[A-Za-z][A-Za-z0-9_]*)(?:\[(-?[A-Za-z]+)\])?$")
 ORDERED_OPERATORS = ("greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual")  # [A]
 FILTER_OPERATORS: dict[str, tuple[str, ...]] = {  # [D] which operators each value type takes
@@ -143,7 +143,7 @@ COLLECTIONS = {
     "meetings": "meeting",
 }
 WITH_DEFINITIONS = ("accounts", "contacts", "opportunities", "tasks", "notes", "meetings")  # [D]
-DELETABLE = ("accounts", "contacts", "opportunities", "notes", "meetings", "tasks")  # [D]/[A]
+DELETABLE = ("accounts", "contacts", "opportunities", "notes", "meetings", "tasks")  # [D SDK]
 LIST_MEMBER_COLLECTIONS = ("accounts", "contacts", "opportunities")  # [D]
 LIST_RELATIONSHIP = {
     "account": "$accounts",
