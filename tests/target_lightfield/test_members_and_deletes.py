@@ -17,11 +17,18 @@ from lightfield_sandbox.resources import workspaces
 from lightfield_sandbox.resources.actor import Actor
 from tests.tap_lightfield.helpers import Reader
 from tests.target_lightfield.helpers import (
+    COMPARED,
     WriteCounter,
+    comparable,
     count_per_collection,
+    files,
+    id_pairs,
+    member_pairs,
+    members,
     run_target,
     tap_lines,
     target_config,
+    workspace,
 )
 
 HEADERS = {"Lightfield-Version": "2026-03-01"}
@@ -72,6 +79,9 @@ def test_members_that_differ_are_left_out_and_counted_not_cascaded(
             assert "workspace member" in reject["error"]
     assert got["tasks"] + reasons["tasks"] == want["tasks"]
     assert got["emails"] + reasons["emails"] == want["emails"]
+    refused = {r["record"]["id"] for r in rejects}
+    omitted = _assert_equal_but_unknown_members(source, creds, unknown, refused)
+    assert target.engine.stats.total("omitted_members") == omitted
 
     writes = WriteCounter()
     demo_sandbox.add_hook(writes)
@@ -82,6 +92,35 @@ def test_members_that_differ_are_left_out_and_counted_not_cascaded(
     assert len(writes.seen) == len(rejects)
     assert again.engine.stats.total("created") == again.engine.stats.total("updated") == 0
     assert count_per_collection(creds) == got
+
+
+def _assert_equal_but_unknown_members(
+    source: dict[str, str], creds: dict[str, str], unknown: set[str], refused: set[str]
+) -> int:
+    """Every written record's fields equal the source's, and its relationships too but for the
+    members the copy lacks (and the refused records' other sides); how many member
+    references were left out."""
+    src, copy = workspace(source), workspace(creds)
+    ids = id_pairs(src, copy, member_pairs(members(source), members(creds)))
+    source_files, copy_files = files(source), files(creds)
+    ids |= {source_files[k]: copy_files[k] for k in source_files}
+    left_out = 0
+    for stream in COMPARED:
+        if stream == "tasks":  # the ones with an unknown assignee were refused
+            continue
+        want = []
+        for record in src[stream]:
+            relationships = {}
+            for key, values in record["relationships"].items():
+                kept = [v for v in values if v not in unknown]
+                left_out += len(values) - len(kept)
+                relationships[key] = [v for v in kept if v not in refused]
+            want.append(comparable({**record, "relationships": relationships}, ids))
+        got = [comparable(r) for r in copy[stream]]
+        assert sorted(json.dumps(w, sort_keys=True) for w in want) == sorted(
+            json.dumps(g, sort_keys=True) for g in got
+        ), stream
+    return left_out
 
 
 def test_member_map_writes_everything(demo_sandbox: Sandbox, tmp_path: Path) -> None:
