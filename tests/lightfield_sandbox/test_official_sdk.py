@@ -170,8 +170,21 @@ def test_lists_and_their_members(client: lightfield.Lightfield) -> None:
     assert client.list.update(listed.id, fields={"$name": "Top 2"}).id == listed.id  # type: ignore[typeddict-unknown-key]
     assert [x.id for x in client.list.list().data] == [listed.id]
     assert [a.id for a in client.list.list_accounts(listed.id).data] == [acc]
-    assert client.list.list_contacts  # the other two member paths are typed alike
-    client.list.delete(listed.id)
+    contact = client.contact.create(fields={"$title": "CTO"}).id
+    opp = client.opportunity.create(
+        fields={"$name": "Deal", "$stage": "Lead"}, relationships={"$account": acc}
+    ).id
+    for object_type, key, member in (
+        ("contact", "$contacts", contact),
+        ("opportunity", "$opportunities", opp),
+    ):
+        other = client.list.create(
+            fields={"$name": object_type, "$objectType": object_type},  # type: ignore[typeddict-unknown-key]
+            relationships={key: member},  # type: ignore[typeddict-unknown-key]
+        )
+        reader = client.list.list_contacts if key == "$contacts" else client.list.list_opportunities
+        assert [m.id for m in reader(other.id).data] == [member]
+    assert client.list.delete(listed.id).id == listed.id
 
 
 def test_files_every_method(client: lightfield.Lightfield) -> None:
