@@ -7,13 +7,12 @@ first reject; in a dry run, the plan's lines (``PlanLines``).
 
 from __future__ import annotations
 
-import threading
 import uuid
 from typing import Any
 
 from connector_core.target.errors import RecordError
 from connector_core.target.id_map import IdMap
-from connector_core.target.outcomes import PlanLines, StopOnReject, first_reject, stop_for
+from connector_core.target.outcomes import OutcomeBook, PlanLines, StopOnReject
 from connector_core.target.rejects import Rejects
 from connector_core.target.stats import Stats
 from connector_core.target.values import redacted
@@ -33,7 +32,7 @@ __all__ = ["Outcomes", "PlanLines", "StopOnReject"]  # the last two: the core's,
 _ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged"}
 
 
-class Outcomes:
+class Outcomes(OutcomeBook):
     """Records each record's outcome where it belongs; thread-safe (plans run on the pool)."""
 
     def __init__(
@@ -47,16 +46,15 @@ class Outcomes:
         fail_on_reject: bool,
         dry_run: bool,
     ) -> None:
-        self._ids = ids
-        self._rejects = rejects
-        self._stats = stats
+        super().__init__(
+            ids=ids,
+            rejects=rejects,
+            stats=stats,
+            plan_lines=plan_lines,
+            fail_on_reject=fail_on_reject,
+            dry_run=dry_run,
+        )
         self._versions = versions
-        self._plan_lines = plan_lines
-        self._fail_on_reject = fail_on_reject
-        self._dry_run = dry_run
-        self._lock = threading.Lock()
-        self._fresh: set[str] = set()  # source ids written or rejected since the last release
-        self._stop: StopOnReject | None = None
 
     def written(self, plan: Plan, target_id: str | None) -> None:
         """``plan`` is done (or was unchanged): its Lexful id goes in the id map."""
@@ -84,33 +82,13 @@ class Outcomes:
         self, stream: str | None, record: Any, error: RecordError, job: Job | None = None
     ) -> None:
         """``record`` cannot be written: the rejects file (once), the id map, the counts."""
-        if first_reject(self._ids, stream, record, error):
-            self._rejects.write(stream, record, error.message, error.status)
-        self._stats.add(stream or "(input)", "rejected")
         if job is not None:
             version = _version(job.record)
             self._ids.rejected(job.stream, job.source_id, job.kind, error.message, version=version)
             self._mark_fresh(job.source_id)
         else:  # a record of no known key: it may be one of the set a sweep would delete
             self._versions.unknown_reject(stream)
-        if self._dry_run:
-            self._plan_lines.add("reject", stream, _describe(record), error.message)
-        if self._fail_on_reject and self._stop is None:
-            self._stop = stop_for(stream, error)
-
-    def take_fresh(self) -> set[str]:
-        """The source ids written or rejected since the last call: what waiting records await."""
-        with self._lock:
-            fresh, self._fresh = self._fresh, set()
-        return fresh
-
-    def raise_if_stopped(self) -> None:
-        if self._stop is not None:
-            raise self._stop
-
-    def _mark_fresh(self, source_id: str) -> None:
-        with self._lock:
-            self._fresh.add(source_id)
+        self.book_reject(stream, record, error, _describe(record))
 
 
 def _describe(record: Any) -> str:

@@ -82,7 +82,7 @@ class LightfieldEngine:
             ids=self.ids,
             rejects=self.rejects,
             stats=self.stats,
-            plan=self.plan,
+            plan_lines=self.plan,
             fail_on_reject=self.fail_on_reject,
             dry_run=self.dry_run,
         )
