@@ -131,17 +131,23 @@ class TapLightfield(Tap):
 
     @override
     def discover_streams(self) -> list[Stream]:
+        """The streams, from definitions asked for all at once (on the run's pool): each is a
+        round trip, and one after the other they would leave the rate budget idle."""
+        pool = self.runtime.pool
+        paths = [contract.definitions_path(c) for c in contract.WITH_DEFINITIONS]
+        asked = [pool.submit(self._get, path) for path in paths]
+        types = pool.submit(self._object_types)
         discovered: list[Stream] = [cls(self, self.runtime) for cls in FIXED_STREAMS]
-        for collection in contract.WITH_DEFINITIONS:
-            definitions = self._get(contract.definitions_path(collection))
+        for collection, answer in zip(contract.WITH_DEFINITIONS, asked, strict=True):
             trashed = collection if collection in trash.WITH_TRASH else None
-            discovered.append(self._defined(collection, collection, definitions, trash=trashed))
+            discovered.append(self._defined(collection, collection, answer.result(), trash=trashed))
         taken = {stream.name for stream in discovered}
-        for slug in self._object_types():
+        slugs = types.result()
+        custom = [pool.submit(self._get, contract.object_definitions_path(s)) for s in slugs]
+        for slug, answer in zip(slugs, custom, strict=True):
             name = slug if slug not in taken else f"object_{slug}"
-            definitions = self._get(contract.object_definitions_path(slug))
-            stream = self._defined(name, slug, definitions, contract.object_records_path(slug))
-            discovered.append(stream)
+            path = contract.object_records_path(slug)
+            discovered.append(self._defined(name, slug, answer.result(), path))
             taken.add(name)
         return discovered
 
