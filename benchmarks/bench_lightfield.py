@@ -2,7 +2,7 @@
 
 One run prints requests/s of the tap against a Lightfield sandbox that answers in 50 ms and
 limits lists to 25 requests/s (the documented budget), as a fraction of that budget (target:
->= 0.9), with the records/s and the 429s it met. The tap runs as its own process with its
+>= 0.95), with the records/s and the 429s it met. The tap runs as its own process with its
 defaults (24 requests/s, 8 in flight); the sandbox runs in a thread of this one, seeded through
 its store. The rate is timed from the first request the sandbox saw to the last, so process
 start-up is not counted. Usage: ``.venv/bin/python benchmarks/bench_lightfield.py [--quick]``.
@@ -27,6 +27,7 @@ from lightfield_sandbox.resources.definitions import BUILT_IN
 
 BIN = Path(sys.executable).parent
 LATENCY_MS = 50.0
+TARGET = 0.95  # of the budget, with no 429
 
 
 def seed_accounts(sandbox, count: int) -> None:
@@ -82,8 +83,8 @@ def main() -> None:
     print(f"tap-lightfield at {LATENCY_MS:.0f} ms latency, budget {contract.RATE_LIMIT_PER_S}/s")
     for key, value in result.items():
         print(f"  {key:16} {value:10.2f}")
-    verdict = "ok" if result["budget_fraction"] >= 0.9 else "BELOW TARGET"
-    print(f"  requests/s at {result['budget_fraction']:.0%} of the budget (target 90%): {verdict}")
+    verdict = "ok" if result["budget_fraction"] >= TARGET and not result["429s"] else "BELOW TARGET"
+    print(f"  requests/s at {result['budget_fraction']:.0%} of the budget (target 95%): {verdict}")
 
 
 if __name__ == "__main__":

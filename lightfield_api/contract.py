@@ -19,12 +19,15 @@ DEFAULT_API_URL = "https://api.lightfield.app"  # [D]
 VERSION_HEADER = "Lightfield-Version"  # [D]
 API_VERSION = "2026-03-01"  # [D] the version every example sends
 KNOWN_VERSIONS = frozenset({API_VERSION})  # [A] another value: 400, param = the header
-VERSION_REQUIRED = False  # [A] a request without the header is served as API_VERSION
+VERSION_REQUIRED = True  # [D] the OpenAPI says required; a request without it: 400
+VERSION_HEADER_CODE = "version_header"  # [D] the code of that 400 ([A] of an unknown value too)
 KEY_PREFIX = "sk_lf_"  # [D] what keys look like
 IDEMPOTENCY_HEADER = "Idempotency-Key"  # [D] on every create and update
 IDEMPOTENCY_KEY_MAX = 255  # [D] longer: 400
 IDEMPOTENCY_TTL_S = 24 * 3600  # [D] keys expire after 24 hours
 IDEMPOTENT_REPLAY_HEADER = "Idempotent-Replayed"  # [A] "true" on an answer replayed for a key
+# [D] the same key with another payload "returns original cached response" (not an error).
+IDEMPOTENCY_REUSE_REPLAYS = True
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})  # [A] worth a retry
 
 # --- rate limits [D] 25 requests/s per organisation and category -------------------------
@@ -40,9 +43,9 @@ DEFAULT_PAGE_SIZE = 25  # [D]
 MAX_PAGE_SIZE = 25  # [D] the current reference; an older guide said 100. Over it: 400 [A]
 LIST_OBJECT = "list"  # [D] the envelope's "object"
 LIST_KEYS = ("data", "object", "totalCount")  # [D] the list envelope's keys
-NEWEST_FIRST = True  # [A] list order: createdAt descending, then id descending
+NEWEST_FIRST = True  # [D SDK] list order: createdAt descending; [A] then id descending
 FILTER_NEGATION = "-"  # [D] a leading "-" negates an operator
-# [A] the filter syntax: `$field=value` (the default operator) or `$field[operator]=value`.
+# [D SDK] the filter syntax: `$field=value` (the default operator) or `$field[operator]=value`.
 FILTER_PARAM = re.compile(r"^(\$?[A-Za-z][A-Za-z0-9_]*)(?:\[(-?[A-Za-z]+)\])?$")
 ORDERED_OPERATORS = ("greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual")  # [A]
 FILTER_OPERATORS: dict[str, tuple[str, ...]] = {  # [D] which operators each value type takes
@@ -69,13 +72,37 @@ VALUE_TYPES = tuple(FILTER_OPERATORS)  # [D]
 SYSTEM_PREFIX = "$"  # [D] system field and relationship keys; custom ones are bare slugs
 ENTITY_KEYS = ("id", "createdAt", "updatedAt", "externalId", "httpLink", "fields", "relationships")
 RELATIONSHIP_OPERATIONS = ("add", "remove", "replace")  # [D] on update
+# [D] a write body is `fields` and `relationships` only (OpenAPI: additionalProperties false);
+# no `externalId`. The extra keys some creates take: `skipEnrichment` (accounts, contacts),
+# `autoCreateRecords` (meetings, logged emails).
+BODY_KEYS = ("fields", "relationships")
+CREATE_EXTRA_KEYS = {
+    "account": ("skipEnrichment",),
+    "contact": ("skipEnrichment",),
+    "meeting": ("autoCreateRecords",),
+}
+SKIP_ENRICHMENT = "skipEnrichment"  # [D] "Defaults to false"; metered; `true` for bulk loads
+# [D] note relationships are HAS_MANY: an update takes `add` and `remove` only.
+NOTE_RELATIONSHIP_OPERATIONS = ("add", "remove")
+# [D] a meeting update writes only these fields, and `$transcript` by `replace` of one file id.
+MEETING_UPDATABLE_FIELDS = ("$privacySetting", "$attendeeEmails")
+MEETING_TRANSCRIPT = "$transcript"
+MEETING_DELETE_TRASHED_404 = True  # [D] deleting a meeting already trashed answers 404
 WRAPPED_WRITES_ACCEPTED = True  # [A] a write may send {value, valueType} as well as the value
 SELECT_WRITES_BY = ("id", "label")  # [D] a select option is named by its id or its label
 SELECT_READS_AS = "label"  # [A] a select field reads back as its option's label
 ALL_KEYS_PRESENT = True  # [A] every defined field and relationship is in a record (null, [])
-CREATE_STATUS = 201  # [A] a create answers 201 with the record; an update 200
+CREATE_STATUS = 200  # [D] a create answers 200 with the record (the OpenAPI lists no 201)
 DELETE_RETURNS_RECORD = True  # [A] DELETE answers 200 with the record (trashed: the same)
 DELETED_RECORDS_READABLE = False  # [A] a trashed record: 404 on retrieve, update and lists
+# [D] lists take `status`: "active" (default) or "trashed"; listing trashed records and
+# `POST .../{id}/restore` need the type's `restore` scope.
+LIST_STATUSES = ("active", "trashed")
+TRASHED = "trashed"
+RESTORE_SCOPE = "restore"
+# [A] moving a record to the trash (or back) sets its `updatedAt`: what tells a reader when a
+# trashed record was trashed (the docs name no trash time).
+TRASH_SETS_UPDATED_AT = True
 INVERSE_WRITES_TOUCH_UPDATED_AT = False  # [A] linking B to A changes A's relationships only
 HTTP_LINK_BASE = "https://app.lightfield.invalid"  # [A] the sandbox's web-app links (unused)
 ADDRESS_KEYS = (  # [D]
@@ -115,8 +142,8 @@ COLLECTIONS = {
     "notes": "note",
     "meetings": "meeting",
 }
-WITH_DEFINITIONS = ("accounts", "contacts", "opportunities", "tasks", "notes")  # [D]
-DELETABLE = ("accounts", "contacts", "opportunities", "notes", "meetings", "tasks")  # [D]/[A]
+WITH_DEFINITIONS = ("accounts", "contacts", "opportunities", "tasks", "notes", "meetings")  # [D]
+DELETABLE = ("accounts", "contacts", "opportunities", "notes", "meetings", "tasks")  # [D SDK]
 LIST_MEMBER_COLLECTIONS = ("accounts", "contacts", "opportunities")  # [D]
 LIST_RELATIONSHIP = {
     "account": "$accounts",
@@ -134,6 +161,8 @@ ID_PREFIXES = {  # [A] but "fil_" [D]
     "member": "mem_",
     "file": "fil_",
     "custom": "obj_",
+    "email": "eml_",
+    "user": "usr_",
 }
 
 # --- files --------------------------------------------------------------------------------
@@ -163,7 +192,6 @@ ERROR_TYPES = {  # [D] up to 429; [A] the rest (the status phrase in snake case)
     429: "too_many_requests",
 }
 IDEMPOTENCY_CONFLICT = "idempotency_conflict"  # [D] 409: same key while the first still runs
-IDEMPOTENCY_MISMATCH = "idempotency_key_reused"  # [A] 422: same key, another request
 UNKNOWN_FIELD = "unknown_field"  # [D] a code on 400
 INVALID_VALUE = "invalid_value"  # [A] a code on 400: a value of the wrong type
 REQUIRED = "required"  # [A] a code on 422: a required field or relationship is missing
@@ -244,9 +272,19 @@ def file_path(file_id: str | None = None, action: str | None = None) -> str:
 
 VALIDATE_PATH = "/v1/auth/validate"  # [D]
 MEMBERS = "members"  # [D] read only
+EMAILS = "emails"  # [D] list, retrieve, log, delete and restore (logged emails only)
+EMAIL_LOG_PATH = "/v1/emails/log"  # [D] 409 when an email with the Message-ID exists
+EMAIL_BODY = "$body"  # [D] left out of list items; retrieve has it
+EMAIL_MESSAGE_ID = "Message-ID"  # [D] the header that identifies a logged email
+
+
+def restore_path(collection: str, record_id: str) -> str:
+    """``POST /v1/{collection}/{id}/restore`` [D]."""
+    return f"{collection_path(collection, record_id)}/restore"
+
 
 _SEARCH_PATHS = re.compile(  # [D] the list methods; [A] /v1/objects itself is a read
-    r"^(?:/v1/(?:accounts|contacts|opportunities|tasks|notes|meetings|lists|members|files)"
+    r"^(?:/v1/(?:accounts|contacts|opportunities|tasks|notes|meetings|lists|members|files|emails)"
     r"|/v1/lists/[^/]+/(?:accounts|contacts|opportunities)"
     r"|/v1/objects/(?!.*/)[^/]+)/?$"
 )

@@ -18,8 +18,9 @@ from lightfield_api.auth import LightfieldKeyAuth
 from lightfield_api.errors import LightfieldConnectionError, LightfieldHTTPError
 
 LOGGER = logging.getLogger("lightfield_api")
-#: The default pace: under the documented 25 requests/s per category [D], with room for the
-#: send-time jitter of threads, since the server counts per second.
+#: The default pace: under the documented 25 requests/s per category [D], a token bucket of
+#: that capacity [D]: paced evenly a little under its refill, a client never empties it, even
+#: when the network bunches its requests up.
 DEFAULT_REQUESTS_PER_SECOND = 24.0
 
 
@@ -74,7 +75,7 @@ class LightfieldClient(HttpClient):
             profile=PROFILE,
             auth=LightfieldKeyAuth(api_key),
             max_requests_per_second=max_requests_per_second,
-            rate_burst=1,  # paced evenly: the server counts each calendar second [D]
+            rate_burst=1,  # paced evenly: latency jitter then bunches at most ~1 s of requests
             max_tries=max_tries,
             backoff_base_s=backoff_base_s,
             timeout_s=timeout_s,

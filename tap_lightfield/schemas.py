@@ -3,7 +3,7 @@
 A record keeps the API's shape with its values unwrapped: ``fields`` maps each field's slug to
 its value (typed from the field's ``valueType``), ``relationships`` each relationship's slug to
 the ids it holds (an array, whatever the cardinality). The types with a definitions endpoint
-(accounts, contacts, opportunities, tasks, notes, custom objects) get their ``fields`` and
+(accounts, contacts, opportunities, tasks, notes, meetings, custom objects) get their ``fields`` and
 ``relationships`` from it at discovery; the others have fixed schemas here, which keep
 undeclared fields (``additionalProperties``) rather than drop them.
 """
@@ -122,27 +122,43 @@ def _fixed(
     )
 
 
-# Meetings have no definitions endpoint [D S22]: the documented fields.
-MEETING = _fixed(
-    {
-        "$title": "TEXT",
-        "$startDate": "DATETIME",
-        "$endDate": "DATETIME",
-        "$description": "MARKDOWN",
-        "$meetingUrl": "URL",
-        "$organizerEmail": "EMAIL",
-        "$privacySetting": "SINGLE_SELECT",
-    },
-    ("$transcript", "$createdBy"),
+#: What a privacy-aware read adds to a record (meetings, emails) [D].
+PRIVACY_AWARE = th.PropertiesList(
+    th.Property("accessLevel", th.StringType, description="FULL or METADATA (redacted)"),
+    th.Property("objectType", th.StringType),
 )
-MEETING.append(th.Property("accessLevel", th.StringType))
-MEETING.append(th.Property("objectType", th.StringType))
+#: A record moved to the trash: when (see ``tap_lightfield.trash``).
+DELETED = th.Property("_sdc_deleted_at", th.DateTimeType, description="When it was trashed")
 
+#: Members as the official client types them [D]: ``$name`` a FULL_NAME, ``$role`` TEXT, and
+#: the ``$user`` behind the member.
 MEMBER = _fixed(
-    {"$email": "EMAIL", "$name": "TEXT", "$profileImage": "URL", "$role": "SINGLE_SELECT"},
-    (),
+    {"$email": "EMAIL", "$name": "FULL_NAME", "$profileImage": "URL", "$role": "TEXT"},
+    ("$user",),
     external_id=False,
 )
+
+#: Emails have no definitions endpoint: the keys the log body documents [D]. A list item has
+#: no ``$body`` [D]; ``email_bodies`` fetches it (one request per email).
+_EMAIL_FIELDS = {
+    "$subject": "TEXT",
+    "$from": "EMAIL",
+    "$sentAt": "DATETIME",
+    "$threadId": "TEXT",
+    "$privacySetting": "SINGLE_SELECT",
+    "$body": "HTML",
+}
+_MANY = {"typeConfiguration": {"multipleValues": True}}
+EMAIL = _entity(
+    th.ObjectType(
+        *(field_property(k, {"valueType": t}) for k, t in _EMAIL_FIELDS.items()),
+        *(field_property(k, {"valueType": "EMAIL", **_MANY}) for k in ("$to", "$cc", "$bcc")),
+        additional_properties=True,
+    ),
+    th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
+)
+for _extra in PRIVACY_AWARE:
+    EMAIL.append(_extra)
 
 LIST = th.PropertiesList(
     th.Property("id", th.StringType, required=True),

@@ -17,10 +17,12 @@ from typing_extensions import override
 
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError
-from tap_lightfield import schemas
+from tap_lightfield import schemas, trash
 from tap_lightfield.client import LightfieldStream
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from singer_sdk import Tap
     from singer_sdk import typing as th
     from singer_sdk.helpers.types import Context
@@ -35,21 +37,65 @@ MEMBER_COLLECTION = {kind: path for path, kind in contract.COLLECTIONS.items()}
 
 
 class DefinedStream(LightfieldStream):
-    """A record type whose fields come from its definitions endpoint (built at discovery)."""
+    """A record type whose fields come from its definitions endpoint (built at discovery).
+
+    ``trash``: the collection whose trashed records this stream also reads (``trash``)."""
 
     def __init__(
-        self, tap: Tap, runtime: Runtime, *, name: str, path: str, properties: th.PropertiesList
+        self,
+        tap: Tap,
+        runtime: Runtime,
+        *,
+        name: str,
+        path: str,
+        properties: th.PropertiesList,
+        trash: str | None = None,
     ) -> None:
         self.properties = properties
+        if trash is not None:
+            self.properties.append(schemas.DELETED)
+        if trash == "meetings":
+            for extra in schemas.PRIVACY_AWARE:
+                self.properties.append(extra)
+        self.trash = trash
         super().__init__(tap, runtime, name=name, path=path)
 
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        after = self.bookmark(context)
+        first = trash.request_first(self, self.trash) if self.trash is not None else None
+        yield from super().get_records(context)
+        if self.trash is not None:
+            yield from trash.trashed_since(self, self.trash, context, after, first)
 
-class MeetingsStream(LightfieldStream):
-    """Meetings: no definitions endpoint, the documented fields [D S22]."""
 
-    name = "meetings"
-    path = contract.collection_path("meetings")
-    properties = schemas.MEETING
+class EmailsStream(LightfieldStream):
+    """Emails [D]: list items come without ``$body``; ``email_bodies`` fetches each one's
+    (``GET /v1/emails/{id}``, one request per email emitted)."""
+
+    name = "emails"
+    path = contract.collection_path(contract.EMAILS)
+    properties = schemas.EMAIL
+
+    @override
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        record = super().post_process(row, context)
+        if record is not None and self.config.get("email_bodies", False):
+            record["fields"][contract.EMAIL_BODY] = self._body(str(record["id"]))
+        return record
+
+    def _body(self, email_id: str) -> Any:
+        path = contract.collection_path(contract.EMAILS, email_id)
+        try:
+            full = self.runtime.client.get_json(path)
+        except LightfieldError as exc:
+            raise FatalAPIError(f"Stream 'emails': email {email_id}: {exc}") from None
+        item = (
+            (full.get("fields") or {}).get(contract.EMAIL_BODY) if isinstance(full, dict) else None
+        )
+        return item.get("value") if isinstance(item, dict) else None
 
 
 class MembersStream(LightfieldStream):

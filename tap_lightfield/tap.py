@@ -21,14 +21,14 @@ from connector_core.tap.runtime import Runtime
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND, LightfieldClient
-from tap_lightfield import schemas, streams
+from tap_lightfield import schemas, streams, trash
 from tap_lightfield.client import LightfieldStream
 
 if TYPE_CHECKING:
     from singer_sdk.streams import Stream
 
 FIXED_STREAMS: tuple[type[LightfieldStream], ...] = (
-    streams.MeetingsStream,
+    streams.EmailsStream,
     streams.ListsStream,
     streams.ListMembersStream,
     streams.MembersStream,
@@ -95,6 +95,15 @@ class TapLightfield(Tap):
             ),
         ),
         th.Property(
+            "email_bodies",
+            th.BooleanType,
+            default=False,
+            description=(
+                "Emails: also fetch each email's $body (list items have none): one more "
+                "request per email emitted."
+            ),
+        ),
+        th.Property(
             "max_inline_bytes",
             th.IntegerType(minimum=1),
             default=streams.DEFAULT_MAX_INLINE_BYTES,
@@ -122,21 +131,34 @@ class TapLightfield(Tap):
 
     @override
     def discover_streams(self) -> list[Stream]:
+        """The streams, from definitions asked for all at once (on the run's pool): each is a
+        round trip, and one after the other they would leave the rate budget idle."""
+        pool = self.runtime.pool
+        paths = [contract.definitions_path(c) for c in contract.WITH_DEFINITIONS]
+        asked = [pool.submit(self._get, path) for path in paths]
+        types = pool.submit(self._object_types)
         discovered: list[Stream] = [cls(self, self.runtime) for cls in FIXED_STREAMS]
-        for collection in contract.WITH_DEFINITIONS:
-            definitions = self._get(contract.definitions_path(collection))
-            discovered.append(self._defined(collection, collection, definitions))
+        for collection, answer in zip(contract.WITH_DEFINITIONS, asked, strict=True):
+            trashed = collection if collection in trash.WITH_TRASH else None
+            discovered.append(self._defined(collection, collection, answer.result(), trash=trashed))
         taken = {stream.name for stream in discovered}
-        for slug in self._object_types():
+        slugs = types.result()
+        custom = [pool.submit(self._get, contract.object_definitions_path(s)) for s in slugs]
+        for slug, answer in zip(slugs, custom, strict=True):
             name = slug if slug not in taken else f"object_{slug}"
-            definitions = self._get(contract.object_definitions_path(slug))
-            stream = self._defined(name, slug, definitions, contract.object_records_path(slug))
-            discovered.append(stream)
+            path = contract.object_records_path(slug)
+            discovered.append(self._defined(name, slug, answer.result(), path))
             taken.add(name)
         return discovered
 
     def _defined(
-        self, name: str, what: str, definitions: Any, path: str | None = None
+        self,
+        name: str,
+        what: str,
+        definitions: Any,
+        path: str | None = None,
+        *,
+        trash: str | None = None,
     ) -> streams.DefinedStream:
         if not isinstance(definitions, dict):
             msg = f"definitions of {what}: not an object"
@@ -147,6 +169,7 @@ class TapLightfield(Tap):
             name=name,
             path=path or contract.collection_path(what),
             properties=schemas.entity_properties(definitions),
+            trash=trash,
         )
 
     def _object_types(self) -> list[str]:

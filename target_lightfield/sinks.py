@@ -1,12 +1,21 @@
 """target-lightfield's sink: batches records of one stream and hands them to the write engine.
 
-The batching is the core's (``connector_core.target.sink``); Lightfield adds nothing to it.
+The batching is the core's (``connector_core.target.sink``).
 """
 
 from __future__ import annotations
+
+from typing_extensions import override
 
 from connector_core.target.sink import EngineSink
 
 
 class LightfieldSink(EngineSink):
     """One stream's records, written in batches by the target's one ``LightfieldEngine``."""
+
+    @property
+    @override
+    def include_sdc_metadata_properties(self) -> bool:
+        # Without it the SDK strips _sdc_deleted_at before the sink sees the record, and a
+        # record trashed in the source would be written as live. (_sdc_* never reach the API.)
+        return True

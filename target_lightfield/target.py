@@ -47,7 +47,36 @@ class TargetLightfield(GuardedTarget):
             th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
             description=(
                 "Per stream, the fields that find an existing record when the id map does not "
-                'know it, e.g. {"accounts": ["$name"]}. Members are always matched by $email'
+                'know it, e.g. {"accounts": ["$name"]}. Members are always matched by $email '
+                "(see member_map)"
+            ),
+        ),
+        th.Property(
+            "skip_enrichment",
+            th.BooleanType,
+            default=True,
+            description=(
+                "Send skipEnrichment on account and contact creates: Lightfield's enrichment is "
+                "metered, and its docs recommend skipping it for bulk loads"
+            ),
+        ),
+        th.Property(
+            "member_map",
+            th.ObjectType(additional_properties=th.StringType),
+            description=(
+                "Source member email -> destination member email, for members whose address "
+                'differs, e.g. {"sam@old.example": "sam@new.example"}; also applied to email '
+                "participants. Other members are matched by the same $email"
+            ),
+        ),
+        th.Property(
+            "unknown_members",
+            th.StringType,
+            default="omit",
+            allowed_values=["omit", "reject"],
+            description=(
+                "A relationship to a member the destination lacks: omit (left out of the "
+                "write, counted as omitted_members) or reject (the record is rejected)"
             ),
         ),
         th.Property(

@@ -12,6 +12,8 @@ class Stats:
 
     ``deleted``: links and files deleted because the source deleted them (``_sdc_deleted_at``,
     or no longer in an ACTIVATE_VERSION run's set); an asset deleted in the source is updated.
+    An engine may count more (target-lightfield: ``omitted_members``); the table shows those
+    columns only when a stream has them.
     """
 
     def __init__(self) -> None:
@@ -21,16 +23,18 @@ class Stats:
     def add(self, stream: str, what: str, amount: float = 1) -> None:
         with self._lock:
             row = self.streams.setdefault(stream, dict.fromkeys((*COUNTS, "seconds"), 0))
-            row[what] += amount
+            row[what] = row.get(what, 0) + amount
 
     def total(self, what: str) -> int:
-        return int(sum(row[what] for row in self.streams.values()))
+        return int(sum(row.get(what, 0) for row in self.streams.values()))
 
     def table(self) -> str:
         """The counts as a fixed-width table, a row a stream, for the end-of-run log."""
-        head = f"{'stream':<28} " + " ".join(f"{c:>9}" for c in (*COUNTS, "seconds"))
+        extra = sorted({k for row in self.streams.values() for k in row} - {*COUNTS, "seconds"})
+        counts = (*COUNTS, *extra)
+        head = f"{'stream':<28} " + " ".join(f"{c:>9}" for c in (*counts, "seconds"))
         lines = [head]
         for stream, row in sorted(self.streams.items()):
-            cells = " ".join(f"{int(row[c]):>9}" for c in COUNTS)
+            cells = " ".join(f"{int(row.get(c, 0)):>9}" for c in counts)
             lines.append(f"{stream:<28} {cells} {row['seconds']:>9.2f}")
         return "\n".join(lines)

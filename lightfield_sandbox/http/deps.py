@@ -40,8 +40,8 @@ def _check_version(request: Request) -> None:
     if version is None and not contract.VERSION_REQUIRED:
         return
     if version not in contract.KNOWN_VERSIONS:
-        msg = f"unknown {contract.VERSION_HEADER}: use {contract.API_VERSION}"
-        raise bad_request(msg, "invalid_version", contract.VERSION_HEADER)
+        msg = f"send {contract.VERSION_HEADER}: {contract.API_VERSION}"
+        raise bad_request(msg, contract.VERSION_HEADER_CODE, contract.VERSION_HEADER)
 
 
 def authenticate(request: Request, scope: str | None) -> Actor:
@@ -90,8 +90,8 @@ def _replay(status: int, body: bytes) -> Response:
 def _answer_once(
     request: Request, actor: Actor, operation: str, raw: bytes, run: Callable[[], Response]
 ) -> Response:
-    """Run a write once per idempotency key: the same key and request replays the answer; the
-    same key with another request is a 422; a failed first answer is not remembered."""
+    """Run a write once per idempotency key: the same key replays the first answer, whatever
+    the request (contract.IDEMPOTENCY_REUSE_REPLAYS); a failed first answer is not remembered."""
     key = _idempotency_key(request)
     if key is None:
         return run()
@@ -99,12 +99,7 @@ def _answer_once(
     fingerprint = hashlib.sha256(request.url.path.encode() + b"\n" + raw).hexdigest()
     since = state.clock.now_ms() - contract.IDEMPOTENCY_TTL_S * 1000
     seen = actor.store.remembered(actor.workspace_id, operation, key, since)
-    if seen is not None:
-        if seen[0] != fingerprint:
-            msg = "this Idempotency-Key was used for another request"
-            raise LightfieldError(
-                422, msg, contract.IDEMPOTENCY_MISMATCH, contract.IDEMPOTENCY_HEADER
-            )
+    if seen is not None and (seen[0] == fingerprint or contract.IDEMPOTENCY_REUSE_REPLAYS):
         return _replay(seen[1], seen[2])
     slot = (actor.workspace_id, operation, key)
     if slot in state.in_flight:

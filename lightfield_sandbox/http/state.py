@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from connector_core.sandbox.ratelimit import RateBudget, TokenBucket
 from connector_core.sandbox.state import ServerState
 from lightfield_sandbox.http.faults import LightfieldFaults
 from lightfield_sandbox.storage.store import Store
@@ -14,6 +15,7 @@ class LightfieldState(ServerState):
     """The server's state; routes reach it through ``deps.state_of``."""
 
     faults: LightfieldFaults = field(default_factory=LightfieldFaults)
+    budget: RateBudget = field(default_factory=TokenBucket)  # [D] a token bucket per category
     store: Store = field(kw_only=True)
     signing_key: bytes = field(default=b"", kw_only=True)
     # Idempotency keys whose first request is still being answered: a second one is a 409.

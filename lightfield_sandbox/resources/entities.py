@@ -16,7 +16,7 @@ from lightfield_sandbox.resources.actor import Actor
 from lightfield_sandbox.resources.definitions import ObjectDef
 from lightfield_sandbox.resources.values import normalize, wrap
 
-BODY_KEYS = frozenset({"fields", "relationships", "externalId"})
+BODY_KEYS = frozenset(contract.BODY_KEYS)
 Check = Callable[[Actor, dict[str, Any]], None]  # a type's own rules, after the common ones
 
 
@@ -32,15 +32,13 @@ def _section(body: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def check_body(body: Any, extra: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """A write body: an object of known keys only (400 ``unknown_field`` naming the key)."""
+    """A write body: ``fields`` and ``relationships`` (and the type's ``extra`` keys) only; any
+    other key, ``externalId`` included, is 400 ``unknown_field`` naming the key."""
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object")
     for key in body:
         if key not in BODY_KEYS | extra:
             raise bad_request(f"unknown field {key}", contract.UNKNOWN_FIELD, key)
-    external = body.get("externalId")
-    if external is not None and not isinstance(external, str):
-        raise bad_request("externalId must be a string", contract.INVALID_VALUE, "externalId")
     return body
 
 
@@ -101,8 +99,6 @@ def _check_required(od: ObjectDef, doc: dict[str, Any]) -> None:
 def _apply(actor: Actor, od: ObjectDef, doc: dict[str, Any], body: dict[str, Any]) -> list[Any]:
     _write_fields(od, doc, _section(body, "fields"))
     changes = _write_relationships(actor, od, doc, _section(body, "relationships"))
-    if "externalId" in body:
-        doc["externalId"] = body["externalId"]
     _check_required(od, doc)
     return changes
 
@@ -113,7 +109,7 @@ def _sync(actor: Actor, od: ObjectDef, record_id: str, changes: list[Any]) -> No
 
 
 def create(actor: Actor, od: ObjectDef, body: Any, check: Check = _no_check) -> dict[str, Any]:
-    """A new record from ``{fields, relationships, externalId?}``; ``$createdBy`` is the caller."""
+    """A new record from ``{fields, relationships}``; ``$createdBy`` is the caller."""
     doc = blank(od, actor)
     if "$createdBy" in od.relationships:
         doc["relationships"]["$createdBy"]["values"] = [actor.member_id]
@@ -150,11 +146,27 @@ def update(
 
 
 def delete(actor: Actor, od: ObjectDef, record_id: str) -> dict[str, Any]:
-    """Soft delete; a record already trashed answers as it is (contract.DELETE_RETURNS_RECORD).
-    Related records are left alone."""
+    """Soft delete; a record already trashed answers as it is (contract.DELETE_RETURNS_RECORD),
+    but a meeting: 404 (contract.MEETING_DELETE_TRASHED_404). Related records are left alone."""
     doc = actor.store.get(actor.workspace_id, od.kind, record_id, include_deleted=True)
     if doc is None:
         raise not_found(f"{od.object_type} {record_id}")
-    if actor.store.get(actor.workspace_id, od.kind, record_id) is not None:
-        actor.store.trash(actor.workspace_id, od.kind, record_id)
+    if not actor.store.is_trashed(actor.workspace_id, od.kind, record_id):
+        if contract.TRASH_SETS_UPDATED_AT:
+            doc["updatedAt"] = actor.now()
+        actor.store.trash(actor.workspace_id, od.kind, record_id, doc)
+    elif od.object_type == "meeting" and contract.MEETING_DELETE_TRASHED_404:
+        raise not_found(f"{od.object_type} {record_id}")
+    return doc
+
+
+def restore(actor: Actor, od: ObjectDef, record_id: str) -> dict[str, Any]:
+    """Back from the trash; a live record answers as it is."""
+    doc = actor.store.get(actor.workspace_id, od.kind, record_id, include_deleted=True)
+    if doc is None:
+        raise not_found(f"{od.object_type} {record_id}")
+    if actor.store.is_trashed(actor.workspace_id, od.kind, record_id):
+        if contract.TRASH_SETS_UPDATED_AT:
+            doc["updatedAt"] = actor.now()
+        actor.store.untrash(actor.workspace_id, od.kind, doc)
     return doc

@@ -31,6 +31,24 @@ def check(actor: Actor, doc: dict[str, Any]) -> None:
             )
 
 
+def check_update(body: dict[str, Any]) -> None:
+    """An update writes ``$privacySetting`` and ``$attendeeEmails`` only (400 ``read_only``
+    naming another field), and ``$transcript`` by ``{"replace": <one file id>}`` only [D]."""
+    for key in body.get("fields") or {}:
+        if key not in contract.MEETING_UPDATABLE_FIELDS:
+            msg = f"a meeting's {key} cannot be updated"
+            raise bad_request(msg, contract.READ_ONLY, f"fields.{key}")
+    for key, value in (body.get("relationships") or {}).items():
+        param = f"relationships.{key}"
+        if key != contract.MEETING_TRANSCRIPT:
+            raise bad_request(f"a meeting's {key} cannot be updated", contract.READ_ONLY, param)
+        if not isinstance(value, dict) or set(value) != {"replace"}:
+            msg = f"{key} takes {{replace: <file id>}} only"
+            raise bad_request(msg, contract.INVALID_VALUE, param)
+        if not isinstance(value["replace"], str) or not value["replace"]:
+            raise bad_request(f"{key}.replace is one file id", contract.INVALID_VALUE, param)
+
+
 def as_read_by(actor: Actor, doc: dict[str, Any]) -> dict[str, Any]:
     """The meeting as the caller may see it: METADATA privacy hides the content from anyone
     but its creator (``accessLevel``), and every meeting says ``objectType: "meeting"``."""

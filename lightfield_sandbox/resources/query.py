@@ -132,3 +132,18 @@ def run(
     filters = [parse_filter(k, v, fields) for k, v in params if k not in PAGING]
     kept = [d for d in docs if all(f.matches(d) for f in filters)]
     return len(kept), kept[offset : offset + limit]
+
+
+def split_status(params: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]]:
+    """(``status``, the other parameters): ``active`` (default) or ``trashed``, 400 otherwise."""
+    status = "active"
+    rest = []
+    for name, value in params:
+        if name != "status":
+            rest.append((name, value))
+        elif value in contract.LIST_STATUSES:
+            status = value
+        else:
+            msg = f"status must be one of {', '.join(contract.LIST_STATUSES)}"
+            raise bad_request(msg, contract.INVALID_VALUE, "status")
+    return status, rest

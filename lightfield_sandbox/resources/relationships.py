@@ -41,7 +41,8 @@ def new_values(actor: Actor, rd: RelDef, key: str, current: list[str], value: An
         if unknown or not value:
             msg = f"{param} takes {', '.join(contract.RELATIONSHIP_OPERATIONS)}"
             raise bad_request(msg, contract.INVALID_VALUE, param)
-        result = _ids(value["replace"], param) if "replace" in value else list(current)
+        replace = value.get("replace", current)
+        result = [] if replace is None else _ids(replace, param)  # null clears [D]
         added = _ids(value["add"], param) if "add" in value else []
         removed = set(_ids(value["remove"], param)) if "remove" in value else set()
         result = [i for i in dict.fromkeys(result + added) if i not in removed]

@@ -13,11 +13,11 @@ from lightfield_sandbox.resources.definitions import CUSTOM_TYPES, FieldDef
 from lightfield_sandbox.resources.values import wrap
 from lightfield_sandbox.storage.store import Key, Store
 
-MEMBER_FIELDS = {
+MEMBER_FIELDS = {  # [D] the types of the official client's member model
     "$email": FieldDef("Email", "EMAIL"),
-    "$name": FieldDef("Name", "TEXT"),
+    "$name": FieldDef("Name", "FULL_NAME"),
     "$profileImage": FieldDef("Profile image", "URL"),
-    "$role": FieldDef("Role", "SINGLE_SELECT", options=("ADMIN", "MEMBER")),
+    "$role": FieldDef("Role", "TEXT"),
 }
 
 
@@ -29,16 +29,21 @@ def credentials(key: Key, api_url: str) -> dict[str, str]:
 def member(
     actor: Actor, name: str, email: str, role: str, rng: random.Random | None = None
 ) -> dict[str, Any]:
-    """A member record (members are read-only through the API: seeds make them)."""
-    values = {"$email": email, "$name": name, "$profileImage": None, "$role": role}
+    """A member record (members are read-only through the API: seeds make them): ``$name``
+    a FULL_NAME, ``$role`` TEXT and the ``$user`` behind the member, as documented."""
+    first, _, last = name.partition(" ")
+    full_name = {"firstName": first or None, "lastName": last or None}
+    values = {"$email": email, "$name": full_name, "$profileImage": None, "$role": role}
     now = actor.now()
+    ms = actor.store.clock.now_ms()
+    user = {"cardinality": "HAS_ONE", "objectType": "user", "values": [new_id("user", ms, rng)]}
     doc = {
-        "id": new_id("member", actor.store.clock.now_ms(), rng),
+        "id": new_id("member", ms, rng),
         "createdAt": now,
         "updatedAt": now,
         "httpLink": None,
         "fields": {k: wrap(MEMBER_FIELDS[k], v) for k, v in values.items()},
-        "relationships": {},
+        "relationships": {"$user": user},
     }
     return actor.store.insert(actor.workspace_id, "member", doc)
 

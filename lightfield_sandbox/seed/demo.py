@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from lightfield_sandbox.resources import entities, files, lists
+from lightfield_sandbox.resources import emails, entities, files, lists
 from lightfield_sandbox.resources.actor import Actor
 from lightfield_sandbox.resources.definitions import (
     ACCOUNT,
@@ -113,6 +113,23 @@ def _files(actor: Actor) -> list[str]:
     return ids
 
 
+def _emails(actor: Actor) -> None:
+    """Emails logged from the members to contacts (one METADATA: its subject is redacted for
+    the other members)."""
+    senders = ("admin@example.com", "sam@example.com", "riley@example.com", "admin@example.com")
+    for i, sender in enumerate(senders):
+        to = f"{FIRST[i].lower()}.{LAST[i].lower()}@example.com"
+        fields = {
+            "$from": sender,
+            "$to": [to],
+            "$sentAt": f"2024-03-0{i + 1}T09:00:00Z",
+            "$subject": f"Follow-up {i + 1}",
+            "$body": {"html": f"<p>Hello {FIRST[i]}</p>"},
+            "$privacySetting": "METADATA" if i == 3 else "FULL",
+        }
+        emails.log(actor, {"fields": fields, "headers": {"Message-ID": f"<demo-{i}@example.com>"}})
+
+
 def seed_demo(store: Store, key: Key, rng: random.Random) -> None:
     actor = Actor(store, key.workspace_id, key.member_id)
     with store.tx():
@@ -122,6 +139,7 @@ def seed_demo(store: Store, key: Key, rng: random.Random) -> None:
         deals = _deals(actor, rng, accounts, owners)
         _activity(actor, rng, accounts, deals, owners)
         transcripts = _files(actor)
+        _emails(actor)
         meeting = {
             "$title": "Recorded demo",
             "$startDate": "2024-05-01T10:00:00Z",

@@ -96,12 +96,37 @@ class Store(SqliteStore):
             self._version(ws, kind, doc["id"], doc)
         return doc
 
-    def trash(self, ws: str, kind: str, record_id: str) -> None:
-        """Soft delete: the record stays, retrieve and lists no longer see it."""
+    def trash(self, ws: str, kind: str, record_id: str, doc: dict[str, Any] | None = None) -> None:
+        """Soft delete: the record stays (as ``doc`` when given), retrieve and lists no longer
+        see it; ``trashed`` does."""
         sql = "UPDATE records SET deleted_ms = ? WHERE workspace_id = ? AND kind = ? AND id = ?"
         with self.tx():
+            if doc is not None:
+                self.execute(
+                    "UPDATE records SET doc = ? WHERE workspace_id = ? AND kind = ? AND id = ?",
+                    (dumps(doc).decode(), ws, kind, record_id),
+                )
             self.execute(sql, (self.clock.now_ms(), ws, kind, record_id))
             self._version(ws, kind, record_id, None)
+
+    def untrash(self, ws: str, kind: str, doc: dict[str, Any]) -> None:
+        """Restore: the record is live again, as ``doc``."""
+        sql = "UPDATE records SET deleted_ms = NULL WHERE workspace_id = ? AND kind = ? AND id = ?"
+        with self.tx():
+            self.execute(sql, (ws, kind, doc["id"]))
+            self.save(ws, kind, doc)
+
+    def trashed(self, ws: str, kind: str) -> list[dict[str, Any]]:
+        """The trashed records of a kind, newest first (the list of ``status=trashed``)."""
+        sql = (
+            "SELECT doc FROM records WHERE workspace_id = ? AND kind = ? AND deleted_ms IS NOT NULL"
+        )
+        return _order([loads(r[0]) for r in self.query(sql, (ws, kind))])
+
+    def is_trashed(self, ws: str, kind: str, record_id: str) -> bool:
+        sql = "SELECT deleted_ms FROM records WHERE workspace_id = ? AND kind = ? AND id = ?"
+        rows = self.query(sql, (ws, kind, record_id))
+        return bool(rows) and rows[0][0] is not None
 
     def get(
         self, ws: str, kind: str, record_id: str, *, include_deleted: bool = False

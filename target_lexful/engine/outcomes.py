@@ -7,16 +7,15 @@ first reject; in a dry run, the plan's lines (``PlanLines``).
 
 from __future__ import annotations
 
-import logging
-import threading
 import uuid
 from typing import Any
 
 from connector_core.target.errors import RecordError
 from connector_core.target.id_map import IdMap
+from connector_core.target.outcomes import OutcomeBook, PlanLines, StopOnReject
 from connector_core.target.rejects import Rejects
 from connector_core.target.stats import Stats
-from connector_core.target.values import redacted, stable_hash
+from connector_core.target.values import redacted
 from target_lexful.engine.model import (
     CHILD_KINDS,
     CREATE,
@@ -28,36 +27,12 @@ from target_lexful.engine.model import (
 )
 from target_lexful.engine.versions import Versions
 
+__all__ = ["Outcomes", "PlanLines", "StopOnReject"]  # the last two: the core's, shared
+
 _ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged"}
-_SENT_AT = {
-    "_sdc_extracted_at",
-    "_sdc_received_at",
-    "_sdc_batched_at",
-    "_sdc_sequence",
-    "_sdc_sync_started_at",
-}
 
 
-class StopOnReject(Exception):
-    """``on_record_error=fail``: the first rejected record stops the run."""
-
-
-class PlanLines:
-    """A dry run's plan: one logged line per create, update, delete or reject it would make."""
-
-    def __init__(self, logger: logging.Logger) -> None:
-        self.lines: list[str] = []
-        self._lock = threading.Lock()
-        self._logger = logger
-
-    def add(self, action: str, stream: str | None, what: str, why: str) -> None:
-        line = f"dry-run: would {action} {stream or '(input)'} {what}" + (f": {why}" if why else "")
-        with self._lock:
-            self.lines.append(line)
-        self._logger.info("%s", line)
-
-
-class Outcomes:
+class Outcomes(OutcomeBook):
     """Records each record's outcome where it belongs; thread-safe (plans run on the pool)."""
 
     def __init__(
@@ -71,16 +46,15 @@ class Outcomes:
         fail_on_reject: bool,
         dry_run: bool,
     ) -> None:
-        self._ids = ids
-        self._rejects = rejects
-        self._stats = stats
+        super().__init__(
+            ids=ids,
+            rejects=rejects,
+            stats=stats,
+            plan_lines=plan_lines,
+            fail_on_reject=fail_on_reject,
+            dry_run=dry_run,
+        )
         self._versions = versions
-        self._plan_lines = plan_lines
-        self._fail_on_reject = fail_on_reject
-        self._dry_run = dry_run
-        self._lock = threading.Lock()
-        self._fresh: set[str] = set()  # source ids written or rejected since the last release
-        self._stop: StopOnReject | None = None
 
     def written(self, plan: Plan, target_id: str | None) -> None:
         """``plan`` is done (or was unchanged): its Lexful id goes in the id map."""
@@ -108,43 +82,13 @@ class Outcomes:
         self, stream: str | None, record: Any, error: RecordError, job: Job | None = None
     ) -> None:
         """``record`` cannot be written: the rejects file (once), the id map, the counts."""
-        if self._first_reject(stream, record, error):
-            self._rejects.write(stream, record, error.message, error.status)
-        self._stats.add(stream or "(input)", "rejected")
         if job is not None:
             version = _version(job.record)
             self._ids.rejected(job.stream, job.source_id, job.kind, error.message, version=version)
             self._mark_fresh(job.source_id)
         else:  # a record of no known key: it may be one of the set a sweep would delete
             self._versions.unknown_reject(stream)
-        if self._dry_run:
-            self._plan_lines.add("reject", stream, _describe(record), error.message)
-        if self._fail_on_reject and self._stop is None:
-            where = f"stream {stream!r}" if stream else "input"
-            self._stop = StopOnReject(f"{where}: record rejected: {error.message}")
-
-    def take_fresh(self) -> set[str]:
-        """The source ids written or rejected since the last call: what waiting records await."""
-        with self._lock:
-            fresh, self._fresh = self._fresh, set()
-        return fresh
-
-    def raise_if_stopped(self) -> None:
-        if self._stop is not None:
-            raise self._stop
-
-    def _first_reject(self, stream: str | None, record: Any, error: RecordError) -> bool:
-        if isinstance(record, dict):  # the same record sent again differs only in these
-            record = {k: v for k, v in record.items() if k not in _SENT_AT}
-        try:
-            digest = stable_hash([stream, redacted(record), error.message])
-        except (RecursionError, TypeError, ValueError):
-            return True  # not hashable as JSON: written, at worst twice
-        return self._ids.first_reject(digest)
-
-    def _mark_fresh(self, source_id: str) -> None:
-        with self._lock:
-            self._fresh.add(source_id)
+        self.book_reject(stream, record, error, _describe(record))
 
 
 def _describe(record: Any) -> str:

@@ -76,14 +76,14 @@ def test_meltano_run_copies_a_workspace_and_a_second_run_writes_nothing(
     assert total(first, "created") > 0
     assert_copy_equals_source(source.config, destination.config)
     rejects = [json.loads(x) for x in (tmp_path / "rejects.jsonl").read_text().splitlines()]
-    assert sorted({r["stream"] for r in rejects}) == ["files", "meetings"]
+    # without files_content the files have no bytes; the meeting whose transcript is one of
+    # them is written without it (no cascade)
+    assert sorted({r["stream"] for r in rejects}) == ["files"]
 
     writes = WriteCounter()
     destination.add_hook(writes)
-    created_before = destination.stats()["by_status"].get(201, 0)
     second = summary(meltano(*run, env=env).stderr)
     writes.armed = False
     assert writes.seen == [], "the second run wrote to the workspace"
-    assert destination.stats()["by_status"].get(201, 0) == created_before
     assert total(second, "created") == total(second, "updated") == 0
     assert_copy_equals_source(source.config, destination.config)

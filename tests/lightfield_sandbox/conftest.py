@@ -41,7 +41,7 @@ class Api:
         return answer.json()
 
     def create(self, path: str, body: Any, **kw: Any) -> dict[str, Any]:
-        return self.ok(self.post(path, body, **kw), 201)
+        return self.ok(self.post(path, body, **kw), 200)
 
     def ids(self, path: str, **params: Any) -> list[str]:
         return [d["id"] for d in self.ok(self.get(path, params=params))["data"]]

@@ -26,13 +26,14 @@ def test_missing_and_wrong_keys_are_401(demo: Api) -> None:
     assert_error(basic, 401)
 
 
-def test_version_header_optional_but_checked(demo: Api) -> None:
+def test_version_header_required_and_checked(demo: Api) -> None:
+    """A request without ``Lightfield-Version``: 400 ``version_header`` (documented)."""
     plain = requests.get(
         demo.url + "/v1/auth/validate", headers={"Authorization": f"Bearer {demo.key}"}, timeout=10
     )
-    assert plain.status_code == 200
+    assert_error(plain, 400, "version_header", "Lightfield-Version")
     odd = demo.get("/auth/validate", headers={"Lightfield-Version": "1999-01-01"})
-    assert_error(odd, 400, "invalid_version", "Lightfield-Version")
+    assert_error(odd, 400, "version_header", "Lightfield-Version")
 
 
 def test_a_key_without_the_scope_is_403(lf_sandbox) -> None:

@@ -31,9 +31,24 @@ def test_rate_limit_per_category_with_headers(own) -> None:
     assert limited.headers["Retry-After"] == "1"
     assert limited.headers["X-RateLimit-Remaining"] == "0"
     assert api.get("/auth/validate").status_code == 200  # Read: a budget of its own
-    assert api.post("/accounts", {"fields": {"$name": "w"}}).status_code == 201  # Write too
+    assert api.post("/accounts", {"fields": {"$name": "w"}}).status_code == 200  # Write too
     own.freeze_clock(NOW + 1)  # the next window
     assert api.get("/accounts").status_code == 200
+
+
+def test_rate_limit_is_a_token_bucket(own) -> None:
+    """The capacity refills at 25 a second [D]: not a calendar-second window, which would
+    refuse everything until the second ends, then allow 25 at once."""
+    api = Api(own.config)
+    own.freeze_clock(NOW)
+    own.set_faults(rate_limit=25)
+    assert {api.get("/accounts").status_code for _ in range(25)} == {200}
+    own.freeze_clock(NOW + 0.2)  # 5 tokens back, in the same calendar second
+    assert [api.get("/accounts").status_code for _ in range(6)] == [200] * 5 + [429]
+    own.freeze_clock(NOW + 1.0)  # the next calendar second, but only 0.8 s of refill: 20
+    answers = [api.get("/accounts") for _ in range(21)]
+    assert [a.status_code for a in answers] == [200] * 20 + [429]
+    assert answers[0].headers["X-RateLimit-Remaining"] == "19"
 
 
 def test_rate_budget_is_per_workspace(own) -> None:
@@ -115,7 +130,10 @@ def test_cli_first_line_and_admin_controls() -> None:
         assert set(config) == {"api_url", "api_key"}
         answer = requests.get(
             config["api_url"] + "/v1/accounts",
-            headers={"Authorization": f"Bearer {config['api_key']}"},
+            headers={
+                "Authorization": f"Bearer {config['api_key']}",
+                "Lightfield-Version": "2026-03-01",
+            },
             timeout=10,
         )
         assert answer.json()["totalCount"] == 0

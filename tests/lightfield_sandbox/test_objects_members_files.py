@@ -42,7 +42,8 @@ def test_members_are_read_only(demo: Api) -> None:
     assert members["totalCount"] == len(members["data"]) == 3
     one = members["data"][0]
     assert set(one["fields"]) == {"$email", "$name", "$profileImage", "$role"}
-    assert one["relationships"] == {}
+    assert set(one["relationships"]) == {"$user"}
+    assert one["fields"]["$name"]["valueType"] == "FULL_NAME"
     assert demo.ok(demo.get(f"/members/{one['id']}"))["id"] == one["id"]
     assert_error(demo.get("/members/mem_nobody"), 404)
     assert_error(demo.post("/members", {}), 405)

@@ -70,19 +70,22 @@ class Reader:
 
     def __init__(self, creds: dict[str, str]) -> None:
         self.url = creds["api_url"]
-        self.headers = {"Authorization": f"Bearer {creds['api_key']}"}
+        self.headers = {
+            "Authorization": f"Bearer {creds['api_key']}",
+            "Lightfield-Version": "2026-03-01",
+        }
 
     def get(self, path: str, **params: Any) -> Any:
         answer = requests.get(self.url + path, headers=self.headers, params=params, timeout=30)
         answer.raise_for_status()
         return answer.json()
 
-    def all(self, path: str) -> list[dict[str, Any]]:
-        first = self.get(path, limit=1)
+    def all(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        first = self.get(path, limit=1, **params)
         total = first["totalCount"]
         found: list[dict[str, Any]] = []
         for offset in range(0, total, contract.MAX_PAGE_SIZE):
-            found += self.get(path, limit=contract.MAX_PAGE_SIZE, offset=offset)["data"]
+            found += self.get(path, limit=contract.MAX_PAGE_SIZE, offset=offset, **params)["data"]
         assert len(found) == total
         return found
 

@@ -135,6 +135,6 @@ def test_create_performed_but_its_answer_lost_is_not_doubled(
     assert states, "no STATE printed"
     assert target.engine.stats.total("rejected") == 0
     assert len(lost) == sum(
-        count_per_collection(demo.config)[s] for s in (*COMPARED, "files", "lists")
+        count_per_collection(demo.config)[s] for s in (*COMPARED, "files", "lists", "emails")
     )
     _assert_exact_copy(demo, creds)

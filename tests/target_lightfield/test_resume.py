@@ -85,13 +85,15 @@ def test_killed_target_resumes_without_creating_twice(demo_sandbox: Sandbox, tmp
     assert rc == 0, (tmp_path / "target.log").read_text()[-2000:]
 
     src, copy = workspace(demo_sandbox.config), workspace(creds)
-    for stream in COMPARED:  # no record twice: as many as the source, less the one rejected
-        expected = len(src[stream]) - (1 if stream == "meetings" else 0)
-        assert len(copy[stream]) == expected, stream
+    for stream in COMPARED:  # no record twice: as many as the source
+        assert len(copy[stream]) == len(src[stream]), stream
     ids = id_pairs(src, copy, member_pairs(members(demo_sandbox.config), members(creds)))
     for stream in COMPARED:
         want = sorted(json.dumps(comparable(r, ids), sort_keys=True) for r in src[stream])
         got = sorted(json.dumps(comparable(r), sort_keys=True) for r in copy[stream])
+        if stream == "meetings":  # its transcript is a file, not copied: written without it
+            want = [w for w in want if "Recorded demo" not in w]
+            got = [g for g in got if "Recorded demo" not in g]
         assert set(got) <= set(want), stream
     rejects = [json.loads(x) for x in (tmp_path / "rejects.jsonl").read_text().splitlines()]
-    assert len(rejects) == 4, "a reject written twice across the resume"
+    assert len(rejects) == 3, "a reject written twice across the resume"  # the 3 files

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from lightfield_sandbox.http.routes import admin, auth, entities, files, lists, members, objects
+from lightfield_sandbox.http.routes import (
+    admin,
+    auth,
+    emails,
+    entities,
+    files,
+    lists,
+    members,
+    objects,
+)
 
 
 def api_routes(*, with_admin: bool) -> list[Route]:
     routes = [
         *auth.routes(),
         *entities.routes(),
+        *emails.routes(),
         *lists.routes(),
         *members.routes(),
         *objects.routes(),

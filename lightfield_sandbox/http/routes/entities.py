@@ -11,9 +11,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from lightfield_api import contract
-from lightfield_sandbox.http.deps import authenticated, state_of, writer
+from lightfield_sandbox.http.deps import authenticate, authenticated, state_of, writer
 from lightfield_sandbox.http.responses import json_response, page
-from lightfield_sandbox.resources import entities, meetings, query
+from lightfield_sandbox.resources import entities, meetings, notes, query
 from lightfield_sandbox.resources.actor import Actor
 from lightfield_sandbox.resources.definitions import BUILT_IN, ObjectDef
 
@@ -24,18 +24,36 @@ def _as_is(_actor: Actor, doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def _rules(od: ObjectDef) -> tuple[entities.Check, Shape, frozenset[str]]:
-    """A type's own rules on write, how it reads, and the extra body keys it takes."""
+def _rules(od: ObjectDef) -> tuple[entities.Check, Shape]:
+    """A type's own rules on write, and how it reads."""
     if od.object_type == "meeting":
-        return meetings.check, meetings.as_read_by, frozenset({"autoCreateRecords"})
-    return (lambda _a, _d: None), _as_is, frozenset()
+        return meetings.check, meetings.as_read_by
+    return (lambda _a, _d: None), _as_is
 
 
-def list_handler(od: ObjectDef, scope: str, shape: Shape) -> Any:
-    @authenticated(scope)
+def _update_rules(od: ObjectDef, body: Any) -> Any:
+    """What an update of this type may send: notes add/remove, meetings a few keys [D]."""
+    if od.object_type == "note":
+        notes.check_update(body)
+    elif od.object_type == "meeting":
+        meetings.check_update(body)
+    return body
+
+
+def list_handler(od: ObjectDef, name: str, shape: Shape) -> Any:
+    """``status=active`` (default) reads the index; ``status=trashed`` the trash, with the
+    type's restore scope [D]."""
+
+    @authenticated(f"{name}:read")
     async def list_records(request: Request, actor: Actor) -> Response:
-        docs = actor.store.index_view(actor.workspace_id, od.kind, state_of(request).index_cutoff())
-        total, data = query.run(docs, request.query_params.multi_items(), od.fields)
+        status, params = query.split_status(request.query_params.multi_items())
+        if status == contract.TRASHED:
+            authenticate(request, f"{name}:{contract.RESTORE_SCOPE}")
+            docs = actor.store.trashed(actor.workspace_id, od.kind)
+        else:
+            cutoff = state_of(request).index_cutoff()
+            docs = actor.store.index_view(actor.workspace_id, od.kind, cutoff)
+        total, data = query.run(docs, params, od.fields)
         return page([shape(actor, d) for d in data], total)
 
     return list_records
@@ -44,7 +62,8 @@ def list_handler(od: ObjectDef, scope: str, shape: Shape) -> Any:
 def collection_routes(collection: str, od: ObjectDef, scope_name: str | None = None) -> list[Route]:
     """The five methods of one collection at ``base`` (plus definitions where documented)."""
     name = scope_name or collection
-    check, shape, extra = _rules(od)
+    check, shape = _rules(od)
+    extra = frozenset(contract.CREATE_EXTRA_KEYS.get(od.object_type, ()))
     base = contract.collection_path(collection)
 
     @authenticated(f"{name}:read")
@@ -59,12 +78,17 @@ def collection_routes(collection: str, od: ObjectDef, scope_name: str | None = N
     @writer(f"{name}:update", f"{collection}.update")
     def update(request: Request, actor: Actor, body: Any) -> Response:
         record_id = request.path_params["id"]
-        doc = entities.update(actor, od, record_id, entities.check_body(body, extra), check)
+        body = _update_rules(od, entities.check_body(body))
+        doc = entities.update(actor, od, record_id, body, check)
         return json_response(shape(actor, doc))
 
     @authenticated(f"{name}:delete")
     async def delete(request: Request, actor: Actor) -> Response:
         return json_response(shape(actor, entities.delete(actor, od, request.path_params["id"])))
+
+    @writer(f"{name}:{contract.RESTORE_SCOPE}", f"{collection}.restore", body_required=False)
+    def restore(request: Request, actor: Actor, body: Any) -> Response:
+        return json_response(shape(actor, entities.restore(actor, od, request.path_params["id"])))
 
     @authenticated(f"{name}:read")
     async def definitions(request: Request, actor: Actor) -> Response:
@@ -75,11 +99,12 @@ def collection_routes(collection: str, od: ObjectDef, scope_name: str | None = N
         routes = []
     return [
         *routes,
-        Route(base, list_handler(od, f"{name}:read", shape), methods=["GET"]),
+        Route(base, list_handler(od, name, shape), methods=["GET"]),
         Route(base, create, methods=["POST"]),
         Route(base + "/{id}", retrieve, methods=["GET"]),
         Route(base + "/{id}", update, methods=["POST"]),
         Route(base + "/{id}", delete, methods=["DELETE"]),
+        Route(base + "/{id}/restore", restore, methods=["POST"]),
     ]
 
 

@@ -17,8 +17,8 @@ from lightfield_sandbox.resources import entities, query
 from lightfield_sandbox.resources.actor import Actor
 from lightfield_sandbox.resources.definitions import CUSTOM_TYPES, ObjectDef
 
-READ, CREATE, UPDATE, DELETE = (
-    f"custom_objects:{v}" for v in ("read", "create", "update", "delete")
+READ, CREATE, UPDATE, DELETE, RESTORE = (
+    f"custom_objects:{v}" for v in ("read", "create", "update", "delete", "restore")
 )
 
 
@@ -76,6 +76,11 @@ async def delete(request: Request, actor: Actor) -> Response:
     return json_response(entities.delete(actor, _type(request, actor), request.path_params["id"]))
 
 
+@writer(RESTORE, "objects.restore", body_required=False)
+def restore(request: Request, actor: Actor, body: Any) -> Response:
+    return json_response(entities.restore(actor, _type(request, actor), request.path_params["id"]))
+
+
 def routes() -> list[Route]:
     one = "/v1/objects/{slug}/values/{id}"
     return [
@@ -86,4 +91,5 @@ def routes() -> list[Route]:
         Route(one, retrieve, methods=["GET"]),
         Route(one, update, methods=["POST"]),
         Route(one, delete, methods=["DELETE"]),
+        Route(one + "/restore", restore, methods=["POST"]),
     ]

@@ -1,9 +1,9 @@
 """What a stream writes to: its collection, its writable fields and relationships.
 
-Read from the definitions endpoints [D S13, S31] (a field's ``readOnly``) and the contract (the
-relationships no client writes, and the pairs written from one side only). Meetings have no
-definitions endpoint: their documented fields, and ``$transcript`` as their one writable
-relationship [D S22].
+Read from the definitions endpoints [D] (a field's ``readOnly``, a relationship's cardinality)
+and the contract (the relationships no client writes, and the pairs written from one side
+only). A meeting's one writable relationship is ``$transcript`` [D]; emails go to
+``POST /v1/emails/log`` [D].
 """
 
 from __future__ import annotations
@@ -16,31 +16,33 @@ from connector_core.target.errors import RecordError
 from lightfield_api import contract
 from lightfield_api.http import LightfieldClient
 
-ENTITY, MEMBERS, LISTS, LIST_MEMBERS, FILES = (
+ENTITY, MEMBERS, LISTS, LIST_MEMBERS, FILES, EMAILS = (
     "entity",
     "members",
     "lists",
     "list_members",
     "files",
+    "emails",
 )
 _FIXED = {
     "members": (MEMBERS, "member"),
     "lists": (LISTS, "list"),
     "list_members": (LIST_MEMBERS, "list_member"),
     "files": (FILES, "file"),
+    contract.EMAILS: (EMAILS, "email"),
 }
-_MEETING_RELATIONSHIPS = {"$transcript": "file"}  # [D] the only writable one
 
 
 @dataclass(frozen=True)
 class Route:
     """Where a stream's records go and what of them may be sent."""
 
-    kind: str  # ENTITY, MEMBERS, LISTS, LIST_MEMBERS, FILES
+    kind: str  # ENTITY, MEMBERS, LISTS, LIST_MEMBERS, FILES, EMAILS
     object_type: str
     create_path: str = ""
     read_only_fields: frozenset[str] = frozenset()
     relationships: dict[str, str] = field(default_factory=dict)  # writable slug -> object type
+    many: frozenset[str] = frozenset()  # the writable relationships that are HAS_MANY
 
     def update_path(self, record_id: str) -> str:
         return f"{self.create_path}/{record_id}"
@@ -64,14 +66,8 @@ class Routes:
     def _build(self, stream: str) -> Route:
         if stream in _FIXED:
             kind, object_type = _FIXED[stream]
-            return Route(kind, object_type, contract.collection_path(stream))
-        if stream == "meetings":
-            return Route(
-                ENTITY,
-                "meeting",
-                contract.collection_path(stream),
-                relationships=_MEETING_RELATIONSHIPS,
-            )
+            path = contract.EMAIL_LOG_PATH if kind == EMAILS else contract.collection_path(stream)
+            return Route(kind, object_type, path)
         if stream in contract.WITH_DEFINITIONS:
             answer = self._client.get_json(contract.definitions_path(stream))
             return _defined(contract.COLLECTIONS[stream], contract.collection_path(stream), answer)
@@ -94,11 +90,16 @@ def _defined(object_type: str, path: str, answer: Any) -> Route:
     fields = answer.get("fieldDefinitions") or {}
     read_only = frozenset(slug for slug, d in fields.items() if d.get("readOnly"))
     never = set(contract.READ_ONLY_RELATIONSHIPS.get(object_type, ())) | {contract.CREATED_BY}
+    definitions = answer.get("relationshipDefinitions") or {}
     relationships = {
         slug: str(d.get("objectType"))
-        for slug, d in (answer.get("relationshipDefinitions") or {}).items()
+        for slug, d in definitions.items()
         if slug not in never
         and not d.get("readOnly")
         and (object_type, slug) not in contract.WRITTEN_FROM_OTHER_SIDE
+        and (object_type != "meeting" or slug == contract.MEETING_TRANSCRIPT)
     }
-    return Route(ENTITY, object_type, path, read_only, relationships)
+    many = frozenset(
+        s for s in relationships if str(definitions[s].get("cardinality")).upper() == "HAS_MANY"
+    )
+    return Route(ENTITY, object_type, path, read_only, relationships, many)

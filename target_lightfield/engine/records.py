@@ -1,0 +1,99 @@
+"""Records of the entity types and lists: created, updated, or unchanged (no request).
+
+- known in the id map (``done``): unchanged (same body hash) or updated;
+- an ``intent`` left by a run that stopped after sending its create: the same create is sent
+  again, body and ``Idempotency-Key`` as stored, and the API replays its first answer [D];
+- matched by ``match_on`` in the workspace: updated;
+- else created with an ``Idempotency-Key`` derived from (stream, source id), after the intent
+  (key and body) is in the id map.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from connector_core.target.id_map_schema import DONE, INTENT, Entry
+from connector_core.target.values import stable_hash
+from lightfield_api import contract
+from target_lightfield.engine import bodies
+from target_lightfield.engine.model import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    Context,
+    Job,
+    Outcome,
+    canonical,
+    idempotency_key,
+)
+from target_lightfield.engine.routing import ENTITY
+
+
+def write(ctx: Context, job: Job) -> Outcome:
+    body = bodies.desired(job)
+    digest = stable_hash(body)
+    entry = ctx.ids.get(job.stream, job.source_id)
+    if entry is not None and entry.state == DONE and entry.target_id:
+        if entry.body_hash == digest:
+            return Outcome(UNCHANGED, entry.target_id, digest)
+        return update(ctx, job, entry.target_id, body, digest)
+    if entry is not None and entry.state == INTENT and entry.note:
+        return _create_again(ctx, job, entry, body, digest)
+    matched = _match(ctx, job, body)
+    if matched is not None:
+        return update(ctx, job, matched, body, digest)
+    created = create(ctx, job, bodies.create_body(job.route, body, ctx.settings))
+    return Outcome(CREATED, created, digest)
+
+
+def create(ctx: Context, job: Job, body: dict[str, Any]) -> str:
+    """``POST`` the create; the workspace's id. The intent is stored first: a run killed
+    before the answer is stored sends this same create again (same key, same bytes)."""
+    if ctx.settings.dry_run:
+        return ctx.planned("create", job)
+    raw = canonical(body)
+    ctx.ids.intend(job.stream, job.source_id, job.route.object_type, None, raw)
+    headers = {
+        contract.IDEMPOTENCY_HEADER: idempotency_key(job.stream, job.source_id),
+        "Content-Type": "application/json",
+    }
+    answer = ctx.client.request("POST", job.route.create_path, data=raw.encode(), headers=headers)
+    return str(answer.json()["id"])
+
+
+def update(ctx: Context, job: Job, target_id: str, body: dict[str, Any], digest: str) -> Outcome:
+    if ctx.settings.dry_run:
+        ctx.planned("update", job)
+    else:
+        sent = bodies.update_body(ctx.client, job, target_id, body)
+        ctx.client.send_json("POST", job.route.update_path(target_id), sent)
+    return Outcome(UPDATED, target_id, digest)
+
+
+def _create_again(
+    ctx: Context, job: Job, entry: Entry, body: dict[str, Any], digest: str
+) -> Outcome:
+    assert entry.note is not None
+    sent = json.loads(entry.note)
+    target_id = create(ctx, job, sent)
+    if sent == bodies.create_body(job.route, body, ctx.settings):
+        return Outcome(CREATED, target_id, digest)
+    return update(ctx, job, target_id, body, digest)  # the source changed since
+
+
+def _match(ctx: Context, job: Job, body: dict[str, Any]) -> str | None:
+    """The workspace's record whose ``match_on`` fields equal this record's, if one."""
+    keys = ctx.settings.match_on.get(job.stream)
+    if not keys or job.route.kind != ENTITY:
+        return None
+    fields = body.get("fields") or {}
+    wanted = {k: fields.get(k) for k in keys}
+    if any(v is None or isinstance(v, (dict, list)) for v in wanted.values()):
+        return None  # only plain values make a filter
+    answer = ctx.client.get_json(job.route.create_path.removesuffix("/values"), wanted)
+    for item in answer.get("data") or []:
+        found = {k: (item["fields"].get(k) or {}).get("value") for k in keys}
+        if found == wanted:
+            return str(item["id"])
+    return None

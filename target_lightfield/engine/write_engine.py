@@ -1,0 +1,281 @@
+"""``LightfieldEngine``: every record written, rejected or parked, never twice.
+
+A record of tap-lightfield's shape (``fields`` {slug: value}, ``relationships`` {slug: [ids]})
+becomes a ``Job`` whose references are its relationship ids. The core's waves (``Waves``)
+write the jobs whose references are all in the id map and park the others until they are;
+each job is written by the module of its kind on the pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from contextlib import ExitStack, closing
+from pathlib import Path
+from typing import Any
+
+from connector_core.settings import client_options, max_concurrency
+from connector_core.target.errors import RecordError, rejectable_status
+from connector_core.target.file_sources import FileSources
+from connector_core.target.id_map import IdMap
+from connector_core.target.id_map_schema import DONE, REJECTED, Waiting
+from connector_core.target.outcomes import PlanLines
+from connector_core.target.pool import Fatal, Pool
+from connector_core.target.rejects import Rejects
+from connector_core.target.stats import Stats
+from connector_core.target.values import json_safe
+from connector_core.target.waves import Waves, WaveSteps
+from lightfield_api import contract
+from lightfield_api.errors import LightfieldHTTPError
+from lightfield_api.http import LightfieldClient
+from target_lightfield.engine import deletes, emails, files, lists, records
+from target_lightfield.engine.members import UNKNOWN, MemberDirectory
+from target_lightfield.engine.model import Context, Job, Outcome, Ref
+from target_lightfield.engine.outcomes import Outcomes
+from target_lightfield.engine.routing import (
+    EMAILS,
+    FILES,
+    LIST_MEMBERS,
+    MEMBERS,
+    Route,
+    Routes,
+)
+from target_lightfield.engine.settings import REJECT, EngineSettings
+
+DEFAULT_DIR = Path(".target-lightfield")
+
+
+def record_error_of(exc: Exception) -> RecordError | None:
+    """The pool's question: a Lightfield answer about one record is that record's error."""
+    if isinstance(exc, LightfieldHTTPError) and rejectable_status(exc.status):
+        return RecordError(exc.message, exc.status)
+    return None
+
+
+class LightfieldEngine:
+    """Writes, rejects or parks every record; owns the client, id map, rejects file and pool."""
+
+    def __init__(
+        self, config: Mapping[str, Any], *, user_agent: str, logger: logging.Logger
+    ) -> None:
+        self.logger = logger
+        self.settings = EngineSettings.from_config(config)
+        self.dry_run = self.settings.dry_run
+        self.fail_on_reject = self.settings.fail_on_reject
+        workspace = _workspace_tag(config)
+        with ExitStack() as opened:
+            own = opened.enter_context
+            self.client = own(closing(_client(config, user_agent)))
+            id_map = config.get("id_map_path") or DEFAULT_DIR / f"id-map-{workspace}.sqlite"
+            self.ids = own(closing(IdMap(id_map, workspace, scratch_copy=self.dry_run)))
+            rejects = config.get("rejects_path") or DEFAULT_DIR / "rejects.jsonl"
+            self.rejects = own(closing(Rejects(rejects, enabled=not self.dry_run)))
+            size = max_concurrency(config)
+            self._pool = own(closing(Pool(size, record_error_of, "lightfield-write")))
+            self._owned = opened.pop_all()
+        self.stats = Stats()
+        self.plan = PlanLines(logger)
+        self.plan_lines = self.plan.lines
+        self.outcomes = Outcomes(
+            ids=self.ids,
+            rejects=self.rejects,
+            stats=self.stats,
+            plan_lines=self.plan,
+            fail_on_reject=self.fail_on_reject,
+            dry_run=self.dry_run,
+        )
+        self.ctx = Context(
+            client=self.client,
+            ids=self.ids,
+            settings=self.settings,
+            members=MemberDirectory(self.client, self.settings.member_map),
+            file_sources=FileSources.from_config(config),
+            plan=self.plan,
+            stats=self.stats,
+        )
+        self._routes = Routes(self.client)
+        steps = WaveSteps(
+            resolve=self._resolve,
+            look_up=lambda _jobs: None,  # source ids are never workspace ids here
+            execute=self._execute,
+            reject=lambda job, error: self.reject(job.stream, job.record, error, job),
+            from_waiting=self._from_waiting,
+            take_fresh=self.outcomes.take_fresh,
+        )
+        self._waves: Waves[Job] = Waves(self.ids, steps, "the workspace")
+
+    # -- what the target calls ------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._owned.close()
+
+    def stop(self) -> None:
+        self._pool.cancel()
+
+    def write_batch(
+        self,
+        stream: str,
+        key_properties: list[str],
+        records: Iterable[dict[str, Any]],
+        positions: Iterable[int],
+    ) -> None:
+        """Write, reject or park every record; ``positions`` are their places in the input."""
+        started = time.monotonic()
+        jobs = []
+        for record, position in zip(records, positions, strict=True):
+            job = self._job(stream, key_properties, json_safe(record), position)
+            if job is not None:
+                jobs.append(job)
+        if self.ids.waiting_count():
+            for job in jobs:  # this copy supersedes one parked by an earlier batch or run
+                self.ids.unpark(job.stream, job.source_id)
+        self._waves.run(jobs)
+        self._waves.release()
+        self.stats.add(stream, "seconds", time.monotonic() - started)
+        self.outcomes.raise_if_stopped()
+
+    def finish(self) -> None:
+        self._waves.finish()
+        self.outcomes.raise_if_stopped()
+        self.ids.finished()
+
+    def reject(
+        self, stream: str | None, record: Any, error: RecordError, job: Job | None = None
+    ) -> None:
+        self.outcomes.reject(stream, record, error, job)
+
+    # -- jobs and references --------------------------------------------------------------------
+
+    def _job(
+        self, stream: str, keys: list[str], record: dict[str, Any], position: int
+    ) -> Job | None:
+        try:
+            route = self._routes.route(stream)
+            source_id = _source_id(route, record, keys)
+        except RecordError as exc:
+            self.reject(stream, record, exc)
+            return None
+        job = Job(stream, route, source_id, record, keys, position)
+        if not job.deleted:  # a trashed record's references are not needed to trash it
+            job.refs = _refs(route, record)
+        return job
+
+    def _from_waiting(self, row: Waiting) -> Job | None:
+        job = self._job(row.stream, row.key_properties, row.record, row.position)
+        if job is None:
+            self.ids.unpark(row.stream, row.source_id)
+        return job
+
+    def _resolve(self, job: Job, batch: set[str]) -> list[Ref]:
+        waits = []
+        for ref in job.refs:
+            if ref.source_id in job.resolved or ref.source_id in job.omitted | job.dropped:
+                continue
+            if ref.source_id in batch and ref.source_id != job.source_id:
+                waits.append(ref)  # written in this batch: the next wave
+                continue
+            entry = self.ids.resolve(ref.source_id, ())
+            if entry is not None and entry.state == DONE and entry.target_id == UNKNOWN:
+                self._unknown_member(job, ref)
+            elif entry is not None and entry.state == DONE and entry.target_id:
+                job.resolved[ref.source_id] = entry.target_id
+            elif entry is not None and entry.state == REJECTED:
+                self._rejected_reference(job, ref)
+            else:
+                waits.append(ref)
+        return waits
+
+    def _unknown_member(self, job: Job, ref: Ref) -> None:
+        """A relationship to a member the workspace lacks: left out (counted), or the
+        record's own reject (``unknown_members: reject``)."""
+        if self.settings.unknown_members == REJECT:
+            msg = (
+                f"{ref.field} is member {ref.source_id}, whom the workspace lacks "
+                "(unknown_members: reject; see member_map)"
+            )
+            raise RecordError(msg)
+        job.omitted.add(ref.source_id)
+
+    def _rejected_reference(self, job: Job, ref: Ref) -> None:
+        """A reference to a record rejected for its own reason: left out and counted, never a
+        cascade (a list membership has nothing left without it: that one is rejected)."""
+        if job.route.kind == LIST_MEMBERS:
+            raise RecordError(f"{ref.field} {ref.source_id} was rejected")
+        self.logger.warning(
+            "stream %r: record %s written without %s %s (rejected itself)",
+            job.stream,
+            job.source_id,
+            ref.field,
+            ref.source_id,
+        )
+        job.dropped.add(ref.source_id)
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def _execute(self, jobs: list[Job]) -> None:
+        results = self._pool.map(self._write, jobs, record_first=True)
+        fatal: Fatal | None = None
+        for job, result in zip(jobs, results, strict=True):
+            if isinstance(result, Fatal):
+                fatal = fatal or result
+            elif isinstance(result, RecordError):
+                self.reject(job.stream, job.record, result, job)
+            else:
+                self.outcomes.written(job, result)
+        if fatal is not None:
+            raise fatal.error  # after what did get written is in the id map
+
+    def _write(self, job: Job) -> Outcome:
+        """One job, by the module of its kind; RecordError if it cannot be written."""
+        kind = job.route.kind
+        if kind == MEMBERS:
+            return self.ctx.members.write(job)
+        if job.deleted:
+            return deletes.write(self.ctx, job)
+        if kind == FILES:
+            return files.write(self.ctx, job)
+        if kind == LIST_MEMBERS:
+            return lists.write_member(self.ctx, job)
+        if kind == EMAILS:
+            return emails.write(self.ctx, job)
+        return records.write(self.ctx, job)
+
+
+def _client(config: Mapping[str, Any], user_agent: str) -> LightfieldClient:
+    return LightfieldClient(
+        api_url=str(config.get("api_url") or contract.DEFAULT_API_URL),
+        api_key=str(config["api_key"]),
+        user_agent=user_agent,
+        **client_options(config, concurrency=max_concurrency(config), min_pool=8),
+    )
+
+
+def _workspace_tag(config: Mapping[str, Any]) -> str:
+    """The id map's account: the key implies the workspace [D], so a one-way hash of it."""
+    text = f"{config.get('api_url') or contract.DEFAULT_API_URL}\n{config['api_key']}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _source_id(route: Route, record: dict[str, Any], keys: list[str]) -> str:
+    if route.kind == LIST_MEMBERS:
+        list_id, member = record.get("list_id"), record.get("record_id")
+        if not list_id or not member:
+            raise RecordError("a list member needs list_id and record_id")
+        return f"{list_id}:{member}"
+    value = record.get(keys[0] if keys else "id")
+    if not isinstance(value, str) or not value:
+        raise RecordError(f"record has no {keys[0] if keys else 'id'}")
+    return value
+
+
+def _refs(route: Route, record: dict[str, Any]) -> list[Ref]:
+    if route.kind == LIST_MEMBERS:
+        return [Ref("list_id", str(record["list_id"])), Ref("record_id", str(record["record_id"]))]
+    relationships = record.get("relationships") or {}
+    return [
+        Ref(f"relationships.{slug}", str(ref_id))
+        for slug in route.relationships
+        for ref_id in relationships.get(slug) or []
+    ]
