@@ -8,6 +8,7 @@ dry_run checks the source against those rules but reads and fetches nothing.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from typing import Any
 
 from connector_core.target import file_content
@@ -27,6 +28,7 @@ from target_lexful.engine.model import (
     Job,
     Plan,
     Ref,
+    rejectable,
 )
 
 # tap-lexful's file records: ``size`` and ``upload_status`` ("completed" once it has bytes).
@@ -79,9 +81,16 @@ class FileHandler(ChildHandler):
             raise RecordError(str(exc)) from None
         meta["size"] = content.size
         same = self._same_files(asset_type, asset.id, meta)
-        done = [f["id"] for f in same if f.get("upload_status", "completed") == "completed"]
+        # Same asset, name and size is not enough: a file replaced in the source by one of the
+        # same name and size has other bytes. Only a file with the same content is this one.
+        done = [
+            f["id"]
+            for f in same
+            if f.get("upload_status", "completed") == "completed"
+            and self._sha256_of(asset_type, asset.id, f["id"]) == content.sha256
+        ]
         if done:
-            content.discard()  # same asset, name and size: already uploaded
+            content.discard()  # already uploaded, byte for byte
             return Plan(job, UNCHANGED, meta, digest, done[0], asset_type=asset_type)
         # An upload an interrupted run left pending is ours: removed before uploading again.
         stale = [f["id"] for f in same] if entry and entry.state == INTENT else []
@@ -125,6 +134,23 @@ class FileHandler(ChildHandler):
             raise RecordError(str(exc)) from None
         finally:
             content.discard()
+
+    def _sha256_of(self, asset_type: str, asset_id: str, file_id: str) -> str | None:
+        """The sha256 of a file's bytes in the account (None: they cannot be read)."""
+        client = self.deps.client
+        try:
+            answer = client.get_json(contract.file_download_path(asset_type, asset_id, file_id))
+            url = contract.download_url(answer)
+            response = client.request("GET", url, authenticated=False, stream=True)
+        except LexfulHTTPError as exc:
+            if not rejectable(exc):
+                raise
+            return None
+        digest = hashlib.sha256()
+        with response:
+            for chunk in response.iter_content(1 << 16):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def _same_files(
         self, asset_type: str, asset_id: str, meta: dict[str, Any]
