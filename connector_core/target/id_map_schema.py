@@ -94,7 +94,7 @@ class Waiting:
     source_id: str
     record: dict[str, Any]
     key_properties: list[str]
-    missing: list[dict[str, str]]
+    missing: list[dict[str, Any]]
     position: int  # in this run's input; 0 for a record parked by an earlier run
 
 

@@ -97,7 +97,7 @@ class Outcomes:
             parent_id=plan.parent_id,
         )
         self._stats.add(job.stream, _count_of(plan))
-        self._mark_fresh(job.source_id)
+        self._mark_fresh(job)
 
     def would_write(self, plan: Plan) -> None:
         """dry_run: ``plan`` goes in the plan, and in the scratch id map as if written."""
@@ -113,8 +113,15 @@ class Outcomes:
         self._stats.add(stream or "(input)", "rejected")
         if job is not None:
             version = _version(job.record)
-            self._ids.rejected(job.stream, job.source_id, job.kind, error.message, version=version)
-            self._mark_fresh(job.source_id)
+            self._ids.rejected(
+                job.stream,
+                job.source_id,
+                job.kind,
+                error.message,
+                version=version,
+                asset_type=job.route.asset_type,
+            )
+            self._mark_fresh(job)
         else:  # a record of no known key: it may be one of the set a sweep would delete
             self._versions.unknown_reject(stream)
         if self._dry_run:
@@ -124,7 +131,8 @@ class Outcomes:
             self._stop = StopOnReject(f"{where}: record rejected: {error.message}")
 
     def take_fresh(self) -> set[str]:
-        """The source ids written or rejected since the last call: what waiting records await."""
+        """The keys (``Job.keys``) written or rejected since the last call: what waiting
+        records await."""
         with self._lock:
             fresh, self._fresh = self._fresh, set()
         return fresh
@@ -142,9 +150,9 @@ class Outcomes:
             return True  # not hashable as JSON: written, at worst twice
         return self._ids.first_reject(digest)
 
-    def _mark_fresh(self, source_id: str) -> None:
+    def _mark_fresh(self, job: Job) -> None:
         with self._lock:
-            self._fresh.add(source_id)
+            self._fresh.update(job.keys)
 
 
 def _describe(record: Any) -> str:

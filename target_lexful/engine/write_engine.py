@@ -103,6 +103,9 @@ class WriteEngine:
             reject=lambda job, error: self.reject(job.stream, job.record, error, job),
             from_waiting=self._job_from_waiting,
             take_fresh=self._outcomes.take_fresh,
+            job_keys=lambda job: job.keys,
+            ref_keys=lambda ref: ref.keys,
+            resolved_key=lambda ref: ref.key,
         )
         self._waves: Waves[Job] = Waves(self.ids, steps, "Lexful")
 

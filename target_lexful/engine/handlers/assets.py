@@ -32,7 +32,7 @@ class AssetHandler(RecordHandler):
     def refs(self, job: Job) -> list[Ref]:
         out = []
         org = job.record.get("organization_id")
-        if org:
+        if org not in (None, ""):
             out.append(Ref("organization_id", str(org), (ORGANIZATIONS,)))
         definitions = reference_defs(self.deps.catalog.asset_type(job.route.asset_type or ""))
         for name, value in (job.record.get("references") or {}).items():
@@ -74,7 +74,7 @@ class AssetHandler(RecordHandler):
     def body(self, job: Job, type_def: dict[str, Any]) -> dict[str, Any]:
         kinds = property_types(type_def)
         body = {k: json_safe(v) for k, v in job.record.items() if self._writes(k, v, kinds)}
-        org = job.destination_of(job.record.get("organization_id"))
+        org = job.destination_of("organization_id", job.record.get("organization_id"))
         if org is not None:
             body["organization_id"] = org.id
         references = _target_references(job)
@@ -86,27 +86,30 @@ class AssetHandler(RecordHandler):
         """Whether a field of the record is written as it is (ids and references are not)."""
         if key in _READ_ONLY or key.startswith("_sdc_"):
             return False
-        if key in ("organization_id", "references") or value is None:
-            return False  # the ids are translated (``body``); a None is no value to send
+        if key in ("organization_id", "references"):
+            return False  # the ids are translated (``body``)
         if key == "name" and "name" not in kinds:
             return False  # derived by the API unless the type has a name property [A]
         if contract.is_masked(value):
             return False  # never overwrite a real secret with the mask
         if kinds.get(key) == "file":
             return False  # set only by completing an upload with property_name
-        # A user of another account (users cannot be copied): left unset.
-        return key != "owned_by" or value in self.deps.catalog.user_ids()
+        # A user of another account (users cannot be copied): left unset. A None clears it.
+        return key != "owned_by" or value is None or value in self.deps.catalog.user_ids()
 
 
 def _target_references(job: Job) -> dict[str, Any]:
     """The record's references, each source id replaced by the id it has in the target."""
     references: dict[str, list[str] | str | None] = {}
     for name, value in (job.record.get("references") or {}).items():
+        field = f"references.{name}"
         if isinstance(value, list):
-            references[name] = [t.id for v in value if (t := job.destination_of(str(v)))]
-        elif value:
-            target = job.destination_of(str(value))
+            references[name] = [t.id for v in value if (t := job.destination_of(field, v))]
+        elif value not in (None, ""):
+            target = job.destination_of(field, value)
             references[name] = target.id if target else None
+        else:
+            references[name] = None  # null clears the reference
     return references
 
 

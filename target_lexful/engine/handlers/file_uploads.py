@@ -51,7 +51,7 @@ class FileHandler(ChildHandler):
         return contract.files_path(asset_type, parent_id, child_id)
 
     def plan(self, job: Job) -> Plan:
-        asset = job.destination_of(str(job.record["asset_id"]))
+        asset = job.destination_of("asset_id", job.record["asset_id"])
         assert asset is not None
         plan = self.plan_delete(job, asset) if is_deleted(job.record) else self._plan(job, asset)
         plan.parent_id = plan.parent_id or asset.id

@@ -20,7 +20,7 @@ class OrganizationHandler(RecordHandler):
 
     def refs(self, job: Job) -> list[Ref]:
         parent = job.record.get("parent_id")
-        return [Ref("parent_id", str(parent), (ORGANIZATIONS,))] if parent else []
+        return [Ref("parent_id", str(parent), (ORGANIZATIONS,))] if parent not in (None, "") else []
 
     def list_path(self, job: Job) -> str:
         return contract.organizations_path()
@@ -40,11 +40,11 @@ class OrganizationHandler(RecordHandler):
             return self.plan_delete(job, None)
         body: dict[str, Any] = {}
         for key, value in job.record.items():
-            if key in _READ_ONLY or key.startswith("_sdc_") or value is None:
+            if key in _READ_ONLY or key.startswith("_sdc_"):
                 continue
-            body[key] = json_safe(value)
-        if job.record.get("parent_id"):
-            parent = job.destination_of(str(job.record["parent_id"]))
+            body[key] = json_safe(value)  # a None clears the field (plan_upsert)
+        if job.record.get("parent_id") not in (None, ""):
+            parent = job.destination_of("parent_id", job.record["parent_id"])
             assert parent is not None  # the engine resolved it before planning
             body["parent_id"] = parent.id
         return self.plan_upsert(job, body, None)

@@ -31,7 +31,12 @@ class RecordHandler(Handler):
     # -- plan ---------------------------------------------------------------------------------
 
     def plan_upsert(self, job: Job, body: dict[str, Any], asset_type: str | None) -> Plan:
-        digest = stable_hash(body)
+        """Create, update or unchanged; a None in ``body`` clears the field (omitted: kept).
+
+        The hash leaves the Nones out: a field set to null and a field never sent hash the
+        same, so a record written before nulls were sent is not counted as changed.
+        """
+        digest = stable_hash(without_nulls(body))
         entry = self.entry(job)
         if entry and entry.state == DONE and entry.target_id:
             # Known to the id map: compare with what we wrote last, no need to read it back.
@@ -46,7 +51,8 @@ class RecordHandler(Handler):
             changes = diff(body, existing)
             action = UPDATE if changes else UNCHANGED
             return Plan(job, action, body, digest, existing["id"], changes, asset_type)
-        return Plan(job, CREATE, body, digest, asset_type=asset_type)
+        # Nothing to clear in a record that does not exist yet.
+        return Plan(job, CREATE, without_nulls(body), digest, asset_type=asset_type)
 
     def plan_delete(self, job: Job, asset_type: str | None) -> Plan:
         entry = self.entry(job)
@@ -163,6 +169,14 @@ def diff(body: dict[str, Any], existing: dict[str, Any]) -> dict[str, Any]:
         elif json_safe(value) != json_safe(existing.get(key)):
             changes[key] = value
     return changes
+
+
+def without_nulls(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` without its None values (and those of its ``references``)."""
+    out = {k: v for k, v in body.items() if v is not None}
+    if isinstance(out.get("references"), dict):
+        out["references"] = {k: v for k, v in out["references"].items() if v is not None}
+    return out
 
 
 def _norm_ref(value: Any) -> Any:

@@ -70,8 +70,8 @@ class RelatedAssetHandler(ChildHandler):
         return source_asset if found is None and is_uuid(source_asset) else None
 
     def plan(self, job: Job) -> Plan:
-        source = job.destination_of(str(job.record["asset_id"]))
-        related = job.destination_of(str(job.record["related_asset_id"]))
+        source = job.destination_of("asset_id", job.record["asset_id"])
+        related = job.destination_of("related_asset_id", job.record["related_asset_id"])
         assert source is not None
         assert related is not None
         if is_deleted(job.record):
