@@ -209,7 +209,7 @@ class WriteEngine:
     ) -> Job | None:
         handler = self.handlers[route.kind]
         try:
-            source_id = handler.source_id(record, key_properties)
+            source_id = handler.source_id(stream, route, record, key_properties)
             job = Job(stream, route, source_id, record, key_properties, position=position)
             job.refs = handler.refs(job)
         except RecordError as exc:

@@ -9,7 +9,7 @@ from connector_core.target.errors import RecordError
 from connector_core.target.id_map_schema import DELETED_HASH, DONE, INTENT
 from connector_core.target.values import is_uuid, json_safe, stable_hash
 from lexful_api import LexfulHTTPError, contract
-from target_lexful.engine.handlers.base import Handler
+from target_lexful.engine.handlers.base import Handler, match_keys
 from target_lexful.engine.model import CREATE, DELETE, UNCHANGED, UPDATE, Job, Plan
 
 _RECOVERY_SLACK_S = 120  # clock skew between this machine and the API, when recovering intents
@@ -64,7 +64,7 @@ class RecordHandler(Handler):
 
     def match(self, job: Job, body: dict[str, Any]) -> dict[str, Any] | None:
         """The existing record the ``match_on`` keys of the stream name, if any."""
-        keys = self.deps.match_on.get(job.stream)
+        keys = match_keys(self.deps.match_on, job.stream, job.route)
         if not keys:
             return None
         params = {}
@@ -82,7 +82,7 @@ class RecordHandler(Handler):
 
     def recover(self, job: Job, body: dict[str, Any], intended_at: float) -> dict[str, Any] | None:
         """A create may have succeeded before the last run died: look for what it made."""
-        keys = self.deps.match_on.get(job.stream)
+        keys = match_keys(self.deps.match_on, job.stream, job.route)
         if keys and all(body.get(k) is not None for k in keys):
             params = {k: contract.filter_value(body[k]) for k in keys}
         else:

@@ -25,6 +25,7 @@ from target_lexful.engine.model import (
     Job,
     Plan,
     Ref,
+    Route,
 )
 
 _ARROW = "->"
@@ -35,7 +36,9 @@ class RelatedAssetHandler(ChildHandler):
 
     kind = RELATED_ASSETS
 
-    def source_id(self, record: dict[str, Any], key_properties: list[str]) -> str:
+    def source_id(
+        self, stream: str, route: Route, record: dict[str, Any], key_properties: list[str]
+    ) -> str:
         # A link has no id of its own: its two ends are its key.
         for key in ("asset_id", "related_asset_id"):
             if not record.get(key):
