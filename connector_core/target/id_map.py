@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from connector_core.target.id_map_lock import lock_id_map
+from connector_core.target.id_map_lock import IdMapLock
 from connector_core.target.id_map_schema import (
     DELETED_HASH,
     DONE,
@@ -62,7 +62,7 @@ class IdMap:
             path = self._scratch = scratch
         path.parent.mkdir(parents=True, exist_ok=True)
         # A dry run works on its own copy; a real run holds the map until it closes it.
-        self._held = None if scratch_copy else lock_id_map(path)
+        self._held = None if scratch_copy else IdMapLock(path)
         self.path = path
         self._account = account_id
         self._lock = threading.Lock()
@@ -73,7 +73,7 @@ class IdMap:
         with self._lock:
             self._db.close()
         if self._held is not None:
-            self._held.close()  # releases the lock
+            self._held.release()
         if self._scratch is not None:
             shutil.rmtree(self._scratch.parent, ignore_errors=True)
 
