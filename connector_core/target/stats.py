@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 
 COUNTS = ("created", "updated", "unchanged", "deleted", "rejected")
+# Shown only when a run has some: records deleted in the source and never copied (nothing to
+# delete), uploads the source never completed (nothing to copy).
+OPTIONAL_COUNTS = ("skipped",)
 
 
 class Stats:
@@ -21,16 +24,17 @@ class Stats:
     def add(self, stream: str, what: str, amount: float = 1) -> None:
         with self._lock:
             row = self.streams.setdefault(stream, dict.fromkeys((*COUNTS, "seconds"), 0))
-            row[what] += amount
+            row[what] = row.get(what, 0) + amount
 
     def total(self, what: str) -> int:
-        return int(sum(row[what] for row in self.streams.values()))
+        return int(sum(row.get(what, 0) for row in self.streams.values()))
 
     def table(self) -> str:
         """The counts as a fixed-width table, a row a stream, for the end-of-run log."""
-        head = f"{'stream':<28} " + " ".join(f"{c:>9}" for c in (*COUNTS, "seconds"))
+        counts = (*COUNTS, *(c for c in OPTIONAL_COUNTS if self.total(c)))
+        head = f"{'stream':<28} " + " ".join(f"{c:>9}" for c in (*counts, "seconds"))
         lines = [head]
         for stream, row in sorted(self.streams.items()):
-            cells = " ".join(f"{int(row[c]):>9}" for c in COUNTS)
+            cells = " ".join(f"{int(row.get(c, 0)):>9}" for c in counts)
             lines.append(f"{stream:<28} {cells} {row['seconds']:>9.2f}")
         return "\n".join(lines)

@@ -20,6 +20,7 @@ SPECIAL_STREAMS = (ORGANIZATIONS, ORGANIZATION_TYPES, ASSET_TYPES, RELATED_ASSET
 CHILD_KINDS = (RELATED_ASSETS, FILES)  # hang on an asset; a full set can come as a version
 
 CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
+SKIP = "skip"  # nothing to write: deleted in the source and never copied, never uploaded
 DRY_RUN_ID_PREFIX = "dry-run-"  # the made-up Lexful id of what a dry run would create
 
 

@@ -18,7 +18,6 @@ from connector_core.target.rejects import Rejects
 from connector_core.target.stats import Stats
 from connector_core.target.values import redacted, stable_hash
 from target_lexful.engine.model import (
-    CHILD_KINDS,
     CREATE,
     DELETE,
     DRY_RUN_ID_PREFIX,
@@ -28,7 +27,7 @@ from target_lexful.engine.model import (
 )
 from target_lexful.engine.versions import Versions
 
-_ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged"}
+_ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged", DELETE: "deleted"}
 _SENT_AT = {
     "_sdc_extracted_at",
     "_sdc_received_at",
@@ -70,7 +69,9 @@ class Outcomes:
         plan_lines: PlanLines,
         fail_on_reject: bool,
         dry_run: bool,
+        logger: logging.Logger,
     ) -> None:
+        self._logger = logger
         self._ids = ids
         self._rejects = rejects
         self._stats = stats
@@ -98,6 +99,15 @@ class Outcomes:
         )
         self._stats.add(job.stream, _count_of(plan))
         self._mark_fresh(job)
+
+    def skipped(self, plan: Plan, why: str) -> None:
+        """Nothing to write (deleted in the source and never copied, never uploaded)."""
+        job = plan.job
+        self._ids.unpark(job.stream, job.source_id)  # it waits for nothing any more
+        self._stats.add(job.stream, "skipped")
+        self._logger.info("%s %s skipped: %s", job.stream, _describe(job.record), why)
+        if self._dry_run:
+            self._plan_lines.add("skip", job.stream, _describe(job.record), why)
 
     def would_write(self, plan: Plan) -> None:
         """dry_run: ``plan`` goes in the plan, and in the scratch id map as if written."""
@@ -165,10 +175,6 @@ def _describe(record: Any) -> str:
 
 
 def _count_of(plan: Plan) -> str:
-    # An asset deleted in the source counts as updated (it is soft-deleted); a link or a
-    # file is gone, and counts as deleted.
-    if plan.action == DELETE and plan.job.kind in CHILD_KINDS:
-        return "deleted"
     return _ACTION_COUNT.get(plan.action, "updated")
 
 

@@ -17,8 +17,10 @@ from connector_core.target.id_map_schema import DELETED_HASH, DONE, Entry
 from connector_core.target.values import stable_hash
 from lexful_api import LexfulClient, LexfulHTTPError, contract
 from target_lexful.engine.catalog import Catalog
+from target_lexful.engine.extra_fields import ExtraFields
 from target_lexful.engine.model import (
     DELETE,
+    SKIP,
     UNCHANGED,
     Destination,
     Job,
@@ -42,9 +44,13 @@ class HandlerDeps:
     dry_run: bool = False
     # The default allows no local path and no URL: the engine passes the settings'.
     file_sources: FileSources = field(default_factory=FileSources)
+    extra_fields: ExtraFields = field(
+        default_factory=lambda: ExtraFields("drop", logging.getLogger("target-lexful"))
+    )
 
 
 GroupResult = list[RecordError | None]
+NEVER_COPIED = "deleted in the source and never copied: nothing to delete"
 
 
 class Handler:
@@ -139,8 +145,7 @@ class ChildHandler(Handler):
     def plan_delete(self, job: Job, parent: Destination) -> Plan:
         entry = self.entry(job)
         if not entry or entry.state != DONE or not entry.target_id:
-            msg = "deleted in the source (_sdc_deleted_at is set) and never copied: not created"
-            raise RecordError(msg)
+            return Plan(job, SKIP, {}, DELETED_HASH, extra=NEVER_COPIED)
         action = UNCHANGED if entry.body_hash == DELETED_HASH else DELETE
         asset_type = entry.asset_type or parent.asset_type or job.record.get("asset_type")
         plan = Plan(job, action, {}, DELETED_HASH, entry.target_id, asset_type=asset_type)

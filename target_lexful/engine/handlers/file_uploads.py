@@ -23,6 +23,7 @@ from target_lexful.engine.model import (
     DELETE,
     DRY_RUN_ID_PREFIX,
     FILES,
+    SKIP,
     UNCHANGED,
     Destination,
     Job,
@@ -59,6 +60,10 @@ class FileHandler(ChildHandler):
 
     def _plan(self, job: Job, asset: Destination) -> Plan:
         rec = job.record
+        status = rec.get(SHAPE.status_key)
+        if status not in (None, SHAPE.done_status) and not _has_content(rec):
+            why = f"the source file was never uploaded ({SHAPE.status_key} {str(status)[:40]!r})"
+            return Plan(job, SKIP, {}, "", extra=why)
         asset_type = asset.asset_type or rec.get("asset_type")
         meta = _meta(rec)
         if not asset_type or not meta:
@@ -183,6 +188,10 @@ def upload(
         "POST", contract.file_complete_path(asset_type, asset_id, file_record["id"]), {}
     )
     return completed.get("file", completed) if isinstance(completed, dict) else file_record
+
+
+def _has_content(rec: dict[str, Any]) -> bool:
+    return any(rec.get(k) for k in ("content_base64", "local_path", "download_url"))
 
 
 def _meta(rec: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from connector_core.target.errors import RecordError
 from connector_core.target.values import json_safe
 from lexful_api import LexfulHTTPError, contract
+from target_lexful.engine.dry_checks import check_organization
 from target_lexful.engine.handlers.base import GroupResult, HandlerDeps, bulk_refused, is_deleted
 from target_lexful.engine.handlers.records import RecordHandler, diff
 from target_lexful.engine.model import (
@@ -54,15 +55,24 @@ class OrganizationHandler(RecordHandler):
         if is_deleted(job.record):
             return self.plan_delete(job, None)
         body: dict[str, Any] = {}
+        extra = []
         for key, value in job.record.items():
             if key in _READ_ONLY or key.startswith("_sdc_"):
                 continue
+            if key not in contract.ORGANIZATION_FIELDS:
+                extra.append(key)
+                continue
             body[key] = json_safe(value)  # a None clears the field (plan_upsert)
+        self.deps.extra_fields.handle(job.stream, extra, "organizations")
         if job.record.get("parent_id") not in (None, ""):
             parent = job.destination_of("parent_id", job.record["parent_id"])
             assert parent is not None  # the engine resolved it before planning
             body["parent_id"] = parent.id
         plan = self.plan_upsert(job, body, None)
+        if self.deps.dry_run and plan.action in (CREATE, UPDATE):
+            # Nothing reaches the API to validate it, so check what the contract says [D].
+            org_types = set(self.deps.catalog.organization_types())
+            check_organization(plan.body, org_types, creating=plan.action == CREATE)
         if plan.action == CREATE and body.get("slug"):
             # Found by prefetch with another name: the slug is another organization's.
             taken = self._by_slug.get(body["slug"])

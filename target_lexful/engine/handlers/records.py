@@ -9,8 +9,8 @@ from connector_core.target.errors import RecordError
 from connector_core.target.id_map_schema import DELETED_HASH, DONE, INTENT
 from connector_core.target.values import is_uuid, json_safe, stable_hash
 from lexful_api import LexfulHTTPError, contract
-from target_lexful.engine.handlers.base import Handler, match_keys
-from target_lexful.engine.model import CREATE, DELETE, UNCHANGED, UPDATE, Job, Plan
+from target_lexful.engine.handlers.base import NEVER_COPIED, Handler, match_keys
+from target_lexful.engine.model import CREATE, DELETE, SKIP, UNCHANGED, UPDATE, Job, Plan
 
 _RECOVERY_SLACK_S = 120  # clock skew between this machine and the API, when recovering intents
 
@@ -57,8 +57,7 @@ class RecordHandler(Handler):
     def plan_delete(self, job: Job, asset_type: str | None) -> Plan:
         entry = self.entry(job)
         if not entry or entry.state != DONE or not entry.target_id:
-            msg = "deleted in the source (_sdc_deleted_at is set) and never copied: not created"
-            raise RecordError(msg)
+            return Plan(job, SKIP, {}, DELETED_HASH, extra=NEVER_COPIED)
         action = UNCHANGED if entry.body_hash == DELETED_HASH else DELETE
         return Plan(job, action, {}, DELETED_HASH, entry.target_id, asset_type=asset_type)
 
