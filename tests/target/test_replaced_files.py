@@ -86,3 +86,15 @@ def test_a_file_the_source_still_has_is_never_swept(empty_account, client, tmp_p
 
     assert nightly.count("files", "deleted") == 0
     assert _ada_files(client) == [OLD]
+
+
+def test_the_dry_run_plans_the_replaced_file_as_the_real_run_does(empty_account, client, tmp_path):
+    src, config = Source(), target_config(empty_account, tmp_path)
+    run_target(config, _messages(src, [], [_file(src, OLD, str(uuid.uuid4()))], 1))
+    new = _file(src, NEW, str(uuid.uuid4()))
+
+    dry = run_target({**config, "dry_run": True}, _messages(src, [], [new], None))
+    real = run_target(config, _messages(src, [], [new], None))
+
+    counts = [(r.count("files", "created"), r.count("files", "unchanged")) for r in (dry, real)]
+    assert counts == [(1, 0), (1, 0)]

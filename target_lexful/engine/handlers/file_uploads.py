@@ -7,6 +7,8 @@ dry_run checks the source against those rules but reads and fetches nothing.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import hashlib
 from typing import Any
@@ -115,6 +117,10 @@ class FileHandler(ChildHandler):
         plan.body["size"] = size
         same = self._same_files(plan.asset_type, asset_id, plan.body)
         done = [f["id"] for f in same if f.get("upload_status", "completed") == "completed"]
+        # The bytes, when the record tells them without a read: its sha256, or inline content.
+        sha = _declared_sha256(plan.job.record)
+        if sha is not None:
+            done = [f for f in done if self._sha256_of(plan.asset_type, asset_id, f) == sha]
         if done:
             plan.action, plan.target_id = UNCHANGED, done[0]
         return plan
@@ -188,6 +194,20 @@ def upload(
         "POST", contract.file_complete_path(asset_type, asset_id, file_record["id"]), {}
     )
     return completed.get("file", completed) if isinstance(completed, dict) else file_record
+
+
+def _declared_sha256(rec: dict[str, Any]) -> str | None:
+    """The sha256 of a file record's content, known without reading a file or a URL."""
+    if rec.get("sha256"):
+        return str(rec["sha256"]).lower()
+    if isinstance(rec.get("content_base64"), str):
+        try:
+            return hashlib.sha256(
+                base64.b64decode(rec["content_base64"], validate=True)
+            ).hexdigest()
+        except (binascii.Error, ValueError):
+            return None
+    return None
 
 
 def _has_content(rec: dict[str, Any]) -> bool:
