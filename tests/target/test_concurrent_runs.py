@@ -151,3 +151,18 @@ def test_a_second_copy_with_its_own_id_map_finds_what_the_first_made(
     people = list_all(client, contract.assets_path(CONTACT))
     assert sorted(p["title"] for p in people) == ["Boss"] * 3
     assert read_rejects(tmp_path / "b") == []
+
+
+def test_a_create_refused_for_its_slug_by_the_same_organization_is_found(
+    empty_account, client, tmp_path
+):
+    """Two source records of one organization (same slug and name): the second create gets
+    409, finds the first's organization and records it, instead of a reject."""
+    twins = [_orgs(1)[0], {**_orgs(1)[0], "id": "org-twin", "notes": "from the twin"}]
+
+    run = run_target(target_config(empty_account, tmp_path), _input(twins))
+
+    assert read_rejects(tmp_path) == []
+    assert (run.count("organizations", "created"), run.count("organizations", "updated")) == (1, 1)
+    [org] = list_all(client, contract.organizations_path())
+    assert org["notes"] == "from the twin"
