@@ -176,15 +176,16 @@ class IdMap:
     def stale_children(self, stream: str, version: int) -> list[Entry]:
         """The live entries of ``stream`` last seen before ``version`` (or never with one).
 
-        An entry whose destination record is also that of an entry seen with ``version`` is
-        not one: the source still has that record (under another source id).
+        An entry whose destination record (its id on the same parent) is also that of an entry
+        seen with ``version`` is not one: the source still has it, under another source id.
         """
         rows = self._query(
             f"SELECT {ENTRY_COLUMNS} FROM ids AS old WHERE account_id=? AND stream=? AND state=?"  # noqa: S608
             " AND target_id IS NOT NULL AND COALESCE(body_hash, '') != ?"
             " AND (version IS NULL OR version < ?)"
             " AND NOT EXISTS (SELECT 1 FROM ids AS cur WHERE cur.account_id=old.account_id"
-            " AND cur.stream=old.stream AND cur.target_id=old.target_id AND cur.state=?"
+            " AND cur.stream=old.stream AND cur.target_id=old.target_id"
+            " AND cur.parent_id=old.parent_id AND cur.state=?"
             " AND cur.version >= ?) ORDER BY source_id",
             (self._account, stream, DONE, DELETED_HASH, version, DONE, version),
         )

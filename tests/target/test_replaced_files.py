@@ -98,3 +98,24 @@ def test_the_dry_run_plans_the_replaced_file_as_the_real_run_does(empty_account,
 
     counts = [(r.count("files", "created"), r.count("files", "unchanged")) for r in (dry, real)]
     assert counts == [(1, 0), (1, 0)]
+
+
+def test_a_link_is_swept_though_another_link_points_at_the_same_asset(
+    empty_account, client, tmp_path
+):
+    """Two links to one asset (Ada -> Cy, Bob -> Cy): the one the source dropped goes."""
+    ids = {name: str(uuid.uuid4()) for name in ("Ada", "Bob", "Cy")}
+    src, config = Source(ids=ids), target_config(empty_account, tmp_path)
+    run_target(config, _messages(src, [src.link("Ada", "Cy"), src.link("Bob", "Cy")], [], 1))
+
+    nightly = run_target(config, _messages(src, [src.link("Ada", "Cy")], [], 2))
+
+    assert nightly.count("related_assets", "deleted") == 1
+    people = _people(client)
+    linked = {
+        name: [
+            link["asset_id"] for link in list_all(client, contract.related_path(CONTACT, p["id"]))
+        ]
+        for name, p in people.items()
+    }
+    assert linked == {"Ada": [people["Cy"]["id"]], "Bob": [], "Cy": []}
