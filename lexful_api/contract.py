@@ -46,6 +46,23 @@ ASSET_FIXED_FIELDS = (  # [D] beside the type's own properties
     "updated_by",
     "deleted_at",
 )
+# [D] The writable fields of an organization (docs/lexful-api.md, Organizations).
+ORGANIZATION_FIELDS = frozenset(
+    {
+        "name",
+        "slug",
+        "type",
+        "status",
+        "description",
+        "logo_url",
+        "website_url",
+        "notes",
+        "alert",
+        "parent_id",
+        "asset_management",
+        "is_primary",
+    }
+)
 AUDIT_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "deleted_at")  # [D]
 SCOPE_ALL = "*"  # [D] a user scope that is every account or organization, not a list of ids
 

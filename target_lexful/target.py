@@ -53,9 +53,10 @@ class TargetLexful(GuardedTarget):
             "match_on",
             th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
             description=(
-                "Per stream, the natural keys that find an existing Lexful record when the "
-                'source has no Lexful id, e.g. {"organizations": ["name"], '
-                '"system_contact": ["organization_id", "first_name", "last_name"]}'
+                "Per stream (or per asset type name, or organizations), the natural keys that "
+                "find an existing Lexful record when the source has no Lexful id; they also "
+                'place a record that has no key. E.g. {"organizations": ["name"], '
+                '"system.contact": ["organization_id", "first_name", "last_name"]}'
             ),
         ),
         th.Property(
@@ -83,6 +84,16 @@ class TargetLexful(GuardedTarget):
             description=(
                 "reject: write a record that cannot be written to rejects_path and go on; "
                 "fail: stop at the first such record"
+            ),
+        ),
+        th.Property(
+            "extra_fields",
+            th.StringType,
+            default="drop",
+            allowed_values=["drop", "reject"],
+            description=(
+                "A record field Lexful does not have (a CRM's email, crm_id): drop leaves it "
+                "out with one warning per stream and field; reject rejects the record"
             ),
         ),
         th.Property(
@@ -133,6 +144,23 @@ class TargetLexful(GuardedTarget):
             setting = "account_id" if exc.status == 403 else "api_key_id/api_key_secret"
             message = f"{setting}: {exc}"
             raise ConfigValidationError(message, errors=[message]) from None
+        errors = self.engine.setting_errors()
+        if errors:
+            raise ConfigValidationError(errors[0], errors=errors)
+
+    @override
+    def process_endofpipe(self) -> None:
+        """Then: a stream rejected as a whole (no asset type for it) fails the run."""
+        super().process_endofpipe()
+        lost = self.engine.lost_streams
+        if lost:
+            raise StreamRejected(
+                "; ".join(f"stream {s!r}: every record rejected: {why}" for s, why in lost.items())
+            )
+
+
+class StreamRejected(SystemExit):
+    """A whole stream could not be written: the run ends with status 1 and this one line."""
 
 
 if __name__ == "__main__":

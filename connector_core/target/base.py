@@ -167,6 +167,11 @@ class GuardedTarget(Target):
         # The same, one line of JSON, for scripts (benchmarks, orchestration logs).
         self.logger.info("%s summary-json %s", self.name, json.dumps(stats.streams, sort_keys=True))
         rejected = stats.total("rejected")
-        if rejected:
-            where = "not written" if self.engine.dry_run else self.engine.rejects.path
-            self.logger.warning("%d record(s) rejected; see %s", rejected, where)
+        if rejected and self.engine.dry_run:
+            self.logger.warning(
+                "%d record(s) rejected by the plan (dry run: nothing written, no rejects file; "
+                "see the dry-run: lines above)",
+                rejected,
+            )
+        elif rejected:
+            self.logger.warning("%d record(s) rejected; see %s", rejected, self.engine.rejects.path)

@@ -33,6 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from connector_core.target.id_map_lock import IdMapLock
 from connector_core.target.id_map_schema import (
     DELETED_HASH,
     DONE,
@@ -43,6 +44,7 @@ from connector_core.target.id_map_schema import (
     Waiting,
     connect,
 )
+from connector_core.target.values import is_uuid
 
 
 class IdMap:
@@ -59,6 +61,8 @@ class IdMap:
                 shutil.copyfile(path, scratch)
             path = self._scratch = scratch
         path.parent.mkdir(parents=True, exist_ok=True)
+        # A dry run works on its own copy; a real run holds the map until it closes it.
+        self._held = None if scratch_copy else IdMapLock(path)
         self.path = path
         self._account = account_id
         self._lock = threading.Lock()
@@ -68,6 +72,8 @@ class IdMap:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        if self._held is not None:
+            self._held.release()
         if self._scratch is not None:
             shutil.rmtree(self._scratch.parent, ignore_errors=True)
 
@@ -81,11 +87,15 @@ class IdMap:
         )
         return _entry(rows[0]) if rows else None
 
-    def resolve(self, source_id: str, kinds: tuple[str, ...]) -> Entry | None:
-        """The entry of ``source_id`` in any stream, preferring a stream of one of ``kinds``.
+    def resolve(
+        self, source_id: str, kinds: tuple[str, ...], *, strict: bool = False
+    ) -> Entry | None:
+        """The entry of ``source_id`` whose kind or asset type is one of ``kinds``.
 
-        UUIDs are globally unique, so a reference resolves whatever stream wrote its target;
-        the kind only breaks ties between non-UUID keys (a CRM's ``42`` in two streams).
+        ``strict``: only those, unless ``source_id`` is a UUID (globally unique, so a reference
+        resolves whatever stream wrote its target). Sources that number each table on their
+        own (a PSA's companies 1, 2 and people 1, 2) need it: an equal id of another kind is
+        another record. Not strict: any stream's, preferring one of ``kinds``.
         """
         rows = [
             _entry(r)
@@ -94,7 +104,13 @@ class IdMap:
                 (self._account, source_id),
             )
         ]
-        rows.sort(key=lambda e: (e.kind not in kinds, e.state != DONE))
+
+        def fits(entry: Entry) -> bool:
+            return entry.kind in kinds or (entry.asset_type or "") in kinds
+
+        if strict and not is_uuid(source_id):
+            rows = [e for e in rows if fits(e)]
+        rows.sort(key=lambda e: (not fits(e), e.state != DONE))
         return rows[0] if rows else None
 
     def intend(
@@ -137,7 +153,14 @@ class IdMap:
         )
 
     def rejected(
-        self, stream: str, source_id: str, kind: str, reason: str, *, version: int | None = None
+        self,
+        stream: str,
+        source_id: str,
+        kind: str,
+        reason: str,
+        *,
+        version: int | None = None,
+        asset_type: str | None = None,
     ) -> None:
         existing = self.get(stream, source_id)
         if existing and existing.state == DONE:
@@ -146,17 +169,25 @@ class IdMap:
             self._set_version(stream, source_id, version)
             self.unpark(stream, source_id)
             return
-        self._upsert(stream, source_id, kind, None, None, REJECTED, None, reason)
+        self._upsert(stream, source_id, kind, asset_type, None, REJECTED, None, reason)
 
     # -- links and files the source no longer has ---------------------------------------------
 
     def stale_children(self, stream: str, version: int) -> list[Entry]:
-        """The live entries of ``stream`` last seen before ``version`` (or never with one)."""
+        """The live entries of ``stream`` last seen before ``version`` (or never with one).
+
+        An entry whose destination record (its id on the same parent) is also that of an entry
+        seen with ``version`` is not one: the source still has it, under another source id.
+        """
         rows = self._query(
-            f"SELECT {ENTRY_COLUMNS} FROM ids WHERE account_id=? AND stream=? AND state=?"  # noqa: S608
+            f"SELECT {ENTRY_COLUMNS} FROM ids AS old WHERE account_id=? AND stream=? AND state=?"  # noqa: S608
             " AND target_id IS NOT NULL AND COALESCE(body_hash, '') != ?"
-            " AND (version IS NULL OR version < ?) ORDER BY source_id",
-            (self._account, stream, DONE, DELETED_HASH, version),
+            " AND (version IS NULL OR version < ?)"
+            " AND NOT EXISTS (SELECT 1 FROM ids AS cur WHERE cur.account_id=old.account_id"
+            " AND cur.stream=old.stream AND cur.target_id=old.target_id"
+            " AND cur.parent_id=old.parent_id AND cur.state=?"
+            " AND cur.version >= ?) ORDER BY source_id",
+            (self._account, stream, DONE, DELETED_HASH, version, DONE, version),
         )
         return [_entry(row) for row in rows]
 
@@ -177,10 +208,14 @@ class IdMap:
         source_id: str,
         record: dict[str, Any],
         key_properties: list[str],
-        missing: list[dict[str, str]],
+        missing: list[dict[str, Any]],
         position: int,
     ) -> None:
-        """Keep ``record`` until its ``missing`` references are written (replaces a copy)."""
+        """Keep ``record`` until its ``missing`` references are written (replaces a copy).
+
+        Each of ``missing`` is ``{"field", "id"}`` and may say the ``keys`` it waits on (the
+        id in the namespaces it points to, see ``waves``); without, the bare id.
+        """
         with self._lock:
             self._db.execute("BEGIN")
             self._drop_waiting(stream, source_id)
@@ -200,7 +235,7 @@ class IdMap:
             )
             self._db.executemany(
                 "INSERT INTO waiting_refs (seq, ref) VALUES (?,?)",
-                [(cursor.lastrowid, m["id"]) for m in missing],
+                [(cursor.lastrowid, k) for m in missing for k in m.get("keys") or [m["id"]]],
             )
             self._db.execute("COMMIT")
 

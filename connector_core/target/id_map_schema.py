@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS ids (
     PRIMARY KEY (account_id, stream, source_id)
 );
 CREATE INDEX IF NOT EXISTS ids_by_source ON ids (account_id, source_id);
+CREATE INDEX IF NOT EXISTS ids_by_target ON ids (account_id, stream, target_id);
 CREATE TABLE IF NOT EXISTS waiting (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id TEXT NOT NULL,
@@ -93,7 +94,7 @@ class Waiting:
     source_id: str
     record: dict[str, Any]
     key_properties: list[str]
-    missing: list[dict[str, str]]
+    missing: list[dict[str, Any]]
     position: int  # in this run's input; 0 for a record parked by an earlier run
 
 

@@ -111,6 +111,7 @@ class OutcomeBook:
         if self._stop is not None:
             raise self._stop
 
-    def _mark_fresh(self, source_id: str) -> None:
+    def _mark_fresh(self, *keys: str) -> None:
+        """``keys``: what a waiting record awaits (a source id, or its namespaced forms)."""
         with self._lock:
-            self._fresh.add(source_id)
+            self._fresh.update(keys)

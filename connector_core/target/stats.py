@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 COUNTS = ("created", "updated", "unchanged", "deleted", "rejected")
+# Any other count (``skipped``: deleted in the source and never copied, or an upload the source
+# never completed; an engine's own, such as omitted members) is shown only when a run has some.
 
 
 class Stats:

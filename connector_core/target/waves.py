@@ -69,8 +69,15 @@ class WaveSteps(Generic[J]):
     reject: Callable[[J, RecordError], None]
     #: A parked record as a job again (None: rejected on the way, e.g. its stream is gone).
     from_waiting: Callable[[Waiting], J | None]
-    #: The source ids settled (written or rejected) since the last call.
+    #: The keys settled (written or rejected) since the last call (``job_keys`` of each).
     take_fresh: Callable[[], set[str]]
+    #: What a record is known by, and what a reference waits on: by default its bare source
+    #: id; an API whose sources number each table on their own keys them by namespace too
+    #: (companies 1 and people 1 are two records; a reference says which one it means).
+    job_keys: Callable[[J], frozenset[str]] = lambda job: frozenset({job.source_id})
+    ref_keys: Callable[[Any], frozenset[str]] = lambda ref: frozenset({ref.source_id})
+    #: Where a reference's destination is in ``job.resolved``.
+    resolved_key: Callable[[Any], str] = lambda ref: str(ref.source_id)
 
 
 class Waves(Generic[J]):
@@ -89,7 +96,7 @@ class Waves(Generic[J]):
             ready, later, missing = self._sort(pending)
             if not ready:
                 # Nothing can move: what waits on this batch waits on a record that waits too.
-                missing += [(j, _unresolved(j)) for j in later]
+                missing += [(j, self._unresolved(j)) for j in later]
                 later = []
             for job, waits in missing:
                 self._wait(job, waits, final=final)
@@ -115,7 +122,9 @@ class Waves(Generic[J]):
 
     def _sort(self, pending: list[J]) -> tuple[list[J], list[J], list[tuple[J, list[Reference]]]]:
         """Ready now; later in this batch; missing (to park until their references exist)."""
-        keys = {j.source_id for j in pending}
+        keys: set[str] = set()
+        for j in pending:
+            keys |= self._steps.job_keys(j)
         ready: list[J] = []
         later: list[J] = []
         missing: list[tuple[J, list[Reference]]] = []
@@ -132,7 +141,7 @@ class Waves(Generic[J]):
             seen.add((job.stream, job.source_id))
             if not waits:
                 ready.append(job)
-            elif any(r.source_id in keys and r.source_id != job.source_id for r in waits):
+            elif any(self._in_batch(r, keys, job) for r in waits):
                 later.append(job)  # its reference is in this batch: next wave
             else:
                 missing.append((job, waits))
@@ -147,7 +156,10 @@ class Waves(Generic[J]):
             )
             self._steps.reject(job, RecordError(msg))
             return
-        missing = [{"field": r.field, "id": r.source_id} for r in waits]
+        missing = [
+            {"field": r.field, "id": r.source_id, "keys": sorted(self._steps.ref_keys(r))}
+            for r in waits
+        ]
         self._ids.park(
             job.stream,
             job.source_id,
@@ -157,6 +169,10 @@ class Waves(Generic[J]):
             job.position,
         )
 
+    def _in_batch(self, ref: Reference, keys: set[str], job: J) -> bool:
+        """Whether ``ref`` points at another record of the batch being written."""
+        wanted = self._steps.ref_keys(ref)
+        return bool(wanted & keys) and not wanted & self._steps.job_keys(job)
 
-def _unresolved(job: WaveJob) -> list[Reference]:
-    return [r for r in job.refs if r.source_id not in job.resolved]
+    def _unresolved(self, job: J) -> list[Reference]:
+        return [r for r in job.refs if self._steps.resolved_key(r) not in job.resolved]

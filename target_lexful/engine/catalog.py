@@ -20,6 +20,8 @@ class Catalog:
         self._lock = threading.Lock()
         self._by_name: dict[str, dict[str, dict[str, Any]]] = {}  # list path -> name -> type
         self._users: frozenset[str] | None = None
+        # dry_run: the types the plan would create or extend, as if it had (path -> name -> type)
+        self._planned: dict[str, dict[str, dict[str, Any]]] = {}
 
     def asset_types(self) -> dict[str, dict[str, Any]]:
         return self._named(contract.asset_types_path())
@@ -45,6 +47,17 @@ class Catalog:
                 self._users = frozenset(u["id"] for u in users)
             return self._users
 
+    def plan_asset_type(self, definition: dict[str, Any]) -> None:
+        """dry_run: the plan creates or extends this asset type; what follows sees it."""
+        self._plan(contract.asset_types_path(), definition)
+
+    def plan_organization_type(self, definition: dict[str, Any]) -> None:
+        self._plan(contract.organization_types_path(), definition)
+
+    def _plan(self, path: str, definition: dict[str, Any]) -> None:
+        with self._lock:
+            self._planned.setdefault(path, {})[definition["name"]] = definition
+
     def forget(self) -> None:
         """Drop the types (not the users): the target just created or extended one."""
         with self._lock:
@@ -54,7 +67,8 @@ class Catalog:
         with self._lock:
             if path not in self._by_name:
                 self._by_name[path] = {t["name"]: t for t in self._client.iter_list(path)}
-            return self._by_name[path]
+            planned = self._planned.get(path)
+            return {**self._by_name[path], **planned} if planned else self._by_name[path]
 
 
 def property_types(type_def: dict[str, Any] | None) -> dict[str, str]:

@@ -20,6 +20,7 @@ SPECIAL_STREAMS = (ORGANIZATIONS, ORGANIZATION_TYPES, ASSET_TYPES, RELATED_ASSET
 CHILD_KINDS = (RELATED_ASSETS, FILES)  # hang on an asset; a full set can come as a version
 
 CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
+SKIP = "skip"  # nothing to write: deleted in the source and never copied, never uploaded
 DRY_RUN_ID_PREFIX = "dry-run-"  # the made-up Lexful id of what a dry run would create
 
 
@@ -43,6 +44,15 @@ class Route:
     asset_type: str | None = None
 
 
+def space_key(space: str, source_id: str) -> str:
+    """A source id in its namespace (``organizations``, an asset type, ``asset``: any asset).
+
+    Sources number each table on its own (companies 1, 2; people 1, 2): a reference waits on
+    and resolves to a record of the namespace it points to, never to an equal id elsewhere.
+    """
+    return f"{space}\x1f{source_id}"
+
+
 @dataclass(frozen=True)
 class Ref:
     """One reference of a record to another record, by the other record's source id."""
@@ -51,6 +61,22 @@ class Ref:
     source_id: str
     kinds: tuple[str, ...]  # what it points at: ORGANIZATIONS or ASSET
     asset_types: tuple[str, ...] = ()  # where it may already exist in the target account
+
+    @property
+    def spaces(self) -> tuple[str, ...]:
+        """The namespaces it points to: organizations, its asset types, or any asset."""
+        if ASSET in self.kinds and self.asset_types:
+            return self.asset_types
+        return self.kinds
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(space_key(s, self.source_id) for s in self.spaces)
+
+    @property
+    def key(self) -> str:
+        """Where its destination is kept in ``Job.resolved``."""
+        return space_key("|".join(self.spaces), self.source_id)
 
 
 @dataclass(frozen=True)
@@ -79,8 +105,22 @@ class Job:
     def kind(self) -> str:
         return self.route.kind
 
-    def destination_of(self, source_id: str | None) -> Destination | None:
-        return self.resolved.get(source_id) if source_id else None
+    @property
+    def keys(self) -> frozenset[str]:
+        """Its source id in each namespace it is in (what a reference to it waits on).
+
+        The bare id too: what a target of an older version parked waits on that.
+        """
+        spaces = [self.kind, *([self.route.asset_type] if self.route.asset_type else [])]
+        return frozenset([self.source_id, *(space_key(s, self.source_id) for s in spaces)])
+
+    def destination_of(self, field: str, source_id: Any) -> Destination | None:
+        """Where the reference ``field`` = ``source_id`` points (an int id as its string)."""
+        if source_id is None or source_id == "":
+            return None
+        sid = str(source_id)
+        ref = next((r for r in self.refs if r.field == field and r.source_id == sid), None)
+        return self.resolved.get(ref.key) if ref else None
 
 
 @dataclass

@@ -8,6 +8,7 @@ first reject; in a dry run, the plan's lines (``PlanLines``).
 from __future__ import annotations
 
 import uuid
+import logging
 from typing import Any
 
 from connector_core.target.errors import RecordError
@@ -17,7 +18,6 @@ from connector_core.target.rejects import Rejects
 from connector_core.target.stats import Stats
 from connector_core.target.values import redacted
 from target_lexful.engine.model import (
-    CHILD_KINDS,
     CREATE,
     DELETE,
     DRY_RUN_ID_PREFIX,
@@ -29,7 +29,7 @@ from target_lexful.engine.versions import Versions
 
 __all__ = ["Outcomes", "PlanLines", "StopOnReject"]  # the last two: the core's, shared
 
-_ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged"}
+_ACTION_COUNT = {CREATE: "created", UNCHANGED: "unchanged", DELETE: "deleted"}
 
 
 class Outcomes(OutcomeBook):
@@ -45,6 +45,7 @@ class Outcomes(OutcomeBook):
         plan_lines: PlanLines,
         fail_on_reject: bool,
         dry_run: bool,
+        logger: logging.Logger,
     ) -> None:
         super().__init__(
             ids=ids,
@@ -54,6 +55,7 @@ class Outcomes(OutcomeBook):
             fail_on_reject=fail_on_reject,
             dry_run=dry_run,
         )
+        self._logger = logger
         self._versions = versions
 
     def written(self, plan: Plan, target_id: str | None) -> None:
@@ -71,7 +73,16 @@ class Outcomes(OutcomeBook):
             parent_id=plan.parent_id,
         )
         self._stats.add(job.stream, _count_of(plan))
-        self._mark_fresh(job.source_id)
+        self._mark_fresh(*job.keys)
+
+    def skipped(self, plan: Plan, why: str) -> None:
+        """Nothing to write (deleted in the source and never copied, never uploaded)."""
+        job = plan.job
+        self._ids.unpark(job.stream, job.source_id)  # it waits for nothing any more
+        self._stats.add(job.stream, "skipped")
+        self._logger.info("%s %s skipped: %s", job.stream, _describe(job.record), why)
+        if self._dry_run:
+            self._plan_lines.add("skip", job.stream, _describe(job.record), why)
 
     def would_write(self, plan: Plan) -> None:
         """dry_run: ``plan`` goes in the plan, and in the scratch id map as if written."""
@@ -84,8 +95,15 @@ class Outcomes(OutcomeBook):
         """``record`` cannot be written: the rejects file (once), the id map, the counts."""
         if job is not None:
             version = _version(job.record)
-            self._ids.rejected(job.stream, job.source_id, job.kind, error.message, version=version)
-            self._mark_fresh(job.source_id)
+            self._ids.rejected(
+                job.stream,
+                job.source_id,
+                job.kind,
+                error.message,
+                version=version,
+                asset_type=job.route.asset_type,
+            )
+            self._mark_fresh(*job.keys)
         else:  # a record of no known key: it may be one of the set a sweep would delete
             self._versions.unknown_reject(stream)
         self.book_reject(stream, record, error, _describe(record))
@@ -101,10 +119,6 @@ def _describe(record: Any) -> str:
 
 
 def _count_of(plan: Plan) -> str:
-    # An asset deleted in the source counts as updated (it is soft-deleted); a link or a
-    # file is gone, and counts as deleted.
-    if plan.action == DELETE and plan.job.kind in CHILD_KINDS:
-        return "deleted"
     return _ACTION_COUNT.get(plan.action, "updated")
 
 

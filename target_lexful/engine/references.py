@@ -28,20 +28,21 @@ class References:
     def resolve(self, job: Job, batch: set[str]) -> list[Ref]:
         """Fill ``job.resolved``; return the references that are not written yet."""
         waits = []
+        own = job.keys
         for ref in job.refs:
-            if ref.source_id in job.resolved:
+            if ref.key in job.resolved:
                 continue
-            if ref.source_id in batch and ref.source_id != job.source_id:
+            if ref.keys & batch and not ref.keys & own:
                 waits.append(ref)  # written (again) in this batch: wait for that copy
                 continue
-            entry = self._ids.resolve(ref.source_id, ref.kinds)
+            entry = self._ids.resolve(ref.source_id, ref.spaces, strict=True)
             if entry and entry.state == DONE and entry.target_id:
-                job.resolved[ref.source_id] = Destination(entry.target_id, entry.asset_type)
+                job.resolved[ref.key] = Destination(entry.target_id, entry.asset_type)
             elif entry and entry.state == REJECTED:
                 msg = f"{ref.field} {ref.source_id} was rejected: {entry.note}"
                 raise RecordError(msg)
             elif (known := self._known.get(ref.source_id)) is not None:
-                job.resolved[ref.source_id] = known
+                job.resolved[ref.key] = known
             else:
                 waits.append(ref)
         return waits
@@ -52,9 +53,9 @@ class References:
         for job in jobs:
             for ref in job.refs:
                 sid = ref.source_id
-                if not is_uuid(sid) or sid in self._known or sid in job.resolved:
+                if not is_uuid(sid) or sid in self._known or ref.key in job.resolved:
                     continue
-                if self._ids.resolve(sid, ref.kinds) is not None:
+                if self._ids.resolve(sid, ref.spaces, strict=True) is not None:
                     continue
                 # An asset is looked for among the types the record names; None: organizations.
                 for place in ref.asset_types if ASSET in ref.kinds else (None,):

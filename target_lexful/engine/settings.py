@@ -31,6 +31,7 @@ class EngineSettings:
     dry_run: bool = False
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     file_sources: FileSources = field(default_factory=FileSources)
+    extra_fields: str = "drop"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> EngineSettings:
@@ -47,4 +48,5 @@ class EngineSettings:
             dry_run=bool(config.get("dry_run")),
             max_concurrency=max_concurrency(config),
             file_sources=FileSources.from_config(config),
+            extra_fields=str(config.get("extra_fields") or "drop"),
         )

@@ -23,8 +23,17 @@ from connector_core.target.waves import Waves, WaveSteps
 from lexful_api.settings import client_from_config
 from target_lexful.engine import routing
 from target_lexful.engine.catalog import Catalog
+from target_lexful.engine.extra_fields import ExtraFields
 from target_lexful.engine.handlers import HANDLERS, Handler, HandlerDeps
-from target_lexful.engine.model import UNCHANGED, Job, Plan, Route, record_error_of
+from target_lexful.engine.model import (
+    SKIP,
+    SPECIAL_STREAMS,
+    UNCHANGED,
+    Job,
+    Plan,
+    Route,
+    record_error_of,
+)
 from target_lexful.engine.outcomes import Outcomes, PlanLines
 from target_lexful.engine.references import References
 from target_lexful.engine.settings import EngineSettings
@@ -76,9 +85,11 @@ class WriteEngine:
             logger,
             dry_run=settings.dry_run,
             file_sources=settings.file_sources,
+            extra_fields=ExtraFields(settings.extra_fields, logger),
         )
         self.handlers: dict[str, Handler] = {h.kind: h(deps) for h in HANDLERS}
         self.stats = Stats()
+        self.lost_streams: dict[str, str] = {}  # stream -> why every record of it is rejected
         self._plan_lines = PlanLines(logger)
         self._references = References(self.client, self.ids, self._pool)
         self.versions = Versions(
@@ -95,6 +106,7 @@ class WriteEngine:
             plan_lines=self._plan_lines,
             fail_on_reject=settings.fail_on_reject,
             dry_run=settings.dry_run,
+            logger=logger,
         )
         steps = WaveSteps(
             resolve=self._references.resolve,
@@ -103,6 +115,9 @@ class WriteEngine:
             reject=lambda job, error: self.reject(job.stream, job.record, error, job),
             from_waiting=self._job_from_waiting,
             take_fresh=self._outcomes.take_fresh,
+            job_keys=lambda job: job.keys,
+            ref_keys=lambda ref: ref.keys,
+            resolved_key=lambda ref: ref.key,
         )
         self._waves: Waves[Job] = Waves(self.ids, steps, "Lexful")
 
@@ -150,6 +165,7 @@ class WriteEngine:
         try:
             route = self.route(stream)
         except RecordError as exc:
+            self.lost_streams.setdefault(stream, exc.message)  # the run ends non-zero
             for record in records:
                 self.reject(stream, record, exc)
         else:
@@ -193,6 +209,21 @@ class WriteEngine:
 
     # -- routing and jobs ---------------------------------------------------------------------
 
+    def setting_errors(self) -> list[str]:
+        """What the settings name that the account does not have (before any record is read).
+
+        With create_asset_types a type may come with the input's asset_types stream: its
+        stream is then checked when its first record arrives.
+        """
+        if self.settings.create_asset_types:
+            return []
+        return [
+            f"stream_asset_types: {stream!r} -> {name!r}: no asset type {name!r} in the "
+            "account (nor organizations, related_assets, files, ...)"
+            for stream, name in sorted(self.settings.stream_asset_types.items())
+            if name not in SPECIAL_STREAMS and self.catalog.asset_type(name) is None
+        ]
+
     def route(self, stream: str) -> Route:
         return routing.route(stream, self.settings.stream_asset_types, self.catalog)
 
@@ -206,7 +237,7 @@ class WriteEngine:
     ) -> Job | None:
         handler = self.handlers[route.kind]
         try:
-            source_id = handler.source_id(record, key_properties)
+            source_id = handler.source_id(stream, route, record, key_properties)
             job = Job(stream, route, source_id, record, key_properties, position=position)
             job.refs = handler.refs(job)
         except RecordError as exc:
@@ -238,7 +269,9 @@ class WriteEngine:
             plans = self._plan(handler, group)
             for plan in [p for p in plans if p.action == UNCHANGED]:
                 self._outcomes.written(plan, plan.target_id)
-            writes = [p for p in plans if p.action != UNCHANGED]
+            for plan in [p for p in plans if p.action == SKIP]:
+                self._outcomes.skipped(plan, str(plan.extra))
+            writes = [p for p in plans if p.action not in (UNCHANGED, SKIP)]
             if self.settings.dry_run:
                 for plan in writes:
                     self._outcomes.would_write(plan)

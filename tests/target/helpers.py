@@ -38,19 +38,29 @@ def lines(messages: list[dict | str]) -> str:
 
 
 class Run:
-    def __init__(self, target: TargetLexful, states: list[dict]) -> None:
+    def __init__(
+        self, target: TargetLexful, states: list[dict], exit_message: str | None = None
+    ) -> None:
         self.target = target
         self.states = states
         self.stats = target.engine.stats.streams
+        self.exit_message = exit_message  # the one line of a run that ended non-zero
 
     def count(self, stream: str, what: str) -> int:
         return int(self.stats.get(stream, {}).get(what, 0))
 
 
-def run_target(config: dict, messages: list[dict | str], *, sent: list | None = None) -> Run:
+def run_target(
+    config: dict,
+    messages: list[dict | str],
+    *,
+    sent: list | None = None,
+    fails: bool = False,
+) -> Run:
     """Run the target in this process; keep the STATE values it printed and its counts.
 
     With ``sent``, the (method, path, JSON body) of every API call is appended to it.
+    ``fails``: the run must end non-zero (SystemExit), its line kept in ``exit_message``.
     """
     out = io.StringIO()
     target = TargetLexful(config=config)
@@ -58,10 +68,17 @@ def run_target(config: dict, messages: list[dict | str], *, sent: list | None = 
         target.engine.client.session.hooks["response"].append(
             lambda r, *_a, **_k: sent.append(_sent(r.request))
         )
+    exit_message = None
     with contextlib.redirect_stdout(out):
-        target.listen(io.StringIO(lines(messages)))
+        try:
+            target.listen(io.StringIO(lines(messages)))
+        except SystemExit as exc:
+            if not fails:
+                raise
+            exit_message = str(exc)
+    assert not fails or exit_message, "the run was to end non-zero"
     states = [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
-    return Run(target, states)
+    return Run(target, states, exit_message)
 
 
 def _sent(request: Any) -> tuple[str, str, Any]:

@@ -64,8 +64,10 @@ def _bad_input(org: dict) -> list:
 def test_each_bad_input_is_rejected_and_the_run_goes_on(
     empty_account, client, org, tmp_path
 ) -> None:
-    run = run_target(target_config(empty_account, tmp_path), _bad_input(org))
+    run = run_target(target_config(empty_account, tmp_path), _bad_input(org), fails=True)
 
+    assert run.exit_message is not None
+    assert "'crm_deals': every record rejected" in run.exit_message  # a whole stream: non-zero
     rejects = read_rejects(tmp_path)
     errors = [(r["stream"], r["status"], r["error"]) for r in rejects]
     text = json.dumps(rejects)

@@ -62,6 +62,8 @@ class AssetTypeHandler(Handler):
                 " and ".join(sorted(changes)),
             )
             return Plan(job, UNCHANGED, {}, digest, existing["id"])
+        if self.deps.dry_run:  # the streams that follow see the type as extended
+            self.deps.catalog.plan_asset_type({**existing, **changes})
         return Plan(job, UPDATE, changes, digest, existing["id"], changes)
 
     def _plan_create(
@@ -77,6 +79,8 @@ class AssetTypeHandler(Handler):
         for key in ("display_name", "description"):
             if job.record.get(key) is not None:
                 body[key] = job.record[key]
+        if self.deps.dry_run:  # the streams that follow see the type as created
+            self.deps.catalog.plan_asset_type(body)
         return Plan(job, CREATE, body, stable_hash(body))
 
     def groups(self, plans: list[Plan]) -> list[list[Plan]]:

@@ -8,12 +8,14 @@ from connector_core.target.errors import RecordError
 from connector_core.target.values import json_safe
 from lexful_api import contract
 from target_lexful.engine.catalog import property_types, reference_defs
+from target_lexful.engine.dry_checks import check_asset
 from target_lexful.engine.handlers.base import is_deleted
 from target_lexful.engine.handlers.records import RecordHandler
 from target_lexful.engine.model import ASSET, CREATE, ORGANIZATIONS, Job, Plan, Ref
 
 _READ_ONLY = frozenset({"id", "organization_name", "asset_type", "labels", *contract.AUDIT_FIELDS})
 _WRITABLE = frozenset({"organization_id", "references", "visibility", "owned_by"})
+_DERIVED = frozenset({"name", "account_id"})  # read back, never an extra field of the source
 
 
 class AssetHandler(RecordHandler):
@@ -32,7 +34,7 @@ class AssetHandler(RecordHandler):
     def refs(self, job: Job) -> list[Ref]:
         out = []
         org = job.record.get("organization_id")
-        if org:
+        if org not in (None, ""):
             out.append(Ref("organization_id", str(org), (ORGANIZATIONS,)))
         definitions = reference_defs(self.deps.catalog.asset_type(job.route.asset_type or ""))
         for name, value in (job.record.get("references") or {}).items():
@@ -73,8 +75,22 @@ class AssetHandler(RecordHandler):
 
     def body(self, job: Job, type_def: dict[str, Any]) -> dict[str, Any]:
         kinds = property_types(type_def)
-        body = {k: json_safe(v) for k, v in job.record.items() if self._writes(k, v, kinds)}
-        org = job.destination_of(job.record.get("organization_id"))
+        extra = [
+            k
+            for k in job.record
+            if k not in kinds
+            and k not in _WRITABLE
+            and k not in _READ_ONLY
+            and k not in _DERIVED
+            and not k.startswith("_sdc_")
+        ]
+        self.deps.extra_fields.handle(job.stream, extra, f"asset type {type_def.get('name')}")
+        body = {
+            k: json_safe(v)
+            for k, v in job.record.items()
+            if k not in extra and self._writes(k, v, kinds)
+        }
+        org = job.destination_of("organization_id", job.record.get("organization_id"))
         if org is not None:
             body["organization_id"] = org.id
         references = _target_references(job)
@@ -86,49 +102,31 @@ class AssetHandler(RecordHandler):
         """Whether a field of the record is written as it is (ids and references are not)."""
         if key in _READ_ONLY or key.startswith("_sdc_"):
             return False
-        if key in ("organization_id", "references") or value is None:
-            return False  # the ids are translated (``body``); a None is no value to send
+        if key in ("organization_id", "references"):
+            return False  # the ids are translated (``body``)
         if key == "name" and "name" not in kinds:
             return False  # derived by the API unless the type has a name property [A]
         if contract.is_masked(value):
             return False  # never overwrite a real secret with the mask
         if kinds.get(key) == "file":
             return False  # set only by completing an upload with property_name
-        # A user of another account (users cannot be copied): left unset.
-        return key != "owned_by" or value in self.deps.catalog.user_ids()
+        # A user of another account (users cannot be copied): left unset. A None clears it.
+        return key != "owned_by" or value is None or value in self.deps.catalog.user_ids()
 
 
 def _target_references(job: Job) -> dict[str, Any]:
     """The record's references, each source id replaced by the id it has in the target."""
     references: dict[str, list[str] | str | None] = {}
     for name, value in (job.record.get("references") or {}).items():
+        field = f"references.{name}"
         if isinstance(value, list):
-            references[name] = [t.id for v in value if (t := job.destination_of(str(v)))]
-        elif value:
-            target = job.destination_of(str(value))
+            references[name] = [t.id for v in value if (t := job.destination_of(field, v))]
+        elif value not in (None, ""):
+            target = job.destination_of(field, value)
             references[name] = target.id if target else None
+        else:
+            references[name] = None  # null clears the reference
     return references
-
-
-def check_asset(body: dict[str, Any], type_def: dict[str, Any], *, creating: bool) -> None:
-    """The API's validation of an asset body, as far as the type definition tells (dry_run)."""
-    props = {p["name"]: p for p in type_def.get("properties") or []}
-    name = type_def.get("name")
-    for key, value in body.items():
-        if key not in props and key not in _WRITABLE:
-            msg = f"{key}: unknown field for asset type {name}"
-            raise RecordError(msg, 400)
-        allowed = props.get(key, {}).get("enum")
-        if allowed and value is not None and value not in allowed:
-            msg = f"{key}: {value!r} is not one of {allowed}"
-            raise RecordError(msg, 400)
-    if creating:
-        if "organization_id" not in body:
-            raise RecordError("organization_id: is required", 400)
-        for prop in props.values():
-            if prop.get("required") and body.get(prop["name"]) is None:
-                msg = f"{prop['name']}: is required"
-                raise RecordError(msg, 400)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -15,15 +15,18 @@ from connector_core.target.file_sources import FileSources
 from connector_core.target.id_map import IdMap
 from connector_core.target.id_map_schema import DELETED_HASH, DONE, Entry
 from connector_core.target.values import stable_hash
-from lexful_api import LexfulClient, LexfulHTTPError
+from lexful_api import LexfulClient, LexfulHTTPError, contract
 from target_lexful.engine.catalog import Catalog
+from target_lexful.engine.extra_fields import ExtraFields
 from target_lexful.engine.model import (
     DELETE,
+    SKIP,
     UNCHANGED,
     Destination,
     Job,
     Plan,
     Ref,
+    Route,
     rejectable,
 )
 
@@ -41,9 +44,13 @@ class HandlerDeps:
     dry_run: bool = False
     # The default allows no local path and no URL: the engine passes the settings'.
     file_sources: FileSources = field(default_factory=FileSources)
+    extra_fields: ExtraFields = field(
+        default_factory=lambda: ExtraFields("drop", logging.getLogger("target-lexful"))
+    )
 
 
 GroupResult = list[RecordError | None]
+NEVER_COPIED = "deleted in the source and never copied: nothing to delete"
 
 
 class Handler:
@@ -54,15 +61,25 @@ class Handler:
     def __init__(self, deps: HandlerDeps) -> None:
         self.deps = deps
 
-    def source_id(self, record: dict[str, Any], key_properties: list[str]) -> str:
+    def source_id(
+        self, stream: str, route: Route, record: dict[str, Any], key_properties: list[str]
+    ) -> str:
+        """Its id, else its key_properties' values, else its match_on keys' values.
+
+        A record none of them places is rejected: written, it would be created again each
+        time it changes.
+        """
         if record.get("id") not in (None, ""):
             return str(record["id"])
-        if key_properties and all(record.get(k) is not None for k in key_properties):
+        if key_properties and all(record.get(k) not in (None, "") for k in key_properties):
             return "|".join(str(record[k]) for k in key_properties)
-        # No key at all: the content is the key, so the same record sent twice is one record.
-        return "sha256:" + stable_hash(
-            {k: v for k, v in record.items() if not k.startswith("_sdc")}
-        )
+        keys = match_keys(self.deps.match_on, stream, route)
+        if keys and all(record.get(k) not in (None, "") for k in keys):
+            return "match:" + stable_hash({k: record[k] for k in keys})
+        named = f"key_properties {key_properties}" if key_properties else "no key_properties"
+        via = f"match_on {keys} has no value in it" if keys else "no match_on places it"
+        msg = f"record has no key: no id, {named} and {via}"
+        raise RecordError(msg)
 
     def refs(self, job: Job) -> list[Ref]:
         return []
@@ -128,8 +145,7 @@ class ChildHandler(Handler):
     def plan_delete(self, job: Job, parent: Destination) -> Plan:
         entry = self.entry(job)
         if not entry or entry.state != DONE or not entry.target_id:
-            msg = "deleted in the source (_sdc_deleted_at is set) and never copied: not created"
-            raise RecordError(msg)
+            return Plan(job, SKIP, {}, DELETED_HASH, extra=NEVER_COPIED)
         action = UNCHANGED if entry.body_hash == DELETED_HASH else DELETE
         asset_type = entry.asset_type or parent.asset_type or job.record.get("asset_type")
         plan = Plan(job, action, {}, DELETED_HASH, entry.target_id, asset_type=asset_type)
@@ -157,6 +173,16 @@ class ChildHandler(Handler):
         except LexfulHTTPError as exc:
             if exc.status != 404:
                 raise  # a 404: already gone, which is what was asked
+
+
+def match_keys(match_on: dict[str, list[str]], stream: str, route: Route) -> list[str]:
+    """The ``match_on`` keys of a stream: named by the stream, else by what it writes to
+    (an asset type's name or its stream name, ``organizations``)."""
+    names = [stream]
+    if route.asset_type:
+        names += [route.asset_type, contract.stream_name(route.asset_type)]
+    names.append(route.kind)
+    return next((list(match_on[n]) for n in names if match_on.get(n)), [])
 
 
 def bulk_refused(exc: LexfulHTTPError) -> bool:

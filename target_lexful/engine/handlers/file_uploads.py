@@ -7,7 +7,10 @@ dry_run checks the source against those rules but reads and fetches nothing.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import hashlib
 from typing import Any
 
 from connector_core.target import file_content
@@ -22,11 +25,13 @@ from target_lexful.engine.model import (
     DELETE,
     DRY_RUN_ID_PREFIX,
     FILES,
+    SKIP,
     UNCHANGED,
     Destination,
     Job,
     Plan,
     Ref,
+    rejectable,
 )
 
 # tap-lexful's file records: ``size`` and ``upload_status`` ("completed" once it has bytes).
@@ -49,7 +54,7 @@ class FileHandler(ChildHandler):
         return contract.files_path(asset_type, parent_id, child_id)
 
     def plan(self, job: Job) -> Plan:
-        asset = job.destination_of(str(job.record["asset_id"]))
+        asset = job.destination_of("asset_id", job.record["asset_id"])
         assert asset is not None
         plan = self.plan_delete(job, asset) if is_deleted(job.record) else self._plan(job, asset)
         plan.parent_id = plan.parent_id or asset.id
@@ -57,6 +62,10 @@ class FileHandler(ChildHandler):
 
     def _plan(self, job: Job, asset: Destination) -> Plan:
         rec = job.record
+        status = rec.get(SHAPE.status_key)
+        if status not in (None, SHAPE.done_status) and not _has_content(rec):
+            why = f"the source file was never uploaded ({SHAPE.status_key} {str(status)[:40]!r})"
+            return Plan(job, SKIP, {}, "", extra=why)
         asset_type = asset.asset_type or rec.get("asset_type")
         meta = _meta(rec)
         if not asset_type or not meta:
@@ -79,9 +88,16 @@ class FileHandler(ChildHandler):
             raise RecordError(str(exc)) from None
         meta["size"] = content.size
         same = self._same_files(asset_type, asset.id, meta)
-        done = [f["id"] for f in same if f.get("upload_status", "completed") == "completed"]
+        # Same asset, name and size is not enough: a file replaced in the source by one of the
+        # same name and size has other bytes. Only a file with the same content is this one.
+        done = [
+            f["id"]
+            for f in same
+            if f.get("upload_status", "completed") == "completed"
+            and self._sha256_of(asset_type, asset.id, f["id"]) == content.sha256
+        ]
         if done:
-            content.discard()  # same asset, name and size: already uploaded
+            content.discard()  # already uploaded, byte for byte
             return Plan(job, UNCHANGED, meta, digest, done[0], asset_type=asset_type)
         # An upload an interrupted run left pending is ours: removed before uploading again.
         stale = [f["id"] for f in same] if entry and entry.state == INTENT else []
@@ -101,6 +117,10 @@ class FileHandler(ChildHandler):
         plan.body["size"] = size
         same = self._same_files(plan.asset_type, asset_id, plan.body)
         done = [f["id"] for f in same if f.get("upload_status", "completed") == "completed"]
+        # The bytes, when the record tells them without a read: its sha256, or inline content.
+        sha = _declared_sha256(plan.job.record)
+        if sha is not None:
+            done = [f for f in done if self._sha256_of(plan.asset_type, asset_id, f) == sha]
         if done:
             plan.action, plan.target_id = UNCHANGED, done[0]
         return plan
@@ -125,6 +145,23 @@ class FileHandler(ChildHandler):
             raise RecordError(str(exc)) from None
         finally:
             content.discard()
+
+    def _sha256_of(self, asset_type: str, asset_id: str, file_id: str) -> str | None:
+        """The sha256 of a file's bytes in the account (None: they cannot be read)."""
+        client = self.deps.client
+        try:
+            answer = client.get_json(contract.file_download_path(asset_type, asset_id, file_id))
+            url = contract.download_url(answer)
+            response = client.request("GET", url, authenticated=False, stream=True)
+        except LexfulHTTPError as exc:
+            if not rejectable(exc):
+                raise
+            return None
+        digest = hashlib.sha256()
+        with response:
+            for chunk in response.iter_content(1 << 16):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def _same_files(
         self, asset_type: str, asset_id: str, meta: dict[str, Any]
@@ -157,6 +194,24 @@ def upload(
         "POST", contract.file_complete_path(asset_type, asset_id, file_record["id"]), {}
     )
     return completed.get("file", completed) if isinstance(completed, dict) else file_record
+
+
+def _declared_sha256(rec: dict[str, Any]) -> str | None:
+    """The sha256 of a file record's content, known without reading a file or a URL."""
+    if rec.get("sha256"):
+        return str(rec["sha256"]).lower()
+    if isinstance(rec.get("content_base64"), str):
+        try:
+            return hashlib.sha256(
+                base64.b64decode(rec["content_base64"], validate=True)
+            ).hexdigest()
+        except (binascii.Error, ValueError):
+            return None
+    return None
+
+
+def _has_content(rec: dict[str, Any]) -> bool:
+    return any(rec.get(k) for k in ("content_base64", "local_path", "download_url"))
 
 
 def _meta(rec: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,8 @@ class OrganizationTypeHandler(Handler):
         existing = self.deps.catalog.organization_types().get(name)
         if existing is not None:
             return Plan(job, UNCHANGED, body, stable_hash(body), existing["id"])
+        if self.deps.dry_run:
+            self.deps.catalog.plan_organization_type(body)  # the organizations that follow
         return Plan(job, CREATE, body, stable_hash(body))
 
     def execute_one(self, plan: Plan) -> None:

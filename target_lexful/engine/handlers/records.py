@@ -9,8 +9,8 @@ from connector_core.target.errors import RecordError
 from connector_core.target.id_map_schema import DELETED_HASH, DONE, INTENT
 from connector_core.target.values import is_uuid, json_safe, stable_hash
 from lexful_api import LexfulHTTPError, contract
-from target_lexful.engine.handlers.base import Handler
-from target_lexful.engine.model import CREATE, DELETE, UNCHANGED, UPDATE, Job, Plan
+from target_lexful.engine.handlers.base import NEVER_COPIED, Handler, match_keys
+from target_lexful.engine.model import CREATE, DELETE, SKIP, UNCHANGED, UPDATE, Job, Plan
 
 _RECOVERY_SLACK_S = 120  # clock skew between this machine and the API, when recovering intents
 
@@ -31,7 +31,12 @@ class RecordHandler(Handler):
     # -- plan ---------------------------------------------------------------------------------
 
     def plan_upsert(self, job: Job, body: dict[str, Any], asset_type: str | None) -> Plan:
-        digest = stable_hash(body)
+        """Create, update or unchanged; a None in ``body`` clears the field (omitted: kept).
+
+        The hash leaves the Nones out: a field set to null and a field never sent hash the
+        same, so a record written before nulls were sent is not counted as changed.
+        """
+        digest = stable_hash(without_nulls(body))
         entry = self.entry(job)
         if entry and entry.state == DONE and entry.target_id:
             # Known to the id map: compare with what we wrote last, no need to read it back.
@@ -46,19 +51,19 @@ class RecordHandler(Handler):
             changes = diff(body, existing)
             action = UPDATE if changes else UNCHANGED
             return Plan(job, action, body, digest, existing["id"], changes, asset_type)
-        return Plan(job, CREATE, body, digest, asset_type=asset_type)
+        # Nothing to clear in a record that does not exist yet.
+        return Plan(job, CREATE, without_nulls(body), digest, asset_type=asset_type)
 
     def plan_delete(self, job: Job, asset_type: str | None) -> Plan:
         entry = self.entry(job)
         if not entry or entry.state != DONE or not entry.target_id:
-            msg = "deleted in the source (_sdc_deleted_at is set) and never copied: not created"
-            raise RecordError(msg)
+            return Plan(job, SKIP, {}, DELETED_HASH, extra=NEVER_COPIED)
         action = UNCHANGED if entry.body_hash == DELETED_HASH else DELETE
         return Plan(job, action, {}, DELETED_HASH, entry.target_id, asset_type=asset_type)
 
     def match(self, job: Job, body: dict[str, Any]) -> dict[str, Any] | None:
         """The existing record the ``match_on`` keys of the stream name, if any."""
-        keys = self.deps.match_on.get(job.stream)
+        keys = match_keys(self.deps.match_on, job.stream, job.route)
         if not keys:
             return None
         params = {}
@@ -76,7 +81,7 @@ class RecordHandler(Handler):
 
     def recover(self, job: Job, body: dict[str, Any], intended_at: float) -> dict[str, Any] | None:
         """A create may have succeeded before the last run died: look for what it made."""
-        keys = self.deps.match_on.get(job.stream)
+        keys = match_keys(self.deps.match_on, job.stream, job.route)
         if keys and all(body.get(k) is not None for k in keys):
             params = {k: contract.filter_value(body[k]) for k in keys}
         else:
@@ -163,6 +168,14 @@ def diff(body: dict[str, Any], existing: dict[str, Any]) -> dict[str, Any]:
         elif json_safe(value) != json_safe(existing.get(key)):
             changes[key] = value
     return changes
+
+
+def without_nulls(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` without its None values (and those of its ``references``)."""
+    out = {k: v for k, v in body.items() if v is not None}
+    if isinstance(out.get("references"), dict):
+        out["references"] = {k: v for k, v in out["references"].items() if v is not None}
+    return out
 
 
 def _norm_ref(value: Any) -> Any:

@@ -25,6 +25,7 @@ from target_lexful.engine.model import (
     Job,
     Plan,
     Ref,
+    Route,
 )
 
 _ARROW = "->"
@@ -35,7 +36,9 @@ class RelatedAssetHandler(ChildHandler):
 
     kind = RELATED_ASSETS
 
-    def source_id(self, record: dict[str, Any], key_properties: list[str]) -> str:
+    def source_id(
+        self, stream: str, route: Route, record: dict[str, Any], key_properties: list[str]
+    ) -> str:
         # A link has no id of its own: its two ends are its key.
         for key in ("asset_id", "related_asset_id"):
             if not record.get(key):
@@ -70,8 +73,8 @@ class RelatedAssetHandler(ChildHandler):
         return source_asset if found is None and is_uuid(source_asset) else None
 
     def plan(self, job: Job) -> Plan:
-        source = job.destination_of(str(job.record["asset_id"]))
-        related = job.destination_of(str(job.record["related_asset_id"]))
+        source = job.destination_of("asset_id", job.record["asset_id"])
+        related = job.destination_of("related_asset_id", job.record["related_asset_id"])
         assert source is not None
         assert related is not None
         if is_deleted(job.record):

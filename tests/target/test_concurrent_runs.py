@@ -1,0 +1,168 @@
+"""Two target-lexful processes at once on one account: refused, or nothing duplicated.
+
+Same id map: the second run stops at once with one line (no sqlite traceback mid-run).
+Separate id maps: organizations are found by slug before they are created, and a create
+refused for its slug (409) by the same organization becomes "found, updated".
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from lexful_api import contract
+from tests.lexful import list_all
+from tests.target.helpers import lines, read_rejects, record, run_target, schema, target_config
+
+BIN = Path(sys.executable).parent / "target-lexful"
+CONTACT = "system.contact"
+
+
+def _orgs(count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"org-{i}",
+            "name": f"Client {i}",
+            "slug": f"client-{i}",
+            "type": "client",
+            "status": "active",
+        }
+        for i in range(count)
+    ]
+
+
+def _input(orgs: list[dict], contacts: list[dict] | None = None) -> list[dict]:
+    out = [schema("organizations"), *[record("organizations", o) for o in orgs]]
+    if contacts is not None:
+        out += [schema("contacts"), *[record("contacts", c) for c in contacts]]
+    return out
+
+
+def _config_file(config: dict, path: Path) -> Path:
+    path.write_text(json.dumps(config))
+    return path
+
+
+def _wait_for_lock(lock: Path, pid: int) -> None:
+    """Until the run ``pid`` holds the id map (it writes its pid in the lock file)."""
+    deadline = time.monotonic() + 60
+    while not (lock.exists() and lock.read_text().strip() == str(pid)):
+        assert time.monotonic() < deadline, "the first run never took the id map"
+        time.sleep(0.05)
+
+
+def test_a_second_run_on_the_same_id_map_stops_at_once(empty_account, client, tmp_path):
+    config = _config_file(target_config(empty_account, tmp_path), tmp_path / "config.json")
+    # The first run holds the id map while its input stays open.
+    with subprocess.Popen(
+        [BIN, "--config", config],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    ) as first:
+        assert first.stdin is not None
+        first.stdin.write(lines(_input(_orgs(3))[:2]).encode())
+        first.stdin.flush()
+        _wait_for_lock(tmp_path / "id-map.sqlite.lock", first.pid)
+        # stdin never written nor closed: a second run that read it would hang.
+        with subprocess.Popen(
+            [BIN, "--config", config], stdin=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as second:
+            try:
+                code = second.wait(timeout=60)
+            finally:
+                second.kill()
+            stderr = second.stderr.read().decode() if second.stderr else ""
+        first.stdin.write(lines(_input(_orgs(3))[2:]).encode())
+        first.stdin.close()
+        assert first.wait(timeout=120) == 0
+
+    assert code != 0
+    said = [line for line in stderr.splitlines() if line.strip() and "| INFO " not in line]
+    assert len(said) == 1, stderr
+    assert "is in use by another run" in said[0]
+    assert "Traceback" not in stderr
+    assert "OperationalError" not in stderr
+    names = sorted(o["name"] for o in list_all(client, contract.organizations_path()))
+    assert names == ["Client 0", "Client 1", "Client 2"]
+
+
+def test_two_runs_with_their_own_id_maps_at_once_create_each_once(empty_account, client, tmp_path):
+    data = lines(_input(_orgs(30))).encode()
+    procs = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        config = _config_file(target_config(empty_account, tmp_path / name), tmp_path / name / "c")
+        procs.append(
+            subprocess.Popen(
+                [BIN, "--config", config],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        )
+    # Both read the same input at the same moment.
+    feeders = [threading.Thread(target=p.communicate, args=(data,)) for p in procs]
+    for feeder in feeders:
+        feeder.start()
+    for feeder in feeders:
+        feeder.join(timeout=300)
+
+    assert [p.returncode for p in procs] == [0, 0]
+    slugs = sorted(o["slug"] for o in list_all(client, contract.organizations_path()))
+    assert slugs == sorted(o["slug"] for o in _orgs(30))
+    assert read_rejects(tmp_path / "a") == read_rejects(tmp_path / "b") == []
+
+
+def test_a_second_copy_with_its_own_id_map_finds_what_the_first_made(
+    empty_account, client, tmp_path
+):
+    """A slug taken by the same organization, match_on by type name: found, not created."""
+    contacts = [
+        {"id": i, "organization_id": f"org-{i}", "first_name": "Pat", "last_name": f"No {i}"}
+        | {"important": False}
+        for i in range(3)
+    ]
+    extra = {
+        "stream_asset_types": {"contacts": CONTACT},
+        "match_on": {CONTACT: ["organization_id", "first_name", "last_name"]},
+    }
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = run_target(
+        target_config(empty_account, tmp_path / "a", **extra), _input(_orgs(3), contacts)
+    )
+    assert first.count("contacts", "created") == 3
+    changed = [{**c, "title": "Boss"} for c in contacts]
+
+    second = run_target(
+        target_config(empty_account, tmp_path / "b", **extra), _input(_orgs(3), changed)
+    )
+
+    assert (second.count("organizations", "created"), second.count("contacts", "created")) == (0, 0)
+    assert second.count("organizations", "unchanged") == 3
+    assert second.count("contacts", "updated") == 3
+    assert len(list_all(client, contract.organizations_path())) == 3
+    people = list_all(client, contract.assets_path(CONTACT))
+    assert sorted(p["title"] for p in people) == ["Boss"] * 3
+    assert read_rejects(tmp_path / "b") == []
+
+
+def test_a_create_refused_for_its_slug_by_the_same_organization_is_found(
+    empty_account, client, tmp_path
+):
+    """Two source records of one organization (same slug and name): the second create gets
+    409, finds the first's organization and records it, instead of a reject."""
+    twins = [_orgs(1)[0], {**_orgs(1)[0], "id": "org-twin", "notes": "from the twin"}]
+
+    run = run_target(target_config(empty_account, tmp_path), _input(twins))
+
+    assert read_rejects(tmp_path) == []
+    assert (run.count("organizations", "created"), run.count("organizations", "updated")) == (1, 1)
+    [org] = list_all(client, contract.organizations_path())
+    assert org["notes"] == "from the twin"
