@@ -7,8 +7,8 @@ first reject; in a dry run, the plan's lines (``PlanLines``).
 
 from __future__ import annotations
 
-import uuid
 import logging
+import uuid
 from typing import Any
 
 from connector_core.target.errors import RecordError
