@@ -144,8 +144,9 @@ class TapLexful(Tap):
             description=(
                 "How related_assets and files are read. new_parents: for the assets the run "
                 "emits (fast; a link or file added to an older asset is not seen). "
-                "all_parents: for every asset of the synced types, every run, as the full set "
-                "under ACTIVATE_VERSION (a loader drops what is gone)."
+                "all_parents: for every asset of every type, every run; under ACTIVATE_VERSION "
+                "(a loader drops what is gone) only when no organization_ids, asset_types or "
+                "filter on the child stream narrows it."
             ),
         ),
         th.Property(
