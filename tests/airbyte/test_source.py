@@ -90,6 +90,31 @@ def test_check_names_the_setting_to_fix(airbyte_demo: Sandbox, tmp_path: Path) -
         assert status.connectionStatus.message.startswith(expected), status.connectionStatus
 
 
+def test_check_refuses_what_read_refuses(airbyte_demo: Sandbox, tmp_path: Path) -> None:
+    """Settings only the tap can judge (against the account's streams and fields) fail check
+    with the message read fails with, before any record."""
+    valid = airbyte_demo.config
+    cases = {
+        "filters: no stream named 'no_such_stream'": {"filters": {"no_such_stream": {}}},
+        "filters.system_contact: 'nope[eq]'": {"filters": {"system_contact": {"nope[eq]": "1"}}},
+        "asset_types: unknown asset type(s) ['no.such']": {"asset_types": ["no.such"]},
+    }
+    catalog = configured(discovered(tmp_path, valid))
+    for expected, extra in cases.items():
+        config = valid | extra
+        checked = run("source-lexful", "check", "--config", write_json(tmp_path / "c.json", config))
+        (status,) = checked.of(Type.CONNECTION_STATUS)
+        assert status.connectionStatus is not None
+        assert status.connectionStatus.status.value == "FAILED", expected
+        message = status.connectionStatus.message or ""
+        assert message.startswith(expected), message
+        refused = read(tmp_path, config, catalog)
+        assert refused.code == 1
+        assert not refused.records()
+        traces = [m.trace.error for m in refused.of(Type.TRACE) if m.trace and m.trace.error]
+        assert [trace.message for trace in traces] == [message]
+
+
 def test_discover_maps_each_singer_stream(airbyte_demo: Sandbox, tmp_path: Path) -> None:
     catalog = discovered(tmp_path, airbyte_demo.config)
     streams = {stream["name"]: stream for stream in catalog["streams"]}
