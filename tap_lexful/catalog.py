@@ -40,6 +40,14 @@ def reconcile(tap: Tap, streams: Mapping[str, Stream]) -> None:
         mapper = tap.mapper
     except MapperNotInitialized:
         return  # --discover and --about: nothing is synced
-    for name, stream in streams.items():
-        if name not in listed and name not in mapper.stream_maps:
+    unlisted = [name for name in streams if name not in listed]
+    for name in unlisted:
+        if name not in mapper.stream_maps:
+            stream = streams[name]
             mapper.register_raw_stream_schema(name, stream.schema, stream.primary_keys)
+    if unlisted:  # an Airbyte catalog lists only the configured streams: not a warning
+        tap.logger.info(
+            "Streams the catalog does not list, not emitted (walked for their children when "
+            "those are selected): %s",
+            ", ".join(unlisted),
+        )
