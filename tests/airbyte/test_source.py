@@ -23,7 +23,7 @@ from airbyte_cdk.sources import Source
 from jsonschema import Draft7Validator
 
 from airbyte_lexful import cli
-from airbyte_lexful.mapping import SECRET_SETTINGS, tap_inputs
+from airbyte_lexful.mapping import ADAPTER_SETTINGS, SECRET_SETTINGS, tap_inputs
 from lexful_api import contract
 from lexful_sandbox import Sandbox, running_sandbox
 from tap_lexful.tap import TapLexful
@@ -65,7 +65,9 @@ def test_spec_is_the_taps_own_settings_with_its_secret_marked() -> None:
     Draft7Validator.check_schema(schema)
     TapLexful.append_builtin_config(TapLexful.config_jsonschema)  # as a run of the SDK does
     own = set(TapLexful.config_jsonschema["properties"]) - SDK_SETTINGS
-    assert set(schema["properties"]) == own
+    # children is the adapter's: a full refresh of related_assets and files is all_parents.
+    assert set(schema["properties"]) == own - set(ADAPTER_SETTINGS)
+    assert ADAPTER_SETTINGS == {"children": "all_parents"}
     assert {"account_id", "children", "files_content", "max_tries"} <= own
     assert schema["required"] == ["account_id", "api_key_id", "api_key_secret"]
     secret = [name for name, prop in schema["properties"].items() if prop.get("airbyte_secret")]
@@ -195,8 +197,9 @@ def test_a_second_read_from_the_states_brings_only_what_is_new(tmp_path: Path) -
         second = read(tmp_path, config, catalog, last_states(first))
 
         assert second.code == 0, second.stderr
-        # The full-table streams come in full, as tap-lexful reads them; the rest, what is new.
-        expected = {s: first.records()[s] for s in ("organization_types", "asset_types")}
+        # The full-table streams come in full (related_assets and files too: the all-parents
+        # pass); the rest, what is new.
+        expected = {s: first.records()[s] for s in FULL_TABLE}
         assert second.records() == expected | {"organizations": 1, "system_contact": 1}
         # And asked for a full refresh, an incremental stream comes in full again.
         full = configured(discovered(tmp_path, config), "full_refresh", {"organizations"})
