@@ -44,32 +44,29 @@ def check_destination(config: Mapping[str, Any]) -> tuple[bool, str]:
 def _check(
     config: Mapping[str, Any], user_agent: str, validate: Callable[[Mapping[str, Any]], None]
 ) -> tuple[bool, str]:
-    tries = min(_int(config.get("max_tries"), CHECK_MAX_TRIES), CHECK_MAX_TRIES)
-    checked = {**config, "max_tries": tries}
-    connected, message = check_connection(checked, user_agent)
+    connected, message = check_connection(config, user_agent)
     if not connected:
         return False, message
     try:
-        validate(checked)
+        validate(_capped(config))
     except singer.SingerFailedError as exc:
         return False, exc.reason
     return True, message
 
 
-def _int(value: Any, default: int) -> int:
-    """A setting as a number for the check itself; a bad one is the connector's to refuse."""
+def _capped(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The config with max_tries at most CHECK_MAX_TRIES; a value that is no number is left
+    as it is, for the connector to refuse."""
     try:
-        return int(value) if value is not None else default
+        tries = int(config.get("max_tries") or CHECK_MAX_TRIES)
     except (TypeError, ValueError):
-        return default
+        return dict(config)
+    return {**config, "max_tries": min(tries, CHECK_MAX_TRIES)}
 
 
 def check_connection(config: Mapping[str, Any], user_agent: str) -> tuple[bool, str]:
     """(connected, what the check found) for the account a config names."""
-    tries = min(_int(config.get("max_tries"), CHECK_MAX_TRIES), CHECK_MAX_TRIES)
-    client = client_from_config(
-        {**config, "max_tries": tries}, user_agent=user_agent, concurrency=1
-    )
+    client = client_from_config(_capped(config), user_agent=user_agent, concurrency=1)
     try:
         client.get_json(contract.asset_types_path(), {"limit": 1})
     except LexfulError as exc:
