@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,24 +43,33 @@ def readme_lines() -> list[list[str]]:
 
 
 @pytest.fixture
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def private_dir() -> Iterator[Path]:
+    """A directory of this test's own, outside pytest's numbered base directories: a pytest
+    session started meanwhile (another checkout's, same user) may remove the oldest of those,
+    and this test runs for minutes."""
+    with tempfile.TemporaryDirectory(prefix="readme-meltano-") as path:
+        yield Path(path)
+
+
+@pytest.fixture
+def postgres_url(private_dir: Path) -> Iterator[str]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR is not set")
         module = pytest.importorskip("pgserver", reason="pgserver has no wheel for this Python")
-    server: pgserver.PostgresServer = module.get_server(
-        tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop"
-    )
+    pgdata = private_dir / "pgdata"
+    pgdata.mkdir()
+    server: pgserver.PostgresServer = module.get_server(pgdata, cleanup_mode="stop")
     yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
     server.cleanup()
 
 
 def test_every_readme_meltano_command_runs(
-    own_demo_sandbox: Sandbox, postgres_url: str, tmp_path: Path
+    own_demo_sandbox: Sandbox, postgres_url: str, private_dir: Path
 ) -> None:
     lines = readme_lines()
     commands = [words for words in lines if words[0] == "meltano"]
     assert len(commands) >= 10, commands
-    project = tmp_path / "project"
+    project = private_dir / "project"
     project.mkdir()
     # The plugins of this repository come from this tree, as `pip_url: -e .` means at the root.
     text = (ROOT / "meltano.yml").read_text().replace("pip_url: -e .\n", f"pip_url: -e {ROOT}\n")
