@@ -68,5 +68,7 @@ bench: install
 clean:
 	rm -rf $(VENV) $(MELTANO_VENV) $(PYAIRBYTE_VENV) .meltano demo-output .pytest_cache .ruff_cache
 
+# The README's settings tables and meltano.yml's settings, both from each plugin's --about.
 readme: install
 	$(BIN)/python scripts/readme_settings.py
+	$(BIN)/python scripts/meltano_settings.py

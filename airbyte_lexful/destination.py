@@ -19,7 +19,7 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from airbyte_lexful.check import check_connection
+from airbyte_lexful.check import check_destination
 from airbyte_lexful.mapping import DESTINATION_SYNC_MODES
 from airbyte_lexful.spec import destination_settings
 from airbyte_lexful.write import WriteSession
@@ -37,7 +37,7 @@ class DestinationLexful(Destination):
         )
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
-        connected, message = check_connection(config, user_agent="destination-lexful")
+        connected, message = check_destination(config)
         return AirbyteConnectionStatus(
             status=Status.SUCCEEDED if connected else Status.FAILED, message=message
         )

@@ -21,6 +21,13 @@ DESTINATION_SYNC_MODES = ("append", "append_dedup")
 # The tap's settings marked secret (the spec marks them ``airbyte_secret``; a test keeps the
 # two equal): their values never reach a message, even if a log line held one.
 SECRET_SETTINGS = ("api_key_secret",)
+# Settings the adapter sets itself, left out of the spec. related_assets and files have no
+# cursor the API can filter on, so discover offers them as full_refresh only, and a full refresh
+# must send a stream's whole contents on every read (an overwrite destination keeps only what a
+# read sent): the tap reads them for every asset of the synced types (``children:
+# all_parents``), not only for the assets the run emits. It costs one request per asset and
+# child stream on every read (see the README's "Run it with Airbyte").
+ADAPTER_SETTINGS: dict[str, Any] = {"children": "all_parents"}
 
 Json = dict[str, Any]
 
@@ -170,7 +177,8 @@ def tap_inputs(
 ) -> TapInputs:
     """What the tap starts from for one ``read``."""
     plan = ReadPlan.of(configured)
-    return TapInputs(dict(config), singer_catalog(configured), singer_state(states, plan))
+    tap_config = dict(config) | ADAPTER_SETTINGS
+    return TapInputs(tap_config, singer_catalog(configured), singer_state(states, plan))
 
 
 class Bookmarks:

@@ -246,6 +246,20 @@ def discover(config: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str,
     return catalog, lines
 
 
+def validate_target(config: Mapping[str, Any]) -> None:
+    """target-lexful started and given no input: what it checks before its first record (its
+    settings, the download hosts, the id map it opens) is checked; nothing is written."""
+    target = SingerProcess(TARGET, {"--config": config}, stdin=True)
+    try:
+        target.stdin.close()
+        target.stdout.read()
+        code = target.wait()
+    finally:
+        target.close()
+    if code != 0:
+        raise SingerFailedError(TARGET, code, target.log, list(target.lines))
+
+
 def start_target(config: Mapping[str, Any], on_log: Callable[[str, str], None]) -> SingerProcess:
     """target-lexful, reading Singer messages from its stdin."""
     return SingerProcess(TARGET, {"--config": config}, on_log=on_log, stdin=True)

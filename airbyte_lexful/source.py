@@ -22,7 +22,7 @@ from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteCatalogSerial
 from airbyte_cdk.sources import Source
 
 from airbyte_lexful import messages, singer
-from airbyte_lexful.check import check_connection
+from airbyte_lexful.check import check_source
 from airbyte_lexful.mapping import airbyte_catalog, tap_inputs
 from airbyte_lexful.read import ReadSession
 from airbyte_lexful.singer import SingerFailedError
@@ -42,7 +42,7 @@ class SourceLexful(Source):
         )
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
-        connected, message = check_connection(config, user_agent="source-lexful")
+        connected, message = check_source(config)
         return AirbyteConnectionStatus(
             status=Status.SUCCEEDED if connected else Status.FAILED, message=message
         )

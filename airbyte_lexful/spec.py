@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from airbyte_lexful.mapping import ADAPTER_SETTINGS
+
 if TYPE_CHECKING:
     from singer_sdk.plugin_base import PluginBase
 
@@ -63,7 +65,12 @@ def source_settings() -> dict[str, Any]:
     # The tap's own declaration, read from its class: the settings are not written twice.
     from tap_lexful.tap import TapLexful  # noqa: PLC0415  (only when a spec is asked for)
 
-    return connection_specification(plugin_settings(TapLexful), "Lexful Source Spec")
+    settings = plugin_settings(TapLexful)
+    # The adapter sets these itself (see mapping.ADAPTER_SETTINGS): a full refresh of the child
+    # streams is the all-parents pass, whatever a config would say.
+    for name in ADAPTER_SETTINGS:
+        settings["properties"].pop(name, None)
+    return connection_specification(settings, "Lexful Source Spec")
 
 
 @cache

@@ -21,7 +21,7 @@ from lexful_api.settings import (
     max_concurrency,
     request_properties,
 )
-from tap_lexful import all_parents, bookmarks, settings_check, streams
+from tap_lexful import all_parents, bookmarks, catalog, settings_check, streams
 from tap_lexful.client import LexfulStream, LexfulStreamError
 from tap_lexful.message_writer import BufferedMsgSpecWriter
 from tap_lexful.streams import AssetStream  # by name: in the class, `streams` is the property
@@ -198,6 +198,7 @@ class TapLexful(Tap):
         if self._ordered_streams is None:
             loaded = super().streams
             self._ordered_streams = dict(sorted(loaded.items(), key=lambda i: _sync_rank(i[1])))
+            catalog.reconcile(self, self._ordered_streams)
         return self._ordered_streams
 
     def _child_streams(self) -> list[LexfulStream]:

@@ -6,7 +6,9 @@ so that without the ``airbyte`` extra the folder is skipped with the reason, not
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,15 @@ def airbyte_demo() -> Iterator[Sandbox]:
     """A demo-seeded sandbox for the Airbyte tests that only read its seeded account."""
     with running_sandbox(seed="demo") as sandbox:
         yield sandbox
+
+
+@pytest.fixture(scope="session")
+def pyairbyte() -> str:
+    """PyAirbyte's interpreter: $PYAIRBYTE_PYTHON, or the venv `make pyairbyte` makes."""
+    root = Path(__file__).resolve().parents[2]
+    path = os.environ.get("PYAIRBYTE_PYTHON", str(root / ".venv-pyairbyte" / "bin" / "python"))
+    assert Path(path).exists(), f"PyAirbyte is not installed at {path}: run `make pyairbyte`"
+    return path
 
 
 def pytest_configure(config: pytest.Config) -> None:

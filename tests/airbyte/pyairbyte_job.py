@@ -27,17 +27,23 @@ from airbyte.caches import DuckDBCache
 
 
 def read(job: dict[str, Any]) -> dict[str, Any]:
-    source = ab.get_source(
-        "source-lexful", config=job["config"], local_executable=job["source"], streams="*"
-    )
+    """Options: ``streams`` (default every one), ``write_strategy`` (default auto: merge on the
+    key) and ``count_by`` ({stream: column}: the cached rows of a stream per value)."""
+    source = ab.get_source("source-lexful", config=job["config"], local_executable=job["source"])
+    source.select_streams(job.get("streams", "*"))
     db_path = Path(job["cache"])
     cache = DuckDBCache(db_path=db_path, cache_dir=db_path.parent / "files")
-    result = source.read(cache=cache)
+    result = source.read(cache=cache, write_strategy=job.get("write_strategy", "auto"))
     tracker = result._progress_tracker  # per-stream counts of this read: no public accessor
+    counted = {
+        stream: cache.get_pandas_dataframe(stream)[column].value_counts().to_dict()
+        for stream, column in (job.get("count_by") or {}).items()
+    }
     return {
         "read": dict(tracker.stream_read_counts),
         "processed": result.processed_records,
         "cached": {name: len(dataset) for name, dataset in cache.streams.items()},
+        "counted": counted,
     }
 
 

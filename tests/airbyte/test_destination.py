@@ -82,6 +82,22 @@ def written(config: dict[str, Any]) -> int:
     return len(list_all(client_for(config), contract.organizations_path()))
 
 
+def test_check_refuses_what_write_refuses(airbyte_demo: Sandbox, tmp_path: Path) -> None:
+    """A setting target-lexful refuses before its first record fails check, with its message."""
+    config = airbyte_demo.config | {"id_map_path": str(tmp_path / "id-map.sqlite")}
+    cases = {
+        "Connected to account": config,
+        "allowed_download_hosts: 'http://a b'": config | {"allowed_download_hosts": ["http://a b"]},
+    }
+    for expected, checked in cases.items():
+        result = run(
+            "destination-lexful", "check", "--config", write_json(tmp_path / "c.json", checked)
+        )
+        (status,) = result.of(Type.CONNECTION_STATUS)
+        assert status.connectionStatus is not None
+        assert (status.connectionStatus.message or "").startswith(expected), status
+
+
 def test_spec_is_the_targets_own_settings_and_its_sync_modes() -> None:
     result = run("destination-lexful", "spec")
     (message,) = result.of(Type.SPEC)

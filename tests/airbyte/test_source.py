@@ -23,7 +23,7 @@ from airbyte_cdk.sources import Source
 from jsonschema import Draft7Validator
 
 from airbyte_lexful import cli
-from airbyte_lexful.mapping import SECRET_SETTINGS, tap_inputs
+from airbyte_lexful.mapping import ADAPTER_SETTINGS, SECRET_SETTINGS, tap_inputs
 from lexful_api import contract
 from lexful_sandbox import Sandbox, running_sandbox
 from tap_lexful.tap import TapLexful
@@ -65,7 +65,9 @@ def test_spec_is_the_taps_own_settings_with_its_secret_marked() -> None:
     Draft7Validator.check_schema(schema)
     TapLexful.append_builtin_config(TapLexful.config_jsonschema)  # as a run of the SDK does
     own = set(TapLexful.config_jsonschema["properties"]) - SDK_SETTINGS
-    assert set(schema["properties"]) == own
+    # children is the adapter's: a full refresh of related_assets and files is all_parents.
+    assert set(schema["properties"]) == own - set(ADAPTER_SETTINGS)
+    assert ADAPTER_SETTINGS == {"children": "all_parents"}
     assert {"account_id", "children", "files_content", "max_tries"} <= own
     assert schema["required"] == ["account_id", "api_key_id", "api_key_secret"]
     secret = [name for name, prop in schema["properties"].items() if prop.get("airbyte_secret")]
@@ -88,6 +90,31 @@ def test_check_names_the_setting_to_fix(airbyte_demo: Sandbox, tmp_path: Path) -
         assert status.connectionStatus is not None
         assert status.connectionStatus.message is not None
         assert status.connectionStatus.message.startswith(expected), status.connectionStatus
+
+
+def test_check_refuses_what_read_refuses(airbyte_demo: Sandbox, tmp_path: Path) -> None:
+    """Settings only the tap can judge (against the account's streams and fields) fail check
+    with the message read fails with, before any record."""
+    valid = airbyte_demo.config
+    cases = {
+        "filters: no stream named 'no_such_stream'": {"filters": {"no_such_stream": {}}},
+        "filters.system_contact: 'nope[eq]'": {"filters": {"system_contact": {"nope[eq]": "1"}}},
+        "asset_types: unknown asset type(s) ['no.such']": {"asset_types": ["no.such"]},
+    }
+    catalog = configured(discovered(tmp_path, valid))
+    for expected, extra in cases.items():
+        config = valid | extra
+        checked = run("source-lexful", "check", "--config", write_json(tmp_path / "c.json", config))
+        (status,) = checked.of(Type.CONNECTION_STATUS)
+        assert status.connectionStatus is not None
+        assert status.connectionStatus.status.value == "FAILED", expected
+        message = status.connectionStatus.message or ""
+        assert message.startswith(expected), message
+        refused = read(tmp_path, config, catalog)
+        assert refused.code == 1
+        assert not refused.records()
+        traces = [m.trace.error for m in refused.of(Type.TRACE) if m.trace and m.trace.error]
+        assert [trace.message for trace in traces] == [message]
 
 
 def test_discover_maps_each_singer_stream(airbyte_demo: Sandbox, tmp_path: Path) -> None:
@@ -170,8 +197,9 @@ def test_a_second_read_from_the_states_brings_only_what_is_new(tmp_path: Path) -
         second = read(tmp_path, config, catalog, last_states(first))
 
         assert second.code == 0, second.stderr
-        # The full-table streams come in full, as tap-lexful reads them; the rest, what is new.
-        expected = {s: first.records()[s] for s in ("organization_types", "asset_types")}
+        # The full-table streams come in full (related_assets and files too: the all-parents
+        # pass); the rest, what is new.
+        expected = {s: first.records()[s] for s in FULL_TABLE}
         assert second.records() == expected | {"organizations": 1, "system_contact": 1}
         # And asked for a full refresh, an incremental stream comes in full again.
         full = configured(discovered(tmp_path, config), "full_refresh", {"organizations"})

@@ -1,0 +1,115 @@
+"""Every `meltano` command of the README's shell blocks, run in README order against the pinned
+Meltano (4.4.1) and the sandbox, in a project made from this meltano.yml.
+
+Placeholders (`0190...`, `'...'`) become the sandbox's values, the `export TAP_*`/`TARGET_*`
+lines apply to the commands after them, and what the README leaves to the reader's setup is
+given as environment variables: the API URL of the sandbox (`TAP_LEXFUL_API_URL`), a directory
+for target-jsonl, a PostgreSQL database (pgserver) as `TARGET_POSTGRES_SQLALCHEMY_URL`.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from lexful_sandbox import Sandbox
+from tests.e2e.pipeline import ROOT, meltano_bin, meltano_env
+
+if TYPE_CHECKING:
+    import pgserver
+
+pytestmark = pytest.mark.meltano
+
+PLACEHOLDERS = ("0190...", "...")
+SHELL = ("bash", "sh", "")
+
+
+def readme_lines() -> list[list[str]]:
+    """The `meltano` commands and the `export` lines of the README's shell blocks, in order."""
+    found, language = [], None  # language: that of the open block, None outside one
+    for line in (ROOT / "README.md").read_text().splitlines():
+        if line.startswith("```"):
+            language = None if language is not None else line[3:].strip()
+        elif language in SHELL and line.startswith(("meltano ", "export ")):
+            found.append(shlex.split(line, comments=True))
+    return found
+
+
+@pytest.fixture
+def private_dir() -> Iterator[Path]:
+    """A directory of this test's own, outside pytest's numbered base directories: a pytest
+    session started meanwhile (another checkout's, same user) may remove the oldest of those,
+    and this test runs for minutes."""
+    with tempfile.TemporaryDirectory(prefix="readme-meltano-") as path:
+        yield Path(path)
+
+
+@pytest.fixture
+def postgres_url(private_dir: Path) -> Iterator[str]:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR is not set")
+        module = pytest.importorskip("pgserver", reason="pgserver has no wheel for this Python")
+    pgdata = private_dir / "pgdata"
+    pgdata.mkdir()
+    server: pgserver.PostgresServer = module.get_server(pgdata, cleanup_mode="stop")
+    yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+    server.cleanup()
+
+
+def test_every_readme_meltano_command_runs(
+    own_demo_sandbox: Sandbox, postgres_url: str, private_dir: Path
+) -> None:
+    lines = readme_lines()
+    commands = [words for words in lines if words[0] == "meltano"]
+    assert len(commands) >= 10, commands
+    project = private_dir / "project"
+    project.mkdir()
+    # The plugins of this repository come from this tree, as `pip_url: -e .` means at the root.
+    text = (ROOT / "meltano.yml").read_text().replace("pip_url: -e .\n", f"pip_url: -e {ROOT}\n")
+    (project / "meltano.yml").write_text(text)
+    (project / "output").mkdir()
+    source, copy = own_demo_sandbox.config, own_demo_sandbox.new_account()
+    values = {
+        ("tap-lexful", "account_id"): source["account_id"],
+        ("tap-lexful", "api_key_id"): source["api_key_id"],
+        ("tap-lexful", "api_key_secret"): source["api_key_secret"],
+        ("target-postgres", "password"): "not-used-the-url-wins",
+    }
+    env = meltano_env(
+        source,
+        copy,
+        TAP_LEXFUL_API_URL=source["api_url"],
+        TARGET_POSTGRES_SQLALCHEMY_URL=postgres_url,
+    )
+    ran = []
+    for words in lines:
+        if words[0] == "export":
+            name, value = words[1].split("=", 1)
+            if name.startswith(("TAP_", "TARGET_")):
+                env[name] = value
+            continue
+        command = list(words)
+        if command[-1] in PLACEHOLDERS:
+            plugin, setting = command[-3], command[-2]
+            assert (plugin, setting) in values, f"no test value for {shlex.join(words)}"
+            command[-1] = values[plugin, setting]
+        done = subprocess.run(
+            [meltano_bin(), *command[1:]],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert done.returncode == 0, f"{shlex.join(words)} failed:\n{done.stderr[-4000:]}"
+        ran.append(shlex.join(words))
+    assert any(" config set " in command for command in ran)
+    assert (project / "output" / "organizations.jsonl").stat().st_size > 0
