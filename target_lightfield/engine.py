@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connector_core.presigned import upload_headers
 from connector_core.settings import client_options, max_concurrency
 from connector_core.target import file_content
 from connector_core.target.errors import RecordError, rejectable_status
@@ -385,13 +386,16 @@ class LightfieldEngine:
         # a completed file refuses more bytes (409).
         if resumed and self._file_status(file_id) == "COMPLETED":
             return file_id
-        upload_headers = created.get("uploadHeaders") or {}
+        # Only what a storage protocol needs: no Host, hop-by-hop or unknown X- header.
+        headers, dropped = upload_headers(created.get("uploadHeaders"))
+        if dropped:
+            self.logger.warning("file %s: upload headers left out: %s", file_id, ", ".join(dropped))
         self.client.request(
             "PUT",
             str(created["uploadUrl"]),
             data=content.opener,
-            headers={str(k): str(v) for k, v in upload_headers.items()},
-            authenticated=False,  # the URL signs itself; Lightfield's key stays with Lightfield
+            headers=headers,
+            authenticated=False,  # the URL signs itself (and is checked: presigned.py)
         )
         self.client.send_json("POST", contract.file_path(file_id, "complete"), {"md5": content.md5})
         return file_id

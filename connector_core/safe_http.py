@@ -1,0 +1,107 @@
+"""The parts of the hardened HTTP layer that are not the client's loop (``connector_core.http``).
+
+What a peer cannot do through ``HttpClient.request``:
+
+- the environment adds nothing: ``trust_env`` is off, so no ``~/.netrc`` password, no proxy
+  from ``HTTP(S)_PROXY``, no CA bundle from ``REQUESTS_CA_BUNDLE`` (a proxy only from an
+  explicit ``proxies`` argument);
+- credentials go only to the API's own origin: a redirect is followed one hop at a time, only
+  for GET and HEAD, without the auth once it leaves the origin, and every URL sent without
+  auth (a presigned one, or after such a redirect) is checked by a guard first
+  (``connector_core.presigned``: no internal address unless it is the API's or listed);
+- a request has a total deadline (``timeout_s``: connect, headers and body together, not
+  each read), and a body a cap (``max_response_bytes``, counted decompressed: a gzip bomb
+  stops at the cap); a streamed body is read through ``iter_body``, which holds both;
+- an error body is told through ``connector_core.scrub``: cut short, no secret, one line.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+#: A check of a URL before anything is sent to it; raises ``UrlRefused`` (see ``presigned``).
+UrlGuard = Callable[[str], None]
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_PAGES = 100_000
+MAX_REDIRECTS = 5
+CHUNK = 1 << 16
+DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+class UrlRefused(Exception):
+    """A URL the guard will not let a request reach; the message says why (no query shown)."""
+
+
+class BodyTooLarge(Exception):
+    """A streamed body went over the cap its reader gave (``HttpClient.iter_body``)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"over {limit} bytes")
+        self.limit = limit
+
+
+def hardened_session(
+    pool_size: int = 32, proxies: Mapping[str, str] | None = None
+) -> requests.Session:
+    """A session that takes nothing from the environment: no .netrc, no proxy variables.
+
+    ``proxies`` (scheme -> proxy URL) is the only way a proxy is used. Redirects are never
+    followed by the session itself (``HttpClient.request`` follows them hop by hop).
+    """
+    session = requests.Session()
+    session.trust_env = False
+    session.max_redirects = 0
+    session.proxies = dict(proxies or {})
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of ``url``, the default port made explicit."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    host = (parts.hostname or "").rstrip(".")
+    return scheme, host, port or DEFAULT_PORTS.get(scheme)
+
+
+def capped_chunks(
+    response: requests.Response, limit: int, deadline: float, timeout_s: float
+) -> Iterator[bytes]:
+    """The (decompressed) body in chunks; ``BodyTooLarge`` once more than ``limit`` bytes
+    came, ``requests.Timeout`` once ``deadline`` (monotonic) has passed. Closes it then.
+
+    Counted after decompression, a chunk at a time: urllib3 (2.6+) inflates only as much as
+    is asked for, so a gzip bomb stops at the cap instead of filling memory.
+    """
+    received = 0
+    try:
+        for chunk in response.iter_content(CHUNK):
+            received += len(chunk)
+            if received > limit:
+                raise BodyTooLarge(limit)
+            if time.monotonic() > deadline:
+                msg = f"the request took over {timeout_s:g}s (request_timeout_seconds)"
+                raise requests.Timeout(msg)
+            yield chunk
+    except BaseException:
+        response.close()
+        raise
+
+
+def read_into(response: requests.Response, chunks: Iterator[bytes]) -> None:
+    """``chunks`` (a capped read of ``response``) as the response's ``content``."""
+    data = b"".join(chunks)
+    # What requests itself does once it has read a body (there is no public setter).
+    response._content = data
+    response._content_consumed = True  # type: ignore[attr-defined]
