@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 import weakref
@@ -49,12 +50,9 @@ __all__ = ["BodyTooLarge", "UrlGuard", "UrlRefused", "hardened_session", "origin
 
 
 def _drop_queries(record: logging.LogRecord) -> bool:
-    """urllib3 logs each request line at DEBUG with its query: a presigned signature."""
-    if isinstance(record.args, tuple):
-        record.args = tuple(
-            arg.split("?", 1)[0] + "?..." if isinstance(arg, str) and "?" in arg else arg
-            for arg in record.args
-        )
+    """urllib3 logs each request line at DEBUG with its query: a presigned signature. The
+    message is already formatted (``scrub`` cleans each record as it is made)."""
+    record.msg = _QUERY.sub("?...", str(record.msg))
     return True
 
 
@@ -66,6 +64,7 @@ _NETWORK_ERRORS = (
     ConnectionResetError,
 )
 Body = bytes | Callable[[], Any] | None
+_QUERY = re.compile(r"\?[^\s\"']*")
 _FOLLOWED = frozenset({"GET", "HEAD"})
 scrub.install()
 
