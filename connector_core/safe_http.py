@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 #: A check of a URL before anything is sent to it; raises ``UrlRefused`` (see ``presigned``).
 UrlGuard = Callable[[str], None]
@@ -55,7 +56,6 @@ def hardened_session(
     """
     session = requests.Session()
     session.trust_env = False
-    session.max_redirects = 0
     session.proxies = dict(proxies or {})
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
@@ -86,7 +86,7 @@ def capped_chunks(
     """
     received = 0
     try:
-        for chunk in response.iter_content(CHUNK):
+        for chunk in _chunks(response):
             received += len(chunk)
             if received > limit:
                 raise BodyTooLarge(limit)
@@ -97,6 +97,25 @@ def capped_chunks(
     except BaseException:
         response.close()
         raise
+
+
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """The body as it comes: ``read1`` returns what one read brought (``iter_content`` would
+    wait for a whole chunk, so a peer sending a byte at a time would hold it past any
+    deadline). urllib3's errors as requests' (what ``iter_content`` raises)."""
+    raw = response.raw
+    while True:
+        try:
+            chunk = raw.read1(CHUNK, decode_content=True)
+        except ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from None
+        except ReadTimeoutError as exc:
+            raise requests.exceptions.ConnectionError(exc) from None
+        except DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc) from None
+        if not chunk:
+            return
+        yield chunk
 
 
 def read_into(response: requests.Response, chunks: Iterator[bytes]) -> None:
