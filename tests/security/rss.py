@@ -18,7 +18,12 @@ _RUN = (
 def peak_rss_mib(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, str]:
     """Run ``command``; its peak RSS in MiB (``getrusage`` of its parent) and its output."""
     done = subprocess.run(
-        [sys.executable, "-c", _RUN, *command], capture_output=True, text=True, env=env, timeout=300
+        [sys.executable, "-c", _RUN, *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
     *log, peak = done.stderr.rstrip("\n").split("\n")
     return int(peak) / 1024, done.stdout + "\n".join(log)

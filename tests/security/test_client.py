@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,14 +34,14 @@ def token_answer() -> Answer:
     return Answer(200, {"Content-Type": "application/json"}, body)
 
 
-def lexful(url: str, **kw: object) -> LexfulClient:
+def lexful(url: str, **kw: Any) -> LexfulClient:
     return LexfulClient(
         api_url=url, account_id="acc", key_id="kid", key_secret=SECRET, max_tries=1, **kw
-    )  # type: ignore[arg-type]
+    )
 
 
-def lightfield(url: str, **kw: object) -> LightfieldClient:
-    return LightfieldClient(api_url=url, api_key=LF_KEY, max_tries=1, **kw)  # type: ignore[arg-type]
+def lightfield(url: str, **kw: Any) -> LightfieldClient:
+    return LightfieldClient(api_url=url, api_key=LF_KEY, max_tries=1, **kw)
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_token_request_refuses_a_redirect() -> None:
 
 
 def test_credentials_do_not_follow_a_redirect_to_another_origin() -> None:
-    with hostile(lambda seen, _: Answer(200, {}, b"{}")) as elsewhere:
+    with hostile(lambda seen, _: Answer(200, {}, b"{}")) as elsewhere:  # noqa: SIM117  (the inner one needs the outer's URL)
         with hostile(lambda seen, _: Answer(302, {"Location": elsewhere.url + "/x"})) as api:
             lightfield(api.url, allowed_file_hosts=[elsewhere.url[7:]]).get_json("/v1/accounts")
     assert [s.path for s in elsewhere.seen] == ["/x"]
@@ -119,7 +120,7 @@ def test_error_body_echoing_secrets_is_scrubbed(caplog: pytest.LogCaptureFixture
 
 
 def test_presigned_url_to_an_internal_host_is_refused() -> None:
-    with hostile(lambda seen, _: Answer(200, {}, b"internal credentials")) as internal:
+    with hostile(lambda seen, _: Answer(200, {}, b"internal credentials")) as internal:  # noqa: SIM117  (the inner one needs the outer's URL)
         with hostile(lambda seen, _: Answer(200, {}, b"{}")) as api:
             client = lightfield(api.url)
             for url in (
@@ -188,6 +189,6 @@ def test_a_request_has_a_total_deadline_not_a_per_read_one() -> None:
     """One byte every 50 ms for 20 s: each read is quick, the request is not. The old client
     waited for all of it; this one gives up at its deadline (not asserted as a time)."""
     answer = Answer(200, {"Content-Type": "application/json"}, drip())
-    with hostile(lambda seen, _: answer) as api:
+    with hostile(lambda seen, _: answer) as api:  # noqa: SIM117  (the inner one needs the outer's URL)
         with pytest.raises(LightfieldError, match="failed after 1 tries: Timeout"):
             lightfield(api.url, timeout_s=1.0).get_json("/v1/accounts")

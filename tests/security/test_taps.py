@@ -21,7 +21,7 @@ from lexful_api import LexfulClient
 from lightfield_sandbox import running_sandbox as lightfield_sandbox
 from tap_lightfield.tap import TapLightfield
 from tests.lexful import create_asset, create_organizations, upload_file
-from tests.security.hostile import Answer, Seen, Upstream, hostile
+from tests.security.hostile import Answer, Seen, hostile
 from tests.security.rss import peak_rss_mib
 from tests.tap.helpers import sync, tap_config
 
@@ -54,7 +54,7 @@ def download_to(url: str) -> Any:
 
 
 def test_lexful_download_to_an_internal_host_is_refused(account: dict[str, Any]) -> None:
-    with hostile(lambda seen, _: Answer(200, {}, b'{"AccessKeyId": "AKIA-internal"}')) as internal:
+    with hostile(lambda seen, _: Answer(200, {}, b'{"AccessKeyId": "AKIA-internal"}')) as internal:  # noqa: SIM117  (the inner one needs the outer's URL)
         with hostile(
             download_to(internal.url + "/latest/meta-data/creds"), account["api_url"]
         ) as api:
@@ -75,7 +75,8 @@ def test_lexful_inline_cap_holds_while_downloading(account: dict[str, Any], tmp_
     def route(seen: Seen, forward: Any) -> Answer | None:
         if seen.path.startswith("/big"):
             return Answer(200, {"Content-Type": "application/octet-stream"}, endless(seen))
-        return download_to(api.url + "/big")(seen, forward)
+        answer: Answer | None = download_to(api.url + "/big")(seen, forward)
+        return answer
 
     with hostile(route, account["api_url"]) as api:
         config = tap_config(

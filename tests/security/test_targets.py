@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from lexful_api import LexfulClient, contract
+from lexful_api import LexfulClient
 from lightfield_sandbox import running_sandbox as lightfield_sandbox
 from tests.lexful import create_asset, create_organization
 from tests.security.hostile import Answer, Seen, hostile
@@ -65,11 +65,11 @@ def test_target_lexful_does_not_put_to_an_internal_host(
     contact = create_asset(
         client, "system.contact", org["id"], first_name="F", last_name="L", important=False
     )
-    messages = [
+    messages: list[dict[Any, Any] | str] = [
         lexful_target.schema("files"),
         lexful_target.record("files", lexful_file_record(contact)),
     ]
-    with hostile(lambda seen, _: Answer(200, {}, b"")) as internal:
+    with hostile(lambda seen, _: Answer(200, {}, b"")) as internal:  # noqa: SIM117  (the inner one needs the outer's URL)
         with hostile(rewrite("presignedUploadUrl", internal.url), empty_account["api_url"]) as api:
             config = lexful_target.target_config({**empty_account, "api_url": api.url}, tmp_path)
             with contextlib.suppress(Exception):
