@@ -49,7 +49,7 @@ from connector_core.target.stats import Stats
 from connector_core.target.values import json_safe, redacted, stable_hash
 from connector_core.target.waves import Waves, WaveSteps
 from lightfield_api import contract
-from lightfield_api.errors import LightfieldHTTPError
+from lightfield_api.errors import LightfieldConnectionError, LightfieldHTTPError
 from lightfield_api.http import LightfieldClient
 from target_lightfield.routes import ENTITY, FILES, LIST_MEMBERS, LISTS, MEMBERS, Route, Routes
 
@@ -417,7 +417,7 @@ class LightfieldEngine:
     def _workspace_members(self) -> dict[str, str]:
         members: dict[str, str] = {}
         offset = 0
-        while True:
+        for _page in range(self.client.max_pages):  # a peer's list may never end
             params = {"limit": contract.MAX_PAGE_SIZE, "offset": offset}
             page = self.client.get_json(contract.collection_path(contract.MEMBERS), params)
             for item in page.get("data") or []:
@@ -427,6 +427,8 @@ class LightfieldEngine:
             if len(page.get("data") or []) < contract.MAX_PAGE_SIZE:
                 return members
             offset += contract.MAX_PAGE_SIZE
+        msg = f"members: more than {self.client.max_pages} pages (max_pages); the list never ends"
+        raise LightfieldConnectionError(msg)
 
     def _list_member(self, job: Job) -> tuple[str, str, str]:
         entry = self.ids.get(job.stream, job.source_id)
