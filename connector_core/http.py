@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import threading
 import time
 import weakref
@@ -42,6 +41,7 @@ from connector_core.safe_http import (
     UrlRefused,
     capped_chunks,
     hardened_session,
+    headers_within,
     origin,
     read_into,
 )
@@ -49,14 +49,6 @@ from connector_core.safe_http import (
 __all__ = ["BodyTooLarge", "UrlGuard", "UrlRefused", "hardened_session", "origin"]
 
 
-def _drop_queries(record: logging.LogRecord) -> bool:
-    """urllib3 logs each request line at DEBUG with its query: a presigned signature. The
-    message is already formatted (``scrub`` cleans each record as it is made)."""
-    record.msg = _QUERY.sub("?...", str(record.msg))
-    return True
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_drop_queries)
 _NETWORK_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
@@ -64,7 +56,6 @@ _NETWORK_ERRORS = (
     ConnectionResetError,
 )
 Body = bytes | Callable[[], Any] | None
-_QUERY = re.compile(r"\?[^\s\"']*")
 _FOLLOWED = frozenset({"GET", "HEAD"})
 scrub.install()
 
@@ -222,17 +213,9 @@ class HttpClient:
             msg = f"{method} {shown}: refused: credentials go only to the API's own origin"
             raise self.profile.connection_error(msg)
         query = urlencode(params, safe=self.profile.query_safe) if params else None
+        chosen = guard or self.url_guard
         send = _Send(
-            method,
-            url,
-            query,
-            json,
-            data,
-            headers,
-            authenticated,
-            stream,
-            allow_redirects,
-            guard or self.url_guard,
+            method, url, query, json, data, headers, authenticated, stream, allow_redirects, chosen
         )
         refreshed = False
         attempt = 0
@@ -309,17 +292,18 @@ class HttpClient:
         for _hop in range(MAX_REDIRECTS + 1):
             if not authenticated:
                 self._check(url, send.guard)
-            response = self.session.request(
-                send.method,
-                url,
-                json=send.json,
-                data=body,
-                headers=dict(send.headers or {}),
-                auth=self.auth if authenticated else None,
-                timeout=(self.timeout[0], max(0.001, deadline - time.monotonic())),
-                stream=True,
-                allow_redirects=False,
-            )
+            with headers_within(deadline):  # a byte at a time cannot hold them past it
+                response = self.session.request(
+                    send.method,
+                    url,
+                    json=send.json,
+                    data=body,
+                    headers=dict(send.headers or {}),
+                    auth=self.auth if authenticated else None,
+                    timeout=(self.timeout[0], max(0.001, deadline - time.monotonic())),
+                    stream=True,
+                    allow_redirects=False,
+                )
             if not (send.allow_redirects and response.is_redirect):
                 break
             response.close()

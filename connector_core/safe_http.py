@@ -17,13 +17,23 @@ What a peer cannot do through ``HttpClient.request``:
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from typing_extensions import override
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+from urllib3.response import BaseHTTPResponse
 
 #: A check of a URL before anything is sent to it; raises ``UrlRefused`` (see ``presigned``).
 UrlGuard = Callable[[str], None]
@@ -46,6 +56,95 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
+class _Deadline(threading.local):
+    at: float | None = None
+
+
+#: The deadline of the request this thread is sending (``HttpClient`` sets it around a send).
+DEADLINE = _Deadline()
+
+
+class _HeadersWithin:
+    """While the answer's status line and headers are read, a timer that shuts the socket at
+    the request's deadline: a peer sending them a byte at a time cannot hold it past it (each
+    read alone would be within its timeout)."""
+
+    sock: socket.socket | None
+
+    def _within_deadline(self, read: Callable[[], BaseHTTPResponse]) -> BaseHTTPResponse:
+        at, sock = DEADLINE.at, self.sock
+        if at is None or sock is None:
+            return read()
+        fired = threading.Event()
+        timer = threading.Timer(max(0.0, at - time.monotonic()), _shut, (sock, fired))
+        timer.daemon = True
+        timer.start()
+        try:
+            response = read()
+        finally:
+            timer.cancel()
+        if fired.is_set():  # what was read is cut short: not an answer (a timeout to urllib3)
+            msg = "the answer's headers took past the request's deadline"
+            raise TimeoutError(msg)
+        return response
+
+
+def _shut(sock: socket.socket, fired: threading.Event) -> None:
+    fired.set()
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+@contextlib.contextmanager
+def headers_within(deadline: float) -> Iterator[None]:
+    """The answers' headers of this thread's sends, read within ``deadline`` (monotonic)."""
+    DEADLINE.at = deadline
+    try:
+        yield
+    finally:
+        DEADLINE.at = None
+
+
+def _drop_queries(record: logging.LogRecord) -> bool:
+    """urllib3 logs each request line at DEBUG with its query: a presigned signature. The
+    message is already formatted (``scrub`` cleans each record as it is made)."""
+    record.msg = _QUERY.sub("?...", str(record.msg))
+    return True
+
+
+_QUERY = re.compile(r"\?[^\s\"']*")
+logging.getLogger("urllib3.connectionpool").addFilter(_drop_queries)
+
+
+class _Connection(_HeadersWithin, HTTPConnection):
+    @override
+    def getresponse(self) -> Any:
+        return self._within_deadline(super().getresponse)
+
+
+class _TlsConnection(_HeadersWithin, HTTPSConnection):
+    @override
+    def getresponse(self) -> Any:
+        return self._within_deadline(super().getresponse)
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _TlsPool(HTTPSConnectionPool):
+    ConnectionCls = _TlsConnection
+
+
+class _Adapter(HTTPAdapter):
+    @override
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TlsPool}
+
+
 def hardened_session(
     pool_size: int = 32, proxies: Mapping[str, str] | None = None
 ) -> requests.Session:
@@ -57,7 +156,7 @@ def hardened_session(
     session = requests.Session()
     session.trust_env = False
     session.proxies = dict(proxies or {})
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+    adapter = _Adapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

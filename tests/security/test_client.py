@@ -8,8 +8,11 @@ size and a request's total time are bounded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -192,3 +195,33 @@ def test_a_request_has_a_total_deadline_not_a_per_read_one() -> None:
     with hostile(lambda seen, _: answer) as api:  # noqa: SIM117  (the inner one needs the outer's URL)
         with pytest.raises(LightfieldError, match="failed after 1 tries: Timeout"):
             lightfield(api.url, timeout_s=1.0).get_json("/v1/accounts")
+
+
+def test_headers_sent_a_byte_at_a_time_stop_at_the_deadline() -> None:
+    """The status line and headers a byte every 50 ms (20 s in all): each read is quick."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    answered: list[int] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        head = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 400 + b"\r\nContent-Length: 2\r\n\r\n{}"
+        with contextlib.suppress(OSError):
+            for byte in head:
+                conn.send(bytes([byte]))
+                time.sleep(0.05)
+            answered.append(1)
+        conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(LightfieldError, match="failed after 1 tries"):
+            lightfield(url, timeout_s=1.0).get_json("/v1/accounts")
+    finally:
+        thread.join(30)
+        listener.close()
+    assert answered == []  # the client hung up before the headers ended
