@@ -24,6 +24,8 @@ from tests.lexful import create_asset, create_organizations, upload_file
 from tests.security.hostile import Answer, Seen, hostile
 from tests.security.rss import peak_rss_mib
 from tests.tap.helpers import sync, tap_config
+from tests.tap_lightfield.helpers import sync as lightfield_sync
+from tests.tap_lightfield.helpers import tap_config as lightfield_tap_config
 
 TAP = str(Path(sys.executable).with_name("tap-lexful"))
 MIB = 1024 * 1024
@@ -142,3 +144,27 @@ def test_lightfield_slug_with_a_path_is_a_safe_stream_name() -> None:
     odd = [name for name in names if "escape" in name]
     assert len(odd) == 1
     assert all(c.isalnum() or c == "_" for c in odd[0]), odd
+
+
+def test_lightfield_download_to_an_internal_host_is_refused() -> None:
+    internal_answer = Answer(200, {}, b'{"AccessKeyId": "AKIA-internal"}')
+    with (
+        lightfield_sandbox(seed="demo") as sandbox,
+        hostile(lambda s, _: internal_answer) as internal,
+    ):
+
+        def route(seen: Seen, forward: Any) -> Answer | None:
+            path = seen.path.split("?")[0]
+            if path.startswith("/v1/files/") and path.endswith("/url"):
+                body = json.dumps({"url": internal.url + "/latest/meta-data"}).encode()
+                return Answer(200, {"Content-Type": "application/json"}, body)
+            return None
+
+        with hostile(route, sandbox.config["api_url"]) as api:
+            config = lightfield_tap_config(
+                {**sandbox.config, "api_url": api.url}, files_content="inline"
+            )
+            with pytest.raises(Exception, match="allowed_file_hosts"):
+                lightfield_sync(config)
+    assert any("/url" in path for path in api.paths())  # a file was there to download
+    assert internal.seen == []
