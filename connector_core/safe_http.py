@@ -18,6 +18,8 @@ What a peer cannot do through ``HttpClient.request``:
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import logging
 import re
 import socket
@@ -64,9 +66,60 @@ class _Deadline(threading.local):
 DEADLINE = _Deadline()
 
 
+class _Watchdog:
+    """One thread that shuts each armed socket at its deadline (a timer thread per request
+    would cost more than the request's own work); entries are lists, dropped when cancelled."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[list[Any]] = []  # [at, seq, sock, fired, cancelled]
+        self._seq = itertools.count()
+        self._cancelled = 0
+        self._thread: threading.Thread | None = None
+
+    def arm(self, at: float, sock: socket.socket) -> list[Any]:
+        entry = [at, next(self._seq), sock, False, False]
+        with self._cond:
+            heapq.heappush(self._heap, entry)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="deadline", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+        return entry
+
+    def disarm(self, entry: list[Any]) -> bool:
+        """Cancel ``entry``; whether it had fired (the socket was shut)."""
+        with self._cond:
+            entry[4] = True
+            self._cancelled += 1
+            if self._cancelled > 1000 and self._cancelled * 2 > len(self._heap):
+                self._heap = [e for e in self._heap if not e[4]]
+                heapq.heapify(self._heap)
+                self._cancelled = 0
+            return bool(entry[3])
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and self._heap[0][4]:
+                    heapq.heappop(self._heap)
+                    self._cancelled = max(0, self._cancelled - 1)
+                wait = self._heap[0][0] - time.monotonic() if self._heap else None
+                if wait is None or wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                entry = heapq.heappop(self._heap)
+                entry[3] = True
+                with contextlib.suppress(OSError):  # already closed
+                    entry[2].shutdown(socket.SHUT_RDWR)
+
+
+_WATCHDOG = _Watchdog()
+
+
 class _HeadersWithin:
-    """While the answer's status line and headers are read, a timer that shuts the socket at
-    the request's deadline: a peer sending them a byte at a time cannot hold it past it (each
+    """While the answer's status line and headers are read, the socket is shut at the
+    request's deadline: a peer sending them a byte at a time cannot hold it past it (each
     read alone would be within its timeout)."""
 
     sock: socket.socket | None
@@ -75,24 +128,15 @@ class _HeadersWithin:
         at, sock = DEADLINE.at, self.sock
         if at is None or sock is None:
             return read()
-        fired = threading.Event()
-        timer = threading.Timer(max(0.0, at - time.monotonic()), _shut, (sock, fired))
-        timer.daemon = True
-        timer.start()
+        entry = _WATCHDOG.arm(at, sock)
         try:
             response = read()
         finally:
-            timer.cancel()
-        if fired.is_set():  # what was read is cut short: not an answer (a timeout to urllib3)
+            fired = _WATCHDOG.disarm(entry)
+        if fired:  # what was read is cut short: not an answer (a timeout, to urllib3)
             msg = "the answer's headers took past the request's deadline"
             raise TimeoutError(msg)
         return response
-
-
-def _shut(sock: socket.socket, fired: threading.Event) -> None:
-    fired.set()
-    with contextlib.suppress(OSError):  # already closed
-        sock.shutdown(socket.SHUT_RDWR)
 
 
 @contextlib.contextmanager
