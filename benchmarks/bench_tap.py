@@ -46,6 +46,8 @@ def sandbox(seed_scale: int, latency_ms: float, seed: str = "none"):
             "--admin",
             "--seed",
             seed,
+            "--seed-random",  # the same data (and key) every run: reproducible figures
+            "1",
             "--seed-scale",
             str(seed_scale),
             "--latency-ms",

@@ -1,5 +1,6 @@
-"""A sandbox left running with --admin: its admin endpoints need the token it printed, and a
-loopback Host (a web page, or a DNS-rebound name, cannot drive them)."""
+"""A sandbox left running: a random key unless seeded; with --admin, its admin endpoints need
+the token it printed and a loopback Host (a web page, or a DNS-rebound name, cannot drive
+them)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,28 @@ import sys
 import requests
 
 from connector_core.sandbox.state import ADMIN_TOKEN_HEADER
+
+
+def first_line(module: str, *flags: str) -> dict[str, str]:
+    args = [sys.executable, "-m", module, "serve", "--seed", "none", *flags]
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        line: dict[str, str] = json.loads(child.stdout.readline())
+        return line
+    finally:
+        child.terminate()
+        child.wait(10)
+
+
+def test_sandbox_keys_are_random_unless_seeded() -> None:
+    for module, secret in (
+        ("lexful_sandbox.cli", "api_key_secret"),
+        ("lightfield_sandbox.cli", "api_key"),
+    ):
+        assert first_line(module)[secret] != first_line(module)[secret]
+        seeded = first_line(module, "--seed-random", "1")[secret]
+        assert seeded == first_line(module, "--seed-random", "1")[secret]
 
 
 def test_admin_endpoints_need_the_token_and_a_loopback_host() -> None:
