@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from airbyte_lexful.singer import TapInputs
+from airbyte_lexful.singer import SECRET_KEYS, TapInputs
 
 FULL_REFRESH = "full_refresh"
 INCREMENTAL = "incremental"
@@ -20,7 +20,7 @@ INCREMENTAL = "incremental"
 DESTINATION_SYNC_MODES = ("append", "append_dedup")
 # The tap's settings marked secret (the spec marks them ``airbyte_secret``; a test keeps the
 # two equal): their values never reach a message, even if a log line held one.
-SECRET_SETTINGS = ("api_key_secret",)
+SECRET_SETTINGS = SECRET_KEYS
 # Settings the adapter sets itself, left out of the spec. related_assets and files have no
 # cursor the API can filter on, so discover offers them as full_refresh only, and a full refresh
 # must send a stream's whole contents on every read (an overwrite destination keeps only what a

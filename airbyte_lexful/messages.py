@@ -12,6 +12,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from airbyte_lexful import protocol
 from airbyte_lexful.singer import SingerFailedError
+from connector_core import scrub
 
 # Python's levels, for the logs that go through a logger (discover, check).
 PYTHON_LEVELS = {"DEBUG": 10, "INFO": 20, "WARN": 30, "ERROR": 40, "FATAL": 50}
@@ -34,7 +35,7 @@ def traced(error: SingerFailedError) -> AirbyteTracedException:
     and the command exits 1.
     """
     return AirbyteTracedException(
-        message=error.reason,
-        internal_message=str(error),
+        message=scrub.clean(error.reason, 2000),
+        internal_message=scrub.clean(str(error), 4000),
         failure_type=FailureType.config_error if error.config_error else FailureType.system_error,
     )

@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+from connector_core import scrub
+
 Json = dict[str, Any]
 
 CONFIG_ERROR = "config_error"
@@ -58,11 +60,13 @@ def log(level: str, line: str) -> Json:
 def error_trace(message: str, internal: str, failure_type: str) -> Json:
     """The ERROR trace that ends a failed command; a setting's fault is a ``config_error``, so
     that Airbyte asks the user rather than retrying."""
+    # Cleaned like every log line (connector_core.scrub): a peer's error text may quote a
+    # secret or a bearer token, whichever process it came from.
     error = {
-        "message": message,
-        "internal_message": internal,
+        "message": scrub.clean(message, 2000),
+        "internal_message": scrub.clean(internal, 4000),
         "failure_type": failure_type,
-        "stack_trace": "".join(traceback.format_exc()),
+        "stack_trace": scrub.mask("".join(traceback.format_exc())),
     }
     return {"type": "TRACE", "trace": {"type": "ERROR", "emitted_at": _now_ms(), "error": error}}
 

@@ -19,6 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from connector_core import scrub
+
+#: The settings of the connectors marked secret (``mapping.SECRET_SETTINGS`` is the same).
+SECRET_KEYS = ("api_key_secret",)
+
 TAP = "tap-lexful"
 TARGET = "target-lexful"
 
@@ -138,6 +143,9 @@ class SingerProcess:
         stdin: bool = False,
     ) -> None:
         self.name = name
+        config = inputs.get("--config")
+        if isinstance(config, Mapping):  # masked in every trace and log line from here on
+            scrub.register(*(config.get(key) for key in SECRET_KEYS))
         self.log = SingerLog()
         self.lines: deque[tuple[str, str]] = deque()
         # The inputs hold the API key: mkdtemp makes a directory only this user can read.

@@ -32,6 +32,7 @@ from lexful_api.contract import stream_name
 
 BIN = Path(sys.executable).parent
 CHILDREN = ("related_assets", "files")
+ADMIN_TOKENS: dict[str, str] = {}  # each sandbox's admin token, by its URL
 SUMMARY = re.compile(r"Stream '[^']+' done: (\d+) records")
 
 
@@ -45,6 +46,8 @@ def sandbox(seed_scale: int, latency_ms: float, seed: str = "none"):
             "--admin",
             "--seed",
             seed,
+            "--seed-random",  # the same data (and key) every run: reproducible figures
+            "1",
             "--seed-scale",
             str(seed_scale),
             "--latency-ms",
@@ -57,7 +60,10 @@ def sandbox(seed_scale: int, latency_ms: float, seed: str = "none"):
         line = proc.stdout.readline()
         if not line:
             raise SystemExit("the sandbox did not start")
-        yield json.loads(line)
+        creds = json.loads(line)
+        # Not a setting of the tap: kept aside for /_admin/stats (requests_served).
+        ADMIN_TOKENS[creds["api_url"]] = creds.pop("admin_token", "")
+        yield creds
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -106,7 +112,8 @@ def count_records(log: str) -> int:
 
 def requests_served(creds: dict) -> int:
     """Requests the sandbox has answered so far (its /_admin/stats)."""
-    stats = requests.get(creds["api_url"] + "/_admin/stats", timeout=30).json()
+    token = {"X-Sandbox-Admin-Token": ADMIN_TOKENS.get(creds["api_url"], "")}
+    stats = requests.get(creds["api_url"] + "/_admin/stats", headers=token, timeout=30).json()
     return int(stats["requests"])
 
 

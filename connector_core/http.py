@@ -7,7 +7,10 @@
 - a 401 asks a refreshable auth (``RefreshableAuth``) to drop its token, and retries once;
 - a client-side budget (``max_requests_per_second``) paces every thread, so that concurrency
   does not turn into a storm of 429s;
-- one pooled session, safe to share between threads.
+- one pooled session, safe to share between threads;
+- hardened against its peers (``connector_core.safe_http``): nothing from the environment, no
+  credential past the API's origin, every URL sent without auth guarded, a total deadline and
+  a size cap per request, error bodies told through ``connector_core.scrub``.
 
 What differs between APIs (its auth, the error body, which statuses are transient, the
 exceptions a caller catches) is an ``ApiProfile`` and an auth object, given by the API's own
@@ -20,26 +23,32 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeGuard, runtime_checkable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
+
+from connector_core import scrub
+from connector_core.safe_http import (
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    MAX_REDIRECTS,
+    BodyTooLarge,
+    UrlGuard,
+    UrlRefused,
+    capped_chunks,
+    hardened_session,
+    headers_within,
+    origin,
+    read_into,
+)
+
+__all__ = ["BodyTooLarge", "UrlGuard", "UrlRefused", "hardened_session", "origin"]
 
 
-def _drop_queries(record: logging.LogRecord) -> bool:
-    """urllib3 logs each request line at DEBUG with its query: a presigned signature."""
-    if isinstance(record.args, tuple):
-        record.args = tuple(
-            arg.split("?", 1)[0] + "?..." if isinstance(arg, str) and "?" in arg else arg
-            for arg in record.args
-        )
-    return True
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_drop_queries)
 _NETWORK_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
@@ -47,6 +56,8 @@ _NETWORK_ERRORS = (
     ConnectionResetError,
 )
 Body = bytes | Callable[[], Any] | None
+_FOLLOWED = frozenset({"GET", "HEAD"})
+scrub.install()
 
 
 @runtime_checkable
@@ -129,21 +140,32 @@ class HttpClient:
         pool_size: int = 32,
         user_agent: str | None = None,
         headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        url_guard: UrlGuard | None = None,
+        proxies: Mapping[str, str] | None = None,
     ) -> None:
+        """``url_guard`` checks every URL sent without auth (presigned ones, redirects away
+        from the API); without one, only the API's own origin is reached. ``max_pages`` is
+        for the list walkers: the most pages of one list."""
         self.api_url = api_url.rstrip("/")
+        self.max_response_bytes = max_response_bytes
+        self.max_pages = max_pages
+        self.url_guard = url_guard
+        self._deadlines: weakref.WeakKeyDictionary[requests.Response, float] = (
+            weakref.WeakKeyDictionary()
+        )
         self.profile = profile
         self.auth = auth
         self.max_tries = max(1, max_tries)
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
+        self.timeout_s = timeout_s
         self.timeout = (min(10.0, timeout_s), timeout_s)
         # rate_burst: requests that may go at once before pacing starts (default: a second's
         # worth); 1 paces strictly, for servers that count per calendar second.
         self.budget = RateBudget(max_requests_per_second, rate_burst)
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.session = hardened_session(pool_size, proxies)
         self.session.headers.update(headers or {})
         self.session.headers["User-Agent"] = user_agent or "connector-core"
         self.requests_sent = 0
@@ -174,6 +196,7 @@ class HttpClient:
         raise_for_status: bool = True,
         allow_redirects: bool = True,
         on_retry: Callable[[], None] | None = None,
+        guard: UrlGuard | None = None,
     ) -> requests.Response:
         """Send one call, retrying what is transient; raise a one-line error for the rest.
 
@@ -181,13 +204,21 @@ class HttpClient:
         ``authenticated=False``). ``data`` may be a callable that returns a fresh body, so
         that a streamed upload can be retried. ``allow_redirects=False`` returns a redirect
         as it is, for a caller that checks where it leads before following it. ``on_retry``
-        is called before each retry (a caller's own count).
+        is called before each retry (a caller's own count). ``guard`` replaces the client's
+        ``url_guard`` for this call (a target checks a record's download_url by its own rules).
+
+        Unless ``stream``, the body is read here, within the deadline and the size cap; a
+        streamed body is read with ``iter_body``.
         """
         url = path_or_url if "://" in path_or_url else self.api_url + path_or_url
-        shown = urlsplit(url).path  # never the query: it may hold a presigned signature
+        shown = scrub.clean(urlsplit(url).path, 200)  # never the query: a presigned signature
+        if authenticated and origin(url) != origin(self.api_url):
+            msg = f"{method} {shown}: refused: credentials go only to the API's own origin"
+            raise self.profile.connection_error(msg)
         query = urlencode(params, safe=self.profile.query_safe) if params else None
+        chosen = guard or self.url_guard
         send = _Send(
-            method, url, query, json, data, headers, authenticated, stream, allow_redirects
+            method, url, query, json, data, headers, authenticated, stream, allow_redirects, chosen
         )
         refreshed = False
         attempt = 0
@@ -227,7 +258,9 @@ class HttpClient:
     def _try(self, send: _Send, attempt: int, shown: str) -> requests.Response | None:
         """One send; None after a network error that is worth another try (waited for)."""
         try:
-            return self._send(send)
+            return self._send(send, shown)
+        except UrlRefused as exc:
+            raise self.profile.connection_error(f"{send.method} {shown}: {exc}") from None
         except _NETWORK_ERRORS as exc:
             if attempt >= self.max_tries:
                 message = f"{send.method} {shown} failed after {attempt} tries: "
@@ -244,25 +277,73 @@ class HttpClient:
         self, response: requests.Response, attempt: int, method: str, shown: str
     ) -> Exception:
         status = response.status_code
-        message = self.profile.error_message(_body(response), response.reason or "")
+        # The body is the peer's text: it may echo the request (a secret) or forge log lines.
+        message = scrub.peer_text(
+            self.profile.error_message(_body(response), response.reason or "")
+        )
         if status in self.profile.transient_statuses:
             message = f"{message} (gave up after {attempt} tries)"
         return self.profile.http_error(status, message, method, shown)
 
-    def _send(self, send: _Send) -> requests.Response:
+    def _send(self, send: _Send, shown: str) -> requests.Response:
+        """One try: the request and its redirects, hop by hop, within one deadline."""
         self.requests_sent += 1
+        deadline = time.monotonic() + self.timeout_s
         body = send.data() if callable(send.data) else send.data
-        return self.session.request(
-            send.method,
-            f"{send.url}?{send.query}" if send.query else send.url,
-            json=send.json,
-            data=body,
-            headers=dict(send.headers or {}),
-            auth=self.auth if send.authenticated else None,
-            timeout=self.timeout,
-            stream=send.stream,
-            allow_redirects=send.allow_redirects,
-        )
+        url = f"{send.url}?{send.query}" if send.query else send.url
+        authenticated = send.authenticated
+        for _hop in range(MAX_REDIRECTS + 1):
+            if not authenticated:
+                self._check(url, send.guard)
+            with headers_within(deadline):  # a byte at a time cannot hold them past it
+                response = self.session.request(
+                    send.method,
+                    url,
+                    json=send.json,
+                    data=body,
+                    headers=dict(send.headers or {}),
+                    auth=self.auth if authenticated else None,
+                    timeout=(self.timeout[0], max(0.001, deadline - time.monotonic())),
+                    stream=True,
+                    allow_redirects=False,
+                )
+            if not (send.allow_redirects and response.is_redirect):
+                break
+            response.close()
+            if send.method not in _FOLLOWED:
+                # A 307 would resend the body (a key secret) wherever it points.
+                msg = f"redirected (HTTP {response.status_code}); not followed for {send.method}"
+                raise UrlRefused(msg)
+            url = urljoin(url, response.headers["location"])
+            authenticated = authenticated and origin(url) == origin(self.api_url)
+        else:
+            raise UrlRefused(f"more than {MAX_REDIRECTS} redirects")
+        self._deadlines[response] = deadline
+        if not send.stream or response.status_code >= 400:  # an error body is read capped too
+            self._read(response, send.method, shown)
+        return response
+
+    def _check(self, url: str, guard: UrlGuard | None) -> None:
+        if guard is not None:
+            guard(url)
+        elif origin(url) != origin(self.api_url):
+            msg = "refused: not the API's origin, and no rule allows another"
+            raise UrlRefused(msg)
+
+    def _read(self, response: requests.Response, method: str, shown: str) -> None:
+        """The whole body into ``response.content``, within the deadline and the cap."""
+        try:
+            read_into(response, self.iter_body(response, self.max_response_bytes))
+        except BodyTooLarge:
+            cap = self.max_response_bytes
+            msg = f"{method} {shown}: the answer is over {cap} bytes (max_response_bytes)"
+            raise self.profile.connection_error(msg) from None
+
+    def iter_body(self, response: requests.Response, limit: int) -> Iterator[bytes]:
+        """The (decompressed) body in chunks; ``BodyTooLarge`` once more than ``limit`` bytes
+        came, ``requests.Timeout`` once the request's deadline has passed. Closes it then."""
+        deadline = self._deadlines.get(response, time.monotonic() + self.timeout_s)
+        return capped_chunks(response, limit, deadline, self.timeout_s)
 
     def _wait(
         self, attempt: int, retry_after: float | None, method: str, shown: str, why: str
@@ -293,6 +374,7 @@ class _Send:
     authenticated: bool
     stream: bool
     allow_redirects: bool
+    guard: UrlGuard | None
 
 
 def _refreshable(auth: object) -> TypeGuard[RefreshableAuth]:

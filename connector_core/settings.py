@@ -11,7 +11,11 @@ from typing import Any, TypedDict
 
 from singer_sdk import typing as th
 
+from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
+
 DEFAULT_MAX_CONCURRENCY = 8
+MAX_RESPONSE_SETTING = "max_response_bytes"
+MAX_PAGES_SETTING = "max_pages"
 
 
 def concurrency_property(what: str) -> th.Property[Any]:
@@ -55,7 +59,28 @@ def request_properties(
             "request_timeout_seconds",
             th.NumberType(exclusive_minimum=0),
             default=120,
-            description="Timeout of one request.",
+            description=(
+                "Deadline of one request, all of it (connection, answer and body, a file "
+                "download included), not of each read."
+            ),
+        ),
+        th.Property(
+            MAX_RESPONSE_SETTING,
+            th.IntegerType(minimum=1024),
+            default=DEFAULT_MAX_RESPONSE_BYTES,
+            description=(
+                "Largest API answer read, counted decompressed (a gzip bomb stops here); a "
+                "bigger one fails the request."
+            ),
+        ),
+        th.Property(
+            MAX_PAGES_SETTING,
+            th.IntegerType(minimum=1),
+            default=DEFAULT_MAX_PAGES,
+            description=(
+                "Most pages read from one list: a list whose total never ends stops with an "
+                "error naming it."
+            ),
         ),
     ]
 
@@ -78,6 +103,9 @@ class ClientOptions(TypedDict):
     backoff_base_s: float
     timeout_s: float
     pool_size: int
+    max_response_bytes: int
+    max_pages: int
+    allowed_file_hosts: tuple[str, ...]
 
 
 def client_options(
@@ -92,4 +120,7 @@ def client_options(
         backoff_base_s=0.5 if backoff is None else float(backoff),
         timeout_s=float(config.get("request_timeout_seconds") or 120),
         pool_size=max(min_pool, concurrency * 2),
+        max_response_bytes=int(config.get(MAX_RESPONSE_SETTING) or DEFAULT_MAX_RESPONSE_BYTES),
+        max_pages=int(config.get(MAX_PAGES_SETTING) or DEFAULT_MAX_PAGES),
+        allowed_file_hosts=tuple(config.get("allowed_file_hosts") or ()),
     )

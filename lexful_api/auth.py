@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import requests
 
+from connector_core import scrub
 from lexful_api import contract
 from lexful_api.errors import LexfulAuthError, LexfulHTTPError
 
@@ -36,6 +37,7 @@ class LexfulTokenAuth(requests.auth.AuthBase):
         self._url = api_url.rstrip("/") + contract.TOKEN_PATH
         self._account_id = account_id
         self._body = {"id": key_id, "secret": key_secret}
+        scrub.register(key_secret)
         self._post = post
         self._margin = refresh_margin
         self._lock = threading.Lock()
@@ -71,8 +73,12 @@ class LexfulTokenAuth(requests.auth.AuthBase):
     def _fetch(self) -> None:
         now = self._now()
         try:
+            # Never redirected: a 307 would send the key secret again, wherever it points.
             response = self._post(
-                self._url, json=self._body, headers={contract.ACCOUNT_HEADER: self._account_id}
+                self._url,
+                json=self._body,
+                headers={contract.ACCOUNT_HEADER: self._account_id},
+                allow_redirects=False,
             )
         except LexfulHTTPError as exc:
             if exc.status in (401, 403):
@@ -81,7 +87,11 @@ class LexfulTokenAuth(requests.auth.AuthBase):
                     f"the API key ID and secret were refused for this account ({exc.message})",
                 ) from None
             raise
+        if response.is_redirect:
+            msg = f"the token request was redirected (HTTP {response.status_code}): not followed"
+            raise LexfulAuthError(response.status_code, msg)
         self._token, self._expires_at = contract.token_and_expiry(response.json(), now)
+        scrub.register(self._token)
         self._lifetime = max(self._expires_at - now, timedelta(seconds=1))
         self.tokens_fetched += 1
 

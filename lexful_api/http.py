@@ -12,11 +12,13 @@ The retries, backoff, pacing and pooled session are the core's. What is Lexful's
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 from connector_core.http import ApiProfile, HttpClient
+from connector_core.presigned import PresignedUrls
+from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 from lexful_api import contract
 from lexful_api.auth import LexfulTokenAuth
 from lexful_api.errors import LexfulConnectionError, LexfulHTTPError
@@ -52,6 +54,9 @@ class LexfulClient(HttpClient):
         token_refresh_margin_s: float = 300.0,
         pool_size: int = 32,
         user_agent: str | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        allowed_file_hosts: Sequence[str] = (),
     ) -> None:
         super().__init__(
             api_url=api_url,
@@ -63,6 +68,9 @@ class LexfulClient(HttpClient):
             backoff_max_s=backoff_max_s,
             timeout_s=timeout_s,
             pool_size=pool_size,
+            max_response_bytes=max_response_bytes,
+            max_pages=max_pages,
+            url_guard=PresignedUrls.build(api_url.rstrip("/"), allowed_file_hosts).check,
             user_agent=user_agent or "lexful-singer",
         )
         # The token request goes through this same client (retries, pacing), unauthenticated.
@@ -80,7 +88,7 @@ class LexfulClient(HttpClient):
     ) -> Iterator[dict[str, Any]]:
         """Every record of a list endpoint, one page at a time, in (created_at, id) order."""
         offset = 0
-        while True:
+        for _page in range(self.max_pages):
             query = {**contract.sort_params(), **(params or {}), "limit": page_size}
             body = self.get_json(path, query | {"offset": offset})
             items = contract.list_items(body)
@@ -89,6 +97,8 @@ class LexfulClient(HttpClient):
             offset += len(items)
             if _list_done(items, offset, contract.list_total(body), page_size):
                 return
+        msg = f"GET {path}: more than {self.max_pages} pages (max_pages); the list never ends"
+        raise LexfulConnectionError(msg)
 
 
 def _list_done(items: list[Any], offset: int, total: int | None, page_size: int) -> bool:

@@ -25,7 +25,15 @@ from typing import Any
 
 from dagster_pipes import PipesContext, open_dagster_pipes
 
-STREAM_DONE = re.compile(r"Stream '([^']+)' done: (\d+) records")
+# Only the tap's own summary line (``connector_core.tap.runtime.Progress.summary``), as it is
+# printed: at INFO, first in its message (after the SDK's ``| INFO | logger |`` or Meltano's
+# ``[info ] plugin``), a stream name of [a-z0-9_] and the whole summary. A peer's text
+# elsewhere in a line (a property name, an error body) is not read.
+STREAM_DONE = re.compile(
+    r"(?:\| INFO +\| [\w.-]+ *\| |\[info +\] [\w.-]+ +)"
+    r"Stream '([a-z0-9_]+)' done: (\d+) records"
+    r"(?: from \d+ parents)?, \d+ requests, \d+ retries, [\d.]+ s(?:\s|$)"
+)
 _TAIL_LINES = 40
 
 

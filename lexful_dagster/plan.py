@@ -36,7 +36,6 @@ import fcntl
 import json
 import logging
 import math
-import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -46,6 +45,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+from connector_core import safe_files
 from lexful_api import LexfulClient, contract
 from lexful_dagster.config import Account
 
@@ -300,10 +300,10 @@ def read(path: Path) -> Plan | None:
 
 def write(path: Path, plan: Plan) -> None:
     """Replace the file in one step: a reader sees the old plan or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(plan.to_json(), indent=1, sort_keys=True) + "\n")
-    os.replace(partial, path)
+    path.parent.mkdir(mode=safe_files.DIR_MODE, parents=True, exist_ok=True)
+    # A fresh 0600 name (O_EXCL), renamed: never through a symlink planted at a known name.
+    text = json.dumps(plan.to_json(), indent=1, sort_keys=True) + "\n"
+    safe_files.write_private(path, text.encode())
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 
+from connector_core import scrub
 from lightfield_api import contract
 
 
@@ -15,6 +16,7 @@ class LightfieldKeyAuth(requests.auth.AuthBase):
 
     def __init__(self, api_key: str, version: str = contract.API_VERSION) -> None:
         self._key = api_key
+        scrub.register(api_key)
         self._version = version
 
     def __repr__(self) -> str:  # never show the key

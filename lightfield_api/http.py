@@ -10,9 +10,12 @@ its bearer key and version header (``LightfieldKeyAuth``), its error body
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from connector_core.http import ApiProfile, HttpClient
+from connector_core.presigned import PresignedUrls
+from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 from lightfield_api import contract
 from lightfield_api.auth import LightfieldKeyAuth
 from lightfield_api.errors import LightfieldConnectionError, LightfieldHTTPError
@@ -69,6 +72,9 @@ class LightfieldClient(HttpClient):
         timeout_s: float = 120.0,
         pool_size: int = 32,
         user_agent: str | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        allowed_file_hosts: Sequence[str] = (),
     ) -> None:
         super().__init__(
             api_url=api_url,
@@ -80,5 +86,8 @@ class LightfieldClient(HttpClient):
             backoff_base_s=backoff_base_s,
             timeout_s=timeout_s,
             pool_size=pool_size,
+            max_response_bytes=max_response_bytes,
+            max_pages=max_pages,
+            url_guard=PresignedUrls.build(api_url.rstrip("/"), allowed_file_hosts).check,
             user_agent=user_agent or "lightfield-singer",
         )

@@ -19,7 +19,12 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument(
         "--seed", default="demo", choices=["demo", "none"], help="demo data or none"
     )
-    command.add_argument("--seed-random", type=int, default=1, help="seed of the key and demo data")
+    command.add_argument(
+        "--seed-random",
+        type=int,
+        default=None,
+        help="seed of the key and demo data; unset: random (tests pass 1)",
+    )
     # Like the real API, 25 requests/s per category unless told otherwise (0: no limit).
     defaults = LightfieldFaults(rate_limit=RATE_LIMIT_PER_S)
     add_fault_flags(command, defaults, {"index_lag_ms": "lists show a write this much later"})

@@ -348,6 +348,7 @@ class LexfulStream(PagedStream):
             since=self.lower_bound(context),
             after=self.resume_position(context),
             counts_total=self.parent_stream_type is None,
+            max_pages=self.runtime.client.max_pages,
         )
         if concurrent:
             return PageWalker(walk, self.runtime.pool.submit, self.runtime.max_concurrency).pages()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
@@ -13,6 +14,8 @@ import requests
 from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
+from connector_core import safe_files, scrub
+from connector_core.http import BodyTooLarge
 from connector_core.tap.runtime import Runtime
 from lexful_api import LexfulError, contract
 from tap_lexful import schemas
@@ -31,6 +34,8 @@ CHUNK_BYTES = 1 << 16
 # and an extension of at most 16 stay far below NAME_MAX (255 bytes), ".part" included.
 MAX_SEGMENT = 100
 MAX_EXTENSION = 16
+#: files_content: directory's default cap on one file.
+DEFAULT_MAX_FILE_BYTES = 5 * 1024**3
 
 
 class ReferenceStream(LexfulStream):
@@ -249,13 +254,13 @@ class FilesStream(LexfulStream):
             )
             return
         buffer = io.BytesIO()
-        digest = self._download_to(buffer, record, context)
-        if buffer.tell() > limit:  # the declared size was wrong or missing
+        try:
+            digest = self._download_to(buffer, record, context, limit)
+        except BodyTooLarge:  # the declared size was wrong or missing: no more is read
             self.logger.warning(
-                "Stream 'files': file %s has %d bytes, over max_inline_bytes (%d): "
+                "Stream 'files': file %s has more than max_inline_bytes (%d): "
                 "sent without content_base64",
                 record.get("id"),
-                buffer.tell(),
                 limit,
             )
             return
@@ -264,26 +269,39 @@ class FilesStream(LexfulStream):
 
     def _save(self, record: dict[str, Any], context: Context) -> None:
         """Stream the bytes to ``files_dir/<asset_type>/<asset_id>/<file_id>.<ext>``, each
-        part made safe and short by ``_safe``/``_extension``: the API's names are not ours."""
-        folder = Path(
-            self.config["files_dir"], _safe(context["asset_type"]), _safe(context["asset_id"])
-        )
-        folder.mkdir(parents=True, exist_ok=True)
+        part made safe and short by ``_safe``/``_extension``: the API's names are not ours.
+        Directories are 0700 and entered without following a symlink; the file is written
+        0600 under a fresh name, then renamed (``connector_core.safe_files``)."""
+        root = self.config["files_dir"]
+        segments = (_safe(context["asset_type"]), _safe(context["asset_id"]))
         extension = _extension(str(record.get("file_extension") or ""))
-        final = folder / (_safe(str(record["id"])) + (f".{extension}" if extension else ""))
-        partial = final.with_name(final.name + ".part")
-        with partial.open("wb") as out:
-            record["sha256"] = self._download_to(out, record, context)
-        partial.replace(final)  # never a half-written file under the final name
-        record["local_path"] = str(final)
+        name = _safe(str(record["id"])) + (f".{extension}" if extension else "")
+        limit = int(self.config.get("max_file_bytes") or DEFAULT_MAX_FILE_BYTES)
+        where = f"Stream 'files': file {scrub.clean(record['id'], 80)}"
+        try:
+            folder = safe_files.private_dirs(root, segments)
+            try:
+                with safe_files.new_file(folder, name) as out:
+                    record["sha256"] = self._download_to(out, record, context, limit)
+            finally:
+                os.close(folder)
+        except BodyTooLarge:
+            raise FatalAPIError(f"{where}: more than max_file_bytes ({limit})") from None
+        except OSError as exc:
+            raise FatalAPIError(f"{where}: not written under files_dir: {exc}") from None
+        record["local_path"] = str(Path(root, *segments, name))
 
-    def _download_to(self, out: BinaryIO, record: dict[str, Any], context: Context) -> str:
+    def _download_to(
+        self, out: BinaryIO, record: dict[str, Any], context: Context, limit: int
+    ) -> str:
         """Copy the file's bytes into ``out`` in chunks; its SHA-256. Retried from the start
         when the body breaks off (LexfulClient retries only up to the headers). The presigned
-        URL stays in this function: never in a record, a log line or an error."""
+        URL stays in this function: never in a record, a log line or an error. No more than
+        ``limit`` bytes are read (``BodyTooLarge``); the URL is checked by the client's guard
+        (``connector_core.presigned``) before anything is sent to it."""
         client = self.runtime.client
         path = contract.file_download_path(context["asset_type"], context["asset_id"], record["id"])
-        where = f"Stream 'files': file {record['id']} of asset {context['asset_id']}"
+        where = scrub.clean(f"Stream 'files': file {record['id']} of asset {context['asset_id']}")
         for attempt in range(1, client.max_tries + 1):
             out.seek(0)
             out.truncate()
@@ -301,7 +319,7 @@ class FilesStream(LexfulStream):
                     stream=True,
                     on_retry=self.progress.retried,
                 ) as response:
-                    for chunk in response.iter_content(CHUNK_BYTES):
+                    for chunk in client.iter_body(response, limit):
                         digest.update(chunk)
                         out.write(chunk)
             except (LexfulError, ValueError) as exc:

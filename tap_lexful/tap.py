@@ -11,6 +11,7 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
+from connector_core.presigned import file_hosts_property
 from connector_core.settings import user_agent_property
 from connector_core.tap.runtime import Runtime
 from lexful_api import LexfulAuthError, LexfulError, contract
@@ -24,7 +25,9 @@ from lexful_api.settings import (
 from tap_lexful import all_parents, bookmarks, catalog, settings_check, streams
 from tap_lexful.client import LexfulStream, LexfulStreamError
 from tap_lexful.message_writer import BufferedMsgSpecWriter
-from tap_lexful.streams import AssetStream  # by name: in the class, `streams` is the property
+
+# by name: in the class, `streams` is the property
+from tap_lexful.streams import DEFAULT_MAX_FILE_BYTES, AssetStream
 
 if TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -136,6 +139,16 @@ class TapLexful(Tap):
             th.StringType,
             description="Directory the bytes are written to when files_content is directory.",
         ),
+        th.Property(
+            "max_file_bytes",
+            th.IntegerType(minimum=1),
+            default=DEFAULT_MAX_FILE_BYTES,
+            description=(
+                "Largest file written under files_dir; a bigger one fails the run (its bytes "
+                "are not read past this)."
+            ),
+        ),
+        file_hosts_property(),
         th.Property(
             "children",
             th.StringType,

@@ -255,6 +255,7 @@ class LightfieldStream(PagedStream):
             name=self.name,
             counts_total=self.parent_stream_type is None,
             max_rewalks=MAX_REREADS,
+            max_pages=self.runtime.client.max_pages,
             first=self.take_ahead(context),
         )
         if concurrent:

@@ -15,6 +15,7 @@ import requests
 from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
+from connector_core.http import BodyTooLarge
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError
 from tap_lightfield import schemas, trash
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 #: files_content's default cap on one inline file: base64 makes a line a third bigger again.
 DEFAULT_MAX_INLINE_BYTES = 10 * 1024 * 1024
-_CHUNK = 1 << 16
 #: A list's ``$objectType`` -> the collection its members are read from [D].
 MEMBER_COLLECTION = {kind: path for path, kind in contract.COLLECTIONS.items()}
 
@@ -159,13 +159,11 @@ class FilesStream(LightfieldStream):
         where = f"Stream 'files': file {file_id}"
         try:
             url = client.get_json(contract.file_path(file_id, "url"))["url"]
+            # The guard checks the URL (and each redirect) first: connector_core.presigned.
             with client.request("GET", str(url), authenticated=False, stream=True) as response:
-                chunks, received = [], 0
-                for chunk in response.iter_content(_CHUNK):
-                    received += len(chunk)
-                    if received > limit:
-                        return None
-                    chunks.append(chunk)
+                chunks = list(client.iter_body(response, limit))
+        except BodyTooLarge:
+            return None  # more than limit came: the rest is not read
         except (LightfieldError, KeyError, TypeError, ValueError) as exc:
             raise FatalAPIError(f"{where}: {exc}") from None
         except requests.RequestException as exc:  # its text may quote the URL: not shown

@@ -10,6 +10,8 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
+from connector_core.names import stream_name
+from connector_core.presigned import file_hosts_property
 from connector_core.settings import (
     client_options,
     concurrency_property,
@@ -109,6 +111,7 @@ class TapLightfield(Tap):
             default=streams.DEFAULT_MAX_INLINE_BYTES,
             description="Largest file sent inline; bigger ones come without content_base64.",
         ),
+        file_hosts_property(),
         concurrency_property("Requests (pages of a list)"),
         *request_properties(
             DEFAULT_REQUESTS_PER_SECOND, "default 24, within Lightfield's 25 a second"
@@ -145,7 +148,9 @@ class TapLightfield(Tap):
         slugs = types.result()
         custom = [pool.submit(self._get, contract.object_definitions_path(s)) for s in slugs]
         for slug, answer in zip(slugs, custom, strict=True):
-            name = slug if slug not in taken else f"object_{slug}"
+            # A slug is the API's: as a stream name it must be safe as a file or table name.
+            safe = stream_name(slug)
+            name = safe if safe not in taken else f"object_{safe}"
             path = contract.object_records_path(slug)
             discovered.append(self._defined(name, slug, answer.result(), path))
             taken.add(name)

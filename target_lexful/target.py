@@ -15,6 +15,7 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.target_base import Target
 from typing_extensions import override
 
+from connector_core.presigned import file_hosts_property
 from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
 from connector_core.target.file_sources import file_source_properties
 from lexful_api import LexfulAuthError
@@ -112,6 +113,7 @@ class TargetLexful(GuardedTarget):
             ),
         ),
         *file_source_properties(),
+        file_hosts_property(),
         concurrency_property("Writes"),
         *request_properties(),
         th.Property(

@@ -11,6 +11,7 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
+from connector_core.presigned import file_hosts_property
 from connector_core.settings import concurrency_property, request_properties
 from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
 from connector_core.target.file_sources import file_source_properties
@@ -107,6 +108,7 @@ class TargetLightfield(GuardedTarget):
             description="Plan (create, update, reject) without writing; no STATE is emitted",
         ),
         *file_source_properties(),
+        file_hosts_property(),
         concurrency_property("Writes"),
         *request_properties(DEFAULT_REQUESTS_PER_SECOND, "under Lightfield's 25 a second"),
         th.Property(

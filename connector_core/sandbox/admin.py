@@ -1,12 +1,16 @@
 """``/_admin``: faults, statistics, the clock and new accounts, for a sandbox in a child process.
 
-Only with ``--admin``; no auth, and exempt from faults and statistics (``middleware``). A
+Only with ``--admin``, and exempt from faults and statistics (``middleware``). Safe to leave
+running: each call must carry the token printed at start (``X-Sandbox-Admin-Token``: a web
+page cannot send that header to another origin without a preflight the sandbox never allows)
+and name a loopback host or the bound address in ``Host`` (a DNS-rebound name is refused). A
 profile passes how it creates an account (``NewAccount``); the rest is the core's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hmac
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -17,10 +21,27 @@ from connector_core.sandbox.app import JSON
 from connector_core.sandbox.bodies import json_body, server_state
 from connector_core.sandbox.codec import dumps
 from connector_core.sandbox.errors import ApiError
-from connector_core.sandbox.state import ServerState
+from connector_core.sandbox.state import ADMIN_TOKEN_HEADER, ServerState
 
 # The credentials of a new account, given the API's base URL (what ``new_account`` returns).
 NewAccount = Callable[[ServerState, str], dict[str, Any]]
+TOKEN_HEADER = ADMIN_TOKEN_HEADER
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _guarded(endpoint: Endpoint) -> Endpoint:
+    async def guarded(request: Request) -> Response:
+        host = request.headers.get("host", "").rsplit(":", 1)[0].lower()
+        bound = (request.scope.get("server") or ("",))[0]
+        if host not in _LOOPBACK and host != str(bound).lower():
+            raise ApiError(403, "admin endpoints answer only to a loopback Host")
+        token = request.headers.get(TOKEN_HEADER, "")
+        if not hmac.compare_digest(token.encode(), _state(request).admin_token.encode()):
+            raise ApiError(403, f"admin endpoints need the {TOKEN_HEADER} printed at start")
+        return await endpoint(request)
+
+    return guarded
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -65,8 +86,8 @@ def routes(new_account: NewAccount) -> list[Route]:
         return _json(new_account(_state(request), base), 201)
 
     return [
-        Route("/_admin/faults", admin_faults, methods=["POST"]),
-        Route("/_admin/stats", admin_stats, methods=["GET"]),
-        Route("/_admin/clock", admin_clock, methods=["POST"]),
-        Route("/_admin/accounts", admin_account, methods=["POST"]),
+        Route("/_admin/faults", _guarded(admin_faults), methods=["POST"]),
+        Route("/_admin/stats", _guarded(admin_stats), methods=["GET"]),
+        Route("/_admin/clock", _guarded(admin_clock), methods=["POST"]),
+        Route("/_admin/accounts", _guarded(admin_account), methods=["POST"]),
     ]

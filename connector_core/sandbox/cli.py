@@ -100,11 +100,16 @@ def serve(
     build_app: Callable[[S], Any],
     credentials: Callable[[C, str], dict[str, Any]],
 ) -> None:
-    """Prepare the state, print the first account's credentials, serve until stopped."""
+    """Prepare the state, print the first account's credentials, serve until stopped.
+
+    With ``--admin`` the line also holds ``admin_token``, which ``/_admin`` asks for."""
     state, first = prepare(options)
     sock = bind(options.host, options.port)
+    line = credentials(first, api_url(sock))
+    if getattr(state, "admin", False):
+        line = {**line, "admin_token": state.admin_token}  # type: ignore[attr-defined]
     try:
-        serve_forever(build_app(state), sock, credentials(first, api_url(sock)))
+        serve_forever(build_app(state), sock, line)
     finally:
         state.store.close()
     sys.exit(0)

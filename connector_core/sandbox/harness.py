@@ -21,6 +21,7 @@ import requests
 
 from connector_core.sandbox.faults import Faults, Hook
 from connector_core.sandbox.server import api_url, bind, make_server
+from connector_core.sandbox.state import ADMIN_TOKEN_HEADER as TOKEN_HEADER
 from connector_core.sandbox.state import ServerState
 
 
@@ -67,12 +68,15 @@ class ThreadControl:
 class AdminControl:
     """Controls of a sandbox in a child process (run with --admin): the /_admin endpoints."""
 
-    def __init__(self, url: str, faults_type: type[Faults]) -> None:
+    def __init__(self, url: str, faults_type: type[Faults], token: str | None = None) -> None:
         self._url = url
         self._faults_type = faults_type
+        # The token the child printed (``serve_in_child`` keeps it, by the child's URL).
+        self._token = token or _ADMIN_TOKENS.get(url, "")
 
     def _admin(self, method: str, path: str, body: Any = None) -> Any:
-        answer = requests.request(method, self._url + path, json=body, timeout=30)
+        headers = {TOKEN_HEADER: self._token}
+        answer = requests.request(method, self._url + path, json=body, headers=headers, timeout=30)
         answer.raise_for_status()
         return answer.json()
 
@@ -185,6 +189,10 @@ def run_in_thread(
         store.close()
 
 
+#: The admin token of each child sandbox started here, by its URL (``AdminControl`` reads it).
+_ADMIN_TOKENS: dict[str, str] = {}
+
+
 @contextmanager
 def serve_in_child(args: list[str]) -> Iterator[dict[str, Any]]:
     """Run ``args`` (a ``<profile>-sandbox serve``); yields its first stdout line as JSON."""
@@ -195,6 +203,9 @@ def serve_in_child(args: list[str]) -> Iterator[dict[str, Any]]:
             msg = f"{args[2]} exited before printing its first line (code {child.wait()})"
             raise RuntimeError(msg)
         first: dict[str, Any] = json.loads(line)
+        token = first.pop("admin_token", None)  # not a setting of the connectors
+        if token:
+            _ADMIN_TOKENS[first["api_url"]] = token
         yield first
     finally:
         child.terminate()

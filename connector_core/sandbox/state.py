@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from connector_core.sandbox.clock import Clock
 from connector_core.sandbox.faults import Faults, Hook, Stats
 from connector_core.sandbox.ratelimit import RateBudget
+
+#: The header ``/_admin`` reads its token from.
+ADMIN_TOKEN_HEADER = "X-Sandbox-Admin-Token"
 
 
 @dataclass
@@ -21,5 +25,7 @@ class ServerState:
     stats: Stats = field(default_factory=Stats)
     hooks: list[Hook] = field(default_factory=list)
     admin: bool = False
+    #: What ``/_admin`` asks for (``X-Sandbox-Admin-Token``): random, printed at start.
+    admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     clock: Clock = field(default_factory=Clock)
     budget: RateBudget = field(default_factory=RateBudget)

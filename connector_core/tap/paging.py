@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
+from connector_core.safe_http import DEFAULT_MAX_PAGES
 from connector_core.tap.runtime import wait_for
 
 if TYPE_CHECKING:
@@ -101,6 +102,8 @@ class Walk:
     after: Position | None = None  # skip what is at or before it (the last record emitted)
     counts_total: bool = True  # a child's total is one parent's: not the stream's
     max_rewalks: int | None = None  # re-reads that emit records too, at most (None: no cap)
+    max_pages: int = DEFAULT_MAX_PAGES  # pages of the list, all walks together: a peer's
+    # ``total`` may never end
     # The first page of the first walk, already requested (``fetch(PageToken(0, since))``) so
     # that it travelled while something else ran; a re-read fetches its first page again.
     first: Future[Page] | None = None
@@ -130,6 +133,7 @@ class PageWalker:
         self._emit_s: float | None = None  # the emitter's own time per page, smoothed
         self._returned_at: float | None = None
         self._first = walk.first  # used once: a re-read must see the list as it is now
+        self._pages = 0
 
     def pages(self) -> Iterator[Records]:
         since = self.walk.since
@@ -163,6 +167,7 @@ class PageWalker:
         # A page requested ahead is checked like any other: the pages after it must overlap
         # it and keep its total, else the list changed since and the walk reads it again.
         first = walk.fetch(PageToken(0, since)) if ahead is None else wait_for(ahead, walk.progress)
+        self._count_page()
         if walk.counts_total:
             walk.progress.expect(first.total)
         yield self._fresh(first.items)
@@ -177,6 +182,7 @@ class PageWalker:
             self._fill(pending, tokens)
             while pending:
                 page = self._next(pending)
+                self._count_page()
                 if first.total is None and not page.items:
                     return False  # tolerated: no total, and this was the end
                 if not page.items or walk.position(page.items[0]) != boundary:
@@ -192,6 +198,15 @@ class PageWalker:
                 future.cancel()
         # Offsets held; a changed total means records beyond the planned pages.
         return latest_total != first.total
+
+    def _count_page(self) -> None:
+        self._pages += 1
+        if self._pages > self.walk.max_pages:
+            msg = (
+                f"Stream '{self.walk.name}': more than {self.walk.max_pages} pages (max_pages): "
+                "the API's list never ends; stopped"
+            )
+            raise FatalAPIError(msg)
 
     def _emitted_mark(self) -> object:
         """What changes when a walk emits a record: the last position emitted."""

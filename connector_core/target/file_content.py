@@ -23,16 +23,19 @@ import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from connector_core.http import HttpClient
+from connector_core.http import BodyTooLarge, HttpClient, UrlRefused
 from connector_core.target.file_sources import FileSources, LocalFile, SourceRefused, shown_url
 
 _CHUNK = 1 << 16
+#: A download's cap when the record declares no size.
+MAX_DOWNLOAD_BYTES = 5 * 1024**3
 DEFAULT_MIME = "application/octet-stream"
 MAX_REDIRECTS = 5
 # O_NOFOLLOW: a symlink swapped in after the check is not followed; O_NONBLOCK: nor does a FIFO
@@ -128,7 +131,9 @@ def _load(
     if record.get("local_path"):
         return _from_path(sources.local_file(record["local_path"]))
     if record.get("download_url"):
-        return _from_url(sources.check_url(record["download_url"]), client, sources)
+        declared = declared_size(record, shape)
+        limit = MAX_DOWNLOAD_BYTES if declared is None else min(declared, MAX_DOWNLOAD_BYTES)
+        return _from_url(sources.check_url(record["download_url"]), client, sources, limit)
     raise _no_content(record, shape)
 
 
@@ -181,16 +186,22 @@ def _open_checked(local: LocalFile) -> IO[bytes]:
     return os.fdopen(fd, "rb")
 
 
-def _from_url(url: str, client: HttpClient, sources: FileSources) -> FileContent:
+def _from_url(url: str, client: HttpClient, sources: FileSources, limit: int) -> FileContent:
+    """The download in a 0600 temporary file; no more than ``limit`` bytes are read (the
+    record's declared size: a peer that sends more is refused without filling the disk)."""
     response = _get(url, client, sources)
     fd, name = tempfile.mkstemp(prefix="singer-file-")
     temp = Path(name)
     digests = _Digests()
     try:
         with os.fdopen(fd, "wb") as out:
-            for chunk in response.iter_content(_CHUNK):
+            for chunk in client.iter_body(response, limit):
                 digests.update(chunk)
                 out.write(chunk)
+    except BodyTooLarge:
+        temp.unlink(missing_ok=True)
+        msg = f"download_url {shown_url(url)}: more than {limit} bytes (the declared size)"
+        raise FileContentError(msg) from None
     except requests.RequestException as exc:
         temp.unlink(missing_ok=True)
         # Transient, so it stops the run like any other (the resumed run tries again); told
@@ -213,7 +224,12 @@ def _get(url: str, client: HttpClient, sources: FileSources) -> requests.Respons
     for _hop in range(MAX_REDIRECTS + 1):
         try:
             response = client.request(
-                "GET", url, authenticated=False, stream=True, allow_redirects=False
+                "GET",
+                url,
+                authenticated=False,
+                stream=True,
+                allow_redirects=False,
+                guard=partial(_guard, sources),
             )
         except Exception as exc:
             if _status_of(exc, client) is None:
@@ -234,6 +250,14 @@ def _get(url: str, client: HttpClient, sources: FileSources) -> requests.Respons
             raise FileContentError(msg) from None
     msg = f"download_url {first}: more than {MAX_REDIRECTS} redirects"
     raise FileContentError(msg)
+
+
+def _guard(sources: FileSources, url: str) -> None:
+    """The client's guard for a record's download_url: these rules, not the API's."""
+    try:
+        sources.check_url(url)
+    except SourceRefused as exc:
+        raise UrlRefused(str(exc)) from None
 
 
 def _status_of(exc: Exception, client: HttpClient) -> int | None:

@@ -107,6 +107,11 @@ class FileSources:
 
     files_root: str | None = None
     allowed_hosts: tuple[HostRule, ...] = ()
+    #: The setting the host rules come from, named in refusals.
+    setting: str = HOSTS_SETTING
+    #: A host no rule names is allowed if it resolves to public addresses only (presigned
+    #: URLs of a storage service); without it, only listed hosts are.
+    any_public: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> FileSources:
@@ -144,12 +149,12 @@ class FileSources:
 
     # -- download_url ---------------------------------------------------------------------------
 
-    def check_url(self, value: Any) -> str:
+    def check_url(self, value: Any, what: str = "download_url") -> str:
         """``value`` if the rules allow fetching it; otherwise the reason, as SourceRefused."""
         try:
             self._check_host(_split(value))
         except SourceRefused as exc:
-            raise SourceRefused(f"download_url {shown_url(value)}: {exc}") from None
+            raise SourceRefused(f"{what} {shown_url(value)}: {exc}") from None
         return str(value)
 
     def _check_host(self, parts: SplitResult) -> None:
@@ -159,14 +164,14 @@ class FileSources:
             return  # listed exactly: the operator vouches for it, whatever it is
         address = _ip(host)
         if address is not None and not _public(address):
-            raise SourceRefused(_not_public(host, address))
+            raise SourceRefused(_not_public(host, address, self.setting))
         if host == "localhost" or host.endswith(".localhost"):
-            msg = f"host {host} is loopback; refused unless listed exactly in {HOSTS_SETTING}"
+            msg = f"host {host} is loopback; refused unless listed exactly in {self.setting}"
             raise SourceRefused(msg)
-        if rule is None:
-            msg = f"host {_authority(host, parts.port)} is not in {HOSTS_SETTING}"
+        if rule is None and not self.any_public:
+            msg = f"host {_authority(host, parts.port)} is not in {self.setting}"
             raise SourceRefused(msg)
-        refuse_non_public(host, port)
+        refuse_non_public(host, port, self.setting)
 
 
 def parse_host_rule(entry: Any) -> HostRule:
@@ -191,7 +196,7 @@ def parse_host_rule(entry: Any) -> HostRule:
     return HostRule(f"*.{host}" if wildcard else host, port)
 
 
-def refuse_non_public(host: str, port: int) -> None:
+def refuse_non_public(host: str, port: int, setting: str = HOSTS_SETTING) -> None:
     """Resolve ``host``; every address must be public (a name can point anywhere)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -201,7 +206,7 @@ def refuse_non_public(host: str, port: int) -> None:
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if not _public(address):
-            raise SourceRefused(_not_public(host, address))
+            raise SourceRefused(_not_public(host, address, setting))
 
 
 def shown_url(value: Any) -> str:
@@ -274,9 +279,9 @@ def _public(address: IpAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def _not_public(host: str, address: IpAddress) -> str:
+def _not_public(host: str, address: IpAddress, setting: str) -> str:
     shown = host if host == str(address) else f"{host} ({address})"
-    return f"host {shown} is {_kind(address)}; refused unless listed exactly in {HOSTS_SETTING}"
+    return f"host {shown} is {_kind(address)}; refused unless listed exactly in {setting}"
 
 
 def _kind(address: IpAddress) -> str:

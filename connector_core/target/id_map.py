@@ -25,6 +25,7 @@ matters here) without an fsync per record. The tables, their states and the rows
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -33,6 +34,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from connector_core import safe_files
 from connector_core.target.id_map_lock import IdMapLock
 from connector_core.target.id_map_schema import (
     DELETED_HASH,
@@ -60,7 +62,10 @@ class IdMap:
             if path.exists():
                 shutil.copyfile(path, scratch)
             path = self._scratch = scratch
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=safe_files.DIR_MODE, parents=True, exist_ok=True)
+        # It holds record bodies: 0600 (SQLite gives its -wal and -shm the same), never
+        # opened through a symlink planted at its name.
+        os.close(safe_files.open_append(path))
         # A dry run works on its own copy; a real run holds the map until it closes it.
         self._held = None if scratch_copy else IdMapLock(path)
         self.path = path

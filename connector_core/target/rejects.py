@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import reprlib
 import threading
 from pathlib import Path
 from typing import Any
 
+from connector_core import safe_files
 from connector_core.target import hostile
 from connector_core.target.values import redacted
 
@@ -40,8 +42,10 @@ class Rejects:
             if not self.enabled:
                 return
             if self._file is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = self.path.open("a", encoding="utf-8")
+                # 0600, never through a symlink: a reject holds its record's body.
+                self.path.parent.mkdir(mode=safe_files.DIR_MODE, parents=True, exist_ok=True)
+                fd = safe_files.open_append(self.path)
+                self._file = os.fdopen(fd, "a", encoding="utf-8")
             self._file.write(line + "\n")
             self._file.flush()
 

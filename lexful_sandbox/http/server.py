@@ -20,7 +20,8 @@ class Options:
     db: str | None = None
     seed: str = "none"
     seed_scale: int = 0
-    seed_random: int = 1
+    # None: a random key (a sandbox left running must not share its key with every other).
+    seed_random: int | None = None
     admin: bool = False
     faults: Faults = field(default_factory=Faults)
 
@@ -30,7 +31,7 @@ def prepare(options: Options) -> tuple[SandboxState, Account]:
     store = Store(options.db)
     account = store.first_account()
     if account is None:
-        rng = random.Random(options.seed_random)
+        rng = random.Random(options.seed_random)  # None: seeded from the OS
         account = accounts.create_account(store, rng)
         _seed(store, account, options, rng)
     sb = SandboxState(store=store, faults=options.faults, admin=options.admin)

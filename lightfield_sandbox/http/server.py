@@ -19,7 +19,8 @@ class Options:
     port: int = 0
     db: str | None = None
     seed: str = "demo"
-    seed_random: int = 1
+    # None: a random key (a sandbox left running must not share its key with every other).
+    seed_random: int | None = None
     admin: bool = False
     faults: LightfieldFaults = field(default_factory=LightfieldFaults)
 
@@ -32,7 +33,7 @@ def prepare(options: Options) -> tuple[LightfieldState, Key]:
     state = LightfieldState(store=Store(options.db), faults=options.faults, admin=options.admin)
     key = state.store.first_key()
     if key is None:
-        rng = random.Random(options.seed_random)
+        rng = random.Random(options.seed_random)  # None: seeded from the OS
         key = workspaces.create_workspace(state.store, rng)
         if options.seed == "demo":
             from lightfield_sandbox.seed.demo import seed_demo  # noqa: PLC0415 - only then

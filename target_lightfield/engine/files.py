@@ -9,8 +9,10 @@ inline ``content_base64`` (tap-lightfield's ``files_content: inline``), or a ``l
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from connector_core.presigned import upload_headers
 from connector_core.target import file_content
 from connector_core.target.errors import RecordError
 from connector_core.target.id_map_schema import DONE, INTENT
@@ -26,6 +28,8 @@ from target_lightfield.engine.model import (
     canonical,
     idempotency_key,
 )
+
+_LOG = logging.getLogger(__name__)
 
 
 def write(ctx: Context, job: Job) -> Outcome:
@@ -85,13 +89,16 @@ def _upload(
     # a completed file refuses more bytes (409).
     if resumed and ctx.client.get_json(contract.file_path(file_id)).get("status") == "COMPLETED":
         return file_id
-    upload_headers = created.get("uploadHeaders") or {}
+    # Only what a storage protocol needs: no Host, hop-by-hop or unknown X- header.
+    headers, dropped = upload_headers(created.get("uploadHeaders"))
+    if dropped:
+        _LOG.warning("file %s: upload headers left out: %s", file_id, ", ".join(dropped))
     ctx.client.request(
         "PUT",
         str(created["uploadUrl"]),
         data=content.opener,
-        headers={str(k): str(v) for k, v in upload_headers.items()},
-        authenticated=False,  # the URL signs itself; Lightfield's key stays with Lightfield
+        headers=headers,
+        authenticated=False,  # the URL signs itself (and is checked: presigned.py)
     )
     ctx.client.send_json("POST", contract.file_path(file_id, "complete"), {"md5": content.md5})
     return file_id

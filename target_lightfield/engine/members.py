@@ -13,6 +13,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from lightfield_api import contract
+from lightfield_api.errors import LightfieldConnectionError
 from target_lightfield.engine.model import UNCHANGED, Outcome
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class MemberDirectory:
     def _read(self) -> dict[str, str]:
         members: dict[str, str] = {}
         offset = 0
-        while True:
+        for _page in range(self._client.max_pages):  # a peer's list may never end
             params = {"limit": contract.MAX_PAGE_SIZE, "offset": offset}
             page = self._client.get_json(contract.collection_path(contract.MEMBERS), params)
             for item in page.get("data") or []:
@@ -62,3 +63,5 @@ class MemberDirectory:
             if len(page.get("data") or []) < contract.MAX_PAGE_SIZE:
                 return members
             offset += contract.MAX_PAGE_SIZE
+        msg = f"members: more than {self._client.max_pages} pages (max_pages); the list never ends"
+        raise LightfieldConnectionError(msg)
