@@ -63,11 +63,9 @@ class IdMap:
                 shutil.copyfile(path, scratch)
             path = self._scratch = scratch
         path.parent.mkdir(mode=safe_files.DIR_MODE, parents=True, exist_ok=True)
-        # It holds record bodies: 0600 (SQLite gives its -wal and -shm the same), never
-        # opened through a symlink planted at its name.
+        # Record bodies: 0600 (SQLite's -wal and -shm too), never through a planted symlink.
         os.close(safe_files.open_append(path))
-        # A dry run works on its own copy; a real run holds the map until it closes it.
-        self._held = None if scratch_copy else IdMapLock(path)
+        self._held = None if scratch_copy else IdMapLock(path)  # a dry run's copy is its own
         self.path = path
         self._account = account_id
         self._lock = threading.Lock()
@@ -90,7 +88,7 @@ class IdMap:
             " WHERE account_id=? AND stream=? AND source_id=?",
             (self._account, stream, source_id),
         )
-        return _entry(rows[0]) if rows else None
+        return Entry(*rows[0]) if rows else None
 
     def resolve(
         self, source_id: str, kinds: tuple[str, ...], *, strict: bool = False
@@ -103,7 +101,7 @@ class IdMap:
         another record. Not strict: any stream's, preferring one of ``kinds``.
         """
         rows = [
-            _entry(r)
+            Entry(*r)
             for r in self._query(
                 f"SELECT {ENTRY_COLUMNS} FROM ids WHERE account_id=? AND source_id=?",  # noqa: S608
                 (self._account, source_id),
@@ -194,7 +192,7 @@ class IdMap:
             " AND cur.version >= ?) ORDER BY source_id",
             (self._account, stream, DONE, DELETED_HASH, version, DONE, version),
         )
-        return [_entry(row) for row in rows]
+        return [Entry(*row) for row in rows]
 
     def mark_deleted(self, stream: str, source_id: str) -> None:
         """Deleted from the destination: never again, and written again if the source brings it."""
@@ -399,7 +397,3 @@ class IdMap:
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
-
-
-def _entry(row: tuple[Any, ...]) -> Entry:
-    return Entry(*row)  # the columns of ENTRY_COLUMNS, in their order
