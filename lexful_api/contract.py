@@ -134,17 +134,38 @@ def download_url(body: dict[str, Any]) -> str:
 
 
 def error_message(body: Any, fallback: str = "") -> str:
-    """Whatever message an error body has, whatever its shape [A: Fastify's shape]."""
+    """One line from an error body: what Lexful's support asks for, whatever the shape.
+
+    The documented body [D] is ``{status, message, error_id, error_code, developer_message}``:
+    the line is ``developer_message`` (or ``message`` when it says no more), then
+    ``[error_code ..., error_id ...]``. Any other object is read tolerantly (``message``,
+    ``error``, ``detail``, ``details``), a text body by its first 500 characters.
+    """
     if isinstance(body, dict):
-        parts = [str(body[k]) for k in ("message", "error", "detail") if body.get(k)]
-        details = body.get("details")
-        if details:
-            parts.append(f"details: {details}")
-        if parts:
-            return "; ".join(dict.fromkeys(parts))
+        text = _error_text(body)
+        tags = [f"{k} {body[k]}" for k in ERROR_TAGS if body.get(k) not in (None, "")]
+        if tags:
+            text = f"{text} [{', '.join(tags)}]" if text else ", ".join(tags)
+        if text:
+            return " ".join(text.split())
     if isinstance(body, str) and body.strip():
-        return body.strip()[:500]
+        return " ".join(body.strip()[:500].split())
     return fallback
+
+
+ERROR_TAGS = ("error_code", "error_id")  # [D] what Lexful's support asks for
+
+
+def _error_text(body: dict[str, Any]) -> str:
+    message, developer = body.get("message"), body.get("developer_message")
+    parts = [str(body[k]) for k in ("message", "error", "detail") if body.get(k)]
+    if developer and str(developer) != str(message):
+        # The developer message usually restates the message with more detail.
+        parts = [p for p in parts if p not in str(developer)] + [str(developer)]
+    details = body.get("details")
+    if details:
+        parts.append(f"details: {details}")
+    return "; ".join(dict.fromkeys(parts))
 
 
 def token_and_expiry(body: dict[str, Any], now: datetime) -> tuple[str, datetime]:
