@@ -71,8 +71,8 @@ def asset_types_path(type_id: str | None = None) -> str:
     return "/v1/asset_types" + (f"/{_seg(type_id)}" if type_id else "")
 
 
-def users_path() -> str:
-    return "/v1/users"
+def users_path(user_id: str | None = None) -> str:
+    return "/v1/users" + (f"/{_seg(user_id)}" if user_id else "")
 
 
 def assets_path(asset_type: str, asset_id: str | None = None) -> str:

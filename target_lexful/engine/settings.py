@@ -31,6 +31,8 @@ class EngineSettings:
     dry_run: bool = False
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     file_sources: FileSources = field(default_factory=FileSources)
+    create_users: bool = False
+    transfer_ownership_to: str | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> EngineSettings:
@@ -47,4 +49,6 @@ class EngineSettings:
             dry_run=bool(config.get("dry_run")),
             max_concurrency=max_concurrency(config),
             file_sources=FileSources.from_config(config),
+            create_users=bool(config.get("create_users")),
+            transfer_ownership_to=config.get("transfer_ownership_to") or None,
         )

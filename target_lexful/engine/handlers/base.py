@@ -41,6 +41,8 @@ class HandlerDeps:
     dry_run: bool = False
     # The default allows no local path and no URL: the engine passes the settings'.
     file_sources: FileSources = field(default_factory=FileSources)
+    create_users: bool = False  # users: create and delete (may invite a real person)
+    transfer_ownership_to: str | None = None  # the email that a deleted user's assets go to
 
 
 GroupResult = list[RecordError | None]
