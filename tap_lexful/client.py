@@ -28,6 +28,7 @@ from connector_core.tap.paging import (
 from connector_core.tap.runtime import Progress, Runtime, run_now, wait_for
 from connector_core.tap.stream import PagedStream, StreamError
 from lexful_api import LexfulError, contract
+from tap_lexful import deletes
 from tap_lexful.schemas import json_text_fields, stream_schema
 
 if TYPE_CHECKING:
@@ -86,6 +87,10 @@ class LexfulStream(PagedStream):
     def __init__(self, tap: Tap, runtime: Runtime, **kwargs: Any) -> None:
         self.runtime = runtime
         include_deleted = self.selects_fields and bool(tap.config.get("include_deleted"))
+        include_deleted |= deletes.enabled(
+            tap.config, incremental=self.incremental, selects_fields=self.selects_fields
+        )
+        self.deletes = deletes.DeletesPass(self)
         schema = stream_schema(self.properties, include_deleted=include_deleted)
         super().__init__(tap, schema=schema, **kwargs)
         if self.incremental:
@@ -111,8 +116,9 @@ class LexfulStream(PagedStream):
     @property
     @override
     def check_sorted(self) -> bool:
-        # A lookback window deliberately starts before the bookmark.
-        return not self.config.get("lookback_seconds")
+        # A lookback window deliberately starts before the bookmark; the deletes pass emits
+        # older records after the walk (and puts the bookmark back: see ``deletes``).
+        return not self.config.get("lookback_seconds") and not self.deletes.on
 
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> None:
@@ -199,7 +205,9 @@ class LexfulStream(PagedStream):
                 row[name] = json.dumps(row[name], ensure_ascii=False)
         if not self.known_fields.issuperset(row):  # no set is built for the usual record
             self._report_unknown(row.keys() - self.known_fields)
-        if key:
+        if self.deletes.active:
+            self.deletes.emitted(row, context)
+        elif key:
             self._note_emitting(row, context)
         return row
 
@@ -280,6 +288,7 @@ class LexfulStream(PagedStream):
             return
         self._emitting = None
         self.progress.start()
+        self.deletes.start(context)
         pages = self.walk(context, concurrent=True)
         try:
             current = next(pages, [])
@@ -293,6 +302,7 @@ class LexfulStream(PagedStream):
             yield from current
             self._mark_last_emitted(context)
             self.progress.summary()
+            yield from self.deletes.records(context)
         finally:  # an aborted sync (--test, an error) must not leave requests queued
             for child in self.selected_children:
                 child.cancel_prefetched()

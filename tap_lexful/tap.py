@@ -98,6 +98,16 @@ class TapLexful(Tap):
             description="Also emit soft-deleted records, with _sdc_deleted_at set.",
         ),
         th.Property(
+            "emit_deletes",
+            th.BooleanType,
+            default=True,
+            description=(
+                "Each incremental run of organizations, users and the asset streams also "
+                "reads what was deleted since its last run and emits it with _sdc_deleted_at "
+                "(a loader soft-deletes the row). false: only new records."
+            ),
+        ),
+        th.Property(
             "page_size",
             th.IntegerType(minimum=2, maximum=contract.MAX_PAGE_SIZE),
             default=contract.MAX_PAGE_SIZE,

@@ -4,7 +4,7 @@
 The shape is [D] (the reference's examples on "remove label from organizations" and "delete a
 user"); the values of ``error_code`` are [A]: the status's name (``BAD_REQUEST``, ``NOT_FOUND``,
 ``TOO_MANY_REQUESTS``...). ``developer_message`` says more than ``message`` where there is more
-to say: the field a 400 or a 409 is about.
+to say: the field a 400 or a 409 is about, when the message does not name it.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def error_code(status: int) -> str:
 
 
 def error_body(status: int, message: str, field: str | None = None) -> dict[str, Any]:
-    developer = f"field {field!r}: {message}" if field else message
+    developer = f"{message} (field: {field})" if field and field not in message else message
     return {
         "status": status,
         "message": message,

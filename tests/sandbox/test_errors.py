@@ -31,8 +31,9 @@ def test_a_hook_answer_is_in_the_documented_shape(own_sandbox) -> None:
     assert body["error_code"] == "IM_A_TEAPOT"
 
 
-def test_a_validation_error_names_the_field_for_developers(api: Api) -> None:
-    body = {"name": "X", "type": "client", "status": "active", "colour": "red"}
-    error = assert_error(api.post("/organizations", body), 400, "colour")
+def test_a_validation_error_names_the_field_for_developers(demo_api: Api) -> None:
+    error = assert_error(demo_api.get("/users", params={"limit": "x"}), 400, "limit")
     assert error["error_code"] == "BAD_REQUEST"
-    assert error["developer_message"] == f"field 'colour': {error['message']}"
+    assert error["developer_message"] == error["message"]  # it names the field already
+    error = assert_error(demo_api.get("/users", params={"sort": "nope"}), 400, "nope")
+    assert error["developer_message"] == f"{error['message']} (field: sort)"
