@@ -301,8 +301,8 @@ class LexfulStream(PagedStream):
                 current = upcoming
             yield from current
             self._mark_last_emitted(context)
-            self.progress.summary()
             yield from self.deletes.records(context)
+            self.progress.summary()
         finally:  # an aborted sync (--test, an error) must not leave requests queued
             for child in self.selected_children:
                 child.cancel_prefetched()

@@ -84,6 +84,7 @@ class DeletesPass:
                 if not item.get("deleted_at") or place <= after:
                     continue
                 count += 1
+                self.stream.progress.advance(1)
                 yield item
         finally:
             self.active = False
