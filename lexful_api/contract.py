@@ -75,6 +75,10 @@ def users_path(user_id: str | None = None) -> str:
     return "/v1/users" + (f"/{_seg(user_id)}" if user_id else "")
 
 
+def entity_counts_path() -> str:
+    return "/v1/entities/counts"  # [D]
+
+
 def assets_path(asset_type: str, asset_id: str | None = None) -> str:
     return f"/v1/assets/{_seg(asset_type)}" + (f"/{_seg(asset_id)}" if asset_id else "")
 
@@ -116,6 +120,19 @@ def list_total(body: Any) -> int | None:
     """The ``total`` of a list answer, when it has one [D]."""
     total = body.get("total") if isinstance(body, dict) else None
     return total if isinstance(total, int) else None
+
+
+def entity_counts(body: Any) -> dict[str, dict[str, int]]:
+    """Type name -> organization id -> count, from ``{<type>: {..., "counts": {...}}}`` [D]."""
+    out: dict[str, dict[str, int]] = {}
+    if not isinstance(body, dict):
+        msg = "entity counts answer is not an object"
+        raise ValueError(msg)
+    for name, entry in body.items():
+        counts = entry.get("counts") if isinstance(entry, dict) else None
+        if isinstance(counts, dict):
+            out[str(name)] = {str(k): int(v) for k, v in counts.items() if isinstance(v, int)}
+    return out
 
 
 def created_file(body: dict[str, Any]) -> tuple[dict[str, Any], str]:

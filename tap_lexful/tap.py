@@ -20,7 +20,7 @@ from lexful_api.settings import (
     max_concurrency,
     request_properties,
 )
-from tap_lexful import all_parents, streams
+from tap_lexful import all_parents, counts, streams
 from tap_lexful.client import LexfulStream, LexfulStreamError
 from tap_lexful.message_writer import BufferedMsgSpecWriter
 from tap_lexful.streams import AssetStream  # by name: in the class, `streams` is the property
@@ -33,6 +33,7 @@ FIXED_STREAMS: tuple[type[LexfulStream], ...] = (
     streams.OrganizationsStream,
     streams.AssetTypesStream,
     streams.UsersStream,
+    counts.AssetCountsStream,
 )
 
 
@@ -105,6 +106,17 @@ class TapLexful(Tap):
                 "Each incremental run of organizations, users and the asset streams also "
                 "reads what was deleted since its last run and emits it with _sdc_deleted_at "
                 "(a loader soft-deletes the row). false: only new records."
+            ),
+        ),
+        th.Property(
+            counts.SETTING,
+            th.StringType,
+            default="warn",
+            allowed_values=list(counts.MODES),
+            description=(
+                "After a full read of an asset stream (no bookmark, no filter), compare what "
+                "was emitted with the API's own counts per organization: warn (log each "
+                "difference), fail (stop the run) or off."
             ),
         ),
         th.Property(
