@@ -7,6 +7,7 @@ one-line change.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -26,6 +27,8 @@ SYSTEM_PREFIX = "system."  # [D]
 MAX_PAGE_SIZE = 1000  # [D for users, A elsewhere]
 BULK_LIMIT = 100  # [D] organizations per bulk create or update
 FILTER_OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "like")  # [D+A]
+FILTER_TREE_MAX_DEPTH = 3  # [D] users; [A] on every other list
+FILTER_TREE_MAX_CONDITIONS = 50  # [D]
 DEFAULT_SORT = ("created_at", "id")  # [A] the server's own default; always sent explicitly
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})  # [A] 429 with Retry-After
 REFERENCE_TARGET_KEYS = ("target_asset_types", "target_entity_types")  # [D] both spellings
@@ -212,6 +215,45 @@ def parse_filter_key(key: str) -> tuple[str, str]:
         msg = f"unknown filter operator {op!r} in {key!r}; known: {', '.join(FILTER_OPERATORS)}"
         raise ValueError(msg)
     return field, op
+
+
+def filter_tree_leaves(tree: Any) -> list[tuple[str, str]]:
+    """The (field, operator) of each leaf of a ``filter`` tree, checked as documented [D:
+    "list users"]: groups ``{"and": [...]}``/``{"or": [...]}``, leaves ``field[op]=value``,
+    at most ``FILTER_TREE_MAX_DEPTH`` levels and ``FILTER_TREE_MAX_CONDITIONS`` leaves."""
+    leaves: list[tuple[str, str]] = []
+
+    def walk(node: Any, depth: int) -> None:
+        if isinstance(node, str):
+            key, sep, _ = node.partition("=")
+            if not sep:
+                msg = f"{node!r} is not field[operator]=value"
+                raise ValueError(msg)
+            leaves.append(parse_filter_key(key))
+            if len(leaves) > FILTER_TREE_MAX_CONDITIONS:
+                msg = f"more than {FILTER_TREE_MAX_CONDITIONS} conditions"
+                raise ValueError(msg)
+            return
+        if not isinstance(node, dict) or len(node) != 1 or next(iter(node)) not in ("and", "or"):
+            msg = 'a node is {"and": [...]}, {"or": [...]} or a "field[op]=value" string'
+            raise ValueError(msg)
+        if depth >= FILTER_TREE_MAX_DEPTH:
+            msg = f"nested deeper than {FILTER_TREE_MAX_DEPTH} levels"
+            raise ValueError(msg)
+        ((op, children),) = node.items()
+        if not isinstance(children, list) or not children:
+            msg = f"{op!r} takes a non-empty array"
+            raise ValueError(msg)
+        for child in children:
+            walk(child, depth + 1)
+
+    walk(tree, 0)
+    return leaves
+
+
+def filter_tree_param(tree: Any) -> str:
+    """The ``filter`` query value: the tree's compact JSON (the client URL-encodes it) [D]."""
+    return json.dumps(tree, separators=(",", ":"), ensure_ascii=False)
 
 
 def sort_params(key: str = DEFAULT_SORT[0], tiebreak: str = DEFAULT_SORT[1]) -> dict[str, str]:

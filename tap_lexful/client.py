@@ -28,7 +28,7 @@ from connector_core.tap.paging import (
 from connector_core.tap.runtime import Progress, Runtime, run_now, wait_for
 from connector_core.tap.stream import PagedStream, StreamError
 from lexful_api import LexfulError, contract
-from tap_lexful import deletes
+from tap_lexful import deletes, filter_trees
 from tap_lexful.schemas import json_text_fields, stream_schema
 
 if TYPE_CHECKING:
@@ -143,6 +143,7 @@ class LexfulStream(PagedStream):
         }
         for key, value in self.config.get("filters", {}).get(self.name, {}).items():
             params[key] = contract.filter_value(value)
+        params |= filter_trees.params(self.config, self.name)
         organization_ids = self.config.get("organization_ids")
         if organization_ids and self.organization_field:
             params[f"{self.organization_field}[in]"] = ",".join(organization_ids)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from connector_core.tap.paging import Position
 from lexful_api import LexfulClient, LexfulError, contract
+from tap_lexful import filter_trees
 
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -126,6 +127,7 @@ class DeletesPass:
             key: contract.filter_value(value)
             for key, value in s.config.get("filters", {}).get(s.name, {}).items()
         }
+        params |= filter_trees.params(s.config, s.name)
         organization_ids = s.config.get("organization_ids")
         if organization_ids and s.organization_field:
             params[f"{s.organization_field}[in]"] = ",".join(organization_ids)

@@ -20,7 +20,7 @@ from lexful_api.settings import (
     max_concurrency,
     request_properties,
 )
-from tap_lexful import all_parents, counts, streams
+from tap_lexful import all_parents, counts, filter_trees, streams
 from tap_lexful.client import LexfulStream, LexfulStreamError
 from tap_lexful.message_writer import BufferedMsgSpecWriter
 from tap_lexful.streams import AssetStream  # by name: in the class, `streams` is the property
@@ -90,6 +90,17 @@ class TapLexful(Tap):
             description=(
                 "Extra API filters per stream, e.g. "
                 '{"system_contact": {"important[eq]": "true"}}: field[op] -> value.'
+            ),
+        ),
+        th.Property(
+            filter_trees.SETTING,
+            th.ObjectType(additional_properties=th.CustomType({"type": ["object", "string"]})),
+            default={},
+            description=(
+                "A filter tree per stream (organizations, users, asset streams, types), "
+                'ANDed with filters, e.g. {"users": {"or": ["role[eq]=admin", '
+                '{"and": ["role[eq]=support", "last_name[like]=R%"]}]}}: at most 3 levels '
+                "and 50 conditions."
             ),
         ),
         th.Property(
@@ -195,6 +206,13 @@ class TapLexful(Tap):
         assets = [self._asset_stream(definition, taken) for definition in definitions]
         discovered: list[Stream] = [*fixed, *assets]
         self._check_filters({stream.name: stream for stream in discovered})
+        trees = filter_trees.field_problem(
+            self.config,
+            {s.name: set(s.schema["properties"]) for s in discovered},
+            {s.name for s in discovered if isinstance(s, LexfulStream) and s.selects_fields},
+        )
+        if trees:
+            raise _setting_error(trees)
         return discovered
 
     @property
@@ -258,6 +276,9 @@ class TapLexful(Tap):
         return AssetStream(self, self.runtime, definition, name)
 
     def _check_settings(self) -> None:
+        tree_problem = filter_trees.shape_problem(self.config)  # before any request
+        if tree_problem:
+            raise _setting_error(tree_problem)
         if self.config.get("files_content") == "directory" and not self.config.get("files_dir"):
             raise _setting_error("files_dir: required when files_content is 'directory'")
 
