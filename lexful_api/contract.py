@@ -96,6 +96,11 @@ def files_path(asset_type: str, asset_id: str, file_id: str | None = None) -> st
     return f"{assets_path(asset_type, asset_id)}/files{tail}"
 
 
+def entity_upload_path(entity_type: str, entity_id: str, property_name: str) -> str:
+    """Where a file for a file-typed property is created [D: "create as entity property"]."""
+    return f"/v1/entities/{_seg(entity_type)}/{_seg(entity_id)}/uploads/{_seg(property_name)}"
+
+
 def file_complete_path(asset_type: str, asset_id: str, file_id: str) -> str:
     return f"{files_path(asset_type, asset_id, file_id)}/complete"
 
