@@ -2,7 +2,7 @@
 
 [D] reference pages "create a user", "update a user", "delete a user": ``email``, ``role`` and
 ``organization_scopes`` are required on create; ``first_name``, ``last_name`` and
-``account_scopes`` are optional. [A] the roles below, email unique in the account (409), and
+``account_scopes`` are optional; the roles below. [A] email unique in the account (409), and
 that "owns entities" means assets whose ``owned_by`` is the user.
 """
 
@@ -15,7 +15,8 @@ from lexful_sandbox.common.errors import bad_request, conflict, not_found
 from lexful_sandbox.common.util import next_id_and_time, touched
 from lexful_sandbox.storage.store import Store
 
-ROLES = ("admin", "support", "editor", "viewer", "organization_viewer")  # [A] but the last [D]
+# [D] the roles of the users reference (organization_viewer: one version of it)
+ROLES = ("system_admin", "system_support", "admin", "support", "viewer", "organization_viewer")
 WRITABLE = ("email", "role", "first_name", "last_name", "account_scopes", "organization_scopes")
 REQUIRED = ("email", "role", "organization_scopes")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
