@@ -7,6 +7,7 @@ one-line change.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -27,6 +28,8 @@ MAX_PAGE_SIZE = 1000  # [D for users, A elsewhere]
 BULK_LIMIT = 100  # [D] organizations per bulk create or update
 FILTER_OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "like")  # [D+A]
 FILTER_NULL = "null"  # [A] how a filter value says null (field[eq]=null: the field is empty)
+FILTER_TREE_MAX_DEPTH = 3  # [D] users; [A] on every other list
+FILTER_TREE_MAX_CONDITIONS = 50  # [D]
 DEFAULT_SORT = ("created_at", "id")  # [A] the server's own default; always sent explicitly
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})  # [A] 429 with Retry-After
 REFERENCE_TARGET_KEYS = ("target_asset_types", "target_entity_types")  # [D] both spellings
@@ -89,8 +92,12 @@ def asset_types_path(type_id: str | None = None) -> str:
     return "/v1/asset_types" + (f"/{_seg(type_id)}" if type_id else "")
 
 
-def users_path() -> str:
-    return "/v1/users"
+def users_path(user_id: str | None = None) -> str:
+    return "/v1/users" + (f"/{_seg(user_id)}" if user_id else "")
+
+
+def entity_counts_path() -> str:
+    return "/v1/entities/counts"  # [D]
 
 
 def assets_path(asset_type: str, asset_id: str | None = None) -> str:
@@ -105,6 +112,11 @@ def related_path(asset_type: str, asset_id: str, related_id: str | None = None) 
 def files_path(asset_type: str, asset_id: str, file_id: str | None = None) -> str:
     tail = f"/{_seg(file_id)}" if file_id else ""
     return f"{assets_path(asset_type, asset_id)}/files{tail}"
+
+
+def entity_upload_path(entity_type: str, entity_id: str, property_name: str) -> str:
+    """Where a file for a file-typed property is created [D: "create as entity property"]."""
+    return f"/v1/entities/{_seg(entity_type)}/{_seg(entity_id)}/uploads/{_seg(property_name)}"
 
 
 def file_complete_path(asset_type: str, asset_id: str, file_id: str) -> str:
@@ -136,6 +148,19 @@ def list_total(body: Any) -> int | None:
     return total if isinstance(total, int) else None
 
 
+def entity_counts(body: Any) -> dict[str, dict[str, int]]:
+    """Type name -> organization id -> count, from ``{<type>: {..., "counts": {...}}}`` [D]."""
+    out: dict[str, dict[str, int]] = {}
+    if not isinstance(body, dict):
+        msg = "entity counts answer is not an object"
+        raise ValueError(msg)
+    for name, entry in body.items():
+        counts = entry.get("counts") if isinstance(entry, dict) else None
+        if isinstance(counts, dict):
+            out[str(name)] = {str(k): int(v) for k, v in counts.items() if isinstance(v, int)}
+    return out
+
+
 def created_file(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The file record and the presigned upload URL of a file-create answer [D]."""
     return body["file"], body["presignedUploadUrl"]
@@ -152,17 +177,38 @@ def download_url(body: dict[str, Any]) -> str:
 
 
 def error_message(body: Any, fallback: str = "") -> str:
-    """Whatever message an error body has, whatever its shape [A: Fastify's shape]."""
+    """One line from an error body: what Lexful's support asks for, whatever the shape.
+
+    The documented body [D] is ``{status, message, error_id, error_code, developer_message}``:
+    the line is ``developer_message`` (or ``message`` when it says no more), then
+    ``[error_code ..., error_id ...]``. Any other object is read tolerantly (``message``,
+    ``error``, ``detail``, ``details``), a text body by its first 500 characters.
+    """
     if isinstance(body, dict):
-        parts = [str(body[k]) for k in ("message", "error", "detail") if body.get(k)]
-        details = body.get("details")
-        if details:
-            parts.append(f"details: {details}")
-        if parts:
-            return "; ".join(dict.fromkeys(parts))
+        text = _error_text(body)
+        tags = [f"{k} {body[k]}" for k in ERROR_TAGS if body.get(k) not in (None, "")]
+        if tags:
+            text = f"{text} [{', '.join(tags)}]" if text else ", ".join(tags)
+        if text:
+            return " ".join(text.split())
     if isinstance(body, str) and body.strip():
-        return body.strip()[:500]
+        return " ".join(body.strip()[:500].split())
     return fallback
+
+
+ERROR_TAGS = ("error_code", "error_id")  # [D] what Lexful's support asks for
+
+
+def _error_text(body: dict[str, Any]) -> str:
+    message, developer = body.get("message"), body.get("developer_message")
+    parts = [str(body[k]) for k in ("message", "error", "detail") if body.get(k)]
+    if developer and str(developer) != str(message):
+        # The developer message usually restates the message with more detail.
+        parts = [p for p in parts if p not in str(developer)] + [str(developer)]
+    details = body.get("details")
+    if details:
+        parts.append(f"details: {details}")
+    return "; ".join(dict.fromkeys(parts))
 
 
 def token_and_expiry(body: dict[str, Any], now: datetime) -> tuple[str, datetime]:
@@ -192,6 +238,45 @@ def parse_filter_key(key: str) -> tuple[str, str]:
         msg = f"unknown filter operator {op!r} in {key!r}; known: {', '.join(FILTER_OPERATORS)}"
         raise ValueError(msg)
     return field, op
+
+
+def filter_tree_leaves(tree: Any) -> list[tuple[str, str]]:
+    """The (field, operator) of each leaf of a ``filter`` tree, checked as documented [D:
+    "list users"]: groups ``{"and": [...]}``/``{"or": [...]}``, leaves ``field[op]=value``,
+    at most ``FILTER_TREE_MAX_DEPTH`` levels and ``FILTER_TREE_MAX_CONDITIONS`` leaves."""
+    leaves: list[tuple[str, str]] = []
+
+    def walk(node: Any, depth: int) -> None:
+        if isinstance(node, str):
+            key, sep, _ = node.partition("=")
+            if not sep:
+                msg = f"{node!r} is not field[operator]=value"
+                raise ValueError(msg)
+            leaves.append(parse_filter_key(key))
+            if len(leaves) > FILTER_TREE_MAX_CONDITIONS:
+                msg = f"more than {FILTER_TREE_MAX_CONDITIONS} conditions"
+                raise ValueError(msg)
+            return
+        if not isinstance(node, dict) or len(node) != 1 or next(iter(node)) not in ("and", "or"):
+            msg = 'a node is {"and": [...]}, {"or": [...]} or a "field[op]=value" string'
+            raise ValueError(msg)
+        if depth >= FILTER_TREE_MAX_DEPTH:
+            msg = f"nested deeper than {FILTER_TREE_MAX_DEPTH} levels"
+            raise ValueError(msg)
+        ((op, children),) = node.items()
+        if not isinstance(children, list) or not children:
+            msg = f"{op!r} takes a non-empty array"
+            raise ValueError(msg)
+        for child in children:
+            walk(child, depth + 1)
+
+    walk(tree, 0)
+    return leaves
+
+
+def filter_tree_param(tree: Any) -> str:
+    """The ``filter`` query value: the tree's compact JSON (the client URL-encodes it) [D]."""
+    return json.dumps(tree, separators=(",", ":"), ensure_ascii=False)
 
 
 def sort_params(key: str = DEFAULT_SORT[0], tiebreak: str = DEFAULT_SORT[1]) -> dict[str, str]:

@@ -30,7 +30,8 @@ from lexful_dagster.config import Account, MeltanoProject
 
 ACCOUNT_WIDE = "account"
 ORGANIZATION_PREFIX = "orgs-"
-ACCOUNT_STREAMS = ("organization_types", "asset_types", "users")
+# asset_counts: the API's counts of the whole account, read once (one request) per run.
+ACCOUNT_STREAMS = ("organization_types", "asset_types", "users", "asset_counts")
 # tap-lexful's streams that are not asset types: an asset type whose stream name is one of
 # these is synced as "asset_<name>" (tap_lexful/tap.py), and its filter must say so too.
 _FIXED_STREAMS = frozenset({*ACCOUNT_STREAMS, "organizations", "related_assets", "files"})

@@ -28,7 +28,7 @@ from connector_core.tap.paging import (
 from connector_core.tap.runtime import Progress, Runtime, run_now, wait_for
 from connector_core.tap.stream import PagedStream, StreamError
 from lexful_api import LexfulError, contract
-from tap_lexful import bookmarks
+from tap_lexful import bookmarks, deletes, filter_trees
 from tap_lexful.bookmarks import LAST_EMITTED
 from tap_lexful.schemas import json_text_fields, stream_schema
 from tap_lexful.settings_check import FilterFields, api_filter_key
@@ -91,6 +91,10 @@ class LexfulStream(PagedStream):
     def __init__(self, tap: Tap, runtime: Runtime, **kwargs: Any) -> None:
         self.runtime = runtime
         include_deleted = self.selects_fields and bool(tap.config.get("include_deleted"))
+        include_deleted |= deletes.enabled(
+            tap.config, incremental=self.incremental, selects_fields=self.selects_fields
+        )
+        self.deletes = deletes.DeletesPass(self)
         schema = stream_schema(self.properties, include_deleted=include_deleted)
         super().__init__(tap, schema=schema, **kwargs)
         if self.incremental:
@@ -118,8 +122,9 @@ class LexfulStream(PagedStream):
     @property
     @override
     def check_sorted(self) -> bool:
-        # A lookback window deliberately starts before the bookmark.
-        return not self.config.get("lookback_seconds")
+        # A lookback window deliberately starts before the bookmark; the deletes pass emits
+        # older records after the walk (and puts the bookmark back: see ``deletes``).
+        return not self.config.get("lookback_seconds") and not self.deletes.on
 
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> None:
@@ -151,6 +156,7 @@ class LexfulStream(PagedStream):
         }
         for key, value in self.config.get("filters", {}).get(self.name, {}).items():
             params[api_filter_key(key, self.filter_fields)] = contract.filter_value(value)
+        params |= filter_trees.params(self.config, self.name)
         organization_ids = self.config.get("organization_ids")
         if organization_ids and self.organization_field:
             params[f"{self.organization_field}[in]"] = ",".join(organization_ids)
@@ -226,7 +232,9 @@ class LexfulStream(PagedStream):
                 row[name] = json.dumps(row[name], ensure_ascii=False)
         if not self.known_fields.issuperset(row):  # no set is built for the usual record
             self._report_unknown(row.keys() - self.known_fields)
-        if key:
+        if self.deletes.active:
+            self.deletes.emitted(row, context)
+        elif key:
             self._note_emitting(row, context)
         return row
 
@@ -307,6 +315,7 @@ class LexfulStream(PagedStream):
             return
         self._emitting = None
         self.progress.start()
+        self.deletes.start(context)
         try:
             if self.catch_up:  # organizations added since the bookmark: up to it first
                 catch_up = bookmarks.CatchUp(self, self.catch_up, context)
@@ -320,6 +329,7 @@ class LexfulStream(PagedStream):
                 )
             yield from self._emit(self.walk(context, concurrent=True), context)
             self._mark_last_emitted(context)
+            yield from self.deletes.records(context)
             self.progress.summary()
         finally:  # an aborted sync (--test, an error) must not leave requests queued
             for child in self.selected_children:

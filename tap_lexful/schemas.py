@@ -161,6 +161,14 @@ FILE = th.PropertiesList(
     th.Property("is_public", th.BooleanType),
     th.Property("property_name", th.StringType),
     th.Property("upload_status", th.StringType),
+    # [D] on a file uploaded for a property (POST /v1/entities/.../uploads/{property}).
+    th.Property("entity_id", th.UUIDType, description="The asset (entity) it belongs to."),
+    th.Property("s3_key", th.StringType, description="Where the bytes are stored."),
+    th.Property(
+        "data",
+        th.CustomType({"type": ["string"], "contentMediaType": JSON_TEXT_MEDIA_TYPE}),
+        description="The upload's data, as JSON text.",
+    ),
     *AUDIT,
 )
 # What files_content adds to a file record (never asked of the API).

@@ -18,11 +18,11 @@ from connector_core import safe_files, scrub
 from connector_core.http import BodyTooLarge
 from connector_core.tap.runtime import Runtime
 from lexful_api import LexfulError, contract
-from tap_lexful import schemas
+from tap_lexful import counts, schemas
 from tap_lexful.client import LexfulStream
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
     from datetime import datetime
 
     from singer_sdk import Tap
@@ -129,6 +129,15 @@ class AssetStream(LexfulStream):
     @override
     def get_url(self, context: Context | None) -> str:
         return self.url_base + contract.assets_path(self.asset_type)
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        # After a full read, what was emitted is checked against the API's counts.
+        check = counts.Reconciliation(self, self.asset_type, context)
+        for record in super().get_records(context):
+            check.saw(record)
+            yield record
+        check.finish()
 
     @override
     def post_process(

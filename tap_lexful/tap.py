@@ -22,7 +22,15 @@ from lexful_api.settings import (
     max_concurrency,
     request_properties,
 )
-from tap_lexful import all_parents, bookmarks, catalog, settings_check, streams
+from tap_lexful import (
+    all_parents,
+    bookmarks,
+    catalog,
+    counts,
+    filter_trees,
+    settings_check,
+    streams,
+)
 from tap_lexful.client import LexfulStream, LexfulStreamError
 from tap_lexful.message_writer import BufferedMsgSpecWriter
 
@@ -37,6 +45,7 @@ FIXED_STREAMS: tuple[type[LexfulStream], ...] = (
     streams.OrganizationsStream,
     streams.AssetTypesStream,
     streams.UsersStream,
+    counts.AssetCountsStream,
 )
 
 
@@ -103,10 +112,42 @@ class TapLexful(Tap):
             ),
         ),
         th.Property(
+            filter_trees.SETTING,
+            th.ObjectType(additional_properties=th.CustomType({"type": ["object", "string"]})),
+            default={},
+            description=(
+                "A filter tree per stream (organizations, users, asset streams, types), "
+                'ANDed with filters, e.g. {"users": {"or": ["role[eq]=admin", '
+                '{"and": ["role[eq]=support", "last_name[like]=R%"]}]}}: at most 3 levels '
+                "and 50 conditions."
+            ),
+        ),
+        th.Property(
             "include_deleted",
             th.BooleanType,
             default=False,
             description="Also emit soft-deleted records, with _sdc_deleted_at set.",
+        ),
+        th.Property(
+            "emit_deletes",
+            th.BooleanType,
+            default=True,
+            description=(
+                "Each incremental run of organizations, users and the asset streams also "
+                "reads what was deleted since its last run and emits it with _sdc_deleted_at "
+                "(a loader soft-deletes the row). false: only new records."
+            ),
+        ),
+        th.Property(
+            counts.SETTING,
+            th.StringType,
+            default="warn",
+            allowed_values=list(counts.MODES),
+            description=(
+                "After a full read of an asset stream (no bookmark, no filter), compare what "
+                "was emitted with the API's own counts per organization: warn (log each "
+                "difference), fail (stop the run) or off."
+            ),
         ),
         th.Property(
             "page_size",
@@ -200,6 +241,13 @@ class TapLexful(Tap):
         assets = [self._asset_stream(definition, taken) for definition in definitions]
         discovered: list[Stream] = [*fixed, *assets]
         self._check_filters({stream.name: stream for stream in discovered})
+        trees = filter_trees.field_problem(
+            self.config,
+            {s.name: set(s.schema["properties"]) for s in discovered},
+            {s.name for s in discovered if isinstance(s, LexfulStream) and s.selects_fields},
+        )
+        if trees:
+            raise _setting_error(trees)
         return discovered
 
     @property
@@ -286,6 +334,9 @@ class TapLexful(Tap):
             settings_check.check_settings(self.config)
         except settings_check.SettingError as exc:
             raise _setting_error(str(exc)) from None
+        tree_problem = filter_trees.shape_problem(self.config)  # before any request
+        if tree_problem:
+            raise _setting_error(tree_problem)
 
     def _check_filters(self, by_name: dict[str, Stream]) -> None:
         """Every filter names a stream and a field its endpoint filters on."""

@@ -78,6 +78,24 @@ class TargetLexful(GuardedTarget):
             ),
         ),
         th.Property(
+            "create_users",
+            th.BooleanType,
+            default=False,
+            description=(
+                "Create users the destination lacks (matched by email), and delete the copy of "
+                "a user deleted in the source; off by default: creating a user may invite a "
+                "real person. Users that exist are updated either way"
+            ),
+        ),
+        th.Property(
+            "transfer_ownership_to",
+            th.StringType,
+            description=(
+                "Email of a destination user who takes over what a deleted user owns "
+                "(with create_users)"
+            ),
+        ),
+        th.Property(
             "on_record_error",
             th.StringType,
             default="reject",

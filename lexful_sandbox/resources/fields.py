@@ -76,6 +76,9 @@ FILE_FIELDS = {
     "is_public": "boolean",
     "property_name": "string",
     "upload_status": "string",
+    "entity_id": "string",
+    "s3_key": "string",
+    "data": "object",
     **AUDIT,
 }
 

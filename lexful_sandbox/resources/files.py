@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lexful_sandbox.common.errors import ApiError, bad_request, not_found
@@ -14,6 +15,7 @@ from lexful_sandbox.storage.store import Store
 MAX_FILE_SIZE = 100 * 1024 * 1024
 REQUIRED = ("name", "original_name", "file_extension", "mime_type", "size")
 OPTIONAL = ("property_name", "is_public")
+FILE_EXTENSION = re.compile(r"^\.?[a-zA-Z0-9]+$")  # [D] on the property upload
 
 
 def object_key(account_id: str, file_id: str) -> str:
@@ -64,6 +66,32 @@ def _check_rules(asset_type: dict[str, Any], body: dict[str, Any]) -> None:
     mime_types = [m.lower() for m in rules.get("allowed_mime_types") or []]
     if mime_types and body["mime_type"].lower() not in mime_types:
         raise fail("mime_type", f"must be one of {', '.join(mime_types)}")
+
+
+def create_for_property(
+    store: Store,
+    account_id: str,
+    user_id: str,
+    type_name: str,
+    asset_id: str,
+    property_name: str,
+    raw: Any,
+) -> dict[str, Any]:
+    """``POST /v1/entities/{type}/{id}/uploads/{propertyName}`` [D]: the record also has
+    ``entity_id``, ``s3_key`` and ``data``; the property is set when the upload completes [A]."""
+    if not isinstance(raw, dict):
+        raise bad_request("expected a JSON object")
+    if "property_name" in raw:
+        raise fail("property_name", "unknown field (the property is in the path)")
+    body = {k: v for k, v in raw.items() if k != "data"}
+    extension = body.get("file_extension")
+    if isinstance(extension, str) and not FILE_EXTENSION.match(extension):
+        raise fail("file_extension", "must match ^\\.?[a-zA-Z0-9]+$")
+    doc = create(
+        store, account_id, user_id, type_name, asset_id, {**body, "property_name": property_name}
+    )
+    doc.update(entity_id=asset_id, s3_key=object_key(account_id, doc["id"]), data=raw.get("data"))
+    return store.save("files", account_id, doc)
 
 
 def create(

@@ -10,9 +10,12 @@ from typing import Any
 
 from lexful_sandbox.common.errors import bad_request
 from lexful_sandbox.common.util import canonical_date, canonical_datetime
+from lexful_sandbox.storage.filter_tree import compile_tree
 
 OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "like")
-RESERVED = frozenset({"limit", "offset", "sort", "order", "fields", "include_deleted", "expand"})
+RESERVED = frozenset(
+    {"limit", "offset", "sort", "order", "fields", "include_deleted", "expand", "filter"}
+)
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 # SQLite integers are signed 64-bit: a bound value beyond them raises OverflowError.
@@ -279,6 +282,16 @@ def parse_list_query(
         if name in partial and not bracketed:
             op, value = "like", f"%{raw}%"
         sql, params = condition(name, op, value, kinds[name], columns)
+        query.where.append(sql)
+        query.params.extend(params)
+        _check_size(query)
+    if "filter" in special:
+
+        def leaf(key: str, raw: str) -> tuple[str, list[Any]]:
+            name, op, _ = parse_key(key, kinds)
+            return condition(name, op, raw, kinds[name], columns)
+
+        sql, params = compile_tree(special["filter"], leaf)
         query.where.append(sql)
         query.params.extend(params)
         _check_size(query)

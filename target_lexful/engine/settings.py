@@ -32,6 +32,8 @@ class EngineSettings:
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     file_sources: FileSources = field(default_factory=FileSources)
     extra_fields: str = "drop"
+    create_users: bool = False
+    transfer_ownership_to: str | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> EngineSettings:
@@ -49,4 +51,6 @@ class EngineSettings:
             max_concurrency=max_concurrency(config),
             file_sources=FileSources.from_config(config),
             extra_fields=str(config.get("extra_fields") or "drop"),
+            create_users=bool(config.get("create_users")),
+            transfer_ownership_to=config.get("transfer_ownership_to") or None,
         )

@@ -86,6 +86,8 @@ class WriteEngine:
             dry_run=settings.dry_run,
             file_sources=settings.file_sources,
             extra_fields=ExtraFields(settings.extra_fields, logger),
+            create_users=settings.create_users,
+            transfer_ownership_to=settings.transfer_ownership_to,
         )
         self.handlers: dict[str, Handler] = {h.kind: h(deps) for h in HANDLERS}
         self.stats = Stats()

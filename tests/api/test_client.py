@@ -95,3 +95,42 @@ def test_a_bad_request_is_not_retried_and_keeps_the_api_message() -> None:
         assert caught.value.status == 400
         assert "nosuchfield" in caught.value.message
         assert sandbox.stats()["requests"] - before <= 2  # the token, then one try
+
+
+def test_an_error_line_carries_the_message_error_code_and_error_id() -> None:
+    """What Lexful's support asks for is in the one line: message, error_code and error_id."""
+    with running_sandbox() as sandbox:
+        client = make_client(sandbox.config)
+        with pytest.raises(LexfulHTTPError) as caught:
+            client.get_json(contract.organizations_path("no-such-org"))
+        line = str(caught.value)
+        assert line.startswith("GET /v1/organizations/no-such-org -> 404: organization no-such")
+        assert "error_code NOT_FOUND" in line
+        error_id = line.rsplit("error_id ", 1)[1].rstrip("]")
+        assert len(error_id) == 36
+        assert "\n" not in line
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        (
+            {
+                "status": 400,
+                "message": "bad",
+                "error_id": "e-1",
+                "error_code": "BAD_REQUEST",
+                "developer_message": "field 'x': bad",
+            },
+            "field 'x': bad [error_code BAD_REQUEST, error_id e-1]",
+        ),
+        ({"status": 404, "message": "gone", "developer_message": "gone"}, "gone"),
+        ({"statusCode": 400, "error": "Bad Request", "message": "no"}, "no; Bad Request"),
+        ({"detail": "throttled"}, "throttled"),
+        ({"error_code": "X"}, "error_code X"),
+        ("upstream\nbroke", "upstream broke"),
+        ({}, "fallback"),
+    ],
+)
+def test_an_error_body_of_any_shape_is_read(body: object, line: str) -> None:
+    assert contract.error_message(body, "fallback") == line

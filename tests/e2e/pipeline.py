@@ -18,13 +18,22 @@ def write_config(path: Path, config: dict[str, Any]) -> Path:
     return path
 
 
-def tap_into_target(tmp: Path, tap_config: dict[str, Any], target_config: dict[str, Any]) -> str:
-    """`tap-lexful --config a | target-lexful --config b`; returns the target's stdout (STATE)."""
+def tap_into_target(
+    tmp: Path,
+    tap_config: dict[str, Any],
+    target_config: dict[str, Any],
+    state: dict[str, Any] | None = None,
+) -> str:
+    """`tap-lexful --config a [--state s] | target-lexful --config b`; returns the target's
+    stdout (STATE)."""
     tap_cfg = write_config(tmp / "tap.json", tap_config)
     target_cfg = write_config(tmp / "target.json", target_config)
+    state_args = ["--state", write_config(tmp / "state.json", state)] if state else []
     with (tmp / "tap.log").open("wb") as tap_log, (tmp / "target.log").open("wb") as target_log:
         tap = subprocess.Popen(
-            [BIN / "tap-lexful", "--config", tap_cfg], stdout=subprocess.PIPE, stderr=tap_log
+            [BIN / "tap-lexful", "--config", tap_cfg, *state_args],
+            stdout=subprocess.PIPE,
+            stderr=tap_log,
         )
         target = subprocess.run(
             [BIN / "target-lexful", "--config", target_cfg],

@@ -5,6 +5,8 @@ The sandboxes and the empty account are the root fixtures (``tests/conftest.py``
 
 from __future__ import annotations
 
+import uuid
+from http import HTTPStatus
 from typing import Any
 
 import pytest
@@ -69,14 +71,17 @@ class Api:
 
 
 def assert_error(answer: requests.Response, status: int, text: str = "") -> dict[str, Any]:
-    """The status and the exact error shape: {statusCode, error, message, details?}."""
+    """The status and the documented error shape, exactly:
+    ``{status, message, error_id, error_code, developer_message}``."""
     assert answer.status_code == status, answer.text
     body = answer.json()
-    assert set(body) <= {"statusCode", "error", "message", "details"}
-    assert body["statusCode"] == status
-    assert isinstance(body["error"], str)
-    assert body["error"]
-    assert text.lower() in body["message"].lower()
+    assert set(body) == {"status", "message", "error_id", "error_code", "developer_message"}
+    assert body["status"] == status
+    assert body["error_code"] == HTTPStatus(status).name
+    assert str(uuid.UUID(body["error_id"])) == body["error_id"]
+    assert body["message"]
+    assert body["message"] in body["developer_message"]
+    assert text.lower() in body["developer_message"].lower()
     return body
 
 

@@ -117,7 +117,7 @@ def test_validation_names_the_field(
 ) -> None:
     answer = api.post(devices, {"organization_id": org["id"], "name": "d", **body})
     error = assert_error(answer, 400, field)
-    assert field.split(".", maxsplit=1)[0].split("[", maxsplit=1)[0] in error["details"][0]["field"]
+    assert field.split(".", maxsplit=1)[0].split("[", maxsplit=1)[0] in error["developer_message"]
 
 
 def test_required_fields(api: Api, org: dict) -> None:

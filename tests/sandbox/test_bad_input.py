@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -298,7 +299,7 @@ def test_non_ascii_bearer_tokens_are_401(demo_api: Api, header: bytes) -> None:
     )
     body = assert_error(answer, 401, "token")
     assert answer.headers["WWW-Authenticate"] == "Bearer"
-    assert body["error"] == "Unauthorized"
+    assert body["error_code"] == "UNAUTHORIZED"
 
 
 def test_non_ascii_account_header_is_403(demo_api: Api) -> None:
@@ -377,7 +378,7 @@ def test_an_unexpected_error_is_a_500_body_and_keeps_the_connection(demo_sandbox
         broken = conn.getresponse()
         body = broken.read()
         assert broken.status == 500, body
-        assert body.startswith(b'{"statusCode":500,"error":"Internal Server Error"')
+        assert json.loads(body)["error_code"] == "INTERNAL_SERVER_ERROR"
         conn.request("GET", "/v1/organization_types", headers=headers)
         after = conn.getresponse()
         assert after.status == 200

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 
 from lexful_sandbox.http import presign
+from lexful_sandbox.seed.data import network_device_type
 from tests.sandbox.conftest import Api, assert_error, make_contact, make_org
 
 PDF = {
@@ -168,3 +169,56 @@ def test_file_errors_and_delete(api: Api) -> None:
     assert_error(api.post(f"{base}/{record['id']}/complete"), 404)
     missing = "/assets/system.contact/018bd87e-d47d-7001-a9b3-b30678e51061/files"
     assert_error(api.post(missing, {**PDF, "size": 1}), 404)
+
+
+# --- the documented property upload: POST /v1/entities/{type}/{id}/uploads/{property} ----------
+
+FIRMWARE = {
+    "name": "fw",
+    "original_name": "fw.bin",
+    "file_extension": ".bin",
+    "mime_type": "application/octet-stream",
+}
+
+
+def _device(api: Api) -> str:
+    assert api.post("/asset_types", network_device_type()).status_code == 201
+    org = make_org(api)
+    answer = api.post("/assets/network_device", {"organization_id": org["id"], "name": "edge"})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]
+
+
+def test_a_file_property_is_uploaded_through_the_entities_route(api: Api) -> None:
+    device = _device(api)
+    data = b"\x7fELF firmware"
+    body = {**FIRMWARE, "size": len(data), "data": {"version": "1.2"}}
+    answer = api.post(f"/entities/network_device/{device}/uploads/firmware_image", body)
+    assert answer.status_code == 201, answer.text
+    record, url = answer.json()["file"], answer.json()["presignedUploadUrl"]
+    assert record["entity_id"] == device
+    assert record["property_name"] == "firmware_image"
+    assert record["s3_key"].endswith(record["id"])
+    assert record["data"] == {"version": "1.2"}
+    assert record["upload_status"] == "pending"
+    assert _upload(url, data, "application/octet-stream").status_code == 200
+    base = f"/assets/network_device/{device}/files"
+    assert api.post(f"{base}/{record['id']}/complete").status_code == 200
+    assert api.get(f"/assets/network_device/{device}").json()["firmware_image"] == record["id"]
+    listed = api.items(base)
+    assert [(f["id"], f["entity_id"], f["data"]) for f in listed] == [
+        (record["id"], device, {"version": "1.2"})
+    ]
+
+
+def test_the_entities_route_checks_the_property_and_the_body(api: Api) -> None:
+    device = _device(api)
+    base = f"/entities/network_device/{device}/uploads"
+    ok = {**FIRMWARE, "size": 3}
+    assert_error(api.post(f"{base}/notes", ok), 400, "not a file property")
+    assert_error(api.post(f"{base}/firmware_image", {**ok, "file_extension": ".pdf"}), 400, ".bin")
+    bad = {**ok, "file_extension": "b.in"}
+    assert_error(api.post(f"{base}/firmware_image", bad), 400, "file_extension")
+    assert_error(api.post(f"{base}/firmware_image", {**ok, "property_name": "x"}), 400, "path")
+    assert_error(api.post(f"{base}/firmware_image", {**ok, "size": -1}), 400, "size")
+    assert_error(api.post(f"/entities/network_device/{'0' * 8}/uploads/firmware_image", ok), 404)

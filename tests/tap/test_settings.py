@@ -26,7 +26,7 @@ def test_include_deleted(empty_account: dict[str, Any], client: LexfulClient) ->
 
     hidden = sync(tap_config(empty_account))
     assert len(hidden.records("organizations")) == 3
-    assert "_sdc_deleted_at" not in hidden.records("organizations")[0]
+    assert hidden.records("organizations")[0]["_sdc_deleted_at"] is None
     assert hidden.records("system_location") == []
 
     shown = sync(tap_config(empty_account, include_deleted=True))

@@ -28,7 +28,7 @@ def test_copy_is_faithful_and_a_rerun_writes_nothing(
 
     assert first.states[-1] == {"bookmarks": {"mark": "end"}}
     rejects = read_rejects(tmp_path)
-    assert {r["stream"] for r in rejects} == {"users"}  # users cannot be created [D]
+    assert {r["stream"] for r in rejects} == {"users"}  # not without create_users
     ids = _id_map(tmp_path)
     _check_organizations(source, client, ids)
     for asset_type in list_all(source, contract.asset_types_path()):

@@ -77,7 +77,7 @@ def test_each_bad_input_is_rejected_and_the_run_goes_on(
     assert any("missing a key property" in e for _, _, e in errors)
     assert any(st == 400 and "contact_type" in e for _, st, e in errors)
     assert any(s == "crm_deals" and "stream_asset_types" in e for s, _, e in errors)
-    assert any(s == "users" and "cannot be created" in e for s, _, e in errors)
+    assert any(s == "users" and "set create_users: true" in e for s, _, e in errors)
     assert any(s == "files" and "unresolved reference" in e for s, _, e in errors)
     assert "s3cr3t" not in text  # a presigned signature never reaches the rejects file
     assert len(rejects) == 8

@@ -15,7 +15,13 @@ from lexful_api import contract
 from lexful_sandbox import Sandbox
 from tests.e2e.pipeline import meltano, meltano_env
 from tests.lexful import client_for, create_asset, create_organization
-from tests.warehouse.warehouses import Warehouse, assert_loaded, records_read, tap_output
+from tests.warehouse.warehouses import (
+    SCHEMA,
+    Warehouse,
+    assert_loaded,
+    records_read,
+    tap_output,
+)
 
 pytestmark = pytest.mark.meltano
 BOTH = pytest.mark.parametrize("warehouse", ["duckdb", "postgres"], indirect=True)
@@ -74,3 +80,41 @@ def test_a_full_refresh_again_writes_no_duplicate(
     read = records_read(log)  # every record came again: each one is merged on its key
     assert read == {s: len(expected.records.get(s, [])) for s in expected.keys}
     assert_loaded(warehouse, expected)
+
+
+@pytest.mark.parametrize("warehouse", ["postgres"], indirect=True)
+def test_deletes_since_the_last_run_mark_their_rows(
+    warehouse: Warehouse, own_demo_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """With the tap's default settings, target-postgres marks (soft-deletes) what was deleted."""
+    config, state_id = own_demo_sandbox.config, uuid.uuid4().hex
+    run(warehouse, config, state_id)
+    client = client_for(config)
+    gone = {
+        "organizations": create_organization(client, "Short Lived")["id"],
+        "users": client.send_json(
+            "POST",
+            contract.users_path(),
+            {"email": "leaver@example.com", "role": "support", "organization_scopes": "*"},
+        )["id"],
+    }
+    run(warehouse, config, state_id)  # the new organization and user are loaded
+    contact = contract.list_items(
+        client.get_json(contract.assets_path("system.contact"), {"limit": 1})
+    )[0]
+    gone["system_contact"] = contact["id"]
+    client.request("DELETE", contract.organizations_path(gone["organizations"]))
+    client.request("DELETE", contract.users_path(gone["users"]))
+    client.request("DELETE", contract.assets_path("system.contact", contact["id"]))
+    client.close()
+
+    read = records_read(run(warehouse, config, state_id))
+    for stream, record_id in gone.items():
+        assert read.get(stream) == 1, (stream, read)
+        marked = warehouse.query(
+            f'SELECT id::text FROM {SCHEMA}."{stream}" WHERE _sdc_deleted_at IS NOT NULL'
+        )
+        assert marked == [(record_id,)], stream
+
+    read = records_read(run(warehouse, config, state_id))  # not again
+    assert all(read.get(stream) == 0 for stream in gone), read

@@ -17,6 +17,7 @@ from lexful_sandbox.resources import assets, files
 from lexful_sandbox.resources.fields import FILE_FIELDS
 from lexful_sandbox.storage.query import parse_list_query
 
+UPLOADS = "/v1/entities/{type}/{id}/uploads/{property}"  # [D] a file for a file property
 FILE_COLUMNS = {c: c for c in ("id", "created_at", "updated_at", "deleted_at", "asset_id")}
 
 
@@ -50,6 +51,24 @@ async def create_file(request: Request, caller: Caller) -> Response:
     body = await json_body(request)
     type_name, asset_id = asset_path(request)
     doc = files.create(caller.store, caller.account_id, caller.user_id, type_name, asset_id, body)
+    url, _ = _presigned(request, "PUT", caller.account_id, doc)
+    return json_response({"file": doc, "presignedUploadUrl": url}, 201)
+
+
+@authenticated
+async def upload_to_property(request: Request, caller: Caller) -> Response:
+    """``POST /v1/entities/{type}/{id}/uploads/{property}`` [D]: a file for a file property."""
+    body = await json_body(request)
+    type_name, asset_id = asset_path(request)
+    doc = files.create_for_property(
+        caller.store,
+        caller.account_id,
+        caller.user_id,
+        type_name,
+        asset_id,
+        request.path_params["property"],
+        body,
+    )
     url, _ = _presigned(request, "PUT", caller.account_id, doc)
     return json_response({"file": doc, "presignedUploadUrl": url}, 201)
 
@@ -111,6 +130,7 @@ def routes() -> list[Route]:
     return [
         Route(ONE + "/files", list_files, methods=["GET"]),
         Route(ONE + "/files", create_file, methods=["POST"]),
+        Route(UPLOADS, upload_to_property, methods=["POST"]),
         Route(one_file, delete_file, methods=["DELETE"]),
         Route(one_file + "/complete", complete_file, methods=["POST"]),
         Route(one_file + "/download", download_file, methods=["GET"]),

@@ -47,6 +47,8 @@ class HandlerDeps:
     extra_fields: ExtraFields = field(
         default_factory=lambda: ExtraFields("drop", logging.getLogger("target-lexful"))
     )
+    create_users: bool = False  # users: create and delete (may invite a real person)
+    transfer_ownership_to: str | None = None  # the email that a deleted user's assets go to
 
 
 GroupResult = list[RecordError | None]

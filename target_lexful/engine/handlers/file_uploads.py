@@ -180,8 +180,17 @@ def upload(
     meta: dict[str, Any],
     content: file_content.FileContent,
 ) -> dict[str, Any]:
-    """Create the file record, PUT the bytes to the presigned URL, complete it [D]."""
-    created = client.send_json("POST", contract.files_path(asset_type, asset_id), meta)
+    """Create the file record, PUT the bytes to the presigned URL, complete it [D].
+
+    A file of a file-typed property is created through its documented route [D]; its
+    property is set when the upload completes [A]."""
+    prop = meta.get("property_name")
+    if prop:
+        body = {k: v for k, v in meta.items() if k != "property_name"}
+        path = contract.entity_upload_path(asset_type, asset_id, prop)
+        created = client.send_json("POST", path, body)
+    else:
+        created = client.send_json("POST", contract.files_path(asset_type, asset_id), meta)
     file_record, upload_url = contract.created_file(created)
     client.request(
         "PUT",
@@ -226,5 +235,7 @@ def _meta(rec: dict[str, Any]) -> dict[str, Any]:
         "mime_type": rec.get("mime_type") or file_content.DEFAULT_MIME,
         "is_public": rec.get("is_public"),
         "property_name": rec.get("property_name"),
+        # The property upload's own field [D]; the plain file route takes no such field.
+        "data": rec.get("data") if rec.get("property_name") else None,
     }
     return {k: v for k, v in meta.items() if v is not None}
