@@ -86,7 +86,7 @@ class UserHandler(RecordHandler):
         elif listed is not None:
             ids = []
             for org in listed:
-                target = job.destination_of(org)
+                target = job.destination_of("organization_scopes", org)
                 assert target is not None  # the engine resolved it before planning
                 ids.append(target.id)
             body["organization_scopes"] = sorted(ids)
