@@ -21,12 +21,15 @@ _UNFIT = object()
 
 
 def scalar_types(schema: Mapping[str, Any], names: frozenset[str]) -> dict[str, str]:
-    """The JSON type of each of ``names`` whose schema is one scalar type beside null."""
+    """The JSON type of each of ``names`` whose schema is one scalar type beside null (not
+    JSON text)."""
     found: dict[str, str] = {}
     for name, prop in (schema.get("properties") or {}).items():
         kinds = prop.get("type")
         kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
         own = [k for k in kinds if k != "null"]
+        if "contentMediaType" in prop:  # JSON text: LexfulStream.post_process writes it
+            continue
         if name in names and len(own) == 1 and own[0] in _CONVERT:
             found[name] = own[0]
     return found
