@@ -86,6 +86,8 @@ def scope_of(stream: LexfulStream) -> dict[str, Any]:
         scope["organization_ids"] = sorted(organizations) if organizations else None
     if stream.selects_fields:
         scope["include_deleted"] = bool(config.get("include_deleted"))
+    if not stream.selected:  # walked for its children only: its records were not emitted
+        scope["records_emitted"] = False
     return scope
 
 
@@ -116,6 +118,8 @@ def plan(state: Mapping[str, Any], scope: Mapping[str, Any]) -> Plan:
         return Plan(f"replication_key was {old_key!r}, now {scope['replication_key']!r}")
     if not isinstance(old_scope, dict):
         return Plan()  # a state from before scopes: taken as made under these settings
+    if old_scope.get("records_emitted", True) is False and scope.get("records_emitted", True):
+        return Plan("only its children were read, now it is selected")
     if old_scope.get("filters", {}) != scope["filters"]:
         return Plan(f"filters were {old_scope.get('filters')}, now {scope['filters']}")
     if scope.get("include_deleted") and not old_scope.get("include_deleted"):

@@ -254,10 +254,15 @@ class LexfulStream(PagedStream):
     def _mark_emitted(self, row: dict[str, Any], context: Context | None) -> None:
         key = self.replication_key
         assert key is not None
-        self.get_context_state(context)[LAST_EMITTED] = {
-            "replication_key_value": row.get(key),
-            "id": row.get(self.id_field),
-        }
+        state = self.get_context_state(context)
+        state[LAST_EMITTED] = {"replication_key_value": row.get(key), "id": row.get(self.id_field)}
+        if not self.selected:
+            # Walked only for its selected children (new_parents): the SDK moves no bookmark
+            # of an unselected stream, so every run would read every parent again. The
+            # bookmark then means "children read up to here"; the scope says so
+            # (``bookmarks.scope_of``), and a run that selects the stream reads it again.
+            state["replication_key"] = key
+            state["replication_key_value"] = row.get(key)
 
     def _mark_last_emitted(self, context: Context | None) -> None:
         """With children, ``_note_emitting`` holds the last record back: it is written now.

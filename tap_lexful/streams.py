@@ -20,6 +20,7 @@ from connector_core.tap.runtime import Runtime
 from lexful_api import LexfulError, contract
 from tap_lexful import counts, schemas
 from tap_lexful.client import LexfulStream
+from tap_lexful.conform import Conformer, scalar_types
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -124,6 +125,8 @@ class AssetStream(LexfulStream):
         self.asset_type = str(definition["name"])
         self.properties = schemas.asset_type_properties(definition)
         self.properties_names = frozenset(prop.name for prop in self.properties)
+        self.own_names = frozenset(str(p["name"]) for p in definition.get("properties") or [])
+        self._conformer: Conformer | None = None
         super().__init__(tap, runtime, name=name)
 
     @override
@@ -147,6 +150,10 @@ class AssetStream(LexfulStream):
         for name in schemas.ASSET_LEFT_OUT:  # derived from another record: see there
             if name not in self.properties_names:
                 row.pop(name, None)
+        if self._conformer is None:  # the schema is the catalog's once it is applied
+            types = scalar_types(self.schema, self.own_names)
+            self._conformer = Conformer(self.name, types, self.logger)
+        self._conformer.apply(row)
         return super().post_process(row, context)
 
     @override

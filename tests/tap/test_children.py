@@ -11,7 +11,7 @@ import pytest
 
 from lexful_api import LexfulClient, contract
 from tests.lexful import create_asset, create_organizations, upload_file
-from tests.tap.helpers import sync, tap_config
+from tests.tap.helpers import discover, sync, tap_config
 
 PAYLOADS = {"a.txt": b"hello lexful\n", "b.bin": bytes(range(256)) * 300}
 
@@ -111,3 +111,41 @@ def test_children_come_with_the_assets(linked: dict[str, Any]) -> None:
     users = [i for i, name in enumerate(order) if name == "users"]
     assert max(organizations) < min(children)
     assert max(children) < min(users)
+
+
+def _selecting(catalog: dict[str, Any], names: set[str]) -> dict[str, Any]:
+    for stream in catalog["streams"]:
+        for entry in stream["metadata"]:
+            if entry["breadcrumb"] == []:
+                entry["metadata"]["selected"] = stream["tap_stream_id"] in names
+    return catalog
+
+
+def test_children_alone_read_only_new_parents(linked: dict[str, Any], client: LexfulClient) -> None:
+    """Only related_assets selected (new_parents): the parents are walked for it, unselected.
+    The next run reads only the parents created since (it read every parent, every run), and a
+    run that then selects a parent stream still gets all its records (its bookmark was moved
+    by its children alone)."""
+    config = tap_config(linked["config"])
+    first = sync(config, catalog=_selecting(discover(config), {"related_assets"}))
+    assert len(first.records("related_assets")) == 2
+    assert first.records("system_contact") == []
+
+    organization = linked["contact"]["organization_id"]
+    newcomer = create_asset(
+        client, "system.contact", organization, first_name="Bo", last_name="K", important=False
+    )
+    client.send_json(
+        "PUT",
+        contract.related_path("system.contact", newcomer["id"]),
+        [{"asset_id": linked["here"]["id"], "description": "desk"}],
+    )
+    second = sync(
+        config, state=first.state, catalog=_selecting(discover(config), {"related_assets"})
+    )
+    assert [r["asset_id"] for r in second.records("related_assets")] == [newcomer["id"]]
+
+    both = _selecting(discover(config), {"related_assets", "system_contact"})
+    third = sync(config, state=second.state, catalog=both)
+    contacts = {r["id"] for r in third.records("system_contact")}
+    assert contacts == {linked["contact"]["id"], newcomer["id"]}

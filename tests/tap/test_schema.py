@@ -213,3 +213,25 @@ def test_a_changed_type_still_describes_the_stored_records(
     assert alpha["color"] == "red"  # a value the type no longer allows
     for record in records:
         jsonschema.validate(record, schema)
+
+
+def test_a_property_whose_type_changed_still_fits_its_schema(
+    empty_account: dict[str, Any], client: LexfulClient
+) -> None:
+    """A property's type changed after records were written (integer, boolean and number to
+    string): the API still sends the old values, and each must fit the new schema, or a loader
+    that validates records (target-postgres) stops the whole load."""
+    _make_widgets(client)
+    types = contract.list_items(client.get_json(contract.asset_types_path()))
+    widget = next(t for t in types if t["name"] == "lab_widget")
+    retyped = {"count", "active", "weight"}
+    changed = [{**p, "type": "string"} if p["name"] in retyped else p for p in widget["properties"]]
+    client.send_json("PATCH", contract.asset_types_path(widget["id"]), {"properties": changed})
+
+    config = tap_config(empty_account, asset_types=["lab_widget"])
+    schema = _stream(discover(config), "lab_widget")["schema"]
+    records = sync(config).records("lab_widget")
+    alpha = next(r for r in records if r["label"] == "alpha")
+    assert (alpha["count"], alpha["active"], alpha["weight"]) == ("3", "true", "1.5")
+    for record in records:
+        jsonschema.validate(record, schema)

@@ -114,3 +114,30 @@ def test_an_organization_rename_reaches_every_row(
             " ON o.id = a.organization_id WHERE a.organization_name IS DISTINCT FROM o.name"
         )
         assert stale == [(0,)], f"{table}: organization_name stale after the rename"
+
+
+@POSTGRES
+def test_a_retyped_property_does_not_stop_the_load(
+    warehouse: Warehouse, own_demo_sandbox: Sandbox
+) -> None:
+    """A property's type changed after its records were written (integer and boolean to
+    string): the stored records keep their old values, and target-postgres validates each."""
+    config = own_demo_sandbox.config
+    client = client_for(config)
+    devices = _type(client, "network_device")
+    retyped = [
+        {**p, "type": "string"} if p["name"] in ("port_count", "managed") else p
+        for p in devices["properties"]
+    ]
+    _set_properties(client, devices, retyped)
+    stored = list_all(client, contract.assets_path("network_device"))
+    client.close()
+    counted = next(d for d in stored if isinstance(d.get("port_count"), int))
+
+    run(warehouse, config, uuid.uuid4().hex)
+    (count,) = warehouse.query(f"SELECT count(*) FROM {SCHEMA}.network_device")
+    assert count == (len(stored),)
+    (row,) = warehouse.query(
+        f"SELECT port_count FROM {SCHEMA}.network_device WHERE id = '{counted['id']}'"
+    )
+    assert row == (str(counted["port_count"]),)
