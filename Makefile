@@ -10,7 +10,7 @@ PYAIRBYTE := $(PYAIRBYTE_VENV)/bin/pyab
 PYAIRBYTE_VERSION := 0.71.3
 STAMP := $(VENV)/.installed
 
-.PHONY: install meltano pyairbyte test lint format demo bench readme clean
+.PHONY: install meltano pyairbyte test lint format demo demo-psql bench readme plugin-definitions clean
 
 install: $(STAMP)
 
@@ -35,11 +35,14 @@ $(MELTANO):
 	$(MELTANO_VENV)/bin/pip install --quiet 'meltano==$(MELTANO_VERSION)'
 
 # PyAirbyte drives source-lexful and destination-lexful in the tests, as a user's job would.
-# Its own venv too: it pins SQLAlchemy below the version singer-sdk resolves to.
+# Its own venv too: it pins SQLAlchemy below the version singer-sdk resolves to. PyAirbyte
+# 0.71.3 requires Python < 3.13: scripts/pyairbyte_python.sh takes $(PYTHON) when it is one it
+# supports, else the newest supported one on the machine (python3.12 ... python3.10 on PATH,
+# then pyenv's); PYAIRBYTE_BASE_PYTHON=... chooses it.
 pyairbyte: $(PYAIRBYTE)
 
 $(PYAIRBYTE):
-	$(PYTHON) -m venv $(PYAIRBYTE_VENV)
+	base=$$(sh scripts/pyairbyte_python.sh $(PYTHON)) && $$base -m venv $(PYAIRBYTE_VENV)
 	$(PYAIRBYTE_VENV)/bin/pip install --quiet --upgrade pip
 	$(PYAIRBYTE_VENV)/bin/pip install --quiet 'airbyte==$(PYAIRBYTE_VERSION)'
 
@@ -56,11 +59,15 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# `meltano run tap-lexful target-duckdb` against a demo sandbox, then the DuckDB file read back.
-# The sandbox's data (demo-output/) and Meltano's state (.meltano/) stay: the first run is a
-# full one, the next are incremental. `rm -rf demo-output` (or make clean) starts over.
+# `meltano run tap-lexful target-postgres` against a demo sandbox into an embedded PostgreSQL,
+# then the warehouse read back with SQL. The sandbox's data and the database (demo-output/) and
+# Meltano's state (.meltano/) stay: the first run is a full one, the next are incremental.
+# `rm -rf demo-output` (or make clean) starts over. make demo-psql: psql on that database.
 demo: install meltano
 	MELTANO_BIN=$(abspath $(MELTANO)) $(BIN)/python scripts/demo.py
+
+demo-psql: install
+	$(BIN)/python scripts/demo.py psql
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
