@@ -10,7 +10,7 @@ PYAIRBYTE := $(PYAIRBYTE_VENV)/bin/pyab
 PYAIRBYTE_VERSION := 0.71.3
 STAMP := $(VENV)/.installed
 
-.PHONY: install meltano pyairbyte test lint format demo demo-psql bench readme plugin-definitions clean
+.PHONY: install meltano pyairbyte test test-docker smoke lint format demo demo-psql bench readme plugin-definitions clean
 
 install: $(STAMP)
 
@@ -46,9 +46,21 @@ $(PYAIRBYTE):
 	$(PYAIRBYTE_VENV)/bin/pip install --quiet --upgrade pip
 	$(PYAIRBYTE_VENV)/bin/pip install --quiet 'airbyte==$(PYAIRBYTE_VERSION)'
 
+# tests/docker (the Airbyte images) needs a Docker daemon and builds for minutes: make
+# test-docker runs it (.ci/run does).
 test: install meltano pyairbyte
 	MELTANO_BIN=$(abspath $(MELTANO)) PYAIRBYTE_PYTHON=$(abspath $(PYAIRBYTE_VENV))/bin/python \
-		$(BIN)/pytest -q
+		$(BIN)/pytest -q --ignore=tests/docker
+
+# Docker (as root: scripts/docker_setup.sh installs it, starts dockerd and builds a base image
+# from Debian's packages), then the Dockerfile's two images built and run against the sandbox.
+test-docker: install
+	LEXFUL_DOCKER_BASE=$$(bash scripts/docker_setup.sh) $(BIN)/pytest -q tests/docker
+
+# What .ci/run checks on the oldest and the newest Python: the demo and Meltano end to end.
+smoke: install meltano
+	MELTANO_BIN=$(abspath $(MELTANO)) $(BIN)/python scripts/demo.py
+	MELTANO_BIN=$(abspath $(MELTANO)) $(BIN)/pytest -q tests/e2e/test_meltano.py
 
 lint: install
 	$(BIN)/ruff format --check .
@@ -77,3 +89,7 @@ clean:
 
 readme: install
 	$(BIN)/python scripts/readme_settings.py
+
+# plugins/*/<name>.yml, Meltano's plugin definitions, from each plugin's --about.
+plugin-definitions: install
+	$(BIN)/python scripts/plugin_definitions.py
