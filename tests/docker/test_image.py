@@ -138,7 +138,7 @@ def test_destination_writes_into_an_account(
         "name": "organizations",
         "json_schema": {
             "type": "object",
-            "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+            "properties": {k: {"type": "string"} for k in ("id", "name", "type", "status")},
         },
         "supported_sync_modes": ["full_refresh", "incremental"],
         "source_defined_primary_key": [["id"]],
@@ -154,7 +154,7 @@ def test_destination_writes_into_an_account(
             "type": "RECORD",
             "record": {
                 "stream": "organizations",
-                "data": {"id": f"crm-{i}", "name": n},
+                "data": {"id": f"crm-{i}", "name": n, "type": "client", "status": "active"},
                 "emitted_at": 0,
             },
         }
@@ -168,6 +168,8 @@ def test_destination_writes_into_an_account(
     result = run(DESTINATION, tmp_path, *args, stdin=stdin)
     assert result.code == 0, result.stderr
     assert result.stream_states(), "no state passed on: the records were not all confirmed"
+    rejects = tmp_path / "rejects.jsonl"
+    assert not rejects.exists() or not rejects.read_text(), rejects.read_text()
     client = client_for(account)
     written = sorted(o["name"] for o in list_all(client, contract.organizations_path()))
     client.close()
