@@ -43,6 +43,7 @@ class Route:
     read_only_fields: frozenset[str] = frozenset()
     relationships: dict[str, str] = field(default_factory=dict)  # writable slug -> object type
     many: frozenset[str] = frozenset()  # the writable relationships that are HAS_MANY
+    value_types: dict[str, str] = field(default_factory=dict)  # field slug -> valueType
 
     def update_path(self, record_id: str) -> str:
         return f"{self.create_path}/{record_id}"
@@ -102,4 +103,5 @@ def _defined(object_type: str, path: str, answer: Any) -> Route:
     many = frozenset(
         s for s in relationships if str(definitions[s].get("cardinality")).upper() == "HAS_MANY"
     )
-    return Route(ENTITY, object_type, path, read_only, relationships, many)
+    types = {slug: str(d.get("valueType")) for slug, d in fields.items()}
+    return Route(ENTITY, object_type, path, read_only, relationships, many, types)
