@@ -39,7 +39,7 @@ def desired(job: Job) -> dict[str, Any]:
             continue
         ids = ref_ids(given[slug])
         kind = route.relationships[slug]
-        left_out = job.omitted | job.dropped
+        left_out = job.omitted | job.dropped | job.dangling
         kept = [job.targets[(kind, i)] for i in ids if (kind, i) not in left_out]
         if kept or len(kept) == len(ids):
             relationships[slug] = kept

@@ -61,6 +61,7 @@ class Job:
     targets: dict[tuple[str, str], str] = field(default_factory=dict)
     omitted: set[tuple[str, str]] = field(default_factory=set)  # members the workspace lacks
     dropped: set[tuple[str, str]] = field(default_factory=set)  # records rejected themselves
+    dangling: set[tuple[str, str]] = field(default_factory=set)  # records trashed in the source
 
     @property
     def deleted(self) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from connector_core.target.id_map_schema import DONE, INTENT, Entry
 from connector_core.target.values import stable_hash
 from lightfield_api import contract
-from target_lightfield.engine import bodies, match
+from target_lightfield.engine import bodies, checks, match
 from target_lightfield.engine.model import (
     CREATED,
     UNCHANGED,
@@ -32,7 +32,7 @@ from target_lightfield.engine.model import (
 
 
 def write(ctx: Context, job: Job) -> Outcome:
-    body = bodies.desired(job)
+    body = checks.apply(ctx, job, bodies.desired(job))
     digest = stable_hash(body)
     entry = ctx.ids.get(job.stream, job.source_id)
     if entry is not None and entry.state == DONE and entry.target_id:
@@ -44,6 +44,7 @@ def write(ctx: Context, job: Job) -> Outcome:
     matched = match.find(ctx, job, body)
     if matched is not None:
         return update(ctx, job, matched, body, digest)
+    checks.required(job, body)
     created = create(ctx, job, bodies.create_body(job.route, body, ctx.settings))
     return Outcome(CREATED, created, digest)
 

@@ -44,6 +44,7 @@ class Route:
     relationships: dict[str, str] = field(default_factory=dict)  # writable slug -> object type
     many: frozenset[str] = frozenset()  # the writable relationships that are HAS_MANY
     value_types: dict[str, str] = field(default_factory=dict)  # field slug -> valueType
+    field_defs: dict[str, dict[str, Any]] = field(default_factory=dict)  # slug -> definition
 
     def update_path(self, record_id: str) -> str:
         return f"{self.create_path}/{record_id}"
@@ -104,4 +105,5 @@ def _defined(object_type: str, path: str, answer: Any) -> Route:
         s for s in relationships if str(definitions[s].get("cardinality")).upper() == "HAS_MANY"
     )
     types = {slug: str(d.get("valueType")) for slug, d in fields.items()}
-    return Route(ENTITY, object_type, path, read_only, relationships, many, types)
+    defs = {str(slug): dict(d) for slug, d in fields.items()}
+    return Route(ENTITY, object_type, path, read_only, relationships, many, types, defs)

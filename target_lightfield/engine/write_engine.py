@@ -34,7 +34,7 @@ from lightfield_api.errors import LightfieldHTTPError
 from lightfield_api.http import LightfieldClient
 from target_lightfield.engine import deletes, emails, files, lists, records
 from target_lightfield.engine.members import UNKNOWN, MemberDirectory
-from target_lightfield.engine.model import Context, Job, Outcome, Ref, ref_ids
+from target_lightfield.engine.model import TRASHED, Context, Job, Outcome, Ref, ref_ids
 from target_lightfield.engine.outcomes import Outcomes
 from target_lightfield.engine.routing import (
     EMAILS,
@@ -175,7 +175,7 @@ class LightfieldEngine:
         waits = []
         for ref in job.refs:
             key = (ref.kind, ref.source_id)
-            if key in job.targets or key in job.omitted | job.dropped:
+            if key in job.targets or key in job.omitted | job.dropped | job.dangling:
                 continue
             if ref.source_id in batch and ref.source_id != job.source_id:
                 waits.append(ref)  # written in this batch: the next wave
@@ -183,7 +183,9 @@ class LightfieldEngine:
             entry = self.ids.resolve(ref.source_id, (ref.kind,) if ref.kind else ())
             if entry is not None and ref.kind and entry.kind != ref.kind:
                 entry = None  # another type's record of the same id: not this reference's
-            if entry is not None and entry.state == DONE and entry.target_id == UNKNOWN:
+            if entry is not None and entry.state == DONE and entry.body_hash == TRASHED:
+                self._dangling(job, ref)
+            elif entry is not None and entry.state == DONE and entry.target_id == UNKNOWN:
                 self._unknown_member(job, ref)
             elif entry is not None and entry.state == DONE and entry.target_id:
                 job.resolved[ref.source_id] = job.targets[key] = entry.target_id
@@ -203,6 +205,18 @@ class LightfieldEngine:
             )
             raise RecordError(msg)
         job.omitted.add((ref.kind, ref.source_id))
+
+    def _dangling(self, job: Job, ref: Ref) -> None:
+        """A reference to a record trashed in the source: left out with a warning, counted
+        (``dangling_references``)."""
+        self.logger.warning(
+            "stream %r: record %s written without %s %s (trashed in the source)",
+            job.stream,
+            job.source_id,
+            ref.field,
+            ref.source_id,
+        )
+        job.dangling.add((ref.kind, ref.source_id))
 
     def _rejected_reference(self, job: Job, ref: Ref) -> None:
         """A reference to a record rejected for its own reason: left out and counted, never a

@@ -202,3 +202,54 @@ def test_an_idempotency_key_does_not_outlive_the_records_it_made(
     target, _ = run_target(config, singer("accounts", [changed]))
     assert "Acme renamed" in by_name(creds, "/v1/accounts")
     assert not (tmp_path / "rejects.jsonl").exists()
+
+
+def test_a_reference_to_a_record_trashed_in_the_source_is_dropped_and_counted(
+    demo_sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    creds = demo_sandbox.new_account()
+    gone = {**GLOBEX, "_sdc_deleted_at": "2026-01-02T03:04:05Z"}
+    lines = singer("accounts", [ACME]) + singer("contacts", [ADA]) + singer("accounts", [gone])
+    with caplog.at_level(logging.WARNING):
+        target, _ = run_target(target_config(creds, tmp_path), lines)
+    contact = by_name(creds, "/v1/contacts")["Ada Lovelace"]
+    assert links(contact, "$account") == [by_name(creds, "/v1/accounts")["Acme"]["id"]]
+    assert not (tmp_path / "rejects.jsonl").exists(), "rejected for a dangling reference"
+    assert target.engine.stats.total("dangling_references") == 1
+    assert any("trashed in the source" in r.getMessage() for r in caplog.records)
+
+
+BAD_AND_GOOD = [
+    {"id": "a1", "fields": {"$name": "Fine", "colour": "teal"}},  # an extra field: dropped
+    {"id": "a2", "fields": {"$website": ["https://x.example"]}},  # no $name
+    {"id": "a3", "fields": {"$name": "Bad option", "$industry": "Mining"}},
+    {"id": "a4", "fields": {"$name": "Bad type", "$employees": "many"}},
+    {"id": "a5", "fields": {"$name": "Also fine", "colour": "red"}},
+]
+
+
+def test_dry_run_applies_the_definitions_checks_and_plans_what_a_real_run_does(
+    demo_sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    creds = demo_sandbox.new_account()
+    opportunity = {"id": "o1", "fields": {"$name": "Deal", "$stage": "Lead"}}  # no $account
+    lines = singer("accounts", BAD_AND_GOOD) + singer("opportunities", [opportunity])
+    (tmp_path / "dry").mkdir()
+    planned, _ = run_target(target_config(creds, tmp_path / "dry", dry_run=True), lines)
+    assert Reader(creds).all("/v1/accounts") == []
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        real, _ = run_target(target_config(creds, tmp_path), lines)
+    for action in ("created", "updated", "rejected"):
+        assert planned.engine.stats.total(action) == real.engine.stats.total(action), action
+    assert real.engine.stats.total("created") == 2
+    assert real.engine.stats.total("rejected") == 4
+    assert sorted(by_name(creds, "/v1/accounts")) == ["Also fine", "Fine"]
+    extra = [r for r in caplog.records if "field colour is not in" in r.getMessage()]
+    assert len(extra) == 1, "one warning per stream and field"
+
+    (tmp_path / "strict").mkdir()
+    strict, _ = run_target(
+        target_config(creds, tmp_path / "strict", dry_run=True, extra_fields="reject"), lines
+    )
+    assert strict.engine.stats.total("rejected") == 6
