@@ -39,11 +39,25 @@ def desired(job: Job) -> dict[str, Any]:
             continue
         ids = ref_ids(given[slug])
         kind = route.relationships[slug]
-        left_out = job.omitted | job.dropped | job.dangling
+        left_out = job.omitted | job.dropped | job.dangling | job.deferred
         kept = [job.targets[(kind, i)] for i in ids if (kind, i) not in left_out]
         if kept or len(kept) == len(ids):
             relationships[slug] = kept
     return {"fields": fields, "relationships": relationships}
+
+
+def digest_view(job: Job, body: dict[str, Any]) -> dict[str, Any]:
+    """What a record's body hash covers: the body, with a soft relationship (written when its
+    records are in the copy) as the source's ids, so that an unchanged source stays unchanged
+    once the other side has written the links."""
+    if not job.route.soft:
+        return body
+    given = job.record.get("relationships") or {}
+    relationships = dict(body.get("relationships") or {})
+    for slug in job.route.soft:
+        if slug in given:
+            relationships[slug] = sorted(ref_ids(given[slug]))
+    return {**body, "relationships": relationships}
 
 
 def create_body(route: Route, body: dict[str, Any], settings: EngineSettings) -> dict[str, Any]:

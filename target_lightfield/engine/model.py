@@ -43,6 +43,7 @@ class Ref:
     field: str
     source_id: str
     kind: str = ""  # the object type the relationship points to ("": any, a list member's)
+    soft: bool = False  # written if its record is in the copy already, never waited for
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Job:
     omitted: set[tuple[str, str]] = field(default_factory=set)  # members the workspace lacks
     dropped: set[tuple[str, str]] = field(default_factory=set)  # records rejected themselves
     dangling: set[tuple[str, str]] = field(default_factory=set)  # records trashed in the source
+    deferred: set[tuple[str, str]] = field(default_factory=set)  # soft, not in the copy yet
 
     @property
     def deleted(self) -> bool:

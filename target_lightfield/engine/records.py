@@ -33,7 +33,7 @@ from target_lightfield.engine.model import (
 
 def write(ctx: Context, job: Job) -> Outcome:
     body = checks.apply(ctx, job, bodies.desired(job))
-    digest = stable_hash(body)
+    digest = stable_hash(bodies.digest_view(job, body))
     entry = ctx.ids.get(job.stream, job.source_id)
     if entry is not None and entry.state == DONE and entry.target_id:
         if entry.body_hash == digest:

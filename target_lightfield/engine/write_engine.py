@@ -175,7 +175,10 @@ class LightfieldEngine:
         waits = []
         for ref in job.refs:
             key = (ref.kind, ref.source_id)
-            if key in job.targets or key in job.omitted | job.dropped | job.dangling:
+            if key in job.targets or key in job.omitted | job.dropped | job.dangling | job.deferred:
+                continue
+            if ref.soft:
+                self._soft(job, ref)
                 continue
             if ref.source_id in batch and ref.source_id != job.source_id:
                 waits.append(ref)  # written in this batch: the next wave
@@ -194,6 +197,17 @@ class LightfieldEngine:
             else:
                 waits.append(ref)
         return waits
+
+    def _soft(self, job: Job, ref: Ref) -> None:
+        """A link kept in step with the other side's: written if its record is in the copy,
+        else left to the other side (never waited for: each side would wait for the other)."""
+        key = (ref.kind, ref.source_id)
+        entry = self.ids.resolve(ref.source_id, (ref.kind,))
+        known = entry is not None and entry.kind == ref.kind and entry.state == DONE
+        if known and entry is not None and entry.target_id and entry.body_hash != TRASHED:
+            job.resolved[ref.source_id] = job.targets[key] = entry.target_id
+        else:
+            job.deferred.add(key)
 
     def _unknown_member(self, job: Job, ref: Ref) -> None:
         """A relationship to a member the workspace lacks: left out (counted), or the
@@ -307,7 +321,7 @@ def _refs(route: Route, record: dict[str, Any]) -> list[Ref]:
         ]
     relationships = record.get("relationships") or {}
     return [
-        Ref(f"relationships.{slug}", str(ref_id), route.relationships[slug])
+        Ref(f"relationships.{slug}", str(ref_id), route.relationships[slug], slug in route.soft)
         for slug in route.relationships
         for ref_id in ref_ids(relationships.get(slug))
     ]

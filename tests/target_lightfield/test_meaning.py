@@ -253,3 +253,27 @@ def test_dry_run_applies_the_definitions_checks_and_plans_what_a_real_run_does(
         target_config(creds, tmp_path / "strict", dry_run=True, extra_fields="reject"), lines
     )
     assert strict.engine.stats.total("rejected") == 6
+
+
+def test_links_written_from_either_side(demo_sandbox: Sandbox, tmp_path: Path) -> None:
+    creds = demo_sandbox.new_account()
+    config = target_config(creds, tmp_path)
+    # An account naming a contact not written yet: not waited for, not rejected (the
+    # contact, which names it too, writes the link).
+    initech = {"id": "a3", "fields": {"$name": "Initech"}, "relationships": {"$contact": ["c1"]}}
+    ada = {**ADA, "relationships": {"$account": ["a1", "a3"]}}
+    lines = singer("accounts", [ACME, GLOBEX, initech]) + singer("contacts", [ada])
+    run_target(config, lines)
+    assert not (tmp_path / "rejects.jsonl").exists()
+    accounts = {k: v["id"] for k, v in by_name(creds, "/v1/accounts").items()}
+    contact = by_name(creds, "/v1/contacts")["Ada Lovelace"]
+    assert links(contact, "$account") == sorted([accounts["Acme"], accounts["Initech"]])
+    # The source links the contact from the account's side: the link reaches the copy.
+    linked = {**GLOBEX, "relationships": {"$contact": ["c1"]}}
+    target, _ = run_target(config, singer("accounts", [linked]))
+    contact = by_name(creds, "/v1/contacts")["Ada Lovelace"]
+    assert links(contact, "$account") == sorted(accounts.values())
+    assert target.engine.stats.total("updated") == 1
+    # Sent again unchanged: nothing written.
+    target, _ = run_target(config, singer("accounts", [linked]))
+    assert target.engine.stats.total("unchanged") == 1
