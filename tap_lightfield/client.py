@@ -157,6 +157,10 @@ class LightfieldStream(PagedStream):
 
     # --- records ----------------------------------------------------------------------------
 
+    def unsettled(self, record: dict[str, Any]) -> bool:
+        """A record whose state may change without a timestamp: emitted every run."""
+        return False
+
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         self.progress.start()
@@ -168,7 +172,7 @@ class LightfieldStream(PagedStream):
             for page in self.walk(context, concurrent=self.parent_stream_type is None):
                 self._request_children_ahead(page, context)
                 for record in page:
-                    if after is None or modified_at(record) > after:
+                    if after is None or modified_at(record) > after or self.unsettled(record):
                         yield record
         finally:
             # Children sync while their parent's records are emitted: what is left was

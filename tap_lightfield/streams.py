@@ -129,6 +129,12 @@ class FilesStream(LightfieldStream):
             self._inline(record)
         return record
 
+    @override
+    def unsettled(self, record: dict[str, Any]) -> bool:
+        # No timestamp records a pending upload cancelled or expired: a file that is not
+        # COMPLETED is sent every run, so its status downstream follows.
+        return record.get("status") != "COMPLETED"
+
     def _inline(self, record: dict[str, Any]) -> None:
         if record.get("status") != "COMPLETED":
             return  # only a COMPLETED file has bytes and a URL [D]

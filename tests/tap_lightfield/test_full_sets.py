@@ -60,3 +60,28 @@ def test_a_removed_list_membership_is_not_in_the_next_full_set(demo: Sandbox) ->
     assert again == rows - {(list_id, record_id)}
     lists = {m["stream"] for m in second.messages if m["type"] == "ACTIVATE_VERSION"}
     assert "lists" in lists
+
+
+def test_a_cancelled_upload_reaches_the_next_run(demo: Sandbox) -> None:
+    reader = Reader(demo.config)
+    body = {
+        "filename": "draft.txt",
+        "mimeType": "text/plain",
+        "sizeBytes": 5,
+        "purpose": "knowledge_user",
+    }
+    answer = requests.post(
+        f"{reader.url}{contract.file_path()}", json=body, headers=reader.headers, timeout=30
+    )
+    answer.raise_for_status()
+    file_id = answer.json()["id"]
+    config = tap_config(demo.config)
+    first = sync(config)
+    assert [r["status"] for r in first.records("files") if r["id"] == file_id] == ["PENDING"]
+
+    cancel = f"{reader.url}{contract.file_path(file_id, 'cancel')}"
+    requests.post(cancel, headers=reader.headers, timeout=30).raise_for_status()
+    second = sync(config, state=first.state)
+    assert [r["status"] for r in second.records("files") if r["id"] == file_id] == ["CANCELLED"]
+    completed = [r for r in second.records("files") if r["status"] == "COMPLETED"]
+    assert completed == [], "an unchanged COMPLETED file was sent again"
