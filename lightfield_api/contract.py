@@ -127,9 +127,18 @@ READ_ONLY_RELATIONSHIPS = {
     "meeting": ("$createdBy",),
 }
 CREATED_BY = "$createdBy"  # [D] the caller, on every type that has it
-# [A] Both sides writable, kept in step by the API: a copy writes the pair from one side only
-# (object type, relationship) -> the side that carries it; otherwise each side would wait for
-# the other to be written first.
+# [D] (docs/lightfield-api.md "Per type") what a create must carry.
+REQUIRED_ON_CREATE = {
+    "account": ("$name",),
+    "opportunity": ("$name", "$stage"),
+    "task": ("$title", "$status"),
+    "note": ("$title",),
+    "meeting": ("$title", "$startDate", "$endDate"),
+}
+REQUIRED_RELATIONSHIPS = {"opportunity": ("$account",), "task": ("$assignedTo",)}  # [D]
+# [A] Both sides writable, kept in step by the API: the side the copy carries first (the
+# other side's ids are written when already in the copy, never waited for: each side would
+# wait for the other to be written first).
 WRITTEN_FROM_OTHER_SIDE = {("account", "$contact"): ("contact", "$account")}
 
 # The built-in collections: path segment -> objectType. [D] the paths; [A] the singular names

@@ -129,6 +129,12 @@ class FilesStream(LightfieldStream):
             self._inline(record)
         return record
 
+    @override
+    def unsettled(self, record: dict[str, Any]) -> bool:
+        # No timestamp records a pending upload cancelled or expired: a file that is not
+        # COMPLETED is sent every run, so its status downstream follows.
+        return record.get("status") != "COMPLETED"
+
     def _inline(self, record: dict[str, Any]) -> None:
         if record.get("status") != "COMPLETED":
             return  # only a COMPLETED file has bytes and a URL [D]
@@ -180,6 +186,11 @@ class ListsStream(LightfieldStream):
     properties = schemas.LIST
     incremental = False
 
+    @property
+    @override
+    def emit_activate_version_messages(self) -> bool:
+        return True  # the full set every run: a loader drops the rows of a list deleted
+
     @override
     def get_child_context(self, record: dict[str, Any], context: Context | None) -> Context:
         kind = str((record.get("fields") or {}).get("$objectType") or "")
@@ -189,7 +200,8 @@ class ListsStream(LightfieldStream):
 class ListMembersStream(LightfieldStream):
     """One record per member of a list: which account, contact or opportunity is in it.
 
-    Memberships carry no timestamp, so every list's members are read in full every run.
+    Memberships carry no timestamp, so every list's members are read in full every run, under
+    ``ACTIVATE_VERSION``: a membership removed is gone downstream too.
     """
 
     name = "list_members"
@@ -199,6 +211,15 @@ class ListMembersStream(LightfieldStream):
     parent_stream_type = ListsStream
     state_partitioning_keys: ClassVar[list[str]] = []  # one bookmark, not one per list
     incremental = False
+
+    @property
+    @override
+    def emit_activate_version_messages(self) -> bool:
+        # The full set every run, under one version (the stream's start): a loader drops a
+        # membership that did not come again. The SDK sends the message before each list's
+        # members, so rows of a list not read yet are marked gone until it is (a run that
+        # stops midway leaves them so until the next).
+        return True
 
     @override
     def get_url(self, context: Context | None) -> str:

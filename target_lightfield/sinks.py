@@ -19,3 +19,10 @@ class LightfieldSink(EngineSink):
         # Without it the SDK strips _sdc_deleted_at before the sink sees the record, and a
         # record trashed in the source would be written as live. (_sdc_* never reach the API.)
         return True
+
+    @override
+    def activate_version(self, new_version: int) -> None:
+        # Not the SDK's (a warning per message that it is not implemented): tap-lightfield
+        # sends lists and list_members as full sets; the copy is only added to (a list
+        # membership removed in the source stays in the copy; README says so).
+        _ = new_version

@@ -81,6 +81,17 @@ class TargetLightfield(GuardedTarget):
             ),
         ),
         th.Property(
+            "extra_fields",
+            th.StringType,
+            default="drop",
+            allowed_values=["drop", "reject"],
+            description=(
+                "A field the object type's definitions lack: drop (left out of the write, one "
+                "warning per stream and field) or reject (the record is rejected); checked in "
+                "dry runs too"
+            ),
+        ),
+        th.Property(
             "id_map_path",
             th.StringType,
             description=(

@@ -76,13 +76,14 @@ class OverlapPager:
         self.page_size = page_size
         self.step = max(page_size - 1, 1)
 
-    def after_first(self, since: str | None, first: Page) -> Iterator[PageToken]:
-        """The pages after the first; without a ``total`` (tolerated), until a short page."""
+    def after_first(self, since: str | None, first: Page, start: int = 0) -> Iterator[PageToken]:
+        """The pages after the first (at ``start``); without a ``total`` (tolerated), until a
+        short page."""
         total = first.total
         step = self.step
-        if total is not None and 1 < len(first.items) < min(total, self.page_size):
+        if total is not None and 1 < len(first.items) < min(total - start, self.page_size):
             step = len(first.items) - 1  # the server serves smaller pages than asked: follow it
-        offset = step
+        offset = start + step
         while total is None or offset < total - 1:
             yield PageToken(offset, since)
             offset += step
@@ -134,6 +135,10 @@ class PageWalker:
         self._returned_at: float | None = None
         self._first = walk.first  # used once: a re-read must see the list as it is now
         self._pages = 0
+        self.start = 0  # where the next walk's first page is (a re-read may resume, not restart)
+        self.boundary_at = 0  # the offset the last emitted record was read at
+        self.last_resume_failed = False
+        self._offsets: deque[int] = deque()  # the offsets of the pages in flight, in order
 
     def pages(self) -> Iterator[Records]:
         since = self.walk.since
@@ -166,28 +171,39 @@ class PageWalker:
         ahead, self._first = self._first, None
         # A page requested ahead is checked like any other: the pages after it must overlap
         # it and keep its total, else the list changed since and the walk reads it again.
-        first = walk.fetch(PageToken(0, since)) if ahead is None else wait_for(ahead, walk.progress)
+        start, self.start = self.start, 0
+        if start or ahead is None:
+            first = walk.fetch(PageToken(start, since))
+        else:
+            first = wait_for(ahead, walk.progress)
+        if start and not self._resumes(first):
+            self.last_resume_failed = True
+            return True  # the list shifted past the page resumed at: from the start
         self._count_page()
         if walk.counts_total:
             walk.progress.expect(first.total)
         yield self._fresh(first.items)
+        self.boundary_at = start + len(first.items) - 1
         size = walk.pager.page_size
         if not first.items or (first.total is None and len(first.items) < size):
             return False
         boundary = walk.position(first.items[-1])
         latest_total = first.total
-        tokens = walk.pager.after_first(since, first)
+        tokens = walk.pager.after_first(since, first, start)
         pending: deque[Future[Page]] = deque()
+        self._offsets.clear()
         try:
             self._fill(pending, tokens)
             while pending:
                 page = self._next(pending)
                 self._count_page()
+                offset = self._offsets.popleft()
                 if first.total is None and not page.items:
                     return False  # tolerated: no total, and this was the end
                 if not page.items or walk.position(page.items[0]) != boundary:
                     return True  # something was created or deleted before this page
                 yield self._fresh(page.items)
+                self.boundary_at = offset + len(page.items) - 1
                 boundary = walk.position(page.items[-1])
                 latest_total = page.total
                 if first.total is None and len(page.items) < size:
@@ -207,6 +223,11 @@ class PageWalker:
                 "the API's list never ends; stopped"
             )
             raise FatalAPIError(msg)
+
+    def _resumes(self, first: Page) -> bool:
+        """A walk resumed mid-list may go on when its first page holds the last record
+        emitted (``RereadPageWalker``): what comes after it is what is left to read."""
+        return True
 
     def _emitted_mark(self) -> object:
         """What changes when a walk emits a record: the last position emitted."""
@@ -250,6 +271,7 @@ class PageWalker:
             if token is None:
                 return
             pending.append(self.submit(self._timed_fetch, token))
+            self._offsets.append(token.offset)
 
     def _fresh(self, items: Records) -> Records:
         """The records after the last emitted position (the overlap and re-read ones go).
@@ -284,7 +306,8 @@ class RereadPageWalker(PageWalker):
     with the record the previous page ended with, and ``total`` must not change, else the
     list changed under the walk. Whether a record was created before the boundary (offsets
     shift up: a page would repeat a record) or deleted (offsets shift down: a record would
-    be skipped), the walk reads the list again from the start. Records are emitted once per
+    be skipped), the walk reads the list again from around the last record it emitted, found
+    again in the resumed page (else from the start). Records are emitted once per
     run by id (``seen``), whatever pass reads them; a record that exists for the whole run is
     in the first pass that sees no change, so none is lost. A list that changes under every
     pass ends the sync (``Walk.max_rewalks``) rather than emit an incomplete read.
@@ -307,7 +330,20 @@ class RereadPageWalker(PageWalker):
 
     @override
     def _reread_since(self, since: str | None) -> str | None:
-        return None  # no filter: from the start; ``seen`` skips what was emitted
+        """No filter: the re-read resumes around where the last emitted record was read (half
+        a page before it), so a record created or deleted ahead of it moves it a few places
+        and the walk goes on from it; if it moved further (``_resumes``), from the start.
+        ``seen`` skips what was emitted either way."""
+        if self.last is not None and not self.last_resume_failed:
+            self.start = max(0, self.boundary_at - self.walk.pager.page_size // 2)
+        self.last_resume_failed = False
+        return None
+
+    @override
+    def _resumes(self, first: Page) -> bool:
+        if self.last is None:
+            return True
+        return any(self.walk.position(item) == self.last for item in first.items)
 
     @override
     def _fresh(self, items: Records) -> Records:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from lightfield_api import contract
+from target_lightfield.engine.model import ref_ids
 from target_lightfield.engine.routing import ENTITY, LISTS
 
 if TYPE_CHECKING:
@@ -31,13 +32,32 @@ def desired(job: Job) -> dict[str, Any]:
     fields = {
         k: v for k, v in (record.get("fields") or {}).items() if k not in route.read_only_fields
     }
+    given = record.get("relationships") or {}
     relationships = {}
     for slug in route.relationships:
-        ids = [str(i) for i in (record.get("relationships") or {}).get(slug) or []]
-        kept = [job.resolved[i] for i in ids if i not in job.omitted | job.dropped]
+        if slug not in given:  # left out of the input: the copy's links are not touched
+            continue
+        ids = ref_ids(given[slug])
+        kind = route.relationships[slug]
+        left_out = job.omitted | job.dropped | job.dangling | job.deferred
+        kept = [job.targets[(kind, i)] for i in ids if (kind, i) not in left_out]
         if kept or len(kept) == len(ids):
             relationships[slug] = kept
     return {"fields": fields, "relationships": relationships}
+
+
+def digest_view(job: Job, body: dict[str, Any]) -> dict[str, Any]:
+    """What a record's body hash covers: the body, with a soft relationship (written when its
+    records are in the copy) as the source's ids, so that an unchanged source stays unchanged
+    once the other side has written the links."""
+    if not job.route.soft:
+        return body
+    given = job.record.get("relationships") or {}
+    relationships = dict(body.get("relationships") or {})
+    for slug in job.route.soft:
+        if slug in given:
+            relationships[slug] = sorted(ref_ids(given[slug]))
+    return {**body, "relationships": relationships}
 
 
 def create_body(route: Route, body: dict[str, Any], settings: EngineSettings) -> dict[str, Any]:

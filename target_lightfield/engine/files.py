@@ -26,7 +26,9 @@ from target_lightfield.engine.model import (
     Job,
     Outcome,
     canonical,
+    from_intent,
     idempotency_key,
+    intent_note,
 )
 
 _LOG = logging.getLogger(__name__)
@@ -76,10 +78,16 @@ def _upload(
 ) -> str:
     """Create, PUT, complete [D]; the workspace's file id."""
     raw = canonical(body)
-    ctx.ids.intend(job.stream, job.source_id, job.route.object_type, None, raw)
-    # The key names the content too: a file whose bytes changed is a new file (files are
-    # not updated), while a resumed run with the same bytes gets the first answer again.
-    key = idempotency_key(job.stream, f"{job.source_id}\n{digest}\n{content.sha256}")
+    # The key names the content and the run too: a file whose bytes changed is a new file
+    # (files are not updated), while a resumed run gets the first answer again (the key is
+    # the intent's).
+    key = idempotency_key(job.stream, job.source_id, f"{raw}\n{content.sha256}", ctx.run)
+    entry = ctx.ids.get(job.stream, job.source_id) if resumed else None
+    if entry is not None and entry.state == INTENT and entry.note:
+        stored_key, stored_raw = from_intent(entry.note, job.stream, job.source_id)
+        if stored_raw == raw and entry.note.startswith(stored_key):  # this version's intent
+            key = stored_key
+    ctx.ids.intend(job.stream, job.source_id, job.route.object_type, None, intent_note(key, raw))
     headers = {contract.IDEMPOTENCY_HEADER: key, "Content-Type": "application/json"}
     created = ctx.client.request(
         "POST", job.route.create_path, data=raw.encode(), headers=headers

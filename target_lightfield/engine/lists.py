@@ -14,8 +14,8 @@ def write_member(ctx: Context, job: Job) -> Outcome:
     entry = ctx.ids.get(job.stream, job.source_id)
     if entry is not None and entry.state == DONE and entry.target_id:
         return Outcome(UNCHANGED, entry.target_id, _DIGEST)
-    list_id = job.resolved[str(job.record["list_id"])]
-    member_id = job.resolved[str(job.record["record_id"])]
+    list_id = job.targets[("list", str(job.record["list_id"]))]
+    member_id = job.targets[("", str(job.record["record_id"]))]
     relationship = contract.LIST_RELATIONSHIP.get(str(job.record.get("object_type")))
     if relationship is None:
         raise RecordError(f"object_type {job.record.get('object_type')!r} cannot be listed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,8 @@ class Ref:
 
     field: str
     source_id: str
+    kind: str = ""  # the object type the relationship points to ("": any, a list member's)
+    soft: bool = False  # written if its record is in the copy already, never waited for
 
 
 @dataclass
@@ -55,8 +58,12 @@ class Job:
     position: int = 0
     refs: list[Ref] = field(default_factory=list)
     resolved: dict[str, str] = field(default_factory=dict)  # source id -> workspace id
-    omitted: set[str] = field(default_factory=set)  # members the workspace lacks, left out
-    dropped: set[str] = field(default_factory=set)  # records rejected themselves, left out
+    # (object type, source id) -> workspace id: "1" the account and "1" the contact apart
+    targets: dict[tuple[str, str], str] = field(default_factory=dict)
+    omitted: set[tuple[str, str]] = field(default_factory=set)  # members the workspace lacks
+    dropped: set[tuple[str, str]] = field(default_factory=set)  # records rejected themselves
+    dangling: set[tuple[str, str]] = field(default_factory=set)  # records trashed in the source
+    deferred: set[tuple[str, str]] = field(default_factory=set)  # soft, not in the copy yet
 
     @property
     def deleted(self) -> bool:
@@ -85,6 +92,16 @@ class Context:
     file_sources: FileSources
     plan: PlanLines
     stats: Stats
+    run: str = ""  # this run's id: part of every idempotency key it makes
+    _warned: set[tuple[str, ...]] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def warn_once(self, what: tuple[str, ...]) -> bool:
+        """True the first time ``what`` is asked about in this run (its warning is due)."""
+        with self._lock:
+            first = what not in self._warned
+            self._warned.add(what)
+            return first
 
     def planned(self, action: str, job: Job) -> str:
         """A dry run: the plan line, and the id the record would have."""
@@ -92,10 +109,38 @@ class Context:
         return f"dry-run-{job.source_id}"
 
 
-def idempotency_key(stream: str, source_id: str) -> str:
-    """The same for every try and every run of one source record: a create is never doubled."""
-    digest = hashlib.sha256(f"{stream}\n{source_id}".encode()).hexdigest()
-    return _KEY_PREFIX + digest  # 82 characters, within the 255 [D]
+def idempotency_key(stream: str, source_id: str, body: str, run: str) -> str:
+    """What makes one create unique: the source record, the body's bytes and the run that
+    intends it. A retry (in the run, or of an intent a stopped run left, which stores its key)
+    is never doubled; a replay after the copies were wiped, or a changed body, creates anew
+    instead of being answered with the first create's (trashed) id."""
+    text = f"{stream}\n{source_id}\n{hashlib.sha256(body.encode()).hexdigest()}\n{run}"
+    return _KEY_PREFIX + hashlib.sha256(text.encode()).hexdigest()  # 82 characters [D: 255]
+
+
+def ref_ids(value: Any) -> list[str]:
+    """A relationship's ids: a list, or one id given alone (``"$owner": "mem_x"``, never
+    its letters)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(i) for i in value if i is not None and i != ""]
+    return [str(value)]
+
+
+def intent_note(key: str, raw: str) -> str:
+    """The id map's note of a create about to be sent: its key and its exact bytes."""
+    return f"{key}\n{raw}"
+
+
+def from_intent(note: str, stream: str, source_id: str) -> tuple[str, str]:
+    """(key, body) of a stored intent; an intent of an older version holds the body alone
+    and its key was (stream, source id)'s."""
+    if note.startswith(_KEY_PREFIX):
+        key, _, raw = note.partition("\n")
+        return key, raw
+    legacy = hashlib.sha256(f"{stream}\n{source_id}".encode()).hexdigest()
+    return _KEY_PREFIX + legacy, note
 
 
 def canonical(body: dict[str, Any]) -> str:

@@ -33,6 +33,8 @@ class Outcomes(OutcomeBook):
             self._stats.add(job.stream, "omitted_members", len(job.omitted))
         if job.dropped:
             self._stats.add(job.stream, "omitted_references", len(job.dropped))
+        if job.dangling:
+            self._stats.add(job.stream, "dangling_references", len(job.dangling))
         self._mark_fresh(job.source_id)
 
     def reject(

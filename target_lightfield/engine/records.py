@@ -16,7 +16,7 @@ from typing import Any
 from connector_core.target.id_map_schema import DONE, INTENT, Entry
 from connector_core.target.values import stable_hash
 from lightfield_api import contract
-from target_lightfield.engine import bodies
+from target_lightfield.engine import bodies, checks, match
 from target_lightfield.engine.model import (
     CREATED,
     UNCHANGED,
@@ -25,14 +25,15 @@ from target_lightfield.engine.model import (
     Job,
     Outcome,
     canonical,
+    from_intent,
     idempotency_key,
+    intent_note,
 )
-from target_lightfield.engine.routing import ENTITY
 
 
 def write(ctx: Context, job: Job) -> Outcome:
-    body = bodies.desired(job)
-    digest = stable_hash(body)
+    body = checks.apply(ctx, job, bodies.desired(job))
+    digest = stable_hash(bodies.digest_view(job, body))
     entry = ctx.ids.get(job.stream, job.source_id)
     if entry is not None and entry.state == DONE and entry.target_id:
         if entry.body_hash == digest:
@@ -40,24 +41,23 @@ def write(ctx: Context, job: Job) -> Outcome:
         return update(ctx, job, entry.target_id, body, digest)
     if entry is not None and entry.state == INTENT and entry.note:
         return _create_again(ctx, job, entry, body, digest)
-    matched = _match(ctx, job, body)
+    matched = match.find(ctx, job, body)
     if matched is not None:
         return update(ctx, job, matched, body, digest)
+    checks.required(job, body)
     created = create(ctx, job, bodies.create_body(job.route, body, ctx.settings))
     return Outcome(CREATED, created, digest)
 
 
-def create(ctx: Context, job: Job, body: dict[str, Any]) -> str:
-    """``POST`` the create; the workspace's id. The intent is stored first: a run killed
-    before the answer is stored sends this same create again (same key, same bytes)."""
+def create(ctx: Context, job: Job, body: dict[str, Any], key: str | None = None) -> str:
+    """``POST`` the create; the workspace's id. The intent (key and bytes) is stored first:
+    a run killed before the answer is stored sends this same create again."""
     if ctx.settings.dry_run:
         return ctx.planned("create", job)
     raw = canonical(body)
-    ctx.ids.intend(job.stream, job.source_id, job.route.object_type, None, raw)
-    headers = {
-        contract.IDEMPOTENCY_HEADER: idempotency_key(job.stream, job.source_id),
-        "Content-Type": "application/json",
-    }
+    key = key or idempotency_key(job.stream, job.source_id, raw, ctx.run)
+    ctx.ids.intend(job.stream, job.source_id, job.route.object_type, None, intent_note(key, raw))
+    headers = {contract.IDEMPOTENCY_HEADER: key, "Content-Type": "application/json"}
     answer = ctx.client.request("POST", job.route.create_path, data=raw.encode(), headers=headers)
     return str(answer.json()["id"])
 
@@ -75,25 +75,9 @@ def _create_again(
     ctx: Context, job: Job, entry: Entry, body: dict[str, Any], digest: str
 ) -> Outcome:
     assert entry.note is not None
-    sent = json.loads(entry.note)
-    target_id = create(ctx, job, sent)
+    key, raw = from_intent(entry.note, job.stream, job.source_id)
+    sent = json.loads(raw)
+    target_id = create(ctx, job, sent, key)
     if sent == bodies.create_body(job.route, body, ctx.settings):
         return Outcome(CREATED, target_id, digest)
     return update(ctx, job, target_id, body, digest)  # the source changed since
-
-
-def _match(ctx: Context, job: Job, body: dict[str, Any]) -> str | None:
-    """The workspace's record whose ``match_on`` fields equal this record's, if one."""
-    keys = ctx.settings.match_on.get(job.stream)
-    if not keys or job.route.kind != ENTITY:
-        return None
-    fields = body.get("fields") or {}
-    wanted = {k: fields.get(k) for k in keys}
-    if any(v is None or isinstance(v, (dict, list)) for v in wanted.values()):
-        return None  # only plain values make a filter
-    answer = ctx.client.get_json(job.route.create_path.removesuffix("/values"), wanted)
-    for item in answer.get("data") or []:
-        found = {k: (item["fields"].get(k) or {}).get("value") for k in keys}
-        if found == wanted:
-            return str(item["id"])
-    return None

@@ -43,6 +43,11 @@ class Route:
     read_only_fields: frozenset[str] = frozenset()
     relationships: dict[str, str] = field(default_factory=dict)  # writable slug -> object type
     many: frozenset[str] = frozenset()  # the writable relationships that are HAS_MANY
+    value_types: dict[str, str] = field(default_factory=dict)  # field slug -> valueType
+    field_defs: dict[str, dict[str, Any]] = field(default_factory=dict)  # slug -> definition
+    #: The relationships kept in step with the other side's (``account.$contact``): their ids
+    #: are written when already in the copy, never waited for.
+    soft: frozenset[str] = frozenset()
 
     def update_path(self, record_id: str) -> str:
         return f"{self.create_path}/{record_id}"
@@ -96,10 +101,14 @@ def _defined(object_type: str, path: str, answer: Any) -> Route:
         for slug, d in definitions.items()
         if slug not in never
         and not d.get("readOnly")
-        and (object_type, slug) not in contract.WRITTEN_FROM_OTHER_SIDE
         and (object_type != "meeting" or slug == contract.MEETING_TRANSCRIPT)
     }
     many = frozenset(
         s for s in relationships if str(definitions[s].get("cardinality")).upper() == "HAS_MANY"
     )
-    return Route(ENTITY, object_type, path, read_only, relationships, many)
+    types = {slug: str(d.get("valueType")) for slug, d in fields.items()}
+    defs = {str(slug): dict(d) for slug, d in fields.items()}
+    soft = frozenset(
+        s for s in relationships if (object_type, s) in contract.WRITTEN_FROM_OTHER_SIDE
+    )
+    return Route(ENTITY, object_type, path, read_only, relationships, many, types, defs, soft)

@@ -22,6 +22,7 @@ class EngineSettings:
     skip_enrichment: bool = True
     member_map: dict[str, str] = field(default_factory=dict)
     unknown_members: str = OMIT
+    extra_fields: str = "drop"  # a field the definitions lack: dropped (warned) or "reject"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> EngineSettings:
@@ -33,4 +34,5 @@ class EngineSettings:
             skip_enrichment=bool(config.get("skip_enrichment", True)),
             member_map={str(k).lower(): str(v).lower() for k, v in member_map.items()},
             unknown_members=str(config.get("unknown_members") or OMIT),
+            extra_fields=str(config.get("extra_fields") or "drop"),
         )

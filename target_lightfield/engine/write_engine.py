@@ -9,8 +9,10 @@ each job is written by the module of its kind on the pool.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack, closing
 from pathlib import Path
@@ -32,7 +34,7 @@ from lightfield_api.errors import LightfieldHTTPError
 from lightfield_api.http import LightfieldClient
 from target_lightfield.engine import deletes, emails, files, lists, records
 from target_lightfield.engine.members import UNKNOWN, MemberDirectory
-from target_lightfield.engine.model import Context, Job, Outcome, Ref
+from target_lightfield.engine.model import TRASHED, Context, Job, Outcome, Ref, ref_ids
 from target_lightfield.engine.outcomes import Outcomes
 from target_lightfield.engine.routing import (
     EMAILS,
@@ -94,6 +96,7 @@ class LightfieldEngine:
             file_sources=FileSources.from_config(config),
             plan=self.plan,
             stats=self.stats,
+            run=uuid.uuid4().hex,
         )
         self._routes = Routes(self.client)
         steps = WaveSteps(
@@ -171,21 +174,40 @@ class LightfieldEngine:
     def _resolve(self, job: Job, batch: set[str]) -> list[Ref]:
         waits = []
         for ref in job.refs:
-            if ref.source_id in job.resolved or ref.source_id in job.omitted | job.dropped:
+            key = (ref.kind, ref.source_id)
+            if key in job.targets or key in job.omitted | job.dropped | job.dangling | job.deferred:
+                continue
+            if ref.soft:
+                self._soft(job, ref)
                 continue
             if ref.source_id in batch and ref.source_id != job.source_id:
                 waits.append(ref)  # written in this batch: the next wave
                 continue
-            entry = self.ids.resolve(ref.source_id, ())
-            if entry is not None and entry.state == DONE and entry.target_id == UNKNOWN:
+            entry = self.ids.resolve(ref.source_id, (ref.kind,) if ref.kind else ())
+            if entry is not None and ref.kind and entry.kind != ref.kind:
+                entry = None  # another type's record of the same id: not this reference's
+            if entry is not None and entry.state == DONE and entry.body_hash == TRASHED:
+                self._dangling(job, ref)
+            elif entry is not None and entry.state == DONE and entry.target_id == UNKNOWN:
                 self._unknown_member(job, ref)
             elif entry is not None and entry.state == DONE and entry.target_id:
-                job.resolved[ref.source_id] = entry.target_id
+                job.resolved[ref.source_id] = job.targets[key] = entry.target_id
             elif entry is not None and entry.state == REJECTED:
                 self._rejected_reference(job, ref)
             else:
                 waits.append(ref)
         return waits
+
+    def _soft(self, job: Job, ref: Ref) -> None:
+        """A link kept in step with the other side's: written if its record is in the copy,
+        else left to the other side (never waited for: each side would wait for the other)."""
+        key = (ref.kind, ref.source_id)
+        entry = self.ids.resolve(ref.source_id, (ref.kind,))
+        known = entry is not None and entry.kind == ref.kind and entry.state == DONE
+        if known and entry is not None and entry.target_id and entry.body_hash != TRASHED:
+            job.resolved[ref.source_id] = job.targets[key] = entry.target_id
+        else:
+            job.deferred.add(key)
 
     def _unknown_member(self, job: Job, ref: Ref) -> None:
         """A relationship to a member the workspace lacks: left out (counted), or the
@@ -196,7 +218,19 @@ class LightfieldEngine:
                 "(unknown_members: reject; see member_map)"
             )
             raise RecordError(msg)
-        job.omitted.add(ref.source_id)
+        job.omitted.add((ref.kind, ref.source_id))
+
+    def _dangling(self, job: Job, ref: Ref) -> None:
+        """A reference to a record trashed in the source: left out with a warning, counted
+        (``dangling_references``)."""
+        self.logger.warning(
+            "stream %r: record %s written without %s %s (trashed in the source)",
+            job.stream,
+            job.source_id,
+            ref.field,
+            ref.source_id,
+        )
+        job.dangling.add((ref.kind, ref.source_id))
 
     def _rejected_reference(self, job: Job, ref: Ref) -> None:
         """A reference to a record rejected for its own reason: left out and counted, never a
@@ -210,7 +244,7 @@ class LightfieldEngine:
             ref.field,
             ref.source_id,
         )
-        job.dropped.add(ref.source_id)
+        job.dropped.add((ref.kind, ref.source_id))
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -264,18 +298,30 @@ def _source_id(route: Route, record: dict[str, Any], keys: list[str]) -> str:
         if not list_id or not member:
             raise RecordError("a list member needs list_id and record_id")
         return f"{list_id}:{member}"
-    value = record.get(keys[0] if keys else "id")
-    if not isinstance(value, str) or not value:
-        raise RecordError(f"record has no {keys[0] if keys else 'id'}")
-    return value
+    return source_key(record, keys or ["id"])
+
+
+def source_key(record: dict[str, Any], keys: list[str]) -> str:
+    """The record's identity: every key property, whatever its JSON type (``42`` and ``"42"``
+    are one id; two key properties are both part of it)."""
+    parts = []
+    for key in keys:
+        value = record.get(key)
+        if value is None or value == "" or isinstance(value, (dict, list, bool)):
+            raise RecordError(f"record has no {key}")
+        parts.append(value if isinstance(value, str) else json.dumps(value))
+    return parts[0] if len(parts) == 1 else json.dumps(parts, separators=(",", ":"))
 
 
 def _refs(route: Route, record: dict[str, Any]) -> list[Ref]:
     if route.kind == LIST_MEMBERS:
-        return [Ref("list_id", str(record["list_id"])), Ref("record_id", str(record["record_id"]))]
+        return [
+            Ref("list_id", str(record["list_id"]), "list"),
+            Ref("record_id", str(record["record_id"])),
+        ]
     relationships = record.get("relationships") or {}
     return [
-        Ref(f"relationships.{slug}", str(ref_id))
+        Ref(f"relationships.{slug}", str(ref_id), route.relationships[slug], slug in route.soft)
         for slug in route.relationships
-        for ref_id in relationships.get(slug) or []
+        for ref_id in ref_ids(relationships.get(slug))
     ]

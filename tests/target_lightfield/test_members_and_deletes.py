@@ -87,9 +87,10 @@ def test_members_that_differ_are_left_out_and_counted_not_cascaded(
     demo_sandbox.add_hook(writes)
     again, _ = run_target(target_config(creds, tmp_path), lines)
     writes.armed = False
-    # Only the rejected records are tried again (and refused again): nothing is written.
-    assert {path for _, path in writes.seen} <= {"/v1/tasks", "/v1/emails/log"}
-    assert len(writes.seen) == len(rejects)
+    # Only the rejected emails are tried again (and refused again): nothing is written; the
+    # tasks without their required $assignedTo are refused before any request.
+    assert {path for _, path in writes.seen} <= {"/v1/emails/log"}
+    assert len(writes.seen) == reasons["emails"]
     assert again.engine.stats.total("created") == again.engine.stats.total("updated") == 0
     assert count_per_collection(creds) == got
 

@@ -1,0 +1,96 @@
+"""``match_on``: the workspace's record a source record is, found as the API's filter finds it.
+
+The filter is sent as the API takes it [D] (``$field`` for ``equal``, ``$field[contains]``
+where a type takes only ``contains``), and the answer compared as the filter compares: a
+list matches by any element, an object (a full name, an address) by its parts, text without
+case. A key that can never match (a field the type lacks, or whose type takes no filter) is
+a warning once per stream and field, and the record is created.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from lightfield_api import contract
+from target_lightfield.engine.routing import ENTITY
+
+if TYPE_CHECKING:
+    from target_lightfield.engine.model import Context, Job
+
+LOGGER = logging.getLogger("target_lightfield")
+
+
+def find(ctx: Context, job: Job, body: dict[str, Any]) -> str | None:
+    """The workspace's record whose ``match_on`` fields equal this record's, if one."""
+    keys = ctx.settings.match_on.get(job.stream)
+    if not keys or job.route.kind != ENTITY:
+        return None
+    fields = body.get("fields") or {}
+    params: dict[str, str] = {}
+    for key in keys:
+        operator = _operator(ctx, job.stream, key, job.route.value_types.get(key))
+        probe = _probe(fields.get(key))
+        if operator is None or probe is None:
+            return None  # no value to match by (or a key that never matches): a create
+        params[key if operator == "equal" else f"{key}[{operator}]"] = probe
+    path = job.route.create_path.removesuffix("/values")
+    answer = ctx.client.get_json(path, params)
+    for item in answer.get("data") or []:
+        stored = item.get("fields") or {}
+        if all(same(fields.get(k), (stored.get(k) or {}).get("value")) for k in keys):
+            return str(item["id"])
+    return None
+
+
+def same(wanted: Any, stored: Any) -> bool:
+    """As the API's ``equal`` compares: any element of a list, every part of an object,
+    text without case, numbers as numbers."""
+    if wanted is None or stored is None:
+        return False
+    if isinstance(wanted, list):
+        return any(same(w, stored) for w in wanted)
+    if isinstance(stored, list):
+        return any(same(wanted, s) for s in stored)
+    if isinstance(wanted, dict):
+        if not isinstance(stored, dict):
+            return False
+        parts = {k: v for k, v in wanted.items() if v not in (None, "")}
+        return bool(parts) and all(_text(v) == _text(stored.get(k)) for k, v in parts.items())
+    if isinstance(wanted, (int, float)) and not isinstance(wanted, bool):
+        try:
+            return float(wanted) == float(stored)
+        except (TypeError, ValueError):
+            return False
+    return _text(wanted) == _text(stored)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "" if value is None else str(value).casefold()
+
+
+def _probe(value: Any) -> str | None:
+    """The one text sent as the filter's value: a list's first element, an object's first
+    part (the answer is then compared in full)."""
+    if isinstance(value, list):
+        value = next((v for v in value if v not in (None, "")), None)
+    if isinstance(value, dict):
+        value = next((v for v in value.values() if v not in (None, "")), None)
+    if value is None or value == "" or isinstance(value, (dict, list)):
+        return None
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _operator(ctx: Context, stream: str, key: str, value_type: str | None) -> str | None:
+    allowed = contract.FILTER_OPERATORS.get(value_type or "", ())
+    for operator in ("equal", "contains", "startsWith"):
+        if operator in allowed:
+            return operator
+    why = "no such field" if value_type is None else f"a {value_type} field takes no filter"
+    if ctx.warn_once(("match_on", stream, key)):
+        LOGGER.warning(
+            "stream %r: match_on %s can never match (%s): records are created", stream, key, why
+        )
+    return None
