@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from connector_core.tap.paging import PageWalker, Walk
+from connector_core.tap.paging import PageWalker, Position, Walk
 from connector_core.tap.runtime import Progress
 from lexful_api import contract
 
@@ -248,3 +248,36 @@ def catch_up_params(context: Context | None, organization_field: str | None) -> 
         return {}
     name, value = context[_CATCH_UP_BOUND]
     return {f"{organization_field}[in]": context[_CATCH_UP_ORGANIZATIONS], name: value}
+
+
+def mark_emitted(stream: LexfulStream, row: dict[str, Any], context: Context | None) -> None:
+    """``row`` is written: its exact place goes in the state (``LAST_EMITTED``)."""
+    key = stream.replication_key
+    assert key is not None
+    state = stream.get_context_state(context)
+    state[LAST_EMITTED] = {"replication_key_value": row.get(key), "id": row.get(stream.id_field)}
+    if not stream.selected:
+        # Walked only for its selected children (new_parents): the SDK moves no bookmark
+        # of an unselected stream, so every run would read every parent again. The
+        # bookmark then means "children read up to here"; the scope says so
+        # (``scope_of``), and a run that selects the stream reads it again.
+        state["replication_key"] = key
+        state["replication_key_value"] = row.get(key)
+
+
+def resume_position(stream: LexfulStream, context: Context | None) -> Position | None:
+    """Where the last run stopped, to skip what it emitted at its bookmark's moment.
+
+    None without a bookmark, with ``lookback_seconds`` (a deliberate re-read), or with a
+    state of an older version (which then re-reads the records at its bookmark).
+    """
+    if not stream.replication_key or stream.config.get("lookback_seconds"):
+        return None
+    state = stream.get_context_state(context)
+    last = state.get(LAST_EMITTED)
+    if state.get("replication_key") != stream.replication_key or not isinstance(last, dict):
+        return None
+    value, record_id = last.get("replication_key_value"), last.get("id")
+    if not isinstance(value, str) or not isinstance(record_id, str):
+        return None
+    return Position(contract.sortable_timestamp(value), record_id)

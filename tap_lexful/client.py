@@ -252,17 +252,7 @@ class LexfulStream(PagedStream):
             self._mark_emitted(row, context)
 
     def _mark_emitted(self, row: dict[str, Any], context: Context | None) -> None:
-        key = self.replication_key
-        assert key is not None
-        state = self.get_context_state(context)
-        state[LAST_EMITTED] = {"replication_key_value": row.get(key), "id": row.get(self.id_field)}
-        if not self.selected:
-            # Walked only for its selected children (new_parents): the SDK moves no bookmark
-            # of an unselected stream, so every run would read every parent again. The
-            # bookmark then means "children read up to here"; the scope says so
-            # (``bookmarks.scope_of``), and a run that selects the stream reads it again.
-            state["replication_key"] = key
-            state["replication_key_value"] = row.get(key)
+        bookmarks.mark_emitted(self, row, context)
 
     def _mark_last_emitted(self, context: Context | None) -> None:
         """With children, ``_note_emitting`` holds the last record back: it is written now.
@@ -273,21 +263,7 @@ class LexfulStream(PagedStream):
             self._mark_emitted(self._emitting, context)
 
     def resume_position(self, context: Context | None) -> Position | None:
-        """Where the last run stopped, to skip what it emitted at its bookmark's moment.
-
-        None without a bookmark, with ``lookback_seconds`` (a deliberate re-read), or with a
-        state of an older version (which then re-reads the records at its bookmark).
-        """
-        if not self.replication_key or self.config.get("lookback_seconds"):
-            return None
-        state = self.get_context_state(context)
-        last = state.get(LAST_EMITTED)
-        if state.get("replication_key") != self.replication_key or not isinstance(last, dict):
-            return None
-        value, record_id = last.get("replication_key_value"), last.get("id")
-        if not isinstance(value, str) or not isinstance(record_id, str):
-            return None
-        return Position(contract.sortable_timestamp(value), record_id)
+        return bookmarks.resume_position(self, context)
 
     @cached_property
     def known_fields(self) -> frozenset[str]:
