@@ -71,7 +71,7 @@ def contents(warehouse: Warehouse) -> dict[str, list[str]]:
 @pytest.fixture
 def fresh(request: pytest.FixtureRequest) -> Warehouse:
     """A second, empty database on the test's PostgreSQL server: a fresh full sync's."""
-    server = request.getfixturevalue("postgres_server")
+    server = request.getfixturevalue("postgres")
     name = f"w_{uuid.uuid4().hex}"
     with psycopg.connect(server.get_uri(), autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
