@@ -29,7 +29,7 @@ from dagster import (
 )
 
 from lexful_api.settings import client_from_config
-from lexful_dagster import plan, rundir, shards
+from lexful_dagster import moves, plan, rundir, shards, states
 from lexful_dagster.config import Account, Settings
 
 KEY_PREFIX = "lexful"
@@ -96,7 +96,11 @@ def run_partition(
         env=env,
         cwd=str(settings.meltano.project_dir),
     )
-    return invocation.get_materialize_result()
+    result = invocation.get_materialize_result()
+    shard = shards.organization_shard(key)
+    if shard is not None and extras["bound"]:
+        moves.mark_checked(account, shard, extras["bound"])
+    return result
 
 
 def _prepare(
@@ -114,18 +118,38 @@ def _prepare(
     shard = shards.organization_shard(key)
     if shard is None:
         return shards.meltano_env(settings.meltano, account, key) | own_dir, extras
-    prepared = _plan(account, shard)
+    states.refuse_without_plan(settings.meltano, account)
+    chosen = [str(t) for t in account.tap_settings.get("asset_types") or []]
+    prepared, moved = _plan(account, shard, chosen)
     if not prepared.organization_ids:
         return None
-    filters = shards.bound_filters(prepared.asset_types, account.replication_key, prepared.bound)
+    filters = shards.bound_filters(
+        prepared.asset_types, account.replication_key, prepared.bound, chosen
+    )
     members = prepared.organization_ids
     env = shards.meltano_env(settings.meltano, account, key, members, filters)
-    return env | own_dir, extras | {"organizations": len(members), "bound": prepared.bound}
+    extras |= {"organizations": len(members), "bound": prepared.bound}
+    if moved:
+        extras["passes"] = moves.passes(moved)
+        extras["pass_command"] = moves.pass_command(extras["command"])
+        extras["moved_in"] = sum(len(ids) for ids in moved.values())
+    return env | own_dir, extras
 
 
-def _plan(account: Account, shard: int) -> plan.ShardRun:
+def _plan(
+    account: Account, shard: int, chosen: list[str]
+) -> tuple[plan.ShardRun, dict[str, list[str]]]:
+    """The shard's plan, and the assets moved into it since its last one (``moves``)."""
     client = client_from_config(account.client_config(), user_agent="lexful-dagster", concurrency=8)
     try:
-        return plan.prepare_shard(client, account, shard)
+        prepared = plan.prepare_shard(client, account, shard)
+        previous = prepared.previous_bound
+        if account.replication_key != "created_at" or not previous:
+            return prepared, {}
+        types = [t for t in prepared.asset_types if not chosen or t in chosen]
+        members = prepared.organization_ids
+        since = min(moves.checked(account, shard) or previous, previous)
+        window = (previous, since, prepared.bound)
+        return prepared, moves.moved_in(client, members, types, window)
     finally:
         client.close()

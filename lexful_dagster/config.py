@@ -46,6 +46,9 @@ import yaml
 from lexful_api import contract
 
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")  # what Dagster takes in an asset key
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # an environment variable's name
+#: The environment variable that names the accounts file (``lexful_dagster.definitions``).
+CONFIG_ENV = "LEXFUL_DAGSTER_CONFIG"
 REPLICATION_KEYS = ("created_at", "updated_at")
 # Settings a partition sets itself (see lexful_dagster.shards), so not in tap_settings.
 RESERVED_SETTINGS = frozenset(
@@ -124,8 +127,19 @@ class Settings:
 
 
 def load(path: Path) -> Settings:
-    """Read and check the accounts file at ``path``."""
-    raw = yaml.safe_load(path.read_text())
+    """Read and check the accounts file at ``path``; every error names the file."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        msg = f"accounts file {path} ({CONFIG_ENV}): cannot read it: {exc.strerror or exc}"
+        raise ConfigError(msg) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with 'accounts'")
     base = path.resolve().parent
@@ -168,7 +182,7 @@ def _account(raw: Any, base: Path, index: int) -> Account:
         api_url=str(raw.get("api_url") or contract.DEFAULT_API_URL),
         account_id=_required(raw, "account_id", where),
         api_key_id=_required(raw, "api_key_id", where),
-        api_key_secret_env=_required(raw, "api_key_secret_env", where),
+        api_key_secret_env=_variable(raw, "api_key_secret_env", where),
         organization_shards=shards,
         loader=_required(raw, "loader", where),
         plan_path=base / str(raw.get("plan") or f"{name}.plan.json"),
@@ -191,6 +205,19 @@ def _required(raw: Mapping[str, Any], key: str, where: str) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where}.{key}: required, a string")
+    return value
+
+
+def _variable(raw: Mapping[str, Any], key: str, where: str) -> str:
+    """An environment variable's name; a value that is not one (a secret pasted by mistake)
+    is never repeated in the error."""
+    value = raw.get(key)
+    if not isinstance(value, str) or not _VARIABLE.match(value):
+        msg = (
+            f"{where}.{key}: must be the name of an environment variable (letters, digits "
+            "and _, not starting with a digit) that holds the secret, never the secret itself"
+        )
+        raise ConfigError(msg)
     return value
 
 

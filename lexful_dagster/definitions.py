@@ -12,7 +12,7 @@ from pathlib import Path
 from lexful_dagster import config
 from lexful_dagster.assets import build_definitions
 
-CONFIG_ENV = "LEXFUL_DAGSTER_CONFIG"
+CONFIG_ENV = config.CONFIG_ENV
 
 
 def config_path() -> Path:

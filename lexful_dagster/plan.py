@@ -137,6 +137,7 @@ class ShardRun:
     bound: str
     asset_types: list[str]
     added: list[str]
+    previous_bound: str | None = None  # the shard's bound before this plan: see ``moves``
 
 
 def assign(plan: Plan, newcomers: Sequence[Organization]) -> dict[str, int]:
@@ -178,6 +179,7 @@ def prepare_shard(client: LexfulClient, account: Account, shard: int) -> ShardRu
         ]
         placed = assign(plan, newcomers)
         members = plan.members(shard)
+        previous = plan.bounds.get(shard)
         if members:  # a shard that never ran has no bookmarks, hence no bound to keep
             plan.bounds[shard] = bound
         write(account.plan_path, plan)
@@ -186,7 +188,7 @@ def prepare_shard(client: LexfulClient, account: Account, shard: int) -> ShardRu
         "Plan of %s: shard %d reads %d organizations (%d new), bound %s; %d new in all",
         *(account.name, shard, len(members), len(added), bound, len(placed)),
     )
-    return ShardRun(members, bound, asset_types, added)
+    return ShardRun(members, bound, asset_types, added, previous)
 
 
 def _fit(plan: Plan, account: Account) -> None:
