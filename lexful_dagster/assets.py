@@ -29,7 +29,7 @@ from dagster import (
 )
 
 from lexful_api.settings import client_from_config
-from lexful_dagster import moves, plan, rundir, shards, states
+from lexful_dagster import moves, plan, rundir, schedules, shards, states
 from lexful_dagster.config import Account, Settings
 
 KEY_PREFIX = "lexful"
@@ -44,8 +44,14 @@ def build_definitions(
     ``executor``: where a run's step executes (Dagster's default: in the run's own process);
     a Celery or Kubernetes executor sends each partition's step to a worker of its own.
     """
+    jobs = [schedules.account_job(account) for account in settings.accounts]
     return Definitions(
         assets=[account_asset(settings, account) for account in settings.accounts],
+        jobs=jobs,
+        schedules=[
+            schedules.account_schedule(account, job)
+            for account, job in zip(settings.accounts, jobs, strict=True)
+        ],
         resources={"pipes_subprocess_client": PipesSubprocessClient()},
         executor=executor,
     )
@@ -120,7 +126,7 @@ def _prepare(
         return shards.meltano_env(settings.meltano, account, key) | own_dir, extras
     states.refuse_without_plan(settings.meltano, account)
     chosen = [str(t) for t in account.tap_settings.get("asset_types") or []]
-    prepared, moved = _plan(account, shard, chosen)
+    prepared, moved = _plan(settings, account, shard, chosen)
     if not prepared.organization_ids:
         return None
     filters = shards.bound_filters(
@@ -137,7 +143,7 @@ def _prepare(
 
 
 def _plan(
-    account: Account, shard: int, chosen: list[str]
+    settings: Settings, account: Account, shard: int, chosen: list[str]
 ) -> tuple[plan.ShardRun, dict[str, list[str]]]:
     """The shard's plan, and the assets moved into it since its last one (``moves``)."""
     client = client_from_config(account.client_config(), user_agent="lexful-dagster", concurrency=8)
@@ -148,8 +154,9 @@ def _plan(
             return prepared, {}
         types = [t for t in prepared.asset_types if not chosen or t in chosen]
         members = prepared.organization_ids
+        marks = states.bookmarks(settings.meltano, account, f"{shards.ORGANIZATION_PREFIX}{shard}")
         since = min(moves.checked(account, shard) or previous, previous)
-        window = (previous, since, prepared.bound)
-        return prepared, moves.moved_in(client, members, types, window)
+        found = moves.moved_in(client, members, marks, types, (since, prepared.bound))
+        return prepared, found
     finally:
         client.close()

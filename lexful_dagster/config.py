@@ -22,6 +22,7 @@ A YAML (or JSON, a subset of YAML) file::
         replication_key: created_at
         tap_settings:           # more tap-lexful settings, for the tap and the planner alike
           max_tries: 8
+        schedule: "0 * * * *"   # cron of the schedule lexful_<name>_every_shard (stopped)
 
 The tap's settings travel as environment variables. Meltano 4.4.1 fails a run whose
 ``kind: decimal`` setting comes from one ("Object of type Decimal is not JSON serializable"),
@@ -64,6 +65,11 @@ RESERVED_SETTINGS = frozenset(
 )
 
 
+def config_path() -> Path:
+    """The accounts file: ``$LEXFUL_DAGSTER_CONFIG``, else ``lexful-dagster.yml`` here."""
+    return Path(os.environ.get(CONFIG_ENV, "lexful-dagster.yml"))
+
+
 class ConfigError(ValueError):
     """The accounts file is malformed; the message names the entry and the key."""
 
@@ -83,6 +89,7 @@ class Account:
     loader_env: Mapping[str, str] = field(default_factory=dict)
     replication_key: str = "created_at"
     tap_settings: Mapping[str, Any] = field(default_factory=dict)
+    schedule: str = "0 * * * *"  # the cron of the schedule that runs every partition
 
     def api_key_secret(self) -> str:
         """The secret, from the environment variable the file names."""
@@ -189,6 +196,7 @@ def _account(raw: Any, base: Path, index: int) -> Account:
         loader_env=_strings(raw.get("loader_env") or {}, f"{where}.loader_env"),
         replication_key=replication_key,
         tap_settings=_tap_settings(raw.get("tap_settings") or {}, f"{where}.tap_settings"),
+        schedule=str(raw.get("schedule") or "0 * * * *"),
     )
 
 

@@ -4,18 +4,21 @@ With ``replication_key: created_at`` (the default) an asset keeps its key when i
 another organization. If it moves from a shard that had not read it yet to a shard whose
 bookmarks are past its ``created_at``, neither shard's run would read it, where one plain
 ``meltano run`` does. A move changes the asset's ``updated_at``, so each organization shard,
-when it plans, asks for the assets now in its organizations that were created before its last
-bound (its bookmarks may be past them) and updated since (``[previous bound, this bound)``):
-every asset that moved in since its last plan is among them. Its run then reads them by id
-(``id[in]``), in a pass of their own after the shard's run (``meltano run --full-refresh``
-under the state ID ``<account>.<shard>.moves``: the pass keeps no bookmark of its own).
+when it plans, reads its bookmarks (``meltano state get``) and asks for the assets now in its
+organizations that the bookmark of their stream has passed and that were updated since its
+last successful run (``[since, this bound)``): every asset that moved in since is among them.
+Its run then reads them by id (``id[in]``), in a pass of their own after the shard's run
+(``meltano run --full-refresh`` under the state ID ``<account>.<shard>.moves``: the pass keeps
+no bookmark of its own).
 
 Where a shard's search for moves begins is the bound of its last run that succeeded, pass
 included (``checked``, a file beside the plan: ``<plan>.moves.json``), so the windows follow
 each other and a failed run's moves are searched again: a move is found by its new shard's
-first plan after it, and read by the first run of that shard that succeeds. An asset that was only edited (or moved after its old shard read it) is
-found too, and read again: a newer copy of a record the loader already holds, which its merge
-by key keeps once; nothing moved in is lost. With ``replication_key: updated_at`` a move is a
+first plan after it, and read by the first run of that shard that succeeds.
+
+An asset that was only edited (or moved after its old shard read it) is found too, and read
+again: a newer copy of a record the loader already holds, which its merge by key keeps once;
+nothing moved in is lost. With ``replication_key: updated_at`` a move is a
 change the shard's own run reads, so there is no pass.
 """
 
@@ -66,28 +69,33 @@ def mark_checked(account: Account, shard: int, bound: str) -> None:
 def moved_in(
     client: LexfulClient,
     organization_ids: Sequence[str],
+    marks: dict[str, tuple[str, str]],
     asset_types: Sequence[str],
-    window: tuple[str, str, str],
+    window: tuple[str, str],
 ) -> dict[str, list[str]]:
-    """Stream name -> ids of assets in ``organization_ids`` created before ``window[0]`` (the
-    shard's previous bound) and updated in ``[window[1], window[2])`` (since its last
-    successful run, before this run's bound)."""
-    previous, since, bound = window
+    """Stream name -> ids of assets now in ``organization_ids`` that the stream's bookmark
+    (``marks``: its value and the last id emitted at it) has passed and that were updated in
+    ``window`` (since the shard's last successful run, before this run's bound)."""
+    since, bound = window
     found: dict[str, list[str]] = {}
-    for start in range(0, len(organization_ids), IN_LIMIT):
-        chunk = ",".join(organization_ids[start : start + IN_LIMIT])
-        for name in asset_types:
+    for name in asset_types:
+        stream = shards.asset_stream(name)
+        if stream not in marks:
+            continue  # no bookmark: the shard's run reads the stream from its start
+        value, last_id = marks[stream]
+        for start in range(0, len(organization_ids), IN_LIMIT):
             params = {
-                "organization_id[in]": chunk,
-                "created_at[lt]": previous,
+                "organization_id[in]": ",".join(organization_ids[start : start + IN_LIMIT]),
+                "created_at[lte]": value,
                 "updated_at[gte]": since,
                 "updated_at[lt]": bound,
-                "fields": "id",
+                "fields": "id,created_at",
             }
-            path = contract.assets_path(name)
-            ids = [str(item["id"]) for item in client.iter_list(path, params, IN_LIMIT)]
-            if ids:
-                found.setdefault(shards.asset_stream(name), []).extend(ids)
+            for item in client.iter_list(contract.assets_path(name), params, IN_LIMIT):
+                created = contract.api_timestamp(str(item["created_at"]))
+                # At the bookmark itself, the run goes on after the last id it emitted.
+                if created < value or str(item["id"]) <= last_id:
+                    found.setdefault(stream, []).append(str(item["id"]))
     return found
 
 

@@ -97,13 +97,14 @@ def report(pipes: PipesContext) -> int:
     report them to Dagster as one materialization; Meltano's first failing exit code."""
     extras = pipes.extras
     outcome = run_meltano(extras["command"])
-    for overrides in extras.get("passes") or [] if outcome.exit_code == 0 else []:
+    for overrides in extras.get("passes") or []:
+        if outcome.exit_code != 0:
+            break
         more = run_meltano(extras["pass_command"], overrides)
         for stream, count in more.records.items():
             outcome.records[stream] = outcome.records.get(stream, 0) + count
-        outcome = Outcome(more.exit_code, outcome.seconds + more.seconds, outcome.records, more.tail)
-        if outcome.exit_code != 0:
-            break
+        seconds = outcome.seconds + more.seconds
+        outcome = Outcome(more.exit_code, seconds, outcome.records, more.tail)
     if outcome.exit_code != 0:
         log = "\n".join(outcome.tail)
         pipes.log.error(f"meltano run failed with exit code {outcome.exit_code}:\n{log}")

@@ -10,9 +10,11 @@ the account has a state, and refuses to plan when one has.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
+from lexful_api import contract
 from lexful_dagster import shards
 from lexful_dagster.config import Account, MeltanoProject
 
@@ -21,13 +23,12 @@ class StatesWithoutPlan(RuntimeError):
     """States of the account's organization shards exist, and its plan does not."""
 
 
-def organization_states(project: MeltanoProject, account: Account) -> list[str]:
-    """The state IDs of the account's organization shards in the project's state backend."""
+def _meltano_state(project: MeltanoProject, account: Account, *args: str) -> str:
+    """The output of ``meltano state <args>`` against the project's state backend."""
     command = [project.executable]
     if project.environment:
         command += ["--environment", project.environment]
-    pattern = f"*:{shards.state_suffix(account, shards.ORGANIZATION_PREFIX)}*"
-    command += ["state", "list", "--pattern", pattern]
+    command += ["state", *args]
     env = {**os.environ, **project.env, "NO_COLOR": "1"}
     done = subprocess.run(
         command,
@@ -39,9 +40,35 @@ def organization_states(project: MeltanoProject, account: Account) -> list[str]:
     )
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        msg = f"{account.name}: cannot list the shards' states (meltano state list): {tail}"
+        msg = f"{account.name}: cannot read the shards' states (meltano state {args[0]}): {tail}"
         raise RuntimeError(msg)
-    return sorted(line.strip() for line in done.stdout.splitlines() if ":" in line)
+    return done.stdout
+
+
+def organization_states(project: MeltanoProject, account: Account) -> list[str]:
+    """The state IDs of the account's organization shards in the project's state backend."""
+    pattern = f"*:{shards.state_suffix(account, shards.ORGANIZATION_PREFIX)}*"
+    out = _meltano_state(project, account, "list", "--pattern", pattern)
+    return sorted(line.strip() for line in out.splitlines() if ":" in line)
+
+
+def bookmarks(project: MeltanoProject, account: Account, key: str) -> dict[str, tuple[str, str]]:
+    """The partition's bookmarks: stream -> (replication key value, id of the last record
+    emitted at it), for the streams whose state follows ``created_at``."""
+    suffix = shards.state_suffix(account, key)
+    ids = _meltano_state(project, account, "list", "--pattern", f"*:{suffix}").split()
+    found = [state_id for state_id in ids if state_id.endswith(f":{suffix}")]
+    if not found:
+        return {}
+    raw = json.loads(_meltano_state(project, account, "get", found[0]))
+    streams = (raw.get("singer_state") or {}).get("bookmarks") or {}
+    marks: dict[str, tuple[str, str]] = {}
+    for stream, state in streams.items():
+        value = state.get("replication_key_value")
+        last = state.get("last_emitted") or {}
+        if state.get("replication_key") == "created_at" and value:
+            marks[stream] = (contract.api_timestamp(str(value)), str(last.get("id") or ""))
+    return marks
 
 
 def refuse_without_plan(project: MeltanoProject, account: Account) -> None:

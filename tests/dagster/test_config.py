@@ -29,7 +29,7 @@ def readme_example() -> str:
     """The README's example accounts file (its yaml block that names lexful-dagster.yml)."""
     text = (ROOT / "README.md").read_text()
     blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
-    (example,) = [b for b in blocks if b.startswith("# lexful-dagster.yml")]
+    (example,) = [str(b) for b in blocks if b.startswith("# lexful-dagster.yml")]
     return example
 
 
@@ -73,9 +73,7 @@ def test_the_code_location_says_which_file_is_missing_in_one_line(tmp_path: Path
 
 def test_a_yaml_error_names_the_file_and_the_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.yml"
-    path.write_text(
-        "accounts:\n  - name: acme\n    loader_env: {SCHEMA: lexful_{account}}\n"
-    )
+    path.write_text("accounts:\n  - name: acme\n    loader_env: {SCHEMA: lexful_{account}}\n")
     with pytest.raises(config.ConfigError, match=r"broken\.yml: not valid YAML at line 3"):
         config.load(path)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,14 +42,14 @@ def live_members(client: LexfulClient, account: Account, shard: int) -> list[str
     return [org for org in saved.members(shard) if org in live]
 
 
-def move(client: LexfulClient, asset: dict, organization_id: str) -> None:
+def move(client: LexfulClient, asset: dict[str, Any], organization_id: str) -> None:
     path = contract.assets_path(CONTACT, asset["id"])
     client.send_json("PATCH", path, {"organization_id": organization_id})
 
 
-def pass_the_second_of(client: LexfulClient, record: dict) -> None:
+def pass_the_second_of(client: LexfulClient, record: dict[str, Any]) -> None:
     """Wait until the server's clock (its ``Date``, to the second: a shard's bound) is past
-    the record's creation, so that the next shard to plan has passed it."""
+    the record's creation, so that the next shard to plan reads it."""
     while plan.server_time(client) <= contract.api_timestamp(record["created_at"]):
         time.sleep(0.2)
 
@@ -70,14 +71,17 @@ def test_assets_moved_to_a_shard_that_passed_them_are_read_by_it_both_ways(
     assert all(result.success for result in materialize_all(settings, instance).values())
     in_0, in_1 = live_members(client, account, 0)[0], live_members(client, account, 1)[0]
 
-    # Shard 0 has not read this contact when it moves to shard 1, whose run has passed it.
+    # Shard 0 has not read this contact when it moves to shard 1, whose bookmark has passed it
+    # (shard 1 read a contact created after it).
     east = create_asset(client, CONTACT, in_0, first_name="East", important=False)
-    pass_the_second_of(client, east)
+    later = create_asset(client, CONTACT, in_1, first_name="Later1", important=False)
+    pass_the_second_of(client, later)
     run_one(settings, "orgs-1", instance)
     move(client, east, in_1)
-    # And the other way: shard 1 has not read this one, shard 0 has passed it.
+    # And the other way: shard 1 has not read this one, shard 0's bookmark has passed it.
     west = create_asset(client, CONTACT, in_1, first_name="West", important=False)
-    pass_the_second_of(client, west)
+    later = create_asset(client, CONTACT, in_0, first_name="Later0", important=False)
+    pass_the_second_of(client, later)
     run_one(settings, "orgs-0", instance)
     move(client, west, in_0)
 
