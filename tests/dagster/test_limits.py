@@ -45,7 +45,7 @@ def test_a_shard_is_never_filled_past_the_limit_and_a_full_account_is_refused() 
     state = plan.Plan("acct", 2)
     newcomers = [plan.Organization(f"o{i:04}", "2026-01-01T00:00:00.000Z") for i in range(1500)]
     placed = plan.assign(state, newcomers)
-    # Organizations without assets weigh nothing: they are spread by number.
+    # Organizations without assets weigh nothing: on equal weights they go by number.
     assert sorted(list(placed.values()).count(k) for k in (0, 1)) == [750, 750]
     more = [plan.Organization(f"p{i:03}", "2026-01-01T00:00:00.000Z") for i in range(500)]
     plan.assign(state, more)
