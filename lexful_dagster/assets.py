@@ -29,7 +29,7 @@ from dagster import (
 )
 
 from lexful_api.settings import client_from_config
-from lexful_dagster import plan, rundir, shards
+from lexful_dagster import moves, plan, rundir, schedules, shards, states
 from lexful_dagster.config import Account, Settings
 
 KEY_PREFIX = "lexful"
@@ -44,8 +44,14 @@ def build_definitions(
     ``executor``: where a run's step executes (Dagster's default: in the run's own process);
     a Celery or Kubernetes executor sends each partition's step to a worker of its own.
     """
+    jobs = [schedules.account_job(account) for account in settings.accounts]
     return Definitions(
         assets=[account_asset(settings, account) for account in settings.accounts],
+        jobs=jobs,
+        schedules=[
+            schedules.account_schedule(account, job)
+            for account, job in zip(settings.accounts, jobs, strict=True)
+        ],
         resources={"pipes_subprocess_client": PipesSubprocessClient()},
         executor=executor,
     )
@@ -96,7 +102,11 @@ def run_partition(
         env=env,
         cwd=str(settings.meltano.project_dir),
     )
-    return invocation.get_materialize_result()
+    result = invocation.get_materialize_result()
+    shard = shards.organization_shard(key)
+    if shard is not None and extras["bound"]:
+        moves.mark_checked(account, shard, extras["bound"])
+    return result
 
 
 def _prepare(
@@ -114,18 +124,39 @@ def _prepare(
     shard = shards.organization_shard(key)
     if shard is None:
         return shards.meltano_env(settings.meltano, account, key) | own_dir, extras
-    prepared = _plan(account, shard)
+    states.refuse_without_plan(settings.meltano, account)
+    chosen = [str(t) for t in account.tap_settings.get("asset_types") or []]
+    prepared, moved = _plan(settings, account, shard, chosen)
     if not prepared.organization_ids:
         return None
-    filters = shards.bound_filters(prepared.asset_types, account.replication_key, prepared.bound)
+    filters = shards.bound_filters(
+        prepared.asset_types, account.replication_key, prepared.bound, chosen
+    )
     members = prepared.organization_ids
     env = shards.meltano_env(settings.meltano, account, key, members, filters)
-    return env | own_dir, extras | {"organizations": len(members), "bound": prepared.bound}
+    extras |= {"organizations": len(members), "bound": prepared.bound}
+    if moved:
+        extras["passes"] = moves.passes(moved)
+        extras["pass_command"] = moves.pass_command(extras["command"])
+        extras["moved_in"] = sum(len(ids) for ids in moved.values())
+    return env | own_dir, extras
 
 
-def _plan(account: Account, shard: int) -> plan.ShardRun:
+def _plan(
+    settings: Settings, account: Account, shard: int, chosen: list[str]
+) -> tuple[plan.ShardRun, dict[str, list[str]]]:
+    """The shard's plan, and the assets moved into it since its last one (``moves``)."""
     client = client_from_config(account.client_config(), user_agent="lexful-dagster", concurrency=8)
     try:
-        return plan.prepare_shard(client, account, shard)
+        prepared = plan.prepare_shard(client, account, shard)
+        previous = prepared.previous_bound
+        if account.replication_key != "created_at" or not previous:
+            return prepared, {}
+        types = [t for t in prepared.asset_types if not chosen or t in chosen]
+        members = prepared.organization_ids
+        marks = states.bookmarks(settings.meltano, account, f"{shards.ORGANIZATION_PREFIX}{shard}")
+        since = min(moves.checked(account, shard) or previous, previous)
+        found = moves.moved_in(client, members, marks, types, (since, prepared.bound))
+        return prepared, found
     finally:
         client.close()

@@ -22,6 +22,7 @@ A YAML (or JSON, a subset of YAML) file::
         replication_key: created_at
         tap_settings:           # more tap-lexful settings, for the tap and the planner alike
           max_tries: 8
+        schedule: "0 * * * *"   # cron of the schedule lexful_<name>_every_shard (stopped)
 
 The tap's settings travel as environment variables. Meltano 4.4.1 fails a run whose
 ``kind: decimal`` setting comes from one ("Object of type Decimal is not JSON serializable"),
@@ -46,6 +47,9 @@ import yaml
 from lexful_api import contract
 
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")  # what Dagster takes in an asset key
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # an environment variable's name
+#: The environment variable that names the accounts file (``lexful_dagster.definitions``).
+CONFIG_ENV = "LEXFUL_DAGSTER_CONFIG"
 REPLICATION_KEYS = ("created_at", "updated_at")
 # Settings a partition sets itself (see lexful_dagster.shards), so not in tap_settings.
 RESERVED_SETTINGS = frozenset(
@@ -59,6 +63,11 @@ RESERVED_SETTINGS = frozenset(
         "replication_key",
     }
 )
+
+
+def config_path() -> Path:
+    """The accounts file: ``$LEXFUL_DAGSTER_CONFIG``, else ``lexful-dagster.yml`` here."""
+    return Path(os.environ.get(CONFIG_ENV, "lexful-dagster.yml"))
 
 
 class ConfigError(ValueError):
@@ -80,6 +89,7 @@ class Account:
     loader_env: Mapping[str, str] = field(default_factory=dict)
     replication_key: str = "created_at"
     tap_settings: Mapping[str, Any] = field(default_factory=dict)
+    schedule: str = "0 * * * *"  # the cron of the schedule that runs every partition
 
     def api_key_secret(self) -> str:
         """The secret, from the environment variable the file names."""
@@ -124,8 +134,19 @@ class Settings:
 
 
 def load(path: Path) -> Settings:
-    """Read and check the accounts file at ``path``."""
-    raw = yaml.safe_load(path.read_text())
+    """Read and check the accounts file at ``path``; every error names the file."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        msg = f"accounts file {path} ({CONFIG_ENV}): cannot read it: {exc.strerror or exc}"
+        raise ConfigError(msg) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with 'accounts'")
     base = path.resolve().parent
@@ -168,13 +189,14 @@ def _account(raw: Any, base: Path, index: int) -> Account:
         api_url=str(raw.get("api_url") or contract.DEFAULT_API_URL),
         account_id=_required(raw, "account_id", where),
         api_key_id=_required(raw, "api_key_id", where),
-        api_key_secret_env=_required(raw, "api_key_secret_env", where),
+        api_key_secret_env=_variable(raw, "api_key_secret_env", where),
         organization_shards=shards,
         loader=_required(raw, "loader", where),
         plan_path=base / str(raw.get("plan") or f"{name}.plan.json"),
         loader_env=_strings(raw.get("loader_env") or {}, f"{where}.loader_env"),
         replication_key=replication_key,
         tap_settings=_tap_settings(raw.get("tap_settings") or {}, f"{where}.tap_settings"),
+        schedule=str(raw.get("schedule") or "0 * * * *"),
     )
 
 
@@ -191,6 +213,19 @@ def _required(raw: Mapping[str, Any], key: str, where: str) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where}.{key}: required, a string")
+    return value
+
+
+def _variable(raw: Mapping[str, Any], key: str, where: str) -> str:
+    """An environment variable's name; a value that is not one (a secret pasted by mistake)
+    is never repeated in the error."""
+    value = raw.get(key)
+    if not isinstance(value, str) or not _VARIABLE.match(value):
+        msg = (
+            f"{where}.{key}: must be the name of an environment variable (letters, digits "
+            "and _, not starting with a digit) that holds the secret, never the secret itself"
+        )
+        raise ConfigError(msg)
     return value
 
 

@@ -6,17 +6,10 @@ directory); see ``lexful_dagster.config`` for its format.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from lexful_dagster import config
 from lexful_dagster.assets import build_definitions
 
-CONFIG_ENV = "LEXFUL_DAGSTER_CONFIG"
-
-
-def config_path() -> Path:
-    return Path(os.environ.get(CONFIG_ENV, "lexful-dagster.yml"))
-
+CONFIG_ENV = config.CONFIG_ENV
+config_path = config.config_path
 
 defs = build_definitions(config.load(config_path()))

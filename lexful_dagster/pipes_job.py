@@ -13,6 +13,7 @@ Only ``dagster_pipes`` is imported: the subprocess needs none of Dagster itself.
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -61,11 +62,16 @@ def read_log(lines: Iterable[str], echo: Any) -> tuple[dict[str, int], list[str]
     return records, list(tail)
 
 
-def run_meltano(command: Sequence[str]) -> Outcome:
-    """Run ``command``, its stdout and stderr read as one log."""
+def run_meltano(command: Sequence[str], env: Mapping[str, str] | None = None) -> Outcome:
+    """Run ``command``, its stdout and stderr read as one log; ``env`` added to this one's."""
     start = time.monotonic()
     child = subprocess.Popen(
-        list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        list(command),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+        env={**os.environ, **(env or {})},
     )
     assert child.stdout is not None
     try:
@@ -90,13 +96,23 @@ def metadata(outcome: Outcome, extras: Mapping[str, Any]) -> dict[str, Any]:
         "state_id_suffix": {"raw_value": str(extras["state_id_suffix"]), "type": "text"},
         "organizations": {"raw_value": int(extras["organizations"]), "type": "int"},
         "bound": {"raw_value": str(extras.get("bound") or ""), "type": "text"},
+        "moved_in": {"raw_value": int(extras.get("moved_in") or 0), "type": "int"},
     }
 
 
 def report(pipes: PipesContext) -> int:
-    """Run the extras' command; report it to Dagster; Meltano's exit code."""
+    """Run the extras' command, then its passes (assets moved in: ``lexful_dagster.moves``);
+    report them to Dagster as one materialization; Meltano's first failing exit code."""
     extras = pipes.extras
     outcome = run_meltano(extras["command"])
+    for overrides in extras.get("passes") or []:
+        if outcome.exit_code != 0:
+            break
+        more = run_meltano(extras["pass_command"], overrides)
+        for stream, count in more.records.items():
+            outcome.records[stream] = outcome.records.get(stream, 0) + count
+        seconds = outcome.seconds + more.seconds
+        outcome = Outcome(more.exit_code, seconds, outcome.records, more.tail)
     if outcome.exit_code != 0:
         log = "\n".join(outcome.tail)
         pipes.log.error(f"meltano run failed with exit code {outcome.exit_code}:\n{log}")

@@ -55,6 +55,8 @@ PLAN_VERSION = 1
 # must): our own clock, set back so that a skew of up to this much cannot make it run ahead.
 _CLOCK_MARGIN = timedelta(minutes=10)
 _COUNT_CONCURRENCY = 8
+#: The most organizations a shard reads: one ``organization_id[in]`` list [A: the sandbox's].
+MAX_SHARD_ORGANIZATIONS = 1000
 
 
 class PlanError(RuntimeError):
@@ -137,15 +139,20 @@ class ShardRun:
     bound: str
     asset_types: list[str]
     added: list[str]
+    previous_bound: str | None = None  # the shard's bound before this plan: see ``moves``
 
 
 def assign(plan: Plan, newcomers: Sequence[Organization]) -> dict[str, int]:
     """Place ``newcomers`` (changing ``plan``); returns organization id -> shard.
 
-    The largest first, each to the lightest of its safe shards (the lowest index on a tie):
-    the classic greedy balance, which keeps the heaviest shard within 4/3 of the best split.
+    The largest first, each to the lightest of its safe shards (then the one with the fewest
+    organizations, then the lowest index): the classic greedy balance, which keeps the
+    heaviest shard within 4/3 of the best split, and spreads organizations without assets
+    evenly. A shard never gets more than ``MAX_SHARD_ORGANIZATIONS``: it sends them all in one
+    ``organization_id[in]`` list, which the API limits.
     """
     weights = plan.weights()
+    sizes = [len(plan.members(k)) for k in range(plan.shards)]
     placed: dict[str, int] = {}
     for org in sorted(newcomers, key=lambda o: (-o.assets, o.created_at, o.id)):
         candidates = plan.safe_shards(org.created_at)
@@ -154,8 +161,17 @@ def assign(plan: Plan, newcomers: Sequence[Organization]) -> dict[str, int]:
             # placing it anyway could lose its first records, so stop and say so.
             msg = f"organization {org.id}: no shard can take it without losing records"
             raise PlanError(msg)
-        shard = min(candidates, key=lambda k: (weights[k], k))
+        roomy = [k for k in candidates if sizes[k] < MAX_SHARD_ORGANIZATIONS]
+        if not roomy:
+            msg = (
+                f"organization {org.id}: every shard that can take it has "
+                f"{MAX_SHARD_ORGANIZATIONS} organizations (the API's limit of one list): "
+                "raise organization_shards"
+            )
+            raise PlanError(msg)
+        shard = min(roomy, key=lambda k: (weights[k], sizes[k], k))
         weights[shard] += org.assets
+        sizes[shard] += 1
         plan.organizations[org.id] = Assignment(shard, org.assets, org.created_at)
         placed[org.id] = shard
     return placed
@@ -178,6 +194,7 @@ def prepare_shard(client: LexfulClient, account: Account, shard: int) -> ShardRu
         ]
         placed = assign(plan, newcomers)
         members = plan.members(shard)
+        previous = plan.bounds.get(shard)
         if members:  # a shard that never ran has no bookmarks, hence no bound to keep
             plan.bounds[shard] = bound
         write(account.plan_path, plan)
@@ -186,7 +203,7 @@ def prepare_shard(client: LexfulClient, account: Account, shard: int) -> ShardRu
         "Plan of %s: shard %d reads %d organizations (%d new), bound %s; %d new in all",
         *(account.name, shard, len(members), len(added), bound, len(placed)),
     )
-    return ShardRun(members, bound, asset_types, added)
+    return ShardRun(members, bound, asset_types, added, previous)
 
 
 def _fit(plan: Plan, account: Account) -> None:

@@ -72,10 +72,15 @@ def selection(key: str) -> list[str]:
 
 
 def bound_filters(
-    asset_types: Sequence[str], replication_key: str, bound: str
+    asset_types: Sequence[str], replication_key: str, bound: str, chosen: Sequence[str] = ()
 ) -> dict[str, dict[str, str]]:
-    """``<key>[lt]: bound`` for organizations and every asset stream."""
-    names = ["organizations", *(asset_stream(name) for name in asset_types)]
+    """``<key>[lt]: bound`` for organizations and every asset stream the run has.
+
+    ``chosen``: the account's ``asset_types`` setting, if any. The tap has a stream for those
+    types only, and refuses a filter on a stream it does not have.
+    """
+    kept = [name for name in asset_types if not chosen or name in chosen]
+    names = ["organizations", *(asset_stream(name) for name in kept)]
     return {name: {f"{replication_key}[lt]": bound} for name in names}
 
 

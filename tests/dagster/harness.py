@@ -38,6 +38,7 @@ def accounts_file(
     accounts: dict[str, tuple[dict[str, str], int]],
     monkeypatch: pytest.MonkeyPatch,
     meltano_home: Path | None = None,
+    tap_settings: dict[str, Any] | None = None,
 ) -> Settings:
     """Write an accounts file for ``name: (credentials, organization shards)``; load it.
 
@@ -57,7 +58,7 @@ def accounts_file(
                 "organization_shards": count,
                 "loader": "target-jsonl",
                 "loader_env": {"TARGET_JSONL_DESTINATION_PATH": f"{tmp}/out/{{account}}/{{shard}}"},
-                "tap_settings": FAST_FAILURE,
+                "tap_settings": FAST_FAILURE | (tap_settings or {}),
             }
         )
     env = meltano_dirs(tmp)
@@ -142,7 +143,10 @@ def full_run(settings: Settings, account: Account, tmp: Path) -> dict[str, list[
     out.mkdir()
     env = meltano_env(account.connection(), None)
     env |= dict(settings.meltano.env)
-    env |= {f"TAP_LEXFUL_{k.upper()}": str(v) for k, v in account.tap_settings.items()}
+    env |= {
+        f"TAP_LEXFUL_{k.upper()}": v if isinstance(v, str) else json.dumps(v)
+        for k, v in account.tap_settings.items()
+    }
     env |= {f"TAP_LEXFUL_{k.upper()}": v for k, v in account.connection().items()}
     env |= {"TAP_LEXFUL__SELECT": '["*.*"]', "TARGET_JSONL_DESTINATION_PATH": str(out)}
     env |= rundir.isolated_env(settings.meltano, out.name)
