@@ -13,6 +13,7 @@ from target_lexful.engine.handlers.base import NEVER_COPIED, Handler, match_keys
 from target_lexful.engine.model import (
     CREATE,
     DELETE,
+    DRY_RUN_ID_PREFIX,
     SKIP,
     UNCHANGED,
     UPDATE,
@@ -71,6 +72,8 @@ class RecordHandler(Handler):
         """A record the id map knows, that differs from what was written last: compared
         with Lexful's current values, so that a source change Lexful already has is no
         update. A secret reads back masked: when the body holds one, it is sent anyway."""
+        if target_id.startswith(DRY_RUN_ID_PREFIX):  # dry_run: created earlier in this plan
+            return Plan(job, UPDATE, body, digest, target_id, body, asset_type)
         try:
             current = self.deps.client.get_json(self.item_path(job, target_id))
         except LexfulHTTPError as exc:
