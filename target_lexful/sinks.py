@@ -35,8 +35,18 @@ class LexfulSink(EngineSink):
         schema: dict[str, Any],
         key_properties: Sequence[str] | None,
     ) -> None:
-        super().__init__(target, stream_name, schema, key_properties)
+        # The SDK is given no key properties: it would reject a record without them before
+        # the engine sees it, with a message listing its own _sdc_ fields. The engine checks
+        # them itself, and a record match_on places needs none (``Handler.source_id``).
+        super().__init__(target, stream_name, schema, [])
+        self._declared_keys = list(key_properties or [])
         self._json_text = json_text_fields(schema)
+
+    @property
+    @override
+    def key_properties(self) -> Sequence[str]:
+        """The SCHEMA's key properties (the engine's, and the SDK's check of a new SCHEMA)."""
+        return self._declared_keys
 
     @property
     @override

@@ -29,6 +29,11 @@ def rejectable(exc: LexfulHTTPError) -> bool:
     return rejectable_status(exc.status)
 
 
+class SettingRecordError(RecordError):
+    """A record rejected because of a setting (a match_on key it has no value for): when
+    every record of a stream is rejected so, the setting is wrong and the run ends non-zero."""
+
+
 def record_error_of(exc: Exception) -> RecordError | None:
     """The pool's question: a Lexful answer about one record is that record's error."""
     if isinstance(exc, LexfulHTTPError) and rejectable(exc):

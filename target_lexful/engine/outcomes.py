@@ -106,7 +106,32 @@ class Outcomes(OutcomeBook):
             self._mark_fresh(*job.keys)
         else:  # a record of no known key: it may be one of the set a sweep would delete
             self._versions.unknown_reject(stream)
-        self.book_reject(stream, record, error, _describe(record))
+        self.book_reject(stream, as_received(record), error, _describe(record))
+
+
+# What the SDK adds to every record (its own values, whatever the source sent), but
+# _sdc_deleted_at, which it keeps from the source (a None: the source sent none).
+_SDK_ADDED = frozenset(
+    {
+        "_sdc_extracted_at",
+        "_sdc_received_at",
+        "_sdc_batched_at",
+        "_sdc_sequence",
+        "_sdc_table_version",
+        "_sdc_sync_started_at",
+    }
+)
+
+
+def as_received(record: Any) -> Any:
+    """A rejected record as the source sent it: without the fields the SDK added."""
+    if not isinstance(record, dict):
+        return record
+    return {
+        k: v
+        for k, v in record.items()
+        if k not in _SDK_ADDED and not (k == "_sdc_deleted_at" and v is None)
+    }
 
 
 def _describe(record: Any) -> str:

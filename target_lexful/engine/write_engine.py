@@ -26,12 +26,14 @@ from target_lexful.engine.catalog import Catalog
 from target_lexful.engine.extra_fields import ExtraFields
 from target_lexful.engine.handlers import HANDLERS, Handler, HandlerDeps
 from target_lexful.engine.model import (
+    ASSET,
     SKIP,
     SPECIAL_STREAMS,
     UNCHANGED,
     Job,
     Plan,
     Route,
+    SettingRecordError,
     record_error_of,
 )
 from target_lexful.engine.outcomes import Outcomes, PlanLines
@@ -92,6 +94,7 @@ class WriteEngine:
         self.handlers: dict[str, Handler] = {h.kind: h(deps) for h in HANDLERS}
         self.stats = Stats()
         self.lost_streams: dict[str, str] = {}  # stream -> why every record of it is rejected
+        self._setting_rejects: dict[str, str] = {}  # stream -> a setting's reason to reject
         self._plan_lines = PlanLines(logger)
         self._references = References(self.client, self.ids, self._pool)
         self.versions = Versions(
@@ -202,12 +205,25 @@ class WriteEngine:
         self._outcomes.raise_if_stopped()
         self.versions.sweep(self.handlers, self._pool)
         self.ids.finished()
+        self._lose_streams_a_setting_rejected()
 
     def reject(
         self, stream: str | None, record: Any, error: RecordError, job: Job | None = None
     ) -> None:
         """``record`` cannot be written (a line the reader refused, too)."""
+        if stream is not None and isinstance(error, SettingRecordError):
+            self._setting_rejects.setdefault(stream, error.message)
+            self.stats.add(stream, SETTING_REJECTS)
         self._outcomes.reject(stream, record, error, job)
+
+    def _lose_streams_a_setting_rejected(self) -> None:
+        """A stream whose every record a setting rejected (a match_on key no record has):
+        the setting is wrong, so the run ends non-zero, as for a stream that maps to nothing."""
+        for stream, why in self._setting_rejects.items():
+            row = self.stats.streams.get(stream, {})
+            if row.get(SETTING_REJECTS, 0) == row.get("rejected", 0) == _settled(row):
+                self.lost_streams.setdefault(stream, why)
+            row.pop(SETTING_REJECTS, None)  # not a count of the summary
 
     # -- routing and jobs ---------------------------------------------------------------------
 
@@ -219,12 +235,23 @@ class WriteEngine:
         """
         if self.settings.create_asset_types:
             return []
-        return [
+        errors = [
             f"stream_asset_types: {stream!r} -> {name!r}: no asset type {name!r} in the "
             "account (nor organizations, related_assets, files, ...)"
             for stream, name in sorted(self.settings.stream_asset_types.items())
             if name not in SPECIAL_STREAMS and self.catalog.asset_type(name) is None
         ]
+        # match_on names a stream of stream_asset_types, or what a stream writes to.
+        known = {*self.settings.stream_asset_types, *SPECIAL_STREAMS, ASSET}
+        errors += [
+            f"match_on: {name!r} is no stream of stream_asset_types, no asset type of the "
+            "account (nor its stream name) and not organizations, users, ..."
+            for name in sorted(self.settings.match_on)
+            if name not in known
+            and self.catalog.asset_type(name) is None
+            and self.catalog.type_for_stream(name) is None
+        ]
+        return errors
 
     def route(self, stream: str) -> Route:
         return routing.route(stream, self.settings.stream_asset_types, self.catalog)
@@ -307,6 +334,15 @@ class WriteEngine:
                     self.reject(plan.job.stream, plan.job.record, error, plan.job)
         if fatal is not None:
             raise fatal.error  # after what did get written is in the id map
+
+
+SETTING_REJECTS = "rejected by a setting"  # counted apart, then dropped from the summary
+
+
+def _settled(row: Mapping[str, float]) -> float:
+    return sum(row.get(k, 0) for k in ("created", "updated", "unchanged", "deleted", "skipped")) + (
+        row.get("rejected", 0)
+    )
 
 
 def _chunks(items: list[T], size: int) -> list[list[T]]:

@@ -10,7 +10,17 @@ from connector_core.target.id_map_schema import DELETED_HASH, DONE, INTENT
 from connector_core.target.values import is_uuid, json_safe, stable_hash
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.engine.handlers.base import NEVER_COPIED, Handler, match_keys
-from target_lexful.engine.model import CREATE, DELETE, SKIP, UNCHANGED, UPDATE, Job, Plan
+from target_lexful.engine.model import (
+    CREATE,
+    DELETE,
+    DRY_RUN_ID_PREFIX,
+    SKIP,
+    UNCHANGED,
+    UPDATE,
+    Job,
+    Plan,
+    SettingRecordError,
+)
 
 _RECOVERY_SLACK_S = 120  # clock skew between this machine and the API, when recovering intents
 
@@ -39,9 +49,11 @@ class RecordHandler(Handler):
         digest = stable_hash(without_nulls(body))
         entry = self.entry(job)
         if entry and entry.state == DONE and entry.target_id:
-            # Known to the id map: compare with what we wrote last, no need to read it back.
-            action = UNCHANGED if entry.body_hash == digest else UPDATE
-            return Plan(job, action, body, digest, entry.target_id, body, asset_type)
+            # Known to the id map: the same as what we wrote last is unchanged, unread.
+            if entry.body_hash == digest:
+                return Plan(job, UNCHANGED, body, digest, entry.target_id, body, asset_type)
+            # Otherwise only what differs from Lexful's current values is a change.
+            return self._plan_known(job, body, digest, entry.target_id, asset_type)
         existing = job.existing
         if existing is None and entry and entry.state == INTENT:
             existing = self.recover(job, body, entry.changed_at)
@@ -53,6 +65,28 @@ class RecordHandler(Handler):
             return Plan(job, action, body, digest, existing["id"], changes, asset_type)
         # Nothing to clear in a record that does not exist yet.
         return Plan(job, CREATE, without_nulls(body), digest, asset_type=asset_type)
+
+    def _plan_known(
+        self, job: Job, body: dict[str, Any], digest: str, target_id: str, asset_type: str | None
+    ) -> Plan:
+        """A record the id map knows, that differs from what was written last: compared
+        with Lexful's current values, so that a source change Lexful already has is no
+        update. A secret reads back masked: when the body holds one, it is sent anyway."""
+        if target_id.startswith(DRY_RUN_ID_PREFIX):  # dry_run: created earlier in this plan
+            return Plan(job, UPDATE, body, digest, target_id, body, asset_type)
+        try:
+            current = self.deps.client.get_json(self.item_path(job, target_id))
+        except LexfulHTTPError as exc:
+            if exc.status != 404:
+                raise
+            # Deleted in Lexful since: the update writes it again (``_update``).
+            return Plan(job, UPDATE, body, digest, target_id, body, asset_type)
+        changes = diff(body, current)
+        secrets = {k: v for k, v in body.items() if contract.is_masked(current.get(k))}
+        if changes:
+            changes.update(secrets)
+        action = UPDATE if changes or secrets else UNCHANGED
+        return Plan(job, action, body, digest, target_id, changes or secrets or body, asset_type)
 
     def plan_delete(self, job: Job, asset_type: str | None) -> Plan:
         entry = self.entry(job)
@@ -71,7 +105,7 @@ class RecordHandler(Handler):
             value = body.get(key)
             if value is None:
                 msg = f"match_on key {key!r} has no value in this record"
-                raise RecordError(msg)
+                raise SettingRecordError(msg)
             params[key] = contract.filter_value(value)
         items = self._find(job, params, 2)
         if len(items) > 1:
