@@ -25,10 +25,10 @@ change the shard's own run reads, so there is no pass.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from connector_core import safe_files
 from lexful_api import LexfulClient, contract
 from lexful_dagster import plan, shards
 from lexful_dagster.config import Account
@@ -61,9 +61,8 @@ def mark_checked(account: Account, shard: int, bound: str) -> None:
         except FileNotFoundError:
             raw = {}
         raw[str(shard)] = bound
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(raw, indent=1, sort_keys=True) + "\n")
-        os.replace(partial, path)
+        text = json.dumps(raw, indent=1, sort_keys=True) + "\n"
+        safe_files.write_private(path, text.encode())  # 0600, never through a symlink
 
 
 def moved_in(
