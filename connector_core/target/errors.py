@@ -12,6 +12,11 @@ class RecordError(Exception):
         self.status = status
 
 
+class KeylessRecord(RecordError):
+    """A record with no key the target can place: with ``on_record_error=fail`` its stop is
+    the SDK's ``MissingKeyPropertiesError`` (what the SDK's target tests expect)."""
+
+
 def rejectable_status(status: int) -> bool:
     """An answer about this record (validation, conflict, not found), not about the run."""
     return 400 <= status < 500 and status not in (401, 403, 408, 429)

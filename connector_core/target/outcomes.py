@@ -12,7 +12,9 @@ import logging
 import threading
 from typing import Any
 
-from connector_core.target.errors import RecordError
+from singer_sdk.exceptions import MissingKeyPropertiesError
+
+from connector_core.target.errors import KeylessRecord, RecordError
 from connector_core.target.id_map import IdMap
 from connector_core.target.rejects import Rejects
 from connector_core.target.stats import Stats
@@ -60,10 +62,15 @@ def first_reject(ids: IdMap, stream: str | None, record: Any, error: RecordError
     return ids.first_reject(digest)
 
 
+class KeylessStop(StopOnReject, MissingKeyPropertiesError):
+    """``on_record_error=fail`` on a record with no key: the SDK's error for it."""
+
+
 def stop_for(stream: str | None, error: RecordError) -> StopOnReject:
     """The stop ``on_record_error=fail`` makes of a reject, naming where it was."""
     where = f"stream {stream!r}" if stream else "input"
-    return StopOnReject(f"{where}: record rejected: {error.message}")
+    stop = KeylessStop if isinstance(error, KeylessRecord) else StopOnReject
+    return stop(f"{where}: record rejected: {error.message}")
 
 
 class OutcomeBook:

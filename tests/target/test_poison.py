@@ -60,7 +60,7 @@ FUZZ_REASONS = (
     "does not match the stream's schema",
     "invalid date or time",
     "out of range",
-    "missing a key property",
+    "record has no key",
     "BATCH messages are not supported",
 )
 

@@ -50,10 +50,12 @@ def deleted(warehouse: Warehouse, table: str) -> tuple[int, int]:
 
 
 def contents(warehouse: Warehouse) -> dict[str, list[str]]:
-    """Every table's rows, without the loader's own columns (_sdc_*), in a fixed order."""
+    """Every table's rows, without the loader's own columns (_sdc_*) and asset_counts' moment
+    of reading (``read_at``: each run's own), in a fixed order."""
     columns = warehouse.query(
         "SELECT table_name, column_name FROM information_schema.columns "
         f"WHERE table_schema = '{SCHEMA}' AND column_name NOT LIKE '\\_sdc\\_%' "
+        "AND NOT (table_name = 'asset_counts' AND column_name = 'read_at') "
         "ORDER BY table_name, column_name"
     )
     tables: dict[str, list[str]] = {}

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from connector_core.target.errors import RecordError
+from connector_core.target.errors import KeylessRecord, RecordError
 from connector_core.target.file_sources import FileSources
 from connector_core.target.id_map import IdMap
 from connector_core.target.id_map_schema import DELETED_HASH, DONE, Entry
@@ -81,7 +81,7 @@ class Handler:
         named = f"key_properties {key_properties}" if key_properties else "no key_properties"
         via = f"match_on {keys} has no value in it" if keys else "no match_on places it"
         msg = f"record has no key: no id, {named} and {via}"
-        raise RecordError(msg)
+        raise KeylessRecord(msg)
 
     def refs(self, job: Job) -> list[Ref]:
         return []
