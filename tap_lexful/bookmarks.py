@@ -2,16 +2,17 @@
 
 A stream's state holds, beside the SDK's ``replication_key`` and ``replication_key_value``
 and the tap's ``last_emitted``, the ``scope`` it was made under: the replication key, the
-organizations (``organization_ids``), the stream's filters, ``start_date`` and
-``include_deleted``. At the start of a run (``reconcile``) each selected incremental stream's
-scope is compared with this run's:
+organizations (``organization_ids``), the stream's filters and filter tree
+(``filter_trees``), ``start_date`` and ``include_deleted``. At the start of a run
+(``reconcile``) each selected incremental stream's scope is compared with this run's:
 
 - the same, or narrower (fewer organizations, a later ``start_date``, ``include_deleted``
   turned off, a bound on the replication key (``created_at[lt]``) moved): the bookmark holds;
 - organizations added to ``organization_ids``: the added ones are read first, from the start
   up to the bookmark (``CatchUp``), then the stream goes on from the bookmark as usual;
-- anything else (another replication key, other filters, ``organization_ids`` removed so
-  that every organization is read, an earlier ``start_date``, ``include_deleted`` turned on):
+- anything else (another replication key, other filters or filter tree, ``organization_ids``
+  removed so that every organization is read, an earlier ``start_date``, ``include_deleted``
+  turned on):
   the bookmark does not cover this run's records, so the stream is read again from the start
   (from ``start_date``), and the log says why in one line.
 
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from connector_core.tap.paging import PageWalker, Position, Walk
 from connector_core.tap.runtime import Progress
 from lexful_api import contract
+from tap_lexful import filter_trees
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -81,6 +83,9 @@ def scope_of(stream: LexfulStream) -> dict[str, Any]:
         "filters": {k: v for k, v in sorted(filters.items()) if not _upper_bound(k, key)},
         "start_date": config.get("start_date"),
     }
+    tree = filter_trees.tree_of(config, stream.name)
+    if tree:  # kept only when set: a scope saved before trees existed had none
+        scope["filter_tree"] = tree
     if stream.organization_field:
         organizations = config.get("organization_ids")
         scope["organization_ids"] = sorted(organizations) if organizations else None
@@ -122,6 +127,10 @@ def plan(state: Mapping[str, Any], scope: Mapping[str, Any]) -> Plan:
         return Plan("only its children were read, now it is selected")
     if old_scope.get("filters", {}) != scope["filters"]:
         return Plan(f"filters were {old_scope.get('filters')}, now {scope['filters']}")
+    if old_scope.get("filter_tree") != scope.get("filter_tree"):
+        return Plan(
+            f"filter_trees was {old_scope.get('filter_tree')}, now {scope.get('filter_tree')}"
+        )
     if scope.get("include_deleted") and not old_scope.get("include_deleted"):
         return Plan("include_deleted was off, now on")
     if _earlier(scope["start_date"], old_scope.get("start_date")):

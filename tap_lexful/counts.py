@@ -10,7 +10,8 @@ one request per asset stream).
 
 Records created or deleted during the read can make a difference that is no loss: the
 counts are read right after the walk, so only such a race, or a list that loses records,
-shows as one.
+shows as one. A record the walk emitted live and the deletes pass of the same run then
+emitted as deleted is not counted: the API no longer counts it either.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class Reconciliation:
         self.mode = str(stream.config.get(SETTING, "warn"))
         self.on = self.mode != "off" and self._full_read(context)
         self.emitted: Counter[str] = Counter()
+        self.live: set[str] = set()  # the ids emitted live, to take back those deleted since
 
     def _full_read(self, context: Context | None) -> bool:
         s = self.stream
@@ -105,8 +107,15 @@ class Reconciliation:
         return fields is None or "organization_id" in fields
 
     def saw(self, record: dict[str, Any]) -> None:
-        if self.on and not record.get("deleted_at"):
-            self.emitted[str(record.get("organization_id"))] += 1
+        if not self.on:
+            return
+        organization, record_id = str(record.get("organization_id")), str(record.get("id"))
+        if not record.get("deleted_at"):
+            self.emitted[organization] += 1
+            self.live.add(record_id)
+        elif record_id in self.live:  # emitted live, then deleted during the read
+            self.live.discard(record_id)
+            self.emitted[organization] -= 1
 
     def finish(self) -> None:
         if not self.on:

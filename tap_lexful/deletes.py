@@ -11,6 +11,9 @@ Its bookmark is exact, like ``last_emitted``: the ``(deleted_at, id)`` of the la
 record emitted, under ``LAST_DELETED`` in the stream's state, so a run emits each delete once.
 A stream's first run emits no deletes: it notes where deletes stand (the newest one, read
 before the main walk so that nothing deleted during it is missed) and the next run starts there.
+The newest delete of the whole list, whatever the stream's filters, tree or organizations: a
+narrower one (none at all under a tree that matches no deleted record) would let a later run
+under wider settings emit deletes from before the first run as new.
 
 The records are emitted through the SDK's own loop, after the main walk: the stream's
 replication bookmark is saved before and put back after, so the older ``created_at`` of a
@@ -108,8 +111,10 @@ class DeletesPass:
         }
 
     def _newest(self, context: Context | None) -> dict[str, Any] | None:
+        """The newest delete of the whole list (not only the stream's filters' or tree's)."""
         params = {
-            **self._params(),
+            "include_deleted": "true",
+            "fields": f"{self.stream.id_field},deleted_at",
             "deleted_at[ne]": "null",
             "sort": f"deleted_at,{self.stream.id_field}",
             "order": "DESC,DESC",

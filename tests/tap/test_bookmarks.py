@@ -145,6 +145,37 @@ def test_a_changed_filter_reads_again_a_moved_bound_does_not(
     assert run4.state["bookmarks"]["organizations"][SCOPE]["filters"] == {}
 
 
+def test_a_changed_or_removed_filter_tree_reads_again_and_says_why(
+    empty_account: dict[str, Any], client: LexfulClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    others = create_organizations(client, 6)
+    time.sleep(0.01)
+    kept = create_organization(client, "kept")
+    tree = {"organizations": {"or": [f"id[eq]={kept['id']}"]}}
+    run1 = sync(tap_config(empty_account, filter_trees=tree))
+    assert _ids(run1.records("organizations")) == [kept["id"]]
+    assert run1.state["bookmarks"]["organizations"][SCOPE]["filter_tree"] == tree["organizations"]
+
+    other = {"organizations": {"or": [f"id[eq]={others[0]['id']}"]}}  # before the bookmark
+    with caplog.at_level(logging.WARNING):
+        run2 = sync(tap_config(empty_account, filter_trees=other), state=run1.state)
+    assert _ids(run2.records("organizations")) == [others[0]["id"]]
+    assert len(_said(caplog, "'organizations'", "filter_trees was", "reading it again")) == 1
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        run3 = sync(tap_config(empty_account), state=run2.state)  # the tree removed
+    assert set(_ids(run3.records("organizations"))) == {o["id"] for o in [*others, kept]}
+    assert len(_said(caplog, "'organizations'", "filter_trees was", "now None")) == 1
+    assert "filter_tree" not in run3.state["bookmarks"]["organizations"][SCOPE]
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):  # the same settings again: the bookmark holds
+        run4 = sync(tap_config(empty_account), state=run3.state)
+    assert run4.records("organizations") == []
+    assert _said(caplog, "filter_trees was") == []
+
+
 def test_a_narrower_scope_or_a_state_without_one_keeps_the_bookmark(
     empty_account: dict[str, Any], client: LexfulClient
 ) -> None:
@@ -211,6 +242,12 @@ def test_plan_reads_again_or_catches_up_for_a_wider_one() -> None:
     assert plan({**STATE, SCOPE: SCOPE_NOW}, {**SCOPE_NOW, "organization_ids": None}).reread
     assert decide(organization_ids=["o1"]).catch_up == ("o2",)
     assert decide(filters={"name[eq]": "x"}).reread
+    tree = {"or": ["name[eq]=x"]}
+    assert decide(filter_tree=tree).reread  # removed
+    assert plan({**STATE, SCOPE: SCOPE_NOW}, {**SCOPE_NOW, "filter_tree": tree}).reread  # added
+    assert decide(filter_tree=tree).reread == "filter_trees was {'or': ['name[eq]=x']}, now None"
+    with_tree = {**SCOPE_NOW, "filter_tree": tree}
+    assert plan({**STATE, SCOPE: with_tree}, with_tree).reread is None
     assert plan({**STATE, "replication_key": "updated_at"}, SCOPE_NOW).reread
     # No bookmark: nothing to keep or re-read; no scope (an older state): kept.
     assert plan({SCOPE: {**SCOPE_NOW, "organization_ids": None}}, SCOPE_NOW).reread is None

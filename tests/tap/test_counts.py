@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 
-from lexful_api import LexfulClient
+from lexful_api import LexfulClient, contract
+from lexful_sandbox.resources import assets
 from tap_lexful.client import LexfulStreamError
-from tests.lexful import create_asset, create_organizations
+from tests.lexful import client_for, create_asset, create_organizations
 from tests.tap.helpers import sync, tap_config
+
+CONTACT = "system.contact"
 
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -95,3 +98,40 @@ def test_reconcile_fail_ends_the_run_and_off_skips_the_check(
         assert _warnings(caplog) == []
     finally:
         demo_sandbox.store.hidden.discard(hidden)
+
+
+def test_a_record_deleted_during_a_full_read_is_not_counted_live(
+    own_sandbox: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The walk emits a contact live; it is deleted before the deletes pass, which emits it
+    deleted: the check compares 2 live records with the API's 2, and the run passes."""
+    config = own_sandbox.config
+    client = client_for(config)
+    org = create_organizations(client, 1)[0]
+    contacts = [
+        create_asset(client, "system.contact", org["id"], first_name=n, important=False)
+        for n in ("A", "B", "C")
+    ]
+    gone = contacts[1]["id"]
+    store = own_sandbox.store
+    deleted: list[str] = []
+
+    def delete_before_the_deletes_pass(method: str, path: str, query: dict[str, str]) -> None:
+        # The deletes pass's first request comes after the main walk (deterministic).
+        pass_starts = "deleted_at[gte]" in query and not deleted
+        if method == "GET" and path.endswith(contract.assets_path(CONTACT)) and pass_starts:
+            assets.delete(store, config["account_id"], "test", CONTACT, gone)
+            deleted.append(gone)
+
+    own_sandbox.add_hook(delete_before_the_deletes_pass)
+    caplog.set_level(logging.WARNING)
+    run = sync(tap_config(config, reconcile="fail"))
+    assert deleted == [gone]
+    records = run.records("system_contact")
+    assert [(r["id"], bool(r.get("_sdc_deleted_at"))) for r in records] == [
+        (contacts[0]["id"], False),
+        (gone, False),
+        (contacts[2]["id"], False),
+        (gone, True),
+    ]
+    assert _warnings(caplog) == []

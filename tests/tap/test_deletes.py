@@ -85,3 +85,27 @@ def test_emit_deletes_false_turns_the_pass_off(
     assert LAST_DELETED not in first.state["bookmarks"]["organizations"]
     client.request("DELETE", contract.organizations_path(orgs[0]["id"]))
     assert sync(config, state=first.state).records("organizations") == []
+
+
+def test_a_first_run_notes_the_newest_delete_whatever_its_tree_or_organizations(
+    empty_account: dict[str, Any], client: LexfulClient
+) -> None:
+    """Run 1 reads under a narrower tree or organization_ids than run 2: the deletes from
+    before run 1 that run 2's wider settings let in are still not emitted as new."""
+    a, b, c = create_organizations(client, 3)
+    old = create_asset(client, "system.contact", b["id"], first_name="Old", important=False)
+    client.request("DELETE", contract.organizations_path(c["id"]))
+    client.request("DELETE", contract.assets_path("system.contact", old["id"]))
+    tree = {"organizations": {"or": [f"id[eq]={a['id']}"]}}
+    first = sync(tap_config(empty_account, filter_trees=tree, organization_ids=[a["id"]]))
+    assert [r["id"] for r in first.records("organizations")] == [a["id"]]
+    for stream, newest in (("organizations", c), ("system_contact", old)):
+        mark = first.state["bookmarks"][stream][LAST_DELETED]
+        assert mark["id"] == newest["id"], stream  # was the "none yet" mark of 1970
+        assert not mark["deleted_at"].startswith("1970"), stream
+
+    # The tree removed, organization b added: nothing deleted since run 1 is emitted.
+    second = sync(tap_config(empty_account, organization_ids=[a["id"], b["id"]]), state=first.state)
+    for stream in ("organizations", "system_contact"):
+        assert _deleted(second, stream) == [], stream
+    assert [r["id"] for r in second.records("organizations")] == [a["id"], b["id"]]

@@ -137,3 +137,26 @@ def test_a_dry_runs_rejects_line_says_nothing_was_written(empty_account, client,
     [line] = [r.getMessage() for r in caplog.records if "record(s) rejected" in r.getMessage()]
     assert "see not written" not in line
     assert "nothing written" in line
+
+
+def test_a_deleted_contact_of_an_organization_never_copied_is_skipped_not_waiting(
+    empty_account, client, tmp_path
+):
+    """Created and deleted between runs, an organization and its contact arrive deleted: the
+    contact waits for no reference (its organization is never copied), it is skipped."""
+    config = target_config(empty_account, tmp_path, stream_asset_types=PSA)
+    run_target(config, psa([company(1, "Acme")], [], [person(1, 1, "Ada")]))
+
+    gone_org = {**company(2, "Gone"), **DELETED}
+    run = run_target(
+        config, psa([company(1, "Acme"), gone_org], [], [{**person(2, 2, "Cy"), **DELETED}])
+    )
+    assert read_rejects(tmp_path) == []
+    assert (run.stats["people"]["skipped"], run.stats["people"]["rejected"]) == (1, 0)
+    assert (run.stats["companies"]["skipped"], run.stats["companies"]["rejected"]) == (1, 0)
+
+    # Its organization not in the input at all: still nothing to wait for.
+    alone = run_target(config, psa([], [], [{**person(3, 9, "Di"), **DELETED}]))
+    assert read_rejects(tmp_path) == []
+    assert (alone.stats["people"]["skipped"], alone.stats["people"]["rejected"]) == (1, 0)
+    assert [p["first_name"] for p in list_all(client, contract.assets_path(CONTACT))] == ["Ada"]

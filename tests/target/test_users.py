@@ -138,3 +138,20 @@ def test_a_deleted_user_is_deleted_only_with_create_users(empty_account, client,
     admin = _users(client)["admin@example.com"]
     moved = client.get_json(contract.assets_path("system.contact", contact["id"]))
     assert moved["owned_by"] == admin["id"]
+
+
+def test_a_deleted_user_never_copied_is_skipped_with_create_users(
+    empty_account, client, tmp_path
+) -> None:
+    gone = {
+        "id": "u-7",
+        "email": "never@example.com",
+        "role": "support",
+        "organization_scopes": "*",
+        "_sdc_deleted_at": "2026-01-01T00:00:00Z",
+    }
+    config = target_config(empty_account, tmp_path, create_users=True)
+    run = run_target(config, _user_messages([gone]))
+    assert read_rejects(tmp_path) == []
+    assert (run.stats["users"]["skipped"], run.stats["users"]["rejected"]) == (1, 0)
+    assert "never@example.com" not in _users(client)

@@ -32,6 +32,8 @@ class AssetHandler(RecordHandler):
         return type_def
 
     def refs(self, job: Job) -> list[Ref]:
+        if is_deleted(job.record):  # a delete needs only the id map: it waits for nothing
+            return []
         out = []
         org = job.record.get("organization_id")
         if org not in (None, ""):

@@ -35,6 +35,8 @@ class OrganizationHandler(RecordHandler):
         self._by_slug: dict[str, dict[str, Any]] = {}  # slugs other organizations hold
 
     def refs(self, job: Job) -> list[Ref]:
+        if is_deleted(job.record):  # a delete needs only the id map: it waits for nothing
+            return []
         parent = job.record.get("parent_id")
         return [Ref("parent_id", str(parent), (ORGANIZATIONS,))] if parent not in (None, "") else []
 

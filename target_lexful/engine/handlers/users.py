@@ -3,7 +3,8 @@
 Creating a user in a real account may invite a real person, so a user the destination lacks
 is created only with ``create_users``; without it the record is rejected, naming the setting.
 A user record with ``_sdc_deleted_at`` deletes its copy only with ``create_users`` too, its
-assets going to the user that ``transfer_ownership_to`` names (an email of the destination).
+assets going to the user that ``transfer_ownership_to`` names (an email of the destination);
+one the destination lacks is skipped (never copied: nothing to delete).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from connector_core.target.errors import RecordError
+from connector_core.target.id_map_schema import DELETED_HASH
 from lexful_api import LexfulHTTPError, contract
-from target_lexful.engine.handlers.base import is_deleted
+from target_lexful.engine.handlers.base import NEVER_COPIED, is_deleted
 from target_lexful.engine.handlers.records import RecordHandler
-from target_lexful.engine.model import CREATE, DELETE, ORGANIZATIONS, USERS, Job, Plan, Ref
+from target_lexful.engine.model import CREATE, DELETE, ORGANIZATIONS, SKIP, USERS, Job, Plan, Ref
 
 NOT_ALLOWED = (
     "user {email} is not in the destination account; set create_users: true to create it "
@@ -106,9 +108,8 @@ class UserHandler(RecordHandler):
         if entry is not None and entry.target_id:
             return self.plan_delete(job, None)
         existing = self.match(job, {"email": email})
-        if existing is None:
-            msg = "deleted in the source (_sdc_deleted_at is set) and not in the destination"
-            raise RecordError(msg)
+        if existing is None:  # never copied, or gone already: nothing to delete
+            return Plan(job, SKIP, {}, DELETED_HASH, extra=NEVER_COPIED)
         return Plan(job, DELETE, {}, "", existing["id"])
 
     def execute_one(self, plan: Plan) -> None:
