@@ -12,6 +12,7 @@ into another, for Lexful and for Lightfield.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import uuid
 from dataclasses import dataclass
@@ -81,8 +82,22 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return created
 
 
+class Yaml12(yaml.SafeLoader):
+    """YAML as Meltano writes it (ruamel, YAML 1.2): ``off`` (a ``reconcile`` option) is a
+    string there, where PyYAML's YAML 1.1 would read a boolean."""
+
+
+Yaml12.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+Yaml12.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def test_the_project_holds_each_definition_as_written(project: Project) -> None:
-    added = yaml.safe_load((project.path / "meltano.yml").read_text())["plugins"]
+    added = yaml.load((project.path / "meltano.yml").read_text(), Yaml12)["plugins"]
     assert sorted(added) == ["extractors", "loaders"], "a plugin went to another type"
     for plugin, kind in PLUGINS.items():
         written = yaml.safe_load(definition_file(plugin).read_text())
