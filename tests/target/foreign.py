@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
-from tests.target.helpers import record, schema
+from lexful_api import LexfulClient, contract
+from tests.lexful import list_all
+from tests.target.helpers import lines, record, schema, target_config
+
+BIN = Path(sys.executable).parent / "target-lexful"
 
 CONTACT, LOCATION = "system.contact", "system.location"
 PSA = {"companies": "organizations", "sites": LOCATION, "people": CONTACT}
@@ -34,3 +42,25 @@ def psa(
         schema("people", key),
         *[record("people", p) for p in people],
     ]
+
+
+def stops_before_any_record(
+    account: dict[str, Any], client: LexfulClient, tmp: Path, **settings: Any
+) -> str:
+    """target-lexful run as a command on one company and one person with ``settings``: it
+    must stop non-zero, without a traceback, having written nothing. Its stderr."""
+    config = tmp / "config.json"
+    config.write_text(json.dumps(target_config(account, tmp, **settings)))
+    data = lines(psa([company(1, "Acme")], [], [person(1, 1, "Ada")]))
+    done = subprocess.run(
+        [BIN, "--config", config],
+        input=data.encode(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    stderr = done.stderr.decode()
+    assert done.returncode != 0
+    assert "Traceback" not in stderr
+    assert list_all(client, contract.organizations_path()) == []  # stopped before any record
+    return stderr
