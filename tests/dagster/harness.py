@@ -224,3 +224,17 @@ def run_shard_directly(
     )
     assert result.returncode == 0, result.stderr[-4000:]
     return result
+
+
+def two_shards_synced(
+    sandbox_config: dict[str, str],
+    tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    meltano_home: Path,
+) -> tuple[Settings, Account, DagsterInstance]:
+    """One account ("north", 2 organization shards) on a fresh instance, every partition
+    materialized once, each a success."""
+    settings = accounts_file(tmp, {"north": (sandbox_config, 2)}, monkeypatch, meltano_home)
+    instance = DagsterInstance.ephemeral()
+    assert all(result.success for result in materialize_all(settings, instance).values())
+    return settings, settings.accounts[0], instance

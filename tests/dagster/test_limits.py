@@ -8,11 +8,10 @@ import pytest
 
 pytest.importorskip("dagster", reason="the dagster extra is not installed")
 
-from dagster import DagsterInstance
 
 from lexful_dagster import plan
 from lexful_sandbox import Sandbox
-from tests.dagster.harness import accounts_file, assert_union_is_full_run, materialize_all
+from tests.dagster.harness import assert_union_is_full_run, materialize_all, two_shards_synced
 from tests.lexful import client_for, create_organizations
 
 pytestmark = pytest.mark.meltano
@@ -21,12 +20,9 @@ pytestmark = pytest.mark.meltano
 def test_a_thousand_new_organizations_keep_every_shard_under_the_list_limit(
     own_demo_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meltano_home: Path
 ) -> None:
-    settings = accounts_file(
-        tmp_path, {"north": (own_demo_sandbox.config, 2)}, monkeypatch, meltano_home
+    settings, account, instance = two_shards_synced(
+        own_demo_sandbox.config, tmp_path, monkeypatch, meltano_home
     )
-    account = settings.accounts[0]
-    instance = DagsterInstance.ephemeral()
-    assert all(result.success for result in materialize_all(settings, instance).values())
     before = plan.read(account.plan_path)
     assert before is not None
     create_organizations(client_for(own_demo_sandbox.config), 1000, prefix="Newcomer")

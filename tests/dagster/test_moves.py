@@ -27,6 +27,7 @@ from tests.dagster.harness import (
     metadata,
     output_dir,
     read_output,
+    two_shards_synced,
 )
 from tests.lexful import client_for, create_asset, list_all
 
@@ -62,13 +63,10 @@ def run_one(settings: Settings, key: str, instance: DagsterInstance) -> None:
 def test_assets_moved_to_a_shard_that_passed_them_are_read_by_it_both_ways(
     own_demo_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meltano_home: Path
 ) -> None:
-    settings = accounts_file(
-        tmp_path, {"north": (own_demo_sandbox.config, 2)}, monkeypatch, meltano_home
+    settings, account, instance = two_shards_synced(
+        own_demo_sandbox.config, tmp_path, monkeypatch, meltano_home
     )
-    account = settings.accounts[0]
-    instance = DagsterInstance.ephemeral()
     client = client_for(own_demo_sandbox.config)
-    assert all(result.success for result in materialize_all(settings, instance).values())
     in_0, in_1 = live_members(client, account, 0)[0], live_members(client, account, 1)[0]
 
     # Shard 0 has not read this contact when it moves to shard 1, whose bookmark has passed it
@@ -103,12 +101,9 @@ def test_assets_moved_to_a_shard_that_passed_them_are_read_by_it_both_ways(
 def test_a_lost_plan_is_refused_while_the_shards_states_exist(
     own_demo_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meltano_home: Path
 ) -> None:
-    settings = accounts_file(
-        tmp_path, {"north": (own_demo_sandbox.config, 2)}, monkeypatch, meltano_home
+    settings, account, instance = two_shards_synced(
+        own_demo_sandbox.config, tmp_path, monkeypatch, meltano_home
     )
-    account = settings.accounts[0]
-    instance = DagsterInstance.ephemeral()
-    assert all(result.success for result in materialize_all(settings, instance).values())
     kept = account.plan_path.read_text()
     account.plan_path.unlink()  # a run launcher that gives each run its own disk, say
 
