@@ -11,79 +11,20 @@ import base64
 import hashlib
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from singer_sdk.exceptions import ConfigValidationError
 
-from connector_core.target.file_sources import (
-    FileSources,
-    HostRule,
-    SourceRefused,
-    parse_host_rule,
-    refuse_non_public,
-)
 from lexful_api import LexfulConnectionError, LexfulHTTPError, contract
-from target_lexful.target import TargetLexful
 from tests.lexful import create_organization, download, list_all
+from tests.target.counting_server import SERVED, CountingServer
 from tests.target.helpers import Run, read_rejects, record, run_target, schema, target_config
 
 SECRET = "X-Signature=secret"
 PASSWORD = "hunter2"
-SERVED = b"bytes the counting server serves\n" * 64
-ERRORS = {"/gone": 404, "/down": 503}  # path -> the status the counting server answers
-
-
-class CountingServer:
-    """An HTTP server on 127.0.0.1 that records each request it gets."""
-
-    def __init__(self) -> None:
-        self.hits: list[str] = []
-        self.redirects: dict[str, str] = {}  # path -> Location
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self._thread.start()
-
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self._httpd.server_port}"
-
-    def url(self, path: str) -> str:
-        return f"http://{self.host}{path}"
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.hits.append(self.path)
-                path = self.path.split("?", 1)[0]
-                if path in server.redirects:
-                    self.send_response(302)
-                    self.send_header("Location", server.redirects[path])
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                status, body = ERRORS.get(path, 200), SERVED
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: Any) -> None:
-                pass  # the test reads the hits, not stderr
-
-        return Handler
 
 
 @pytest.fixture
@@ -420,38 +361,3 @@ def test_dry_run_reads_and_fetches_nothing(
     assert any("would reject files" in line and "is private" in line for line in plan)
     assert server.hits == []
     assert SECRET not in caplog.text
-
-
-# -- the settings ------------------------------------------------------------------------------
-
-
-def test_host_entries_are_parsed_or_refused() -> None:
-    assert parse_host_rule("Files.Example.com") == HostRule("files.example.com")
-    assert parse_host_rule("127.0.0.1:8080") == HostRule("127.0.0.1", 8080)
-    assert parse_host_rule("[::1]:9000") == HostRule("::1", 9000)
-    assert parse_host_rule("::1") == HostRule("::1")
-    assert parse_host_rule("*.s3.amazonaws.com") == HostRule("*.s3.amazonaws.com")
-    for bad in ("", "*", "http://x", "x/y", "u@x", "x:99999", "*.10.0.0.1x y", 5):
-        with pytest.raises(ValueError, match="not a host name"):
-            parse_host_rule(bad)
-
-
-def test_a_bad_host_entry_stops_the_target_at_start(empty_account, tmp_path) -> None:
-    config = target_config(
-        empty_account, tmp_path, allowed_download_hosts=["https://files.example.com/"]
-    )
-    with pytest.raises(ConfigValidationError) as caught:
-        TargetLexful(config=config)
-    assert "allowed_download_hosts" in caught.value.errors[0]
-
-
-def test_names_are_resolved_and_wildcards_cover_subdomains_only() -> None:
-    # What a *.domain match goes through: every address the name resolves to must be public.
-    # localhost resolves from the hosts file, so this needs no network.
-    with pytest.raises(SourceRefused, match="is loopback"):
-        refuse_non_public("localhost", 443)
-    rules = FileSources(allowed_hosts=(HostRule("*.example.com"),))
-    with pytest.raises(SourceRefused, match="is not in allowed_download_hosts"):
-        rules.check_url("https://example.com/x")
-    with pytest.raises(SourceRefused, match="is not in allowed_download_hosts"):
-        rules.check_url("https://files.example.com.evil.org/x")
