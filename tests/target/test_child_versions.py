@@ -8,15 +8,12 @@ through the API.
 
 from __future__ import annotations
 
-import base64
 import json
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,104 +21,16 @@ import pytest
 
 from lexful_api import contract
 from tests.lexful import list_all
-from tests.target.helpers import lines, read_rejects, record, run_target, schema, target_config
-
-CONTACT = "system.contact"
-LINK_KEY = ["asset_id", "related_asset_id"]
-
-
-_REQUIRED = {"last_name": "V", "important": False}  # what a contact needs besides its name
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-@dataclass
-class Source:
-    """A source account: one organization, two contacts (Ada, Bob), their links and files."""
-
-    org: dict[str, Any] = field(
-        default_factory=lambda: {
-            "id": _uuid(),
-            "name": "Versions Inc",
-            "type": "client",
-            "status": "active",
-        }
-    )
-    ids: dict[str, str] = field(default_factory=lambda: {"Ada": _uuid(), "Bob": _uuid()})
-
-    def contacts(self) -> list[dict[str, Any]]:
-        return [
-            {"id": cid, "organization_id": self.org["id"], "first_name": name, **_REQUIRED}
-            for name, cid in self.ids.items()
-        ]
-
-    def link(self, source: str, related: str) -> dict[str, Any]:
-        return {
-            "asset_id": self.ids[source],
-            "asset_type": CONTACT,
-            "related_asset_id": self.ids[related],
-            "related_asset_type": CONTACT,
-            "description": f"{source} knows {related}",
-        }
-
-    def file(self, owner: str, name: str) -> dict[str, Any]:
-        data = f"{name} of {owner}\n".encode()
-        return {
-            # The file's source id follows its name: the same file in every run.
-            "id": str(uuid.uuid5(uuid.UUID(self.ids[owner]), name)),
-            "asset_id": self.ids[owner],
-            "asset_type": CONTACT,
-            "name": name,
-            "original_name": name,
-            "file_extension": "txt",
-            "mime_type": "text/plain",
-            "size": len(data),
-            "content_base64": base64.b64encode(data).decode(),
-        }
-
-    def full_links(self) -> list[dict[str, Any]]:
-        return [self.link("Ada", "Bob"), self.link("Bob", "Ada")]
-
-    def full_files(self) -> list[dict[str, Any]]:
-        return [self.file("Ada", "ada.txt"), self.file("Bob", "bob.txt")]
-
-
-def _messages(
-    src: Source, links: list[dict], files: list[dict], version: int | None
-) -> list[dict | str]:
-    """Organizations, contacts, then the two child streams (versioned when ``version``)."""
-    out: list[dict | str] = [
-        schema("organizations"),
-        record("organizations", src.org),
-        schema("system_contact"),
-        *[record("system_contact", c) for c in src.contacts()],
-    ]
-    out += _children("related_assets", LINK_KEY, links, version)
-    out += _children("files", ["id"], files, version)
-    return out
-
-
-def _children(
-    stream: str, key: list[str], records: list[dict], version: int | None, *, whole: bool = True
-) -> list:
-    """As tap-lexful sends them: ACTIVATE_VERSION V before the records, V in each, and V
-    again after the last one when the pass is whole (``whole=False``: a pass cut short)."""
-    out: list[dict | str] = [schema(stream, key)]
-    if version is not None:
-        # Sent even when no record follows: the version alone says the set may be empty.
-        out.append(_activate(stream, version))
-    for rec in records:
-        out.append({**record(stream, rec), **({"version": version} if version else {})})
-    if version is not None and whole:
-        out.append(_activate(stream, version))
-    return out
-
-
-def _activate(stream: str, version: int) -> dict:
-    return {"type": "ACTIVATE_VERSION", "stream": stream, "version": version}
-
+from tests.target.child_versions import (
+    CONTACT,
+    LINK_KEY,
+    REQUIRED,
+    Source,
+    activate,
+    children,
+    source_messages,
+)
+from tests.target.helpers import lines, read_rejects, run_target, target_config
 
 # -- the destination, read back through the API --------------------------------------------------
 
@@ -153,7 +62,7 @@ def _files(client: Any) -> set[tuple[str, str]]:
 def _add_directly(client: Any) -> None:
     """A contact and a link made in the destination itself, not by the target: never deleted."""
     people = _people(client)
-    body = {"organization_id": people["Ada"]["organization_id"], "first_name": "Cy", **_REQUIRED}
+    body = {"organization_id": people["Ada"]["organization_id"], "first_name": "Cy", **REQUIRED}
     cy = client.send_json("POST", contract.assets_path(CONTACT), body)
     path = contract.related_path(CONTACT, people["Ada"]["id"])
     client.send_json("PUT", path, [{"asset_id": cy["id"], "description": "made by hand"}])
@@ -164,7 +73,7 @@ ALL_FILES = {("Ada", "ada.txt"), ("Bob", "bob.txt")}
 
 
 def _first_run(src: Source, config: dict, client: Any) -> None:
-    run = run_target(config, _messages(src, src.full_links(), src.full_files(), 1))
+    run = run_target(config, source_messages(src, src.full_links(), src.full_files(), 1))
     assert run.count("related_assets", "created") == 2
     assert run.count("files", "created") == 2
     assert (_links(client), _files(client)) == (ALL_LINKS, ALL_FILES)
@@ -187,7 +96,7 @@ def test_a_versioned_run_deletes_exactly_what_it_no_longer_sends(
     bob_file = list_all(client, contract.files_path(CONTACT, bob))[0]["id"]
     calls.reset()
 
-    run = run_target(config, _messages(src, src.full_links()[:1], src.full_files()[:1], 2))
+    run = run_target(config, source_messages(src, src.full_links()[:1], src.full_files()[:1], 2))
 
     assert read_rejects(tmp_path) == []
     assert _deletes(calls) == sorted(
@@ -204,11 +113,11 @@ def test_what_was_deleted_is_not_deleted_twice_and_comes_back(
 ):
     src, config = Source(), target_config(empty_account, tmp_path)
     _first_run(src, config, client)
-    run_target(config, _messages(src, src.full_links()[:1], src.full_files()[:1], 2))
+    run_target(config, source_messages(src, src.full_links()[:1], src.full_files()[:1], 2))
     calls.reset()
 
-    again = run_target(config, _messages(src, src.full_links()[:1], src.full_files()[:1], 3))
-    back = run_target(config, _messages(src, src.full_links(), src.full_files(), 4))
+    again = run_target(config, source_messages(src, src.full_links()[:1], src.full_files()[:1], 3))
+    back = run_target(config, source_messages(src, src.full_links(), src.full_files(), 4))
 
     assert _deletes(calls) == []  # marked deleted in the id map: never sent twice
     assert again.count("related_assets", "deleted") == again.count("files", "deleted") == 0
@@ -221,8 +130,8 @@ def test_a_pass_cut_short_deletes_nothing(empty_account, client, calls, tmp_path
     src, config = Source(), target_config(empty_account, tmp_path)
     _first_run(src, config, client)
     calls.reset()
-    messages = _messages(src, [], [], None)[:4]  # organizations and contacts
-    messages += _children("related_assets", LINK_KEY, src.full_links()[:1], 2, whole=False)
+    messages = source_messages(src, [], [], None)[:4]  # organizations and contacts
+    messages += children("related_assets", LINK_KEY, src.full_links()[:1], 2, whole=False)
 
     run = run_target(config, messages)
 
@@ -237,7 +146,7 @@ def test_a_run_without_activate_version_deletes_nothing(empty_account, client, c
     calls.reset()
 
     # Today's incremental mode: only what changed is sent, so what is missing is no removal.
-    run = run_target(config, _messages(src, src.full_links()[:1], [], None))
+    run = run_target(config, source_messages(src, src.full_links()[:1], [], None))
 
     assert _deletes(calls) == []
     assert run.count("related_assets", "deleted") == run.count("files", "deleted") == 0
@@ -249,7 +158,7 @@ def test_a_target_stopped_before_the_end_of_its_input_deletes_nothing(
 ):
     src, config = Source(), target_config(empty_account, tmp_path, batch_size_rows=1)
     _first_run(src, config, client)
-    messages = _messages(src, src.full_links()[:1], src.full_files()[:1], 2)
+    messages = source_messages(src, src.full_links()[:1], src.full_files()[:1], 2)
     # A STATE after the last child record, then one more record: the STATE comes out once
     # every record before it is written (batch_size_rows 1), so it says they all were.
     messages += [{"type": "STATE", "value": {"at": "children sent"}}, messages[1]]
@@ -304,7 +213,7 @@ def _run_and_stop_after(tmp: Path, config: dict, messages: list, wanted: dict) -
 def test_dry_run_plans_the_deletes_and_sends_none(empty_account, client, calls, tmp_path):
     src, config = Source(), target_config(empty_account, tmp_path)
     _first_run(src, config, client)
-    messages = _messages(src, src.full_links()[:1], src.full_files()[:1], 2)
+    messages = source_messages(src, src.full_links()[:1], src.full_files()[:1], 2)
     calls.reset()
 
     plan = run_target({**config, "dry_run": True}, messages)
@@ -323,19 +232,19 @@ def test_dry_run_plans_the_deletes_and_sends_none(empty_account, client, calls, 
 
 def test_deleted_at_deletes_that_link_and_that_file(empty_account, client, calls, tmp_path):
     src, config = Source(), target_config(empty_account, tmp_path)
-    run_target(config, _messages(src, src.full_links(), src.full_files(), None))
+    run_target(config, source_messages(src, src.full_links(), src.full_files(), None))
     gone = {"_sdc_deleted_at": "2024-05-01T00:00:00Z"}
     links = [src.link("Ada", "Bob"), {**src.link("Bob", "Ada"), **gone}]
     never = {**src.link("Ada", "Ada"), **gone}  # deleted before it was ever copied
     files = [src.file("Ada", "ada.txt"), {**src.file("Bob", "bob.txt"), **gone}]
 
-    run = run_target(config, _messages(src, [*links, never], files, None))
+    run = run_target(config, source_messages(src, [*links, never], files, None))
 
     assert run.count("related_assets", "deleted") == run.count("files", "deleted") == 1
     assert (_links(client), _files(client)) == ({("Ada", "Bob")}, {("Ada", "ada.txt")})
     assert (read_rejects(tmp_path), run.count("related_assets", "skipped")) == ([], 1)
     calls.reset()
-    again = run_target(config, _messages(src, links, files, None))
+    again = run_target(config, source_messages(src, links, files, None))
     assert _deletes(calls) == []
     assert again.count("related_assets", "unchanged") == again.count("files", "unchanged") == 2
 
@@ -348,7 +257,7 @@ def test_a_link_and_a_file_already_gone_count_as_deleted(empty_account, client, 
     for f in list_all(client, contract.files_path(CONTACT, bob)):
         client.request("DELETE", contract.files_path(CONTACT, bob, f["id"]))
 
-    run = run_target(config, _messages(src, src.full_links()[:1], src.full_files()[:1], 2))
+    run = run_target(config, source_messages(src, src.full_links()[:1], src.full_files()[:1], 2))
 
     assert read_rejects(tmp_path) == []  # the 404s mean gone, as asked
     assert run.count("related_assets", "deleted") == run.count("files", "deleted") == 1
@@ -359,7 +268,7 @@ def test_an_unidentified_reject_keeps_its_stream_from_deleting(
 ):
     src, config = Source(), target_config(empty_account, tmp_path)
     _first_run(src, config, client)
-    messages = _messages(src, src.full_links()[:1], src.full_files()[:1], 2)
+    messages = source_messages(src, src.full_links()[:1], src.full_files()[:1], 2)
     # A link record the target cannot read: it may be the one a delete would remove.
     messages.append({"type": "RECORD", "stream": "related_assets", "record": "?", "version": 2})
     calls.reset()
@@ -380,8 +289,8 @@ def test_activate_version_of_other_streams_deletes_nothing(
     src, config = Source(), target_config(empty_account, tmp_path)
     _first_run(src, config, client)
     # Only a contact and no child: were the version honoured, the other contact would go.
-    messages = _messages(src, [], [], None)
-    messages = [*messages[:3], _activate(stream, 9), messages[3], _version(messages[3], 9)]
+    messages = source_messages(src, [], [], None)
+    messages = [*messages[:3], activate(stream, 9), messages[3], _version(messages[3], 9)]
 
     run_target(config, messages)
 
@@ -403,7 +312,7 @@ def test_an_id_map_of_an_older_target_gains_the_columns(empty_account, client, c
         db.execute("ALTER TABLE ids DROP COLUMN version")
         db.execute("ALTER TABLE ids DROP COLUMN parent_id")
 
-    run = run_target(config, _messages(src, src.full_links()[:1], src.full_files()[:1], 2))
+    run = run_target(config, source_messages(src, src.full_links()[:1], src.full_files()[:1], 2))
 
     # A link's asset is found again through the id map; a file's is not known: it stays.
     assert run.count("related_assets", "deleted") == 1
