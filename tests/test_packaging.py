@@ -16,9 +16,16 @@ except ModuleNotFoundError:  # Python 3.10: pytest brings tomli along
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
-PLUGIN_PACKAGES = ("tap_lexful", "target_lexful", "lexful_api")
+PLUGIN_PACKAGES = (
+    "tap_lexful",
+    "target_lexful",
+    "lexful_api",
+    "tap_lightfield",
+    "target_lightfield",
+    "lightfield_api",
+)
 WEB_SERVER = {"starlette", "uvicorn", "httptools", "uvloop"}
-SANDBOX_ONLY = {*WEB_SERVER, "lexful_sandbox"}
+SANDBOX_ONLY = {*WEB_SERVER, "lexful_sandbox", "lightfield_sandbox"}
 
 
 def _project() -> dict:
@@ -62,6 +69,7 @@ def test_plugin_packages_never_import_the_sandbox_or_a_web_server() -> None:
 def test_loading_the_plugins_loads_no_web_server() -> None:
     code = (
         "import sys, tap_lexful.tap, target_lexful.target\n"
+        "import tap_lightfield.tap, target_lightfield.target\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))"
     )
     result = subprocess.run(
