@@ -94,7 +94,9 @@ def restore(ctx: Context, job: Job, target_id: str) -> bool:
         if exc.status == 404:
             return False
         if exc.status == 403:
-            kind = job.stream if job.stream in contract.COLLECTIONS else "custom_objects"
+            kind = (
+                job.stream if job.stream in contract.COLLECTIONS else contract.CUSTOM_OBJECTS_SCOPE
+            )
             scope = f"{kind}:{contract.RESTORE_SCOPE}"
             msg = f"its copy {target_id} is in the trash and the API key lacks {scope}"
             raise RecordError(msg, exc.status) from None
