@@ -97,6 +97,7 @@ class HttpClient:
         auth: requests.auth.AuthBase | None = None,
         max_requests_per_second: float | None = None,
         rate_burst: float | None = None,
+        rate_start: float | None = None,
         max_tries: int = 6,
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 30.0,
@@ -127,8 +128,9 @@ class HttpClient:
         self.timeout_s = timeout_s
         self.timeout = (min(10.0, timeout_s), timeout_s)
         # rate_burst: requests that may go at once before pacing starts (default: a second's
-        # worth); 1 paces strictly, for servers that count per calendar second.
-        self.budget = RateBudget(max_requests_per_second, rate_burst)
+        # worth); 1 paces strictly, for servers that count per calendar second. rate_start:
+        # the budget's tokens at first, when less than rate_burst (RateBudget).
+        self.budget = RateBudget(max_requests_per_second, rate_burst, rate_start)
         self.session = hardened_session(pool_size, proxies)
         self.session.headers.update(headers or {})
         self.session.headers["User-Agent"] = user_agent or "connector-core"

@@ -9,11 +9,17 @@ import time
 class RateBudget:
     """A token bucket shared by all threads: at most ``rate`` requests a second on average."""
 
-    def __init__(self, rate: float | None, burst: float | None = None) -> None:
+    def __init__(
+        self, rate: float | None, burst: float | None = None, start: float | None = None
+    ) -> None:
+        """``burst``: the bucket's capacity (default a second's worth); ``start``: its tokens
+        at first (default full). A small start with a larger capacity paces from the first
+        request yet lets the threads catch up on what a stall (a slow answer, a busy CPU)
+        left unused, instead of losing it."""
         # float(): a config file's numbers come as Decimal (the SDK reads it with parse_float)
         self._rate = float(rate) if rate else None
         self._capacity = float(burst) if burst else max(1.0, self._rate or 1.0)
-        self._tokens = self._capacity
+        self._tokens = min(self._capacity, float(start)) if start else self._capacity
         self._stamp = time.monotonic()
         self._lock = threading.Lock()
         self._held_until = 0.0

@@ -103,6 +103,9 @@ RESTORE_SCOPE = "restore"
 # [A] moving a record to the trash (or back) sets its `updatedAt`: what tells a reader when a
 # trashed record was trashed (the docs name no trash time).
 TRASH_SETS_UPDATED_AT = True
+#: The scope prefix of custom objects (`custom_objects:update|delete` [D S30]; read, create and
+#: restore [A]).
+CUSTOM_OBJECTS_SCOPE = "custom_objects"
 INVERSE_WRITES_TOUCH_UPDATED_AT = False  # [A] linking B to A changes A's relationships only
 HTTP_LINK_BASE = "https://app.lightfield.invalid"  # [A] the sandbox's web-app links (unused)
 ADDRESS_KEYS = (  # [D]

@@ -23,12 +23,14 @@ from tap_lightfield.client import LightfieldStream
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from concurrent.futures import Future
 
     from singer_sdk import Tap
     from singer_sdk import typing as th
     from singer_sdk.helpers.types import Context
 
     from connector_core.tap.runtime import Runtime
+    from tap_lightfield.trash import Page as TrashPage
 
 #: files_content's default cap on one inline file: base64 makes a line a third bigger again.
 DEFAULT_MAX_INLINE_BYTES = 10 * 1024 * 1024
@@ -59,11 +61,23 @@ class DefinedStream(LightfieldStream):
                 self.properties.append(extra)
         self.trash = trash
         super().__init__(tap, runtime, name=name, path=path)
+        self._trash_first: Future[TrashPage] | None = None
+
+    @override
+    def request_ahead(self, context: Context | None) -> None:
+        """The trash's first page is asked for with the list's: asked for only when the
+        stream starts, it would come back after a stream of one page ended, a round trip of
+        idle budget per stream."""
+        super().request_ahead(context)
+        if self.trash is not None and context is None and self._trash_first is None:
+            self._trash_first = trash.request_first(self, self.trash)
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         after = self.bookmark(context)
-        first = trash.request_first(self, self.trash) if self.trash is not None else None
+        first, self._trash_first = self._trash_first, None
+        if first is None and self.trash is not None:
+            first = trash.request_first(self, self.trash)
         yield from super().get_records(context)
         if self.trash is not None:
             yield from trash.trashed_since(self, self.trash, context, after, first)

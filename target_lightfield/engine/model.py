@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from target_lightfield.engine.settings import EngineSettings
 
 UNCHANGED, CREATED, UPDATED, DELETED = "unchanged", "created", "updated", "deleted"
+#: A copy this target trashed, brought back (and updated) because its source is live again.
+RESTORED = "restored"
 #: The id map's body hash of a copy this target moved to the trash.
 TRASHED = "trashed"
 #: tap-lightfield's mark of a record trashed in the source (``tap_lightfield.trash``).

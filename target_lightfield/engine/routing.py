@@ -52,6 +52,11 @@ class Route:
     def update_path(self, record_id: str) -> str:
         return f"{self.create_path}/{record_id}"
 
+    def restore_path(self, record_id: str) -> str:
+        """``POST /v1/{collection}/{id}/restore``, ``/v1/objects/{slug}/values/{id}/restore``
+        [D SDK ``*.restore``]."""
+        return f"{self.update_path(record_id)}/restore"
+
 
 class Routes:
     """Stream name -> Route, each read from the API once per run."""

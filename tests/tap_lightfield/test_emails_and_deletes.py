@@ -4,11 +4,15 @@ documented, and a key without the restore scopes: one warning per stream, the ru
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 
 import pytest
 
 from lightfield_sandbox import Sandbox, running_sandbox
+from lightfield_sandbox.resources import entities
+from lightfield_sandbox.resources.actor import Actor
+from lightfield_sandbox.resources.definitions import BUILT_IN
 from tests.tap_lightfield.helpers import Reader, sync, tap_config
 
 
@@ -65,3 +69,38 @@ def test_a_key_without_restore_scopes_warns_once_per_stream(
     warned = [r.getMessage() for r in caplog.records if "restore scope" in r.getMessage()]
     assert len([w for w in warned if "accounts:restore" in w]) == 1
     assert len(warned) == 6  # accounts, contacts, opportunities, tasks, notes, meetings
+
+
+def test_the_trash_is_asked_for_ahead_with_each_stream() -> None:
+    """bench_lightfield: each type's trashed list is requested with its stream's first page,
+    while the first (long) stream still pages, not one after the other once each stream ends
+    (a round trip of idle budget each). Order only: the pool takes requests first in, first
+    out, and every trashed list is queued before the accounts' last page is."""
+    with running_sandbox(seed="demo") as sandbox:
+        key = sandbox.store.key(sandbox.api_key)
+        assert key is not None
+        actor = Actor(sandbox.store, key.workspace_id, key.member_id)
+        for n in range(40):
+            entities.create(actor, BUILT_IN["account"], {"fields": {"$name": f"Many {n}"}})
+        seen: list[tuple[str, str]] = []
+        lock = threading.Lock()
+
+        def note(method: str, path: str, query: dict[str, str]) -> None:
+            with lock:
+                seen.append((path, query.get("status", "active")))
+
+        sandbox.add_hook(note)
+        sync(tap_config(sandbox.config))
+    accounts = [
+        i
+        for i, (path, status) in enumerate(seen)
+        if (path, status)
+        == (
+            "/v1/accounts",
+            "active",
+        )
+    ]
+    trashed = [i for i, (_, status) in enumerate(seen) if status == "trashed"]
+    assert len(accounts) > 10
+    assert len(trashed) == 6
+    assert max(trashed) < accounts[-1]
