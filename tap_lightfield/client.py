@@ -21,6 +21,8 @@ How a run reads a list, and why nothing is lost or doubled:
 - The bookmark is the latest ``modifiedAt`` emitted, capped at the run's start less
   ``index_lag_seconds`` (the replication signpost): a write the index had not shown yet has a
   ``modifiedAt`` after that cap, so the next run emits it.
+- A link made or removed from the other side moves no ``updatedAt`` on this side: a record
+  whose relationships differ from last run's is emitted too (``links``).
 
 Most lists of a workspace are one page, and a stream's pages can only be planned once its
 first page (its total) is back: read one after the other, those first pages would leave the
@@ -56,6 +58,7 @@ from connector_core.tap.stream import PagedStream, StreamError
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError
 from lightfield_api.http import list_page
+from tap_lightfield.links import LinksSeen
 from tap_lightfield.schemas import MODIFIED_AT
 
 if TYPE_CHECKING:
@@ -161,6 +164,13 @@ class LightfieldStream(PagedStream):
         """A record whose state may change without a timestamp: emitted every run."""
         return False
 
+    @property
+    def tracks_links(self) -> bool:
+        """Whether records whose links changed are emitted although their ``modifiedAt`` did
+        not move (``links``): an incremental stream of records with relationships."""
+        properties = self.schema.get("properties") or {}
+        return bool(self.replication_key) and "relationships" in properties
+
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         self.progress.start()
@@ -168,12 +178,21 @@ class LightfieldStream(PagedStream):
             for stream in self._streams_after():
                 stream.request_ahead(None)
         after = self.bookmark(context)
+        seen = LinksSeen(self.get_context_state(context)) if self.tracks_links else None
         try:
             for page in self.walk(context, concurrent=self.parent_stream_type is None):
                 self._request_children_ahead(page, context)
                 for record in page:
-                    if after is None or modified_at(record) > after or self.unsettled(record):
+                    relinked = seen is not None and seen.changed(record)
+                    if (
+                        after is None
+                        or modified_at(record) > after
+                        or self.unsettled(record)
+                        or relinked
+                    ):
                         yield record
+            if seen is not None:  # the whole list was read: its links are next run's
+                seen.save(self.get_context_state(context))
         finally:
             # Children sync while their parent's records are emitted: what is left was
             # never asked for (a record a stream map filtered out, or an ended sync).

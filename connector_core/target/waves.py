@@ -4,7 +4,8 @@ Each wave is the records whose references all resolve to destination ids; a reco
 to another record of the same batch goes in a later wave; one that refers to a record not
 written yet is parked in the id map (``IdMap.park``) with its input position, and released
 (run again) once the records it waits on are settled. At the end of input what still waits is
-rejected, naming the missing references.
+rejected, naming the missing references (and, with ``carry_over``, stays parked for a later
+run).
 
 What a record is, how a reference resolves, and how a wave is written are the API's own
 (``WaveSteps``); the order, the parking and the release are the same for every API.
@@ -78,6 +79,11 @@ class WaveSteps(Generic[J]):
     ref_keys: Callable[[Any], frozenset[str]] = lambda ref: frozenset({ref.source_id})
     #: Where a reference's destination is in ``job.resolved``.
     resolved_key: Callable[[Any], str] = lambda ref: str(ref.source_id)
+    #: Whether a record rejected at the end of input for a missing reference stays parked,
+    #: so that a later run writes it once the reference is written (and rejects it again at
+    #: its own end until then). Released there but still missing another reference, it is
+    #: parked as that run's, holding back its STATE until the run's end.
+    carry_over: bool = False
 
 
 class Waves(Generic[J]):
@@ -155,7 +161,12 @@ class Waves(Generic[J]):
                 f"(not in the input nor in {self._destination})"
             )
             self._steps.reject(job, RecordError(msg))
+            if self._steps.carry_over:  # after the reject, which unparks it
+                self._park(job, waits)  # a later run's: it holds back none of that run's STATE
             return
+        self._park(job, waits)
+
+    def _park(self, job: J, waits: list[Reference]) -> None:
         missing = [
             {"field": r.field, "id": r.source_id, "keys": sorted(self._steps.ref_keys(r))}
             for r in waits

@@ -27,7 +27,8 @@ The path of one record (module names in brackets)::
       +- outcome [outcomes.py, core outcomes.py]  the id map and the counts, or the rejects
       +- release: the waiting records whose references were just written, in new waves
       |
-    end of input [LightfieldEngine.finish]: what still waits is rejected, naming the reference
+    end of input [LightfieldEngine.finish]: what still waits is rejected, naming the reference,
+                                and stays parked: a later run writes it once the reference is
 
 ``settings`` holds the engine's settings; ``model`` the jobs, references and outcomes.
 """

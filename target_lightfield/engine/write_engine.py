@@ -106,6 +106,7 @@ class LightfieldEngine:
             reject=lambda job, error: self.reject(job.stream, job.record, error, job),
             from_waiting=self._from_waiting,
             take_fresh=self.outcomes.take_fresh,
+            carry_over=True,  # a record rejected for a missing reference is retried later
         )
         self._waves: Waves[Job] = Waves(self.ids, steps, "the workspace")
 

