@@ -19,6 +19,7 @@ from lightfield_api import contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND
 from target_lightfield.engine import LightfieldEngine
+from target_lightfield.engine.id_map_name import workspace_property
 from target_lightfield.sinks import LightfieldSink
 
 
@@ -96,9 +97,10 @@ class TargetLightfield(GuardedTarget):
             th.StringType,
             description=(
                 "SQLite file that maps source ids to workspace ids and holds records waiting "
-                "for a reference (default .target-lightfield/id-map-<workspace hash>.sqlite)"
+                "for a reference (default .target-lightfield/id-map-<workspace_name>.sqlite)"
             ),
         ),
+        workspace_property(),
         th.Property(
             "on_record_error",
             th.StringType,
