@@ -146,7 +146,8 @@ class TargetLightfield(GuardedTarget):
 
     @override
     def check_credentials(self) -> None:
-        """A refused key stops the run before it reads any input (one line naming it)."""
+        """A refused key stops the run before it reads any input (one line naming it); so does
+        an id map used with another workspace (``workspace_name``)."""
         try:
             self.engine.client.get_json(contract.VALIDATE_PATH)
         except LightfieldHTTPError as exc:
@@ -155,6 +156,7 @@ class TargetLightfield(GuardedTarget):
         except LightfieldError as exc:
             message = f"api_url: {exc}"
             raise ConfigValidationError(message, errors=[message]) from None
+        self.engine.check_workspace()
 
 
 if __name__ == "__main__":

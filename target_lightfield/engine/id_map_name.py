@@ -9,6 +9,11 @@ that name's. A rotated key finds the same map: nothing is written again, no crea
 
 Before, the map (file and rows) was named by a hash of the API URL and key. Such a map is
 found by the key in use and carried over: the file renamed to the new name, its rows retagged.
+
+A name is the operator's word, so it is checked: the map keeps the ids of the workspace's
+members (read-only, never created by the target [D], so they stay while records come and go),
+and a run whose workspace has none of them stops (``check_workspace``) instead of taking
+another workspace's map and skipping every record as written already.
 """
 
 from __future__ import annotations
@@ -19,13 +24,18 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 
+from connector_core.target.id_map_marks import marks, replace_marks
 from connector_core.target.id_map_schema import retag
 from lightfield_api import contract
+from lightfield_api.errors import LightfieldError
+
+if TYPE_CHECKING:
+    from target_lightfield.engine.members import MemberDirectory
 
 SETTING = "workspace_name"
 DEFAULT = "default"
@@ -43,7 +53,8 @@ def workspace_property() -> th.Property[Any]:
             "A name for the workspace written to (letters, digits, . _ -): it names the id map "
             "(.target-lightfield/id-map-<workspace_name>.sqlite) and owns its rows, so a "
             "rotated api_key keeps its id map. Give each workspace its own name when one "
-            "directory writes to several"
+            "directory writes to several (a run whose workspace has none of the members the id "
+            "map saw stops)"
         ),
     )
 
@@ -97,3 +108,25 @@ def carry_over(path: Path, config: Mapping[str, Any], logger: logging.Logger) ->
             SETTING,
             workspace_name(config),
         )
+
+
+def check_workspace(
+    path: Path, name: str, members: MemberDirectory, logger: logging.Logger
+) -> None:
+    """Stop if the id map was used with another workspace: none of the members it saw then
+    are this workspace's. A key that cannot read members (no members:read) is not checked."""
+    try:
+        current = set(members.by_email().values())
+    except LightfieldError as exc:
+        logger.info("id map: the workspace's members cannot be read (%s): not checked", exc)
+        return
+    if not current:
+        return
+    seen = marks(path, name)
+    if seen and not seen & current:
+        msg = (
+            f"{SETTING}: the id map {path} was used with another workspace (none of its "
+            f"members are this one's): give each workspace its own {SETTING}"
+        )
+        raise ConfigValidationError(msg, errors=[msg])
+    replace_marks(path, name, current)

@@ -71,6 +71,7 @@ class LightfieldEngine:
             id_map = id_map_name.id_map_path(config, dry_run=self.dry_run)
             self.ids = own(closing(IdMap(id_map, workspace, scratch_copy=self.dry_run)))
             id_map_name.carry_over(self.ids.path, config, logger)
+            self.workspace_name = workspace
             rejects = config.get("rejects_path") or DEFAULT_DIR / "rejects.jsonl"
             self.rejects = own(closing(Rejects(rejects, enabled=not self.dry_run)))
             size = max_concurrency(config)
@@ -112,6 +113,13 @@ class LightfieldEngine:
 
     def close(self) -> None:
         self._owned.close()
+
+    def check_workspace(self) -> None:
+        """The id map is this workspace's (``id_map_name.check_workspace``); once the key is
+        known to work."""
+        id_map_name.check_workspace(
+            self.ids.path, self.workspace_name, self.ctx.members, self.logger
+        )
 
     def stop(self) -> None:
         self._pool.cancel()

@@ -153,3 +153,26 @@ def test_two_maps_for_one_key_stop_with_one_line(demo_sandbox: Sandbox, in_tmp: 
     with pytest.raises(ConfigValidationError) as refused:
         run_target({**default_config(creds, in_tmp), "workspace_name": "../x"}, [])
     assert "config['workspace_name']" in str(refused.value.errors)
+
+
+def test_another_workspace_on_the_same_name_stops_before_writing(
+    demo_sandbox: Sandbox, in_tmp: Path
+) -> None:
+    """Two workspaces, one directory, the default name: the second run finds a map whose
+    members are not its workspace's and stops, instead of skipping every record as written."""
+    lines = tap_lines(demo_sandbox.config, files_content="inline")
+    first = new_workspace(demo_sandbox)
+    run_counting_writes(demo_sandbox, default_config(first, in_tmp), lines)
+
+    second = new_workspace(demo_sandbox)
+    writes = WriteCounter()
+    demo_sandbox.add_hook(writes)
+    try:
+        with pytest.raises(ConfigValidationError, match=r"workspace_name: the id map .* another"):
+            run_target(default_config(second, in_tmp), lines)
+    finally:
+        writes.armed = False
+    assert writes.seen == []
+    # Its own name: written in full.
+    target, _ = run_target({**default_config(second, in_tmp), "workspace_name": "second"}, lines)
+    assert target.engine.stats.total("created") > 0
