@@ -8,8 +8,12 @@ keys) is hashed when it is opened.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -86,3 +90,31 @@ def test_an_older_store_with_plain_keys_is_hashed_when_opened(tmp_path: Path) ->
     with lightfield_sandbox(seed="none", db=str(db)) as again:
         assert lightfield_validate(again.api_url, key) == 200
     assert key.encode() not in stored_bytes(db)
+
+
+def first_line(*args: str) -> dict[str, Any]:
+    """The credentials line of ``lexful-sandbox serve`` with ``args``; then it is stopped."""
+    command = [sys.executable, "-m", "lexful_sandbox.cli", "serve", "--port", "0", *args]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        line: dict[str, Any] = json.loads(child.stdout.readline() if child.stdout else "{}")
+    finally:
+        child.terminate()
+        child.wait(10)
+    return line
+
+
+def test_a_random_key_is_shown_once(tmp_path: Path) -> None:
+    """Without --seed-random the key cannot be made again: a restart on the store says null,
+    the key shown at the first start still works."""
+    db = str(tmp_path / "random.sqlite")
+    first = first_line("--db", db)
+    assert first["api_key_secret"].startswith("lxs_")
+    again = first_line("--db", db)
+    assert again["api_key_secret"] is None
+    assert again["api_key_id"] == first["api_key_id"]
+    assert first["api_key_secret"].encode() not in stored_bytes(Path(db))
+    with lexful_sandbox(db=db, seed_random=99) as sandbox:  # not the seed it was made with
+        assert sandbox.config.get("api_key_secret") is None
+        config = {**first, "api_url": sandbox.api_url}
+        assert lexful_token(config, first["api_key_secret"]) == 200
