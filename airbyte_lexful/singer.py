@@ -22,7 +22,7 @@ from typing import IO, Any
 from connector_core import scrub
 
 #: The settings of the connectors marked secret (``mapping.SECRET_SETTINGS`` is the same).
-SECRET_KEYS = ("api_key_secret",)
+SECRET_KEYS = ("api_key_secret", "proxy_url")
 
 TAP = "tap-lexful"
 TARGET = "target-lexful"

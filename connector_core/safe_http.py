@@ -4,7 +4,7 @@ What a peer cannot do through ``HttpClient.request``:
 
 - the environment adds nothing: ``trust_env`` is off, so no ``~/.netrc`` password, no proxy
   from ``HTTP(S)_PROXY``, no CA bundle from ``REQUESTS_CA_BUNDLE`` (a proxy only from an
-  explicit ``proxies`` argument);
+  explicit ``proxies`` argument: the ``proxy_url`` setting, ``settings.proxies``);
 - credentials go only to the API's own origin: a redirect is followed one hop at a time, only
   for GET and HEAD, without the auth once it leaves the origin, and every URL sent without
   auth (a presigned one, or after such a redirect) is checked by a guard first

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypedDict
+from urllib.parse import unquote, urlsplit
 
 from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
 
+from connector_core import scrub
 from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 
 DEFAULT_MAX_CONCURRENCY = 8
 MAX_RESPONSE_SETTING = "max_response_bytes"
 MAX_PAGES_SETTING = "max_pages"
+PROXY_SETTING = "proxy_url"
 
 
 def concurrency_property(what: str) -> th.Property[Any]:
@@ -82,6 +86,17 @@ def request_properties(
                 "error naming it."
             ),
         ),
+        th.Property(
+            PROXY_SETTING,
+            th.StringType,
+            secret=True,
+            description=(
+                "HTTP proxy for every request, API and presigned file URLs alike: "
+                "http://[user:password@]host:port. An https request goes through it as a "
+                "CONNECT tunnel (the proxy sees host and port only); an http one in full. "
+                "Unset: direct. HTTP(S)_PROXY and the rest of the environment are never read."
+            ),
+        ),
     ]
 
 
@@ -106,6 +121,7 @@ class ClientOptions(TypedDict):
     max_response_bytes: int
     max_pages: int
     allowed_file_hosts: tuple[str, ...]
+    proxies: dict[str, str]
 
 
 def client_options(
@@ -123,4 +139,26 @@ def client_options(
         max_response_bytes=int(config.get(MAX_RESPONSE_SETTING) or DEFAULT_MAX_RESPONSE_BYTES),
         max_pages=int(config.get(MAX_PAGES_SETTING) or DEFAULT_MAX_PAGES),
         allowed_file_hosts=tuple(config.get("allowed_file_hosts") or ()),
+        proxies=proxies(config.get(PROXY_SETTING)),
     )
+
+
+def proxies(proxy_url: Any) -> dict[str, str]:
+    """``proxy_url`` as the session's proxies (both schemes through it); {} when unset.
+
+    Its password, if any, is masked in every message from now on."""
+    if not proxy_url:
+        return {}
+    parts = urlsplit(str(proxy_url))
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port:
+        msg = f"{PROXY_SETTING}: expected http://[user:password@]host:port"
+        raise ConfigValidationError(msg, errors=[msg])
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        msg = f"{PROXY_SETTING}: a proxy URL has no path, query or fragment"
+        raise ConfigValidationError(msg, errors=[msg])
+    scrub.register(str(proxy_url), parts.password, unquote(parts.password or ""))
+    return {"http": str(proxy_url), "https": str(proxy_url)}

@@ -57,6 +57,7 @@ class LexfulClient(HttpClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_pages: int = DEFAULT_MAX_PAGES,
         allowed_file_hosts: Sequence[str] = (),
+        proxies: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             api_url=api_url,
@@ -71,6 +72,7 @@ class LexfulClient(HttpClient):
             max_response_bytes=max_response_bytes,
             max_pages=max_pages,
             url_guard=PresignedUrls.build(api_url.rstrip("/"), allowed_file_hosts).check,
+            proxies=proxies,
             user_agent=user_agent or "lexful-singer",
         )
         # The token request goes through this same client (retries, pacing), unauthenticated.

@@ -10,7 +10,7 @@ its bearer key and version header (``LightfieldKeyAuth``), its error body
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connector_core.http import ApiProfile, HttpClient
@@ -77,6 +77,7 @@ class LightfieldClient(HttpClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_pages: int = DEFAULT_MAX_PAGES,
         allowed_file_hosts: Sequence[str] = (),
+        proxies: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             api_url=api_url,
@@ -96,5 +97,6 @@ class LightfieldClient(HttpClient):
             max_response_bytes=max_response_bytes,
             max_pages=max_pages,
             url_guard=PresignedUrls.build(api_url.rstrip("/"), allowed_file_hosts).check,
+            proxies=proxies,
             user_agent=user_agent or "lightfield-singer",
         )

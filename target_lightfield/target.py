@@ -19,6 +19,7 @@ from lightfield_api import contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND
 from target_lightfield.engine import LightfieldEngine
+from target_lightfield.engine.id_map_name import workspace_property
 from target_lightfield.sinks import LightfieldSink
 
 
@@ -96,9 +97,10 @@ class TargetLightfield(GuardedTarget):
             th.StringType,
             description=(
                 "SQLite file that maps source ids to workspace ids and holds records waiting "
-                "for a reference (default .target-lightfield/id-map-<workspace hash>.sqlite)"
+                "for a reference (default .target-lightfield/id-map-<workspace_name>.sqlite)"
             ),
         ),
+        workspace_property(),
         th.Property(
             "on_record_error",
             th.StringType,
@@ -144,7 +146,8 @@ class TargetLightfield(GuardedTarget):
 
     @override
     def check_credentials(self) -> None:
-        """A refused key stops the run before it reads any input (one line naming it)."""
+        """A refused key stops the run before it reads any input (one line naming it); so does
+        an id map used with another workspace (``workspace_name``)."""
         try:
             self.engine.client.get_json(contract.VALIDATE_PATH)
         except LightfieldHTTPError as exc:
@@ -153,6 +156,7 @@ class TargetLightfield(GuardedTarget):
         except LightfieldError as exc:
             message = f"api_url: {exc}"
             raise ConfigValidationError(message, errors=[message]) from None
+        self.engine.check_workspace()
 
 
 if __name__ == "__main__":

@@ -110,3 +110,21 @@ def connect(path: Path) -> sqlite3.Connection:
             if column not in columns:  # a new map, or one written by an older version
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
     return db
+
+
+def retag(path: Path, old: str, new: str) -> int:
+    """The rows of account ``old`` become account ``new``'s (an id map whose account was named
+    another way before); rows ``new`` already has win. The number of ids carried over."""
+    db = connect(path)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        counts = {}
+        for table in ("ids", "rejects_since_finish"):
+            sql = f"UPDATE OR IGNORE {table} SET account_id=? WHERE account_id=?"  # noqa: S608
+            counts[table] = db.execute(sql, (new, old)).rowcount
+            db.execute(f"DELETE FROM {table} WHERE account_id=?", (old,))  # noqa: S608
+        db.execute("UPDATE waiting SET account_id=? WHERE account_id=?", (new, old))
+        db.execute("COMMIT")
+    finally:
+        db.close()
+    return int(counts["ids"])

@@ -29,7 +29,12 @@ class Options:
 def prepare(options: Options) -> tuple[SandboxState, Account]:
     """Open the store; on a fresh one create the first account and seed it."""
     store = Store(options.db)
-    account = store.first_account()
+    # The store keeps a hash of the key: on a restart the credentials line can show the
+    # secret only when --seed-random makes it again (else it was shown on the first start).
+    known = None
+    if options.seed_random is not None:
+        known = accounts.make_account(random.Random(options.seed_random)).key_secret
+    account = store.first_account(known)
     if account is None:
         rng = random.Random(options.seed_random)  # None: seeded from the OS
         account = accounts.create_account(store, rng)

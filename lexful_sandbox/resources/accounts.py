@@ -13,16 +13,18 @@ from lexful_sandbox.resources.validation import check_properties, check_referenc
 from lexful_sandbox.storage.store import Account, Store
 
 
-def credentials(account: Account, api_url: str) -> dict[str, str]:
+def credentials(account: Account, api_url: str) -> dict[str, str | None]:
+    """The first line of ``serve``; the secret None when it is not known any more (a restart
+    on ``--db`` without ``--seed-random``: the store keeps only its hash)."""
     return {
         "api_url": api_url,
         "account_id": account.id,
         "api_key_id": account.key_id,
-        "api_key_secret": account.key_secret,
+        "api_key_secret": account.key_secret or None,
     }
 
 
-def _make_account(rng: random.Random | None) -> Account:
+def make_account(rng: random.Random | None) -> Account:
     if rng is None:
         return Account(
             id=next_id_and_time()[0],
@@ -61,7 +63,7 @@ def admin_user(account: Account) -> dict[str, Any]:
 
 def create_account(store: Store, rng: random.Random | None = None) -> Account:
     """A new isolated account with its key, admin user, org types and system asset types."""
-    account = _make_account(rng)
+    account = make_account(rng)
     with store.tx():
         store.add_account(account, next_id_and_time()[1])
         store.insert("users", account.id, admin_user(account))

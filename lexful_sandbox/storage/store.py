@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from connector_core.sandbox.keys import hash_key, hashed, matches
 from connector_core.sandbox.sqlite import Params, SqliteStore
 from lexful_sandbox.common.util import dumps, loads
 from lexful_sandbox.storage.query import ListQuery
@@ -41,8 +42,15 @@ class Account:
 
     id: str
     key_id: str
-    key_secret: str
+    key_secret: str  # shown when the account is made; "" once read back (the store has a hash)
     user_id: str
+
+
+_ACCOUNT = "SELECT id, key_id, key_secret, user_id FROM accounts"
+
+
+def _account(row: tuple[Any, ...], key_secret: str = "") -> Account:
+    return Account(str(row[0]), str(row[1]), key_secret, str(row[3]))
 
 
 class Store(SqliteStore):
@@ -51,6 +59,7 @@ class Store(SqliteStore):
     def __init__(self, path: str | None = None) -> None:
         super().__init__(connect(path))
         self.path = path
+        self._hash_plain_keys()
         # A test control: asset ids the lists leave out, though they exist (and the entity
         # counts count them): a list that loses records, as reconciliation must notice.
         self.hidden: set[str] = set()
@@ -229,27 +238,40 @@ class Store(SqliteStore):
     # --- accounts ----------------------------------------------------------------------
 
     def add_account(self, account: Account, created_at: str) -> None:
+        """The account and the hash of its key secret (``connector_core.sandbox.keys``)."""
         self.execute(
             "INSERT INTO accounts (id, key_id, key_secret, user_id, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
-            (account.id, account.key_id, account.key_secret, account.user_id, created_at),
+            (account.id, account.key_id, hash_key(account.key_secret), account.user_id, created_at),
         )
 
-    def account_by_key(self, key_id: str) -> Account | None:
-        rows = self.query(
-            "SELECT id, key_id, key_secret, user_id FROM accounts WHERE key_id = ?", (key_id,)
-        )
-        return Account(*rows[0]) if rows else None
+    def account_by_key(self, key_id: str, key_secret: str) -> Account | None:
+        """The account of this key pair; None when the id is unknown or the secret wrong."""
+        rows = self.query(f"{_ACCOUNT} WHERE key_id = ?", (key_id,))
+        if not rows or not matches(key_secret, rows[0][2]):
+            return None
+        return _account(rows[0], key_secret)
 
     def account(self, account_id: str) -> Account | None:
-        rows = self.query(
-            "SELECT id, key_id, key_secret, user_id FROM accounts WHERE id = ?", (account_id,)
-        )
-        return Account(*rows[0]) if rows else None
+        """An account without its key secret (the store keeps only its hash)."""
+        rows = self.query(f"{_ACCOUNT} WHERE id = ?", (account_id,))
+        return _account(rows[0]) if rows else None
 
-    def first_account(self) -> Account | None:
-        rows = self.query(
-            "SELECT id, key_id, key_secret, user_id FROM accounts "
-            "ORDER BY created_at, rowid LIMIT 1"
-        )
-        return Account(*rows[0]) if rows else None
+    def first_account(self, known_secret: str | None = None) -> Account | None:
+        """The first account; its key secret only if ``known_secret`` is it."""
+        rows = self.query(f"{_ACCOUNT} ORDER BY created_at, rowid LIMIT 1")
+        if not rows:
+            return None
+        if known_secret is None or not matches(known_secret, rows[0][2]):
+            known_secret = ""
+        return _account(rows[0], known_secret)
+
+    def _hash_plain_keys(self) -> None:
+        """A store written before keys were hashed: each plain secret becomes its hash."""
+        rows = self.query("SELECT key_id, key_secret FROM accounts")
+        plain = [(hashed(stored), key_id) for key_id, stored in rows if hashed(stored) != stored]
+        if plain:
+            self.execute("PRAGMA secure_delete=ON")  # the plain values' bytes are zeroed
+            for row in plain:
+                self.execute("UPDATE accounts SET key_secret = ? WHERE key_id = ?", row)
+            self.execute("PRAGMA secure_delete=OFF")

@@ -31,7 +31,12 @@ def prepare(options: Options) -> tuple[LightfieldState, Key]:
         msg = f"unknown seed {options.seed!r}: use demo or none"
         raise ValueError(msg)
     state = LightfieldState(store=Store(options.db), faults=options.faults, admin=options.admin)
-    key = state.store.first_key()
+    # The store keeps a hash of the key: on a restart the credentials line can show it only
+    # when --seed-random makes it again (else it was shown on the first start).
+    known = None
+    if options.seed_random is not None:
+        known = workspaces.first_token(random.Random(options.seed_random))
+    key = state.store.first_key(known)
     if key is None:
         rng = random.Random(options.seed_random)  # None: seeded from the OS
         key = workspaces.create_workspace(state.store, rng)

@@ -21,9 +21,16 @@ MEMBER_FIELDS = {  # [D] the types of the official client's member model
 }
 
 
-def credentials(key: Key, api_url: str) -> dict[str, str]:
-    """The first line of ``lightfield-sandbox serve``: where the API is and the key to use."""
-    return {"api_url": api_url, "api_key": key.key}
+def credentials(key: Key, api_url: str) -> dict[str, str | None]:
+    """The first line of ``lightfield-sandbox serve``: where the API is and the key to use
+    (None when it is not known any more: a restart on ``--db`` without ``--seed-random``,
+    the store keeping only its hash)."""
+    return {"api_url": api_url, "api_key": key.key or None}
+
+
+def first_token(rng: random.Random | None) -> str:
+    """The first workspace's key: from ``rng`` (``--seed-random``), else random."""
+    return KEY_PREFIX + (rng.randbytes(24).hex() if rng else secrets.token_hex(24))
 
 
 def member(
@@ -52,14 +59,14 @@ def create_workspace(
     store: Store, rng: random.Random | None = None, scopes: tuple[str, ...] = ()
 ) -> Key:
     """A new isolated workspace: an admin member, a key acting as them, the custom types."""
-    token = rng.randbytes(24).hex() if rng else secrets.token_hex(24)
+    token = first_token(rng)
     workspace_id = new_id("workspace", store.clock.now_ms(), rng).replace("obj_", "ws_")
     with store.tx():
         store.add_workspace(workspace_id, Actor(store, workspace_id, "").now())
         admin = member(
             Actor(store, workspace_id, ""), "Workspace Admin", "admin@example.com", "ADMIN", rng
         )
-        key = Key(f"{KEY_PREFIX}{token}", workspace_id, admin["id"], scopes)
+        key = Key(token, workspace_id, admin["id"], scopes)
         store.add_key(key)
         for slug, (label, _) in CUSTOM_TYPES.items():
             store.add_object_type(workspace_id, slug, label)

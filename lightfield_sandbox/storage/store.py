@@ -13,6 +13,7 @@ from typing import Any
 
 from connector_core.sandbox.clock import Clock
 from connector_core.sandbox.codec import dumps, loads
+from connector_core.sandbox.keys import hash_key, hashed, matches
 from connector_core.sandbox.sqlite import SqliteStore
 from lightfield_api.contract import NEWEST_FIRST
 from lightfield_sandbox.storage.schema import connect
@@ -22,10 +23,14 @@ from lightfield_sandbox.storage.schema import connect
 class Key:
     """An API key: the workspace it opens, the member it acts as, its scopes (empty: all)."""
 
-    key: str
+    key: str  # shown when it is made; "" once read back without it (the store has a hash)
     workspace_id: str
     member_id: str
     scopes: tuple[str, ...] = ()
+
+
+def _key(row: tuple[Any, ...], text: str) -> Key:
+    return Key(text, str(row[1]), str(row[2]), tuple(loads(row[3])))
 
 
 def _order(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -39,6 +44,7 @@ class Store(SqliteStore):
         super().__init__(connect(path))
         self.path = path
         self.clock = clock or Clock()
+        self._hash_plain_keys()
 
     # --- plumbing ----------------------------------------------------------------------
 
@@ -59,21 +65,38 @@ class Store(SqliteStore):
         )
 
     def add_key(self, key: Key) -> None:
+        """The key's hash, never the key (``connector_core.sandbox.keys``)."""
         sql = "INSERT INTO api_keys (key, workspace_id, member_id, scopes) VALUES (?, ?, ?, ?)"
         scopes = dumps(list(key.scopes)).decode()
-        self.execute(sql, (key.key, key.workspace_id, key.member_id, scopes))
+        self.execute(sql, (hash_key(key.key), key.workspace_id, key.member_id, scopes))
 
     def key(self, key: str) -> Key | None:
+        """The key whose hash is stored; found by hash, compared in constant time."""
         sql = "SELECT key, workspace_id, member_id, scopes FROM api_keys WHERE key = ?"
-        rows = self.query(sql, (key,))
+        rows = self.query(sql, (hash_key(key),))
+        if not rows or not matches(key, rows[0][0]):
+            return None
+        return _key(rows[0], key)
+
+    def first_key(self, known: str | None = None) -> Key | None:
+        """The first key made; its text only if ``known`` is it (the store has its hash)."""
+        sql = "SELECT key, workspace_id, member_id, scopes FROM api_keys ORDER BY rowid LIMIT 1"
+        rows = self.query(sql)
         if not rows:
             return None
-        found, workspace_id, member_id, scopes = rows[0]
-        return Key(str(found), str(workspace_id), str(member_id), tuple(loads(scopes)))
+        if known is None or not matches(known, rows[0][0]):
+            known = ""
+        return _key(rows[0], known)
 
-    def first_key(self) -> Key | None:
-        rows = self.query("SELECT key FROM api_keys ORDER BY rowid LIMIT 1")
-        return self.key(rows[0][0]) if rows else None
+    def _hash_plain_keys(self) -> None:
+        """A store written before keys were hashed: each plain key becomes its hash."""
+        rows = self.query("SELECT key FROM api_keys")
+        plain = [(hashed(stored), stored) for (stored,) in rows if hashed(stored) != stored]
+        if plain:
+            self.execute("PRAGMA secure_delete=ON")  # the plain keys' bytes are zeroed
+            for row in plain:
+                self.execute("UPDATE api_keys SET key = ? WHERE key = ?", row)
+            self.execute("PRAGMA secure_delete=OFF")
 
     # --- records -------------------------------------------------------------------------
 

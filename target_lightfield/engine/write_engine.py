@@ -8,14 +8,12 @@ each job is written by the module of its kind on the pool.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
 import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack, closing
-from pathlib import Path
 from typing import Any
 
 from connector_core.settings import client_options, max_concurrency
@@ -32,7 +30,7 @@ from connector_core.target.waves import Waves, WaveSteps
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldHTTPError
 from lightfield_api.http import LightfieldClient
-from target_lightfield.engine import deletes, emails, files, lists, records
+from target_lightfield.engine import deletes, emails, files, id_map_name, lists, records
 from target_lightfield.engine.members import UNKNOWN, MemberDirectory
 from target_lightfield.engine.model import TRASHED, Context, Job, Outcome, Ref, ref_ids
 from target_lightfield.engine.outcomes import Outcomes
@@ -46,7 +44,7 @@ from target_lightfield.engine.routing import (
 )
 from target_lightfield.engine.settings import REJECT, EngineSettings
 
-DEFAULT_DIR = Path(".target-lightfield")
+DEFAULT_DIR = id_map_name.DEFAULT_DIR
 
 
 def record_error_of(exc: Exception) -> RecordError | None:
@@ -66,12 +64,14 @@ class LightfieldEngine:
         self.settings = EngineSettings.from_config(config)
         self.dry_run = self.settings.dry_run
         self.fail_on_reject = self.settings.fail_on_reject
-        workspace = _workspace_tag(config)
+        workspace = id_map_name.workspace_name(config)
         with ExitStack() as opened:
             own = opened.enter_context
             self.client = own(closing(_client(config, user_agent)))
-            id_map = config.get("id_map_path") or DEFAULT_DIR / f"id-map-{workspace}.sqlite"
+            id_map = id_map_name.id_map_path(config, dry_run=self.dry_run)
             self.ids = own(closing(IdMap(id_map, workspace, scratch_copy=self.dry_run)))
+            id_map_name.carry_over(self.ids.path, config, logger)
+            self.workspace_name = workspace
             rejects = config.get("rejects_path") or DEFAULT_DIR / "rejects.jsonl"
             self.rejects = own(closing(Rejects(rejects, enabled=not self.dry_run)))
             size = max_concurrency(config)
@@ -114,6 +114,13 @@ class LightfieldEngine:
 
     def close(self) -> None:
         self._owned.close()
+
+    def check_workspace(self) -> None:
+        """The id map is this workspace's (``id_map_name.check_workspace``); once the key is
+        known to work."""
+        id_map_name.check_workspace(
+            self.ids.path, self.workspace_name, self.ctx.members, self.logger
+        )
 
     def stop(self) -> None:
         self._pool.cancel()
@@ -285,12 +292,6 @@ def _client(config: Mapping[str, Any], user_agent: str) -> LightfieldClient:
         user_agent=user_agent,
         **client_options(config, concurrency=max_concurrency(config), min_pool=8),
     )
-
-
-def _workspace_tag(config: Mapping[str, Any]) -> str:
-    """The id map's account: the key implies the workspace [D], so a one-way hash of it."""
-    text = f"{config.get('api_url') or contract.DEFAULT_API_URL}\n{config['api_key']}"
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _source_id(route: Route, record: dict[str, Any], keys: list[str]) -> str:

@@ -71,7 +71,7 @@ def test_spec_is_the_taps_own_settings_with_its_secret_marked() -> None:
     assert {"account_id", "children", "files_content", "max_tries"} <= own
     assert schema["required"] == ["account_id", "api_key_id", "api_key_secret"]
     secret = [name for name, prop in schema["properties"].items() if prop.get("airbyte_secret")]
-    assert secret == ["api_key_secret"]
+    assert secret == ["api_key_secret", "proxy_url"]  # a proxy URL may hold a password
     assert tuple(secret) == SECRET_SETTINGS  # what a read masks in the tap's log
 
 

@@ -47,17 +47,6 @@ def lightfield(url: str, **kw: Any) -> LightfieldClient:
     return LightfieldClient(api_url=url, api_key=LF_KEY, max_tries=1, **kw)
 
 
-@pytest.fixture
-def netrc_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """HOME with a .netrc whose default password would go to any host."""
-    netrc = tmp_path / ".netrc"
-    netrc.write_text("default login netrc-user password netrc-password\n")
-    netrc.chmod(0o600)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("NETRC", str(netrc))
-    return tmp_path
-
-
 def no_basic(seen: list[Seen]) -> None:
     for request in seen:
         assert "netrc" not in json.dumps(request.headers)

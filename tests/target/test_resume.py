@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from connector_core.sandbox.keys import hash_key
 from lexful_api import LexfulAuthError, contract
 from target_lexful.target import TargetLexful
 from tests.lexful import client_for, list_all
@@ -164,7 +165,8 @@ def test_a_fatal_error_keeps_the_state_already_earned(own_sandbox, tmp_path) -> 
     assert states
     assert states[-1]["next"] >= ORGS  # the organizations' STATE was emitted before the stop
 
-    own_sandbox.store.execute(revoke, (account["api_key_secret"], account["account_id"]))
+    # The key back (the store keeps its hash).
+    own_sandbox.store.execute(revoke, (hash_key(account["api_key_secret"]), account["account_id"]))
     own_sandbox.set_faults(token_ttl=3600, latency_ms=0)
     run_target(config, _resume_from(messages, states[-1]))
     _assert_exactly_once(client)

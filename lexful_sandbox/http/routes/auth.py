@@ -23,8 +23,8 @@ async def token(request: Request) -> Response:
         isinstance(body.get(k), str) for k in ("id", "secret")
     ):
         raise bad_request('expected {"id": API key id, "secret": API key secret}')
-    account = sb.store.account_by_key(body["id"])
-    if account is None or account.key_secret != body["secret"]:
+    account = sb.store.account_by_key(body["id"], body["secret"])  # compares hashes
+    if account is None:
         raise tokens.unauthorized("invalid API key id or secret")
     if account.id != account_id.strip():
         raise ApiError(403, "X-Account-ID does not match the API key's account")
