@@ -90,13 +90,18 @@ def test_a_date_time_field_that_is_not_a_date_is_rejected(empty_account, client,
     [
         (deep(5000, as_dict=False), None),  # past msgspec's own recursion limit
         (deep(150, as_dict=False), None),  # readable, but past what the writer can take
-        (org_holding(deep(3000, as_dict=True)), None),
+        # msgspec's depth limit differs between its builds (Python 3.13's reads this line): the
+        # stream is then known; either way the line is one reject for its nesting.
+        (org_holding(deep(3000, as_dict=True)), {None, "organizations"}),
         (org_holding(deep(150, as_dict=True)), "organizations"),
     ],
     ids=["array-5000", "array-150", "record-field-3000", "record-field-150"],
 )
 def test_deep_nesting_is_rejected(empty_account, client, tmp_path, bad, stream) -> None:
     rejects = run_between_good(empty_account, client, tmp_path, bad)
+    if isinstance(stream, set):
+        assert [r["stream"] for r in rejects if r["stream"] in stream] == [rejects[0]["stream"]]
+        stream = rejects[0]["stream"]
     reject = one_reject(rejects, stream, "nested")
     assert reject["record"] == bad.decode()
 
