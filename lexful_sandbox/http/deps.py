@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from connector_core.sandbox.bodies import MAX_BODY, json_body, read_body, server_state
+from lexful_sandbox.common import variants
 from lexful_sandbox.common.errors import ApiError
 from lexful_sandbox.http import tokens
 from lexful_sandbox.http.state import SandboxState
@@ -54,7 +55,8 @@ def authenticate(request: Request) -> Caller:
     if scheme.lower() != "bearer" or not token.strip():
         raise tokens.unauthorized("missing bearer token")
     sb = sandbox_state(request)
-    claims = tokens.verify(sb.signing_key, token.strip())
+    expired = 403 if sb.variant(variants.EXPIRED_403) else 401
+    claims = tokens.verify(sb.signing_key, token.strip(), expired_status=expired)
     account = request.headers.get("x-account-id")
     if not account:
         raise ApiError(403, "missing X-Account-ID header")
