@@ -92,7 +92,7 @@ def test_full_incremental_and_copy(variant: str, tmp_path: Path) -> None:
         assert not any("description" in r for r in full.records("organizations"))
 
         destination = sb.new_account()
-        messages = [line for line in full.text.splitlines() if line.strip()]
+        messages: list[dict[str, Any] | str] = [line for line in full.text.splitlines() if line]
         copy = run_target(target_config(destination, tmp_path), messages)
         assert copy.exit_message is None
         source_counts = {s: len(ids) for s, ids in matrix.held(sb, sb.account_id).items()}
