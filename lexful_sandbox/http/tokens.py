@@ -45,9 +45,8 @@ def unauthorized(message: str) -> ApiError:
     return ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def verify(key: bytes, token: str, *, expired_status: int = 401) -> Claims:
-    """The claims of a valid token; 401 for malformed, forged or expired tokens (an expired
-    one gets ``expired_status``: 403 with the ``expired-403`` variant)."""
+def verify(key: bytes, token: str) -> Claims:
+    """The claims of a valid token; 401 for malformed, forged or expired tokens."""
     if not token.startswith(PREFIX) or token.count(".") != 2:
         raise unauthorized("malformed token")
     payload, mac = token[len(PREFIX) :].split(".")
@@ -56,7 +55,5 @@ def verify(key: bytes, token: str, *, expired_status: int = 401) -> Claims:
     padded = payload + "=" * (-len(payload) % 4)
     account_id, user_id, expires_ms, _ = base64.urlsafe_b64decode(padded).decode().split("|")
     if time.time() * 1000 >= int(expires_ms):
-        if expired_status != 401:
-            raise ApiError(expired_status, "token has expired")
         raise unauthorized("token has expired")
     return Claims(account_id, user_id)

@@ -99,6 +99,8 @@ def test_expired_token_gets_403() -> None:
         answer = api.get("/organizations")
         assert answer.status_code == 403
         assert "expired" in answer.text
+        bogus = {"Authorization": "Bearer nope", "X-Account-ID": sb.account_id}
+        assert requests.get(sb.api_url + "/v1/users", headers=bogus, timeout=10).status_code == 403
     with running_sandbox(token_ttl=1) as sb:
         api = Api(sb.config)
         time.sleep(1.2)
