@@ -18,6 +18,9 @@ other way and learns from the answer:
   ``/v1/entity_types`` and ``/v1/entities/{type}...`` are used from then on.
 - an expired token answered 403 rather than 401 [A]: ``contract.TOKEN_REFRESH_STATUSES``;
   the core client drops the token and retries once on either.
+- a bulk create answered in another order than sent [A: in the order sent]: each answered
+  organization is matched to the one sent by slug, else by name (``bulk_in_sent_order``);
+  when neither tells them apart, the run stops (``Unsupported``).
 - a token answer of ``access_token`` + ``expires_in``, an error body of another shape, a
   bulk create answered as a bare array, a DELETE answered 200: read as they come
   (``contract.token_and_expiry``, ``contract.error_message``, ``contract.list_items``).
@@ -171,6 +174,41 @@ def single_sort_params(params: Mapping[str, Any]) -> dict[str, Any]:
     if problem:
         raise Unsupported(problem)
     return single
+
+
+def bulk_in_sent_order(
+    sent: list[dict[str, Any]], answered: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The organizations of a bulk create's answer, in the order they were sent.
+
+    In the order sent when each matches its place (its slug, else its name); else matched
+    by slug, then by name, when that names each one once; else ``Unsupported``.
+    """
+    if len(answered) != len(sent):
+        msg = f"bulk create answered {len(answered)} organizations for {len(sent)} sent"
+        raise Unsupported(msg)
+    if all(_same_org(s, a) for s, a in zip(sent, answered, strict=True)):
+        return answered
+    for key in ("slug", "name"):
+        wanted = [s.get(key) for s in sent]
+        found: dict[Any, list[dict[str, Any]]] = {}
+        for item in answered:
+            found.setdefault(item.get(key), []).append(item)
+        if all(w and len(found.get(w, [])) == 1 for w in wanted) and len(set(wanted)) == len(
+            wanted
+        ):
+            return [found[w][0] for w in wanted]
+    msg = (
+        "bulk create answered its organizations in another order than sent, and neither slug "
+        "nor name tells them apart; no setting adapts to it: report it"
+    )
+    raise Unsupported(msg)
+
+
+def _same_org(sent: dict[str, Any], answered: dict[str, Any]) -> bool:
+    if sent.get("slug"):
+        return bool(sent["slug"] == answered.get("slug"))
+    return bool(sent.get("name") == answered.get("name"))
 
 
 def walk_problem(dialect: Dialect, keys: list[str], tiebreak: str = "id") -> str | None:

@@ -87,3 +87,20 @@ def emitted(records: dict[str, list[dict[str, Any]]], stream: str) -> list[str]:
 def copied(sb: Sandbox, account_id: str) -> dict[str, int]:
     """How many of each the destination account holds, live."""
     return {stream: len(ids) for stream, ids in held(sb, account_id).items()}
+
+
+def same_organizations(sb: Sandbox, source: str, destination: str) -> bool:
+    """Each copied organization holds its source's fields, and its assets are its source's:
+    names per organization equal (an id map mixed up by a reordered answer would differ)."""
+
+    def by_org(account_id: str) -> dict[str, list[str]]:
+        orgs = {
+            o["id"]: o["name"]
+            for o in sb.store.find("organizations", account_id, "deleted_at IS NULL")
+        }
+        out: dict[str, list[str]] = {name: [] for name in orgs.values()}
+        for asset in sb.store.find("assets", account_id, "deleted_at IS NULL"):
+            out[orgs[asset["organization_id"]]].append(str(asset.get("name")))
+        return {name: sorted(names) for name, names in out.items()}
+
+    return by_org(source) == by_org(destination)

@@ -30,6 +30,7 @@ EXPECTED = {
     "expired-403": ("refused-token", Verdict.ADAPTS, "403"),
     "delete-200": ("delete-answer", Verdict.NOT_CHECKED, "needs a write"),
     "bulk-bare-array": ("bulk-answer", Verdict.NOT_CHECKED, "needs a write"),
+    "bulk-reordered": ("bulk-answer", Verdict.NOT_CHECKED, "needs a write"),
 }
 UNSEEN = {"delete-answer", "bulk-answer"}
 

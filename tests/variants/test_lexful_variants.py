@@ -48,6 +48,7 @@ CASES = {
     "entities-paths": Case(),
     "delete-200": Case(),
     "bulk-bare-array": Case(),
+    "bulk-reordered": Case(),
     "expired-403": Case(),
 }
 
@@ -97,6 +98,7 @@ def test_full_incremental_and_copy(variant: str, tmp_path: Path) -> None:
         assert copy.exit_message is None
         source_counts = {s: len(ids) for s, ids in matrix.held(sb, sb.account_id).items()}
         assert matrix.copied(sb, destination["account_id"]) == source_counts
+        assert matrix.same_organizations(sb, sb.account_id, destination["account_id"])
 
         new_org, deleted = matrix.change(sb)
         again = sync(config, state=full.state, catalog=catalog)

@@ -34,7 +34,10 @@ async def create_organizations(request: Request, caller: Caller) -> Response:
     )
     if not many:
         return json_response(docs[0], 201)
-    bare = sandbox_state(request).variant(variants.BULK_BARE_ARRAY)
+    sb = sandbox_state(request)
+    if sb.variant(variants.BULK_REORDERED):
+        docs = docs[::-1]
+    bare = sb.variant(variants.BULK_BARE_ARRAY)
     return json_response(docs if bare else {"items": docs, "total": len(docs)}, 201)
 
 
