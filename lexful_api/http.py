@@ -119,7 +119,8 @@ class LexfulClient(HttpClient):
                 except LexfulHTTPError:
                     continue
                 self.dialect.learn(other)  # Unsupported: no fallback for this walk
-                LOGGER.warning("The API differs from the contract: %s", self.dialect.learned())
+                learned = "; ".join(self.dialect.learned())
+                LOGGER.warning("The API differs from the contract: %s (adapted)", learned)
                 return answer
             raise
 
