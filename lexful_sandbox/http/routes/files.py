@@ -11,11 +11,11 @@ from starlette.routing import Route
 from lexful_sandbox.common.errors import ApiError
 from lexful_sandbox.http import presign
 from lexful_sandbox.http.deps import Caller, authenticated, json_body, read_body, sandbox_state
-from lexful_sandbox.http.responses import envelope, json_response, no_content
+from lexful_sandbox.http.responses import deleted, envelope, json_response
 from lexful_sandbox.http.routes.assets import ONE, asset_path
+from lexful_sandbox.http.variant_layer import list_query
 from lexful_sandbox.resources import assets, files
 from lexful_sandbox.resources.fields import FILE_FIELDS
-from lexful_sandbox.storage.query import parse_list_query
 
 UPLOADS = "/v1/entities/{type}/{id}/uploads/{property}"  # [D] a file for a file property
 FILE_COLUMNS = {c: c for c in ("id", "created_at", "updated_at", "deleted_at", "asset_id")}
@@ -39,7 +39,7 @@ def _presigned(
 async def list_files(request: Request, caller: Caller) -> Response:
     type_name, asset_id = asset_path(request)
     assets.get(caller.store, caller.account_id, type_name, asset_id, deleted=False)
-    q = parse_list_query(request.query_params.multi_items(), FILE_FIELDS, FILE_COLUMNS)
+    q = list_query(request, FILE_FIELDS, FILE_COLUMNS)
     total, docs = caller.store.list_records(
         "files", caller.account_id, q, ["asset_id = ?"], [asset_id]
     )
@@ -89,8 +89,9 @@ async def download_file(request: Request, caller: Caller) -> Response:
 
 @authenticated
 async def delete_file(request: Request, caller: Caller) -> Response:
-    files.delete(caller.store, caller.account_id, caller.user_id, *_file_path(request))
-    return no_content()
+    path = _file_path(request)
+    files.delete(caller.store, caller.account_id, caller.user_id, *path)
+    return deleted(request, caller, "files", path[-1])
 
 
 def _object_key(request: Request) -> str:
