@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lightfield_api import contract
+from lightfield_api import adapt, contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import list_page
 
@@ -29,15 +29,16 @@ DELETED_AT = "_sdc_deleted_at"
 WITH_TRASH = tuple(contract.COLLECTIONS)
 
 
-Page = list[dict[str, Any]] | Exception
+Page = tuple[list[dict[str, Any]], int | None] | Exception
 
 
 def request_page(stream: LightfieldStream, collection: str, offset: int) -> Page:
-    """One page of the trashed list, or the error it met (raised where it is read)."""
+    """One page of the trashed list and its total, or the error it met (raised where it is
+    read)."""
     params = {"status": contract.TRASHED, "limit": contract.MAX_PAGE_SIZE, "offset": offset}
     try:
         path = contract.collection_path(collection)
-        return list_page(stream.runtime.client.get_json(path, params=params))[0]
+        return list_page(stream.runtime.client.get_json(path, params=params))
     except (LightfieldError, ValueError) as exc:
         return exc
 
@@ -65,7 +66,7 @@ def trashed_since(
         try:
             if isinstance(page, Exception):
                 raise page
-            items = page
+            items, total = page
         except LightfieldHTTPError as exc:
             if exc.status != 403:
                 raise
@@ -89,6 +90,7 @@ def trashed_since(
             if after is None or stamp > after:
                 record[DELETED_AT] = stamp
                 yield record
-        if len(items) < limit:
+        # A smaller page than asked is followed while the total says more [adapt.more_after].
+        if not adapt.more_after(len(items), limit, offset, total):
             return
-        offset += limit
+        offset += len(items)

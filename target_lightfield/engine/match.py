@@ -34,6 +34,10 @@ def find(ctx: Context, job: Job, body: dict[str, Any]) -> str | None:
         if operator is None or probe is None:
             return None  # no value to match by (or a key that never matches): a create
         params[key if operator == "equal" else f"{key}[{operator}]"] = probe
+    # Created by this run: the list the filter reads may not show them yet [D].
+    for stored_fields, target_id in ctx.created_in(job.stream):
+        if all(same(fields.get(k), stored_fields.get(k)) for k in keys):
+            return target_id
     path = job.route.create_path.removesuffix("/values")
     answer = ctx.client.get_json(path, params)
     for item in answer.get("data") or []:
@@ -41,6 +45,16 @@ def find(ctx: Context, job: Job, body: dict[str, Any]) -> str | None:
         if all(same(fields.get(k), (stored.get(k) or {}).get("value")) for k in keys):
             return str(item["id"])
     return None
+
+
+def remember(ctx: Context, job: Job, body: dict[str, Any], target_id: str) -> None:
+    """A record this run created, by its ``match_on`` fields: a list index that lags writes
+    [D] would not show it to the next lookup (contract: lists lag, retrieve is current)."""
+    keys = ctx.settings.match_on.get(job.stream)
+    if not keys or job.route.kind != ENTITY:
+        return
+    fields = body.get("fields") or {}
+    ctx.remember_created(job.stream, {k: fields.get(k) for k in keys}, target_id)
 
 
 def same(wanted: Any, stored: Any) -> bool:
