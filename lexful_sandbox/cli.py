@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from connector_core.sandbox.cli import add_fault_flags, serve, serve_parser
+from connector_core.sandbox.cli import add_fault_flags, list_variants, serve, serve_parser
 from connector_core.sandbox.cli import options_from as core_options_from
+from lexful_sandbox.common.variants import REGISTRY
 from lexful_sandbox.http.app import build_app
 from lexful_sandbox.http.faults import Faults
 from lexful_sandbox.http.server import Options, prepare
@@ -13,7 +14,7 @@ from lexful_sandbox.resources.accounts import credentials
 
 
 def parser() -> argparse.ArgumentParser:
-    root, command = serve_parser("lexful-sandbox", __doc__)
+    root, command = serve_parser("lexful-sandbox", __doc__, REGISTRY)
     command.add_argument(
         "--seed", default="none", choices=["none", "demo"], help="demo: a believable small account"
     )
@@ -33,7 +34,10 @@ def options_from(args: argparse.Namespace) -> Options:
 
 
 def main(argv: list[str] | None = None) -> None:
-    serve(options_from(parser().parse_args(argv)), prepare, build_app, credentials)
+    args = parser().parse_args(argv)
+    if list_variants(args):
+        return
+    serve(options_from(args), prepare, build_app, credentials)
 
 
 if __name__ == "__main__":

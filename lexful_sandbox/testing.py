@@ -6,7 +6,7 @@ server for it and names the credentials of the first account.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from connector_core.sandbox.harness import (
@@ -51,9 +51,20 @@ def running_sandbox(
     db: str | None = None,
     host: str = "127.0.0.1",
     subprocess: bool = False,
+    variants: Sequence[str] = (),
 ) -> Iterator[Sandbox]:
     faults = Faults(latency_ms, jitter_ms, error_rate, rate_limit, drop_rate, token_ttl)
-    options = Options(host, 0, db, seed, seed_scale, seed_random, admin=subprocess, faults=faults)
+    options = Options(
+        host,
+        0,
+        db,
+        seed,
+        seed_scale,
+        seed_random,
+        admin=subprocess,
+        variants=tuple(variants),
+        faults=faults,
+    )
     runner = _child if subprocess else _thread
     with runner(options) as sandbox:
         yield sandbox

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 
-from connector_core.sandbox.cli import add_fault_flags, serve, serve_parser
+from connector_core.sandbox.cli import add_fault_flags, list_variants, serve, serve_parser
 from connector_core.sandbox.cli import options_from as core_options_from
 from lightfield_api.contract import RATE_LIMIT_PER_S
+from lightfield_sandbox.common.variants import REGISTRY
 from lightfield_sandbox.http.app import build_app
 from lightfield_sandbox.http.faults import LightfieldFaults
 from lightfield_sandbox.http.server import Options, prepare
@@ -15,7 +16,7 @@ from lightfield_sandbox.resources.workspaces import credentials
 
 
 def parser() -> argparse.ArgumentParser:
-    root, command = serve_parser("lightfield-sandbox", __doc__)
+    root, command = serve_parser("lightfield-sandbox", __doc__, REGISTRY)
     command.add_argument(
         "--seed", default="demo", choices=["demo", "none"], help="demo data or none"
     )
@@ -36,7 +37,10 @@ def options_from(args: argparse.Namespace) -> Options:
 
 
 def main(argv: list[str] | None = None) -> None:
-    serve(options_from(parser().parse_args(argv)), prepare, build_app, credentials)
+    args = parser().parse_args(argv)
+    if list_variants(args):
+        return
+    serve(options_from(args), prepare, build_app, credentials)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ asked for, so that tests which write quickly do not meet a 429 by chance.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from connector_core.sandbox.harness import (
@@ -56,11 +56,14 @@ def running_sandbox(
     db: str | None = None,
     host: str = "127.0.0.1",
     subprocess: bool = False,
+    variants: Sequence[str] = (),
 ) -> Iterator[Sandbox]:
     faults = LightfieldFaults(
         latency_ms, jitter_ms, error_rate, rate_limit, drop_rate, index_lag_ms
     )
-    options = Options(host, 0, db, seed, seed_random, admin=subprocess, faults=faults)
+    options = Options(
+        host, 0, db, seed, seed_random, admin=subprocess, variants=tuple(variants), faults=faults
+    )
     runner = _child if subprocess else _thread
     with runner(options) as sandbox:
         yield sandbox

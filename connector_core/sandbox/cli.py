@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 
 from connector_core.sandbox.faults import Faults
 from connector_core.sandbox.server import api_url, bind, serve_forever
+from connector_core.sandbox.variants import UnknownVariant, VariantRegistry
 
 F = TypeVar("F", bound=Faults)
 OptionsT = TypeVar("OptionsT", bound="ServeOptions")
@@ -68,15 +69,54 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_variant_flag(parser: argparse.ArgumentParser, registry: VariantRegistry) -> None:
+    """``--variant NAME``, repeatable, checked against the profile's declared variants."""
+    names = ", ".join(registry.names) or "none declared"
+
+    def checked(name: str) -> str:
+        try:
+            return registry.parse(name)
+        except UnknownVariant as exc:  # argparse shows this message as it is, in one line
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parser.add_argument(
+        "--variant",
+        dest="variants",
+        action="append",
+        default=[],
+        type=checked,
+        metavar="NAME",
+        help=f"behave as the real API plausibly might (repeatable): {names}; "
+        "'variants' lists what each changes",
+    )
+
+
 def serve_parser(
-    prog: str, description: str | None
+    prog: str, description: str | None, variants: VariantRegistry | None = None
 ) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
-    """The ``<prog> serve`` command line with the server flags; returns it and ``serve``."""
+    """The ``<prog> serve`` command line with the server flags; returns it and ``serve``.
+
+    With a registry, ``serve`` also takes ``--variant NAME`` and ``<prog> variants`` lists
+    the declared variants (``list_variants``).
+    """
     root = argparse.ArgumentParser(prog=prog, description=description)
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the sandbox server")
     add_server_flags(serve)
+    if variants is not None:
+        add_variant_flag(serve, variants)
+        listing = commands.add_parser("variants", help="list the variants serve --variant takes")
+        listing.set_defaults(registry=variants)
     return root, serve
+
+
+def list_variants(args: argparse.Namespace) -> bool:
+    """For ``<prog> variants``: print one line per declared variant; True when it did."""
+    registry = getattr(args, "registry", None)
+    if args.command != "variants" or not isinstance(registry, VariantRegistry):
+        return False
+    print(registry.describe())
+    return True
 
 
 def options_from(
@@ -90,6 +130,8 @@ def options_from(
     # A dataclass by contract; the Protocol bound cannot say so, hence the ignore.
     names = [f.name for f in fields(options_type) if f.name != "faults"]  # type: ignore[arg-type]
     values: dict[str, Any] = {name: getattr(args, name) for name in names}
+    if isinstance(values.get("variants"), list):
+        values["variants"] = tuple(values["variants"])
     values["faults"] = faults_from(args, faults_type)
     return options_type(**values)
 

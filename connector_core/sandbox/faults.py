@@ -44,12 +44,22 @@ class Faults:
                 setattr(self, key, float(value))
 
 
+#: Methods that never change anything; any other request counts as a write.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class Stats:
-    """What the sandbox answered: requests seen, connections dropped and responses by status."""
+    """What the sandbox answered: requests seen, connections dropped and responses by status.
+
+    ``writes`` counts the requests that could change data (any method but GET, HEAD and
+    OPTIONS, to a path the profile does not list in ``ServerState.NOT_WRITES``), whatever
+    the answer: a test proves a read-only tool sent none.
+    """
 
     def __init__(self) -> None:
         self.requests = 0
         self.dropped = 0
+        self.writes = 0
         self.by_status: dict[int, int] = {}
 
     def count(self, status: int) -> None:
@@ -59,5 +69,6 @@ class Stats:
         return {
             "requests": self.requests,
             "dropped": self.dropped,
+            "writes": self.writes,
             "by_status": dict(self.by_status),
         }

@@ -220,7 +220,8 @@ def child_args(module: str, options: Any) -> list[str]:
     """``python -m <module> serve --admin`` with one flag per field of the ``Options`` dataclass.
 
     The inverse of ``cli.options_from``: a field ``seed_random`` becomes ``--seed-random``,
-    ``faults`` its fault flags, and a ``None`` (no ``--db``) no flag at all.
+    ``faults`` its fault flags, ``variants`` one ``--variant NAME`` each, and a ``None`` (no
+    ``--db``) no flag at all.
     """
     assert is_dataclass(options)
     args = [sys.executable, "-m", module, "serve", "--admin"]
@@ -228,6 +229,9 @@ def child_args(module: str, options: Any) -> list[str]:
         value = getattr(options, f.name)
         if f.name == "faults":
             args += fault_flags(value)
+        elif f.name == "variants":
+            for name in value:
+                args += ["--variant", str(name)]
         elif f.name != "admin" and value is not None:  # the child always runs with --admin
             args += ["--" + f.name.replace("_", "-"), str(value)]
     return args

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 
 from connector_core.sandbox.codec import dumps
 from connector_core.sandbox.errors import ApiError, Renderer
-from connector_core.sandbox.faults import HookAnswer
+from connector_core.sandbox.faults import READ_METHODS, HookAnswer
 from connector_core.sandbox.ratelimit import Verdict
 from connector_core.sandbox.state import ServerState
 
@@ -58,6 +58,8 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         self.state.stats.requests += 1
+        if scope["method"] not in READ_METHODS and scope["path"] not in self.state.NOT_WRITES:
+            self.state.stats.writes += 1
         recording = self._recorder(scope, send)
         if not await self._run_hooks(scope, recording):
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from connector_core.sandbox.clock import Clock
 from connector_core.sandbox.faults import Faults, Hook, Stats
@@ -29,3 +30,11 @@ class ServerState:
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     clock: Clock = field(default_factory=Clock)
     budget: RateBudget = field(default_factory=RateBudget)
+    #: The variants this server plays (``variants.VariantRegistry``), checked at start.
+    variants: frozenset[str] = frozenset()
+    #: Paths a non-GET request to changes nothing (a token call): not counted as writes.
+    NOT_WRITES: ClassVar[frozenset[str]] = frozenset()
+
+    def variant(self, name: str) -> bool:
+        """Whether this server plays the variant ``name`` (a profile's declared constant)."""
+        return name in self.variants

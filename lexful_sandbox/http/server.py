@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from lexful_sandbox.common.variants import REGISTRY
 from lexful_sandbox.http.faults import Faults
 from lexful_sandbox.http.state import SandboxState
 from lexful_sandbox.resources import accounts
@@ -23,18 +24,21 @@ class Options:
     # None: a random key (a sandbox left running must not share its key with every other).
     seed_random: int | None = None
     admin: bool = False
+    #: Variants played (``variants.REGISTRY``): how else the real API might behave.
+    variants: tuple[str, ...] = ()
     faults: Faults = field(default_factory=Faults)
 
 
 def prepare(options: Options) -> tuple[SandboxState, Account]:
     """Open the store; on a fresh one create the first account and seed it."""
+    variants = REGISTRY.check(options.variants)  # an unknown name: one line, before the store
     store = Store(options.db)
     account = store.first_account()
     if account is None:
         rng = random.Random(options.seed_random)  # None: seeded from the OS
         account = accounts.create_account(store, rng)
         _seed(store, account, options, rng)
-    sb = SandboxState(store=store, faults=options.faults, admin=options.admin)
+    sb = SandboxState(store=store, faults=options.faults, admin=options.admin, variants=variants)
     return sb, account
 
 

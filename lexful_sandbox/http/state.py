@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from connector_core.sandbox.state import ServerState
 from lexful_sandbox.http.faults import Faults
@@ -16,6 +17,8 @@ class SandboxState(ServerState):
     faults: Faults = field(default_factory=Faults)  # Lexful's: with the token lifetime
     store: Store = field(kw_only=True)
     signing_key: bytes = field(default=b"", kw_only=True)
+    #: The token call changes nothing: not counted in ``stats.writes``.
+    NOT_WRITES: ClassVar[frozenset[str]] = frozenset({"/v1/auth/token"})
 
     def __post_init__(self) -> None:
         if not self.signing_key:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from lightfield_sandbox.common.variants import REGISTRY
 from lightfield_sandbox.http.faults import LightfieldFaults
 from lightfield_sandbox.http.state import LightfieldState
 from lightfield_sandbox.resources import workspaces
@@ -22,6 +23,8 @@ class Options:
     # None: a random key (a sandbox left running must not share its key with every other).
     seed_random: int | None = None
     admin: bool = False
+    #: Variants played (``variants.REGISTRY``): how else the real API might behave.
+    variants: tuple[str, ...] = ()
     faults: LightfieldFaults = field(default_factory=LightfieldFaults)
 
 
@@ -30,7 +33,10 @@ def prepare(options: Options) -> tuple[LightfieldState, Key]:
     if options.seed not in ("demo", "none"):
         msg = f"unknown seed {options.seed!r}: use demo or none"
         raise ValueError(msg)
-    state = LightfieldState(store=Store(options.db), faults=options.faults, admin=options.admin)
+    variants = REGISTRY.check(options.variants)  # an unknown name: one line, before the store
+    state = LightfieldState(
+        store=Store(options.db), faults=options.faults, admin=options.admin, variants=variants
+    )
     key = state.store.first_key()
     if key is None:
         rng = random.Random(options.seed_random)  # None: seeded from the OS

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from lexful_sandbox.http.deps import Caller, authenticated, json_body
-from lexful_sandbox.http.responses import envelope, json_response, no_content
+from lexful_sandbox.http.responses import deleted, envelope, json_response
 from lexful_sandbox.resources import assets
 from lexful_sandbox.resources.asset_types import by_name
 from lexful_sandbox.resources.fields import asset_field_kinds
@@ -68,7 +68,7 @@ async def update_asset(request: Request, caller: Caller) -> Response:
 async def delete_asset(request: Request, caller: Caller) -> Response:
     type_name, asset_id = asset_path(request)
     assets.delete(caller.store, caller.account_id, caller.user_id, type_name, asset_id)
-    return no_content()
+    return deleted(request, caller, "assets", asset_id)
 
 
 def routes() -> list[Route]:

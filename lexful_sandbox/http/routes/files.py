@@ -11,7 +11,7 @@ from starlette.routing import Route
 from lexful_sandbox.common.errors import ApiError
 from lexful_sandbox.http import presign
 from lexful_sandbox.http.deps import Caller, authenticated, json_body, read_body, sandbox_state
-from lexful_sandbox.http.responses import envelope, json_response, no_content
+from lexful_sandbox.http.responses import deleted, envelope, json_response
 from lexful_sandbox.http.routes.assets import ONE, asset_path
 from lexful_sandbox.resources import assets, files
 from lexful_sandbox.resources.fields import FILE_FIELDS
@@ -89,8 +89,9 @@ async def download_file(request: Request, caller: Caller) -> Response:
 
 @authenticated
 async def delete_file(request: Request, caller: Caller) -> Response:
-    files.delete(caller.store, caller.account_id, caller.user_id, *_file_path(request))
-    return no_content()
+    path = _file_path(request)
+    files.delete(caller.store, caller.account_id, caller.user_id, *path)
+    return deleted(request, caller, "files", path[-1])
 
 
 def _object_key(request: Request) -> str:

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from lexful_sandbox.http.deps import Caller, authenticated, json_body
-from lexful_sandbox.http.responses import json_response, no_content
+from lexful_sandbox.http.responses import deleted, json_response
 from lexful_sandbox.http.routes.records import BASE_COLUMNS, NAMED_COLUMNS, list_page, one_record
 from lexful_sandbox.resources import organizations
 from lexful_sandbox.resources.fields import ORGANIZATION_FIELDS, ORGANIZATION_TYPE_FIELDS
@@ -59,7 +59,7 @@ async def update_organization(request: Request, caller: Caller) -> Response:
 async def delete_organization(request: Request, caller: Caller) -> Response:
     org_id = request.path_params["id"]
     organizations.delete(caller.store, caller.account_id, caller.user_id, org_id)
-    return no_content()
+    return deleted(request, caller, "organizations", org_id)
 
 
 @authenticated

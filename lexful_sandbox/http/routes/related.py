@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from lexful_sandbox.http.deps import Caller, authenticated, json_body
-from lexful_sandbox.http.responses import envelope, no_content
+from lexful_sandbox.http.responses import deleted, envelope
 from lexful_sandbox.http.routes.assets import ONE, asset_path
 from lexful_sandbox.resources import assets, related
 from lexful_sandbox.resources.fields import RELATED_FIELDS
@@ -45,7 +45,7 @@ async def delete_related(request: Request, caller: Caller) -> Response:
     type_name, asset_id = asset_path(request)
     related_id = request.path_params["related_id"]
     related.delete(caller.store, caller.account_id, type_name, asset_id, related_id)
-    return no_content()
+    return deleted(request, caller, None, related_id)
 
 
 def routes() -> list[Route]:

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from connector_core.sandbox.bodies import parse_json
 from lexful_sandbox.http.deps import Caller, authenticated, json_body, read_body
-from lexful_sandbox.http.responses import json_response, no_content
+from lexful_sandbox.http.responses import deleted, json_response
 from lexful_sandbox.http.routes.records import BASE_COLUMNS, list_page, one_record
 from lexful_sandbox.resources import users
 from lexful_sandbox.resources.fields import USER_FIELDS
@@ -45,8 +45,9 @@ async def update_user(request: Request, caller: Caller) -> Response:
 async def delete_user(request: Request, caller: Caller) -> Response:
     raw = await read_body(request)
     body = parse_json(raw) if raw.strip() else None
-    users.delete(caller.store, caller.account_id, caller.user_id, request.path_params["id"], body)
-    return no_content()
+    user_id = request.path_params["id"]
+    users.delete(caller.store, caller.account_id, caller.user_id, user_id, body)
+    return deleted(request, caller, "users", user_id)
 
 
 def routes() -> list[Route]:

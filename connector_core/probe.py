@@ -1,0 +1,206 @@
+"""A probe of a real account: each assumption the connectors rest on, what the API did, and
+what the connectors will do about it.
+
+A profile's probe (``lexful-probe``, ``lightfield-probe``...) is a short list of checks, each
+a function that makes a bounded handful of read-only requests and returns a ``Check``:
+
+- ``assumption``: what the connectors assume (the contract's [A], in one line);
+- ``observed``: what the API did;
+- ``verdict``: ``works as is``, ``adapts`` (a fallback the connectors take by themselves),
+  ``needs a setting`` (name it in ``action``) or ``unsupported`` (the connectors stop);
+  ``not checked`` when the check could not run (its error is ``observed``);
+- ``action``: what the connectors will do, or the setting that adapts them.
+
+``run_checks`` runs them in order, each failure kept as its own row; ``render_table`` and
+``render_json`` print the report, every text passed through ``scrub_text``: no registered
+secret (``connector_core.scrub``), no bearer token, no query string of a URL (a presigned
+URL's signature is in it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+from connector_core import scrub
+
+
+class Verdict(str, Enum):
+    """What the connectors will do about one assumption, as the API answered."""
+
+    WORKS = "works as is"
+    ADAPTS = "adapts"
+    SETTING = "needs a setting"
+    UNSUPPORTED = "unsupported"
+    NOT_CHECKED = "not checked"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One assumption, probed."""
+
+    key: str  # a short stable name, e.g. "sort.two-keys"
+    assumption: str
+    observed: str
+    verdict: Verdict
+    action: str
+
+
+#: One check to run: its key and assumption (for the row of a check that fails), and the
+#: function that probes it.
+@dataclass(frozen=True)
+class Step:
+    """A check to run: ``probe()`` returns its ``Check``; an exception becomes ``not checked``."""
+
+    key: str
+    assumption: str
+    probe: Callable[[], Check]
+
+
+@dataclass
+class Report:
+    """What a probe found: the API, each check in order, how many requests, how long."""
+
+    api: str
+    api_url: str
+    checks: list[Check] = field(default_factory=list)
+    requests: int = 0
+    seconds: float = 0.0
+
+    def verdicts(self) -> dict[str, Verdict]:
+        return {c.key: c.verdict for c in self.checks}
+
+    @property
+    def blocking(self) -> list[Check]:
+        """The checks a run cannot pass as things are: a setting is needed, or unsupported."""
+        return [c for c in self.checks if c.verdict in (Verdict.SETTING, Verdict.UNSUPPORTED)]
+
+
+def run_checks(api: str, api_url: str, steps: Sequence[Step]) -> Report:
+    """Run each step in order; a step that raises is a ``not checked`` row with its error."""
+    report = Report(api=api, api_url=api_url)
+    started = time.monotonic()
+    for step in steps:
+        try:
+            check = step.probe()
+        except Exception as exc:  # one check failing must not hide the others
+            text = f"{type(exc).__name__}: {exc}"
+            check = Check(step.key, step.assumption, text, Verdict.NOT_CHECKED, "see the error")
+        report.checks.append(check)
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+# A URL's query string: where a presigned signature (and any token in a URL) lives.
+_URL_QUERY = re.compile(r"(https?://[^\s?#\"'<>]+)\?[^\s#\"'<>]*")
+# A signature-like parameter outside a URL (X-Amz-Signature=..., sig=...).
+_SIGNED_PARAM = re.compile(
+    r"(?i)\b(x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature|"
+    r"signature|sig|token|access_token|secret|key)=[^&\s\"']+"
+)
+
+
+def scrub_text(text: Any) -> str:
+    """A text fit for a report: one line, no secret, no bearer token, no query string."""
+    cleaned = scrub.clean(text)
+    cleaned = _URL_QUERY.sub(lambda m: f"{m.group(1)}?{scrub.MASK}", cleaned)
+    return _SIGNED_PARAM.sub(lambda m: f"{m.group(1)}={scrub.MASK}", cleaned)
+
+
+def _scrubbed(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return scrub_text(value.value)
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    return value
+
+
+def render_json(report: Report) -> str:
+    """The report as JSON (for a bug report): every string scrubbed."""
+    body = asdict(report)
+    body["checks"] = [{**asdict(c), "verdict": c.verdict.value} for c in report.checks]
+    return json.dumps(_scrubbed(body), indent=2)
+
+
+_COLUMNS = (("assumption", 34), ("what the API did", 34), ("verdict", 15), ("what we do", 40))
+
+
+def render_table(report: Report) -> str:
+    """The report as a plain-text table, columns wrapped; every cell scrubbed."""
+    rows = [(c.assumption, c.observed, c.verdict.value, c.action) for c in report.checks]
+    header = " | ".join(name.ljust(width) for name, width in _COLUMNS)
+    lines = [
+        f"{scrub_text(report.api)} probe of {scrub_text(report.api_url)}: "
+        f"{len(report.checks)} checks, {report.requests} requests, {report.seconds:.1f} s",
+        header,
+        "-+-".join("-" * width for _, width in _COLUMNS),
+    ]
+    for row in rows:
+        cells = [
+            textwrap.wrap(scrub_text(text), width) or [""]
+            for text, (_, width) in zip(row, _COLUMNS, strict=True)
+        ]
+        for i in range(max(len(c) for c in cells)):
+            parts = [
+                (cell[i] if i < len(cell) else "").ljust(width)
+                for cell, (_, width) in zip(cells, _COLUMNS, strict=True)
+            ]
+            lines.append(" | ".join(parts).rstrip())
+    blocking = report.blocking
+    if blocking:
+        lines.append(
+            f"{len(blocking)} to act on before a real run: " + ", ".join(c.key for c in blocking)
+        )
+    else:
+        lines.append("nothing to act on: the connectors work as is or adapt by themselves")
+    return "\n".join(lines)
+
+
+def probe_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """``<prog> --config FILE [--format table|json]``: what every probe command takes."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument(
+        "--config",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="the tap's config JSON (repeatable; later files win)",
+    )
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def load_config(paths: Sequence[str]) -> dict[str, Any]:
+    """The config files merged, later ones winning; a bad file is a one-line error."""
+    config: dict[str, Any] = {}
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                loaded = json.load(handle)
+        except (OSError, ValueError) as exc:
+            msg = f"config {path}: {exc}"
+            raise SystemExit(msg) from None
+        if not isinstance(loaded, dict):
+            msg = f"config {path}: not a JSON object"
+            raise SystemExit(msg)
+        config.update(loaded)
+    return config
+
+
+def print_report(report: Report, fmt: str) -> int:
+    """Print the report; the exit code is 0 unless something needs acting on (then 1)."""
+    print(render_json(report) if fmt == "json" else render_table(report))
+    sys.stdout.flush()
+    return 1 if report.blocking else 0
