@@ -14,7 +14,9 @@ the tap, the target and the probe take from what the API answered, in one place:
 - unset fields left out of a record (``fill_defined``): read as null, as every defined field
   is present [A contract.ALL_KEYS_PRESENT];
 - moving a record to the trash that leaves its ``updatedAt`` (``trash_stamp_missing``): the
-  tap then emits every trashed record each run (``deletes_window: all``).
+  tap then emits every trashed record each run;
+- list filters the API ignores (``filter_ignored``): ``match_on`` cannot work, and the
+  target stops at once naming the setting (``errors.ContractMismatch``).
 """
 
 from __future__ import annotations
@@ -97,6 +99,34 @@ def fill_defined(
     if not missing:
         return values
     return {**values, **{key: [] if many else None for key in missing}}
+
+
+#: The value types whose filter answer ``filter_ignored`` can judge by text: each value the
+#: filter matched contains the text sent. Not numbers, dates or selects (compared otherwise).
+FILTER_CHECKED_TYPES = frozenset({"TEXT", "FULL_NAME", "SOCIAL_HANDLE", "ADDRESS", "EMAIL", "URL"})
+
+
+def filter_ignored(probe: str, stored: list[Any]) -> bool:
+    """Whether a filtered list answer holds a value the filter ``probe`` cannot have matched
+    (no part of it contains the probe's text): the API ignored the filter [A: the filter
+    syntax is the SDK's; no other is documented]."""
+    wanted = probe.casefold()
+    return any(not any(wanted in text for text in _texts(value)) for value in stored)
+
+
+def _texts(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item)]
+    if isinstance(value, dict):
+        parts = [_texts(v) for v in value.values()]
+        return [" ".join(t for p in parts for t in p).casefold()] + [t for p in parts for t in p]
+    if isinstance(value, bool):
+        return [str(value).lower()]
+    if isinstance(value, float) and value.is_integer():
+        return [str(int(value)), str(value)]
+    return [str(value).casefold()]
 
 
 def trash_stamp_missing(item: dict[str, Any]) -> bool:

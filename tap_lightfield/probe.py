@@ -23,7 +23,7 @@ from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND, LightfieldClient, list_page
 
 PROBED = "accounts"  # the collection read: every workspace has it, and it is edited most
-LAG_RETRIEVES = 3  # records retrieved to compare with the list's copies
+LAG_RETRIEVES = 2  # records retrieved to compare with the list's copies
 MISSING_ID = "acc_probe_no_such_record"
 
 
@@ -212,6 +212,22 @@ class LightfieldProbe:
         action = "the tap emits every trashed record each run (when it was trashed is unknown)"
         return Check("trash.updated-at", assumption, seen, Verdict.ADAPTS, action)
 
+    def filters(self) -> Check:
+        assumption = "a list takes $field=value filters [D SDK syntax]"
+        nothing = "lightfield-probe-matches-nothing-0d1f"
+        answer = self.get(contract.collection_path(PROBED), **{"$name": nothing, "limit": 1})
+        if answer.status != 200:
+            return Check("filters", assumption, f"{answer.status}", Verdict.NOT_CHECKED, "")
+        items, _total = list_page(answer.body)
+        values = [((i.get("fields") or {}).get("$name") or {}).get("value") for i in items]
+        if not adapt.filter_ignored(nothing, values):
+            return Check(
+                "filters", assumption, "a $name nothing holds: no record", Verdict.WORKS, ""
+            )
+        seen = "a $name nothing holds: records came back (the filter was ignored)"
+        action = "target-lightfield's match_on cannot work (it stops at start); the id map can"
+        return Check("filters", assumption, seen, Verdict.UNSUPPORTED, action)
+
     def steps(self) -> list[Step]:
         return [
             Step("auth", "the key is accepted", self.auth),
@@ -221,6 +237,7 @@ class LightfieldProbe:
             Step("fields.present", "every defined field present", self.all_fields),
             Step("index.lag", "the list index lags by little", self.index_lag),
             Step("trash.updated-at", "the trash sets updatedAt", self.trash_stamp),
+            Step("filters", "list filters work", self.filters),
         ]
 
 

@@ -33,6 +33,9 @@ SPARSE_FIELDS = declare(
 TRASH_KEEPS_UPDATED_AT = declare(
     "trash-keeps-updated-at", "moving a record to the trash or back leaves its updatedAt"
 )
+FILTERS_IGNORED = declare(
+    "filters-ignored", "list filters ($field=value) are accepted and ignored: the whole list"
+)
 
 #: The fault settings a variant stands for: ``prepare`` applies them over the options'.
 FAULTS = {RATE_5: {"rate_limit": 5.0}, LAGGING_INDEX: {"index_lag_ms": 3000.0}}

@@ -32,6 +32,7 @@ DETECTED = {
     v.LAGGING_INDEX: ("index.lag", Verdict.ADAPTS, "as it was"),
     v.SPARSE_FIELDS: ("fields.present", Verdict.ADAPTS, "left out"),
     v.TRASH_KEEPS_UPDATED_AT: ("trash.updated-at", Verdict.ADAPTS, "no updatedAt"),
+    v.FILTERS_IGNORED: ("filters", Verdict.UNSUPPORTED, "ignored"),
 }
 #: What the probe of the plain sandbox says of each check.
 PLAIN = {
@@ -42,6 +43,7 @@ PLAIN = {
     "fields.present": Verdict.WORKS,
     "index.lag": Verdict.WORKS,
     "trash.updated-at": Verdict.WORKS,
+    "filters": Verdict.WORKS,
 }
 
 

@@ -3,6 +3,9 @@ variants``) where the target's own logic meets them: a list index that lags its 
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -42,3 +45,42 @@ def test_match_on_finds_a_record_this_run_created_though_the_index_does_not_list
         ]
     assert len(copies) == 1, f"{len(copies)} accounts named {name}"
     assert target.engine.stats.total("created") > 0
+
+
+def test_a_filter_the_api_ignores_stops_match_on_at_once_in_one_line(tmp_path: Path):
+    """filters-ignored: the lookup's answer holds accounts the filter cannot have matched; the
+    target stops before its first write, in one line naming the setting, no traceback."""
+    with running_sandbox(seed="demo", variants=[v.FILTERS_IGNORED]) as sandbox:
+        lines = tap_lines(sandbox.config)
+        creds = sandbox.new_account()
+        with_demo_members(sandbox, creds)
+        requests.post(
+            f"{sandbox.api_url}/v1/accounts",
+            json={"fields": {"$name": "Already There Inc"}},
+            headers=Reader(creds).headers,
+            timeout=30,
+        ).raise_for_status()
+        config = target_config(creds, tmp_path, match_on={"accounts": ["$name"]})
+        (tmp_path / "config.json").write_text(json.dumps(config))
+        before = sandbox.stats()["writes"]
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "target_lightfield.target",
+                "--config",
+                str(tmp_path / "config.json"),
+            ],
+            input="".join(line + "\n" for line in lines),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        writes = sandbox.stats()["writes"] - before
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    told = [line for line in done.stderr.splitlines() if "ignored the filter" in line]
+    assert len(told) == 1, done.stderr[-2000:]
+    assert "remove 'accounts' from match_on" in told[0]
+    assert writes == 0
