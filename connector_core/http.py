@@ -4,7 +4,8 @@
   dropped connections back off exponentially with jitter; after ``max_tries`` a one-line
   error names the call (never its query string, which may carry a presigned signature, nor
   a credential);
-- a 401 asks a refreshable auth (``RefreshableAuth``) to drop its token, and retries once;
+- a 401 (or another of the profile's ``refresh_statuses``) asks a refreshable auth
+  (``RefreshableAuth``) to drop its token, and retries once;
 - a client-side budget (``max_requests_per_second``) paces every thread, so that concurrency
   does not turn into a storm of 429s;
 - one pooled session, safe to share between threads;
@@ -84,6 +85,9 @@ class ApiProfile:
     logger: logging.Logger
     #: Characters a query string keeps as they are (filter brackets, timestamps' colons).
     query_safe: str = "[],:"
+    #: Statuses after which a refreshable auth drops its token and the call is retried once
+    #: (an API that answers an expired token with 403 adds 403).
+    refresh_statuses: frozenset[int] = frozenset({401})
 
 
 class HttpClient:
@@ -196,8 +200,9 @@ class HttpClient:
                 continue
             status = response.status_code
             auth = self.auth
-            if status == 401 and authenticated and not refreshed and _refreshable(auth):
-                refreshed = True  # once: a second 401 is a real refusal
+            refresh = status in self.profile.refresh_statuses
+            if refresh and authenticated and not refreshed and _refreshable(auth):
+                refreshed = True  # once: a second refusal is a real one
                 auth.invalidate(_bearer(response))
                 response.close()
                 continue

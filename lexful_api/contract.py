@@ -2,7 +2,9 @@
 
 Every assumption ([A] in ``docs/lexful-api.md``) that the tap or the target depends on is a
 constant or a small function here, so that when Lexful documents the real answer it is a
-one-line change.
+one-line change. What the connectors do when the API answers otherwise (a single sort key, a
+page cap, the older paths...) is decided in one module, ``lexful_api/adapt.py``; the probe
+that tells a user which assumptions hold is ``lexful_api/probe.py``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ FILTER_TREE_MAX_DEPTH = 3  # [D] users; [A] on every other list
 FILTER_TREE_MAX_CONDITIONS = 50  # [D]
 DEFAULT_SORT = ("created_at", "id")  # [A] the server's own default; always sent explicitly
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})  # [A] 429 with Retry-After
+# [A] 401 on an expired token; 403 too (variant expired-403): a new token, then one retry.
+TOKEN_REFRESH_STATUSES = frozenset({401, 403})
 REFERENCE_TARGET_KEYS = ("target_asset_types", "target_entity_types")  # [D] both spellings
 ASSET_FIXED_FIELDS = (  # [D] beside the type's own properties
     "id",

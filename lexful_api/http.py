@@ -16,10 +16,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
+import requests
+from typing_extensions import override
+
 from connector_core.http import ApiProfile, HttpClient
 from connector_core.presigned import PresignedUrls
 from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 from lexful_api import contract
+from lexful_api.adapt import Dialect
 from lexful_api.auth import LexfulTokenAuth
 from lexful_api.errors import LexfulConnectionError, LexfulHTTPError
 
@@ -30,6 +34,7 @@ PROFILE = ApiProfile(
     http_error=LexfulHTTPError,
     connection_error=LexfulConnectionError,
     logger=LOGGER,
+    refresh_statuses=contract.TOKEN_REFRESH_STATUSES,
 )
 
 
@@ -82,6 +87,41 @@ class LexfulClient(HttpClient):
             refresh_margin=timedelta(seconds=token_refresh_margin_s),
             post=lambda url, **kw: self.request("POST", url, authenticated=False, **kw),
         )
+        #: What this client learned of the API where it differs from the contract.
+        self.dialect = Dialect()
+
+    @override
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """The core's request, through what the client learned of the API (``adapt``): a
+        call refused in a way a known alternative explains is sent that way, and the client
+        remembers it for every later call."""
+        base = self.api_url + "/v1/"
+        if not path_or_url.startswith(("/v1/", base)):
+            return super().request(method, path_or_url, params=params, **kwargs)
+        prefix = self.api_url if path_or_url.startswith(base) else ""
+        path = self.dialect.path(path_or_url[len(prefix) :])
+        params = self.dialect.params(params)
+        try:
+            return super().request(method, prefix + path, params=params, **kwargs)
+        except LexfulHTTPError as refused:
+            for other in self.dialect.alternatives(method, path, params, refused.status):
+                try:
+                    answer = super().request(
+                        method, prefix + other.path, params=other.params, **kwargs
+                    )
+                except LexfulHTTPError:
+                    continue
+                self.dialect.learn(other)  # Unsupported: no fallback for this walk
+                LOGGER.warning("The API differs from the contract: %s", self.dialect.learned())
+                return answer
+            raise
 
     def iter_list(
         self, path: str, params: Mapping[str, Any] | None = None, page_size: int = 500

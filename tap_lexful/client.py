@@ -27,7 +27,7 @@ from connector_core.tap.paging import (
 )
 from connector_core.tap.runtime import Progress, Runtime, run_now, wait_for
 from connector_core.tap.stream import PagedStream, StreamError
-from lexful_api import LexfulError, contract
+from lexful_api import LexfulError, adapt, contract
 from tap_lexful import bookmarks, deletes, filter_trees
 from tap_lexful.bookmarks import LAST_EMITTED
 from tap_lexful.schemas import json_text_fields, stream_schema
@@ -213,8 +213,14 @@ class LexfulStream(PagedStream):
         return Page(contract.list_items(body), contract.list_total(body))
 
     def position(self, item: dict[str, Any]) -> Position:
+        """The record's place in the walk's order (``adapt.position_key``: the id alone when
+        the API takes one sort key and the list is walked on it)."""
+        dialect = getattr(self.runtime.client, "dialect", None)  # a LexfulClient's
+        if not isinstance(dialect, adapt.Dialect):
+            dialect = adapt.Dialect()
+        key = adapt.position_key(dialect, self.order_field, self.id_field)
         return Position(
-            contract.sortable_timestamp(item.get(self.order_field)),
+            contract.sortable_timestamp(item.get(key)) if key else "",
             str(item.get(self.id_field, "")),
         )
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector_core.http import HttpClient
-from lexful_api import contract
+from lexful_api import adapt, contract
 
 #: Streams no filter may go to, and why: a filter there would remove whole streams.
 UNFILTERABLE = {
@@ -105,6 +105,20 @@ def check_organization_ids(config: Mapping[str, Any], client: HttpClient) -> Non
     if unknown:
         msg = f"organization_ids: no organization of the account has the id(s) {unknown}"
         raise SettingError(msg)
+
+
+def check_walk_orders(config: Mapping[str, Any], client: HttpClient) -> None:
+    """A run whose walks the API cannot sort (one sort key only, learned from the first
+    list call) stops here, before any record, with the setting that avoids them."""
+    dialect = getattr(client, "dialect", None)
+    if not isinstance(dialect, adapt.Dialect):
+        return
+    keys = [str(config.get("replication_key") or "created_at")]
+    if config.get("emit_deletes", True):
+        keys.append("deleted_at")
+    problem = adapt.walk_problem(dialect, keys)
+    if problem:
+        raise SettingError(problem)
 
 
 def api_filter_key(key: str, fields: FilterFields) -> str:

@@ -233,6 +233,7 @@ class TapLexful(Tap):
         definitions = self._asset_types()  # first: a refused key or account is told as such
         try:
             settings_check.check_organization_ids(self.config, self.runtime.client)
+            settings_check.check_walk_orders(self.config, self.runtime.client)
         except settings_check.SettingError as exc:
             raise _setting_error(str(exc)) from None
         fixed = [stream_class(self, self.runtime) for stream_class in FIXED_STREAMS]

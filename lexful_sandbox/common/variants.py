@@ -25,4 +25,7 @@ ENTITIES_PATHS = declare(
 )
 DELETE_200 = declare("delete-200", "DELETE answers 200 with the deleted record")
 BULK_BARE_ARRAY = declare("bulk-bare-array", "a bulk create answers a bare array")
-EXPIRED_403 = declare("expired-403", "an expired token gets 403, not 401")
+BULK_REORDERED = declare(
+    "bulk-reordered", "a bulk create answers its organizations in reverse order of those sent"
+)
+EXPIRED_403 = declare("expired-403", "a refused token (expired, invalid) gets 403, not 401")

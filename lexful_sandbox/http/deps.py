@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from connector_core.sandbox.bodies import MAX_BODY, json_body, read_body, server_state
+from lexful_sandbox.common import variants
 from lexful_sandbox.common.errors import ApiError
 from lexful_sandbox.http import tokens
 from lexful_sandbox.http.state import SandboxState
@@ -48,19 +49,29 @@ def sandbox_state(request: Request) -> SandboxState:
 
 
 def authenticate(request: Request) -> Caller:
-    """401 for a missing, malformed or expired token; 403 for a missing or foreign account."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise tokens.unauthorized("missing bearer token")
+    """401 for a missing, malformed or expired token (403 with the ``expired-403`` variant);
+    403 for a missing or foreign account."""
     sb = sandbox_state(request)
-    claims = tokens.verify(sb.signing_key, token.strip())
+    try:
+        claims = _claims(request, sb)
+    except ApiError as exc:
+        if exc.status == 401 and sb.variant(variants.EXPIRED_403):
+            raise ApiError(403, exc.message) from None
+        raise
     account = request.headers.get("x-account-id")
     if not account:
         raise ApiError(403, "missing X-Account-ID header")
     if account.strip() != claims.account_id or sb.store.account(claims.account_id) is None:
         raise ApiError(403, "X-Account-ID does not match the token's account")
     return Caller(sb.store, claims.account_id, claims.user_id)
+
+
+def _claims(request: Request, sb: SandboxState) -> tokens.Claims:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise tokens.unauthorized("missing bearer token")
+    return tokens.verify(sb.signing_key, token.strip())
 
 
 def authenticated(handler: AuthenticatedHandler) -> Endpoint:

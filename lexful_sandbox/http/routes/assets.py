@@ -8,10 +8,11 @@ from starlette.routing import Route
 
 from lexful_sandbox.http.deps import Caller, authenticated, json_body
 from lexful_sandbox.http.responses import deleted, envelope, json_response
+from lexful_sandbox.http.variant_layer import list_query
 from lexful_sandbox.resources import assets
 from lexful_sandbox.resources.asset_types import by_name
 from lexful_sandbox.resources.fields import asset_field_kinds
-from lexful_sandbox.storage.query import parse_expand, parse_flag, parse_list_query
+from lexful_sandbox.storage.query import parse_expand, parse_flag
 
 ONE = "/v1/assets/{type}/{id}"  # one asset; related assets and files live below it
 ASSET_COLUMNS = {
@@ -30,9 +31,7 @@ def asset_path(request: Request) -> tuple[str, str]:
 async def list_assets(request: Request, caller: Caller) -> Response:
     type_name = request.path_params["type"]
     kinds = asset_field_kinds(by_name(caller.store, caller.account_id, type_name))
-    q = parse_list_query(
-        request.query_params.multi_items(), kinds, ASSET_COLUMNS, expand=ASSET_EXPAND
-    )
+    q = list_query(request, kinds, ASSET_COLUMNS, expand=ASSET_EXPAND)
     total, docs = caller.store.list_records(
         "assets", caller.account_id, q, ["type = ?"], [type_name]
     )

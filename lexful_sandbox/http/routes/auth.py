@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from lexful_sandbox.common import variants
 from lexful_sandbox.common.errors import ApiError, bad_request
 from lexful_sandbox.http import tokens
 from lexful_sandbox.http.deps import json_body, sandbox_state
@@ -29,7 +30,10 @@ async def token(request: Request) -> Response:
     if account.id != account_id.strip():
         raise ApiError(403, "X-Account-ID does not match the API key's account")
     claims = tokens.Claims(account.id, account.user_id)
-    return json_response(tokens.issue(sb.signing_key, claims, sb.faults.token_ttl))
+    answer = tokens.issue(sb.signing_key, claims, sb.faults.token_ttl)
+    if sb.variant(variants.OAUTH_TOKEN):
+        answer = {"access_token": answer["token"], "expires_in": answer["expires_in"]}
+    return json_response(answer)
 
 
 def routes() -> list[Route]:

@@ -13,9 +13,9 @@ from lexful_sandbox.http import presign
 from lexful_sandbox.http.deps import Caller, authenticated, json_body, read_body, sandbox_state
 from lexful_sandbox.http.responses import deleted, envelope, json_response
 from lexful_sandbox.http.routes.assets import ONE, asset_path
+from lexful_sandbox.http.variant_layer import list_query
 from lexful_sandbox.resources import assets, files
 from lexful_sandbox.resources.fields import FILE_FIELDS
-from lexful_sandbox.storage.query import parse_list_query
 
 UPLOADS = "/v1/entities/{type}/{id}/uploads/{property}"  # [D] a file for a file property
 FILE_COLUMNS = {c: c for c in ("id", "created_at", "updated_at", "deleted_at", "asset_id")}
@@ -39,7 +39,7 @@ def _presigned(
 async def list_files(request: Request, caller: Caller) -> Response:
     type_name, asset_id = asset_path(request)
     assets.get(caller.store, caller.account_id, type_name, asset_id, deleted=False)
-    q = parse_list_query(request.query_params.multi_items(), FILE_FIELDS, FILE_COLUMNS)
+    q = list_query(request, FILE_FIELDS, FILE_COLUMNS)
     total, docs = caller.store.list_records(
         "files", caller.account_id, q, ["asset_id = ?"], [asset_id]
     )

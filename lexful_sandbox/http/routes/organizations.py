@@ -6,7 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from lexful_sandbox.http.deps import Caller, authenticated, json_body
+from lexful_sandbox.common import variants
+from lexful_sandbox.http.deps import Caller, authenticated, json_body, sandbox_state
 from lexful_sandbox.http.responses import deleted, json_response
 from lexful_sandbox.http.routes.records import BASE_COLUMNS, NAMED_COLUMNS, list_page, one_record
 from lexful_sandbox.resources import organizations
@@ -31,7 +32,13 @@ async def create_organizations(request: Request, caller: Caller) -> Response:
     docs = organizations.create(
         caller.store, caller.account_id, caller.user_id, body if many else [body]
     )
-    return json_response({"items": docs, "total": len(docs)} if many else docs[0], 201)
+    if not many:
+        return json_response(docs[0], 201)
+    sb = sandbox_state(request)
+    if sb.variant(variants.BULK_REORDERED):
+        docs = docs[::-1]
+    bare = sb.variant(variants.BULK_BARE_ARRAY)
+    return json_response(docs if bare else {"items": docs, "total": len(docs)}, 201)
 
 
 @authenticated

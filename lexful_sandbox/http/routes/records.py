@@ -8,7 +8,8 @@ from starlette.responses import Response
 from lexful_sandbox.common.errors import not_found
 from lexful_sandbox.http.deps import Caller
 from lexful_sandbox.http.responses import envelope, json_response
-from lexful_sandbox.storage.query import parse_flag, parse_list_query
+from lexful_sandbox.http.variant_layer import list_query
+from lexful_sandbox.storage.query import parse_flag
 
 BASE_COLUMNS = {c: c for c in ("id", "created_at", "updated_at", "deleted_at")}
 NAMED_COLUMNS = {**BASE_COLUMNS, "name": "name"}
@@ -25,8 +26,7 @@ def list_page(
     expand: frozenset[str] = frozenset(),
 ) -> Response:
     """One page of a table's records of the caller's account, as the query string asks."""
-    pairs = request.query_params.multi_items()
-    q = parse_list_query(pairs, kinds, columns, partial=partial, expand=expand)
+    q = list_query(request, kinds, columns, partial=partial, expand=expand)
     total, docs = caller.store.list_records(table, caller.account_id, q)
     return envelope(docs, total, q)
 

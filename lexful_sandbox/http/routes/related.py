@@ -9,15 +9,13 @@ from starlette.routing import Route
 from lexful_sandbox.http.deps import Caller, authenticated, json_body
 from lexful_sandbox.http.responses import deleted, envelope
 from lexful_sandbox.http.routes.assets import ONE, asset_path
+from lexful_sandbox.http.variant_layer import list_query
 from lexful_sandbox.resources import assets, related
 from lexful_sandbox.resources.fields import RELATED_FIELDS
-from lexful_sandbox.storage.query import parse_list_query
 
 
 def _page(request: Request, caller: Caller, asset_id: str) -> Response:
-    q = parse_list_query(
-        request.query_params.multi_items(), {**RELATED_FIELDS, "id": "integer"}, related.COLUMNS
-    )
+    q = list_query(request, {**RELATED_FIELDS, "id": "integer"}, related.COLUMNS)
     q.fields = [f for f in q.fields or [] if f != "id"] or None
     total, docs = caller.store.list_records(
         related.VIEW, caller.account_id, q, ["owner_id = ?"], [asset_id]

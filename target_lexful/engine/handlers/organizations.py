@@ -7,7 +7,7 @@ from typing import Any
 
 from connector_core.target.errors import RecordError
 from connector_core.target.values import json_safe
-from lexful_api import LexfulHTTPError, contract
+from lexful_api import LexfulHTTPError, adapt, contract
 from target_lexful.engine.dry_checks import check_organization
 from target_lexful.engine.handlers.base import GroupResult, HandlerDeps, bulk_refused, is_deleted
 from target_lexful.engine.handlers.records import RecordHandler, diff
@@ -148,10 +148,11 @@ class OrganizationHandler(RecordHandler):
             if not bulk_refused(exc):
                 raise
             return self.execute_each(group)
-        items = contract.list_items(answer)
-        if len(items) != len(group):
-            msg = f"bulk create answered {len(items)} organizations for {len(group)} sent"
-            raise RuntimeError(msg)
+        sent = [p.body for p in group]
+        try:
+            items = adapt.bulk_in_sent_order(sent, contract.list_items(answer))
+        except adapt.Unsupported as exc:
+            raise RuntimeError(str(exc)) from None
         for plan, item in zip(group, items, strict=True):
             plan.result_id = item["id"]
         return [None] * len(group)
