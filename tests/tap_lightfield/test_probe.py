@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from connector_core.probe import Verdict, render_json
+from lightfield_api import probe
 from lightfield_sandbox import Sandbox, running_sandbox
 from lightfield_sandbox.common import variants as v
-from tap_lightfield import probe
 from tests.tap_lightfield.helpers import Reader
 
 LAG_S = 3.3
@@ -102,7 +102,7 @@ def test_the_command_prints_the_table_and_exits_0_when_nothing_needs_acting_on(t
         config = tmp_path / "config.json"
         config.write_text(json.dumps(sandbox.config))
         done = subprocess.run(
-            [sys.executable, "-m", "tap_lightfield.probe", "--config", str(config)],
+            [sys.executable, "-m", "lightfield_api.probe", "--config", str(config)],
             capture_output=True,
             text=True,
             timeout=60,

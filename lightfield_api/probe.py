@@ -1,10 +1,15 @@
 """``lightfield-probe``: which assumptions of the Lightfield connectors hold for an account.
 
 A bounded handful of read-only requests (at most ten, every one a GET) against the
-configured workspace (tap-lightfield's config), one check per assumption of
+configured workspace (tap-lightfield's config file), one check per assumption of
 ``docs/lightfield-api.md`` a connector's correctness rests on and that a read can see;
 ``connector_core.probe`` prints the table (or ``--format json``), with no secret in it. What
 the connectors do about each answer is ``lightfield_api.adapt``'s decision, quoted here.
+
+    lightfield-probe --config tap-config.json [--format json]
+
+Exit code 0 when the connectors work as is or adapt by themselves, 1 when something needs a
+setting or is unsupported, 2 on a bad command line.
 """
 
 from __future__ import annotations
