@@ -32,6 +32,20 @@ class RateBudget:
         with self._lock:
             self._held_until = max(self._held_until, time.monotonic() + seconds)
 
+    @property
+    def rate(self) -> float | None:
+        """Requests a second on average (None: no pacing)."""
+        return self._rate
+
+    def slow_to(self, rate: float) -> None:
+        """Pace at ``rate`` from now on, if it is slower than the pace kept so far (the
+        server advertised a smaller limit than the configured one)."""
+        with self._lock:
+            if rate > 0 and (self._rate is None or rate < self._rate):
+                self._rate = float(rate)
+                self._capacity = min(self._capacity, max(1.0, self._rate))
+                self._tokens = min(self._tokens, self._capacity)
+
     def acquire(self) -> None:
         held = self._held_until - time.monotonic()
         if held > 0:

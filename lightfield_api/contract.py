@@ -3,7 +3,9 @@
 ``docs/lightfield-api.md`` is the contract in prose; each constant here is marked [D]
 (documented, the doc names the source) or [A] (assumed: a choice the docs leave open). When
 Lightfield documents the real answer, an [A] is a one-line change here and the sandbox, the
-tap and the target follow.
+tap and the target follow. Where an [A] may be otherwise, what the connectors do when the API
+answers the other way is decided in ``lightfield_api.adapt`` (each alternative is a variant of
+the sandbox: ``lightfield-sandbox variants``).
 """
 
 from __future__ import annotations

@@ -20,3 +20,8 @@ class LightfieldHTTPError(LightfieldError):
 
 class LightfieldConnectionError(LightfieldError):
     """The network failed and retries ran out."""
+
+
+class ContractMismatch(LightfieldError):
+    """The API does otherwise than an assumption of ``contract`` that no fallback covers: the
+    run stops at once, with one line naming what differs and the setting that adapts."""

@@ -13,10 +13,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import requests
+
 from connector_core.http import ApiProfile, HttpClient
 from connector_core.presigned import PresignedUrls
 from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
-from lightfield_api import contract
+from lightfield_api import adapt, contract
 from lightfield_api.auth import LightfieldKeyAuth
 from lightfield_api.errors import LightfieldConnectionError, LightfieldHTTPError
 
@@ -31,8 +33,8 @@ CATCH_UP = 5
 
 def error_message(body: Any, fallback: str = "") -> str:
     """``type: message (code, param)`` of an error body [D]; its text when it is not JSON."""
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict) and error.get("message"):
+    error = adapt.error_object(body)  # with the "error" wrapper [D] or without
+    if error is not None and error.get("message"):
         extra = [str(error[k]) for k in ("code", "param") if error.get(k)]
         text = f"{error.get('type', 'error')}: {error['message']}"
         return f"{text} ({', '.join(extra)})" if extra else text
@@ -99,4 +101,20 @@ class LightfieldClient(HttpClient):
             url_guard=PresignedUrls.build(api_url.rstrip("/"), allowed_file_hosts).check,
             proxies=proxies,
             user_agent=user_agent or "lightfield-singer",
+        )
+        self.session.hooks["response"].append(self._watch_rate_limit)
+
+    def _watch_rate_limit(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        """Every answer of the API tells its bucket (``X-RateLimit-Limit`` [D]): one smaller
+        than the pace kept slows the pace under it (``adapt.paced_rate``), with one line."""
+        limit = adapt.advertised_limit(response.headers)
+        pace = adapt.paced_rate(self.budget.rate, limit)
+        if pace is None:
+            return
+        self.budget.slow_to(pace)
+        LOGGER.warning(
+            "Lightfield's rate limit is %s requests/s (X-RateLimit-Limit), under the pace set "
+            "(max_requests_per_second): pacing at %s requests/s",
+            limit,
+            pace,
         )

@@ -16,7 +16,7 @@ from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
 from connector_core.http import BodyTooLarge
-from lightfield_api import contract
+from lightfield_api import adapt, contract
 from lightfield_api.errors import LightfieldError
 from tap_lightfield import schemas, trash
 from tap_lightfield.client import LightfieldStream
@@ -60,6 +60,7 @@ class DefinedStream(LightfieldStream):
             for extra in schemas.PRIVACY_AWARE:
                 self.properties.append(extra)
         self.trash = trash
+        self._defined: dict[str, list[str]] = {}  # fields / relationships -> defined keys
         super().__init__(tap, runtime, name=name, path=path)
         self._trash_first: Future[TrashPage] | None = None
 
@@ -71,6 +72,29 @@ class DefinedStream(LightfieldStream):
         super().request_ahead(context)
         if self.trash is not None and context is None and self._trash_first is None:
             self._trash_first = trash.request_first(self, self.trash)
+
+    @override
+    def post_process(
+        self, row: dict[str, Any], context: Context | None = None
+    ) -> dict[str, Any] | None:
+        """Every defined field and relationship, null (``[]``) where the API left it out
+        [A contract.ALL_KEYS_PRESENT; adapt.fill_defined]: an unset field downstream is null
+        whether the API sent it so or not."""
+        record = super().post_process(row, context)
+        if record is None:
+            return None
+        for part in ("fields", "relationships"):
+            values = record.get(part)
+            if isinstance(values, dict):
+                defined = self._defined_keys(part)
+                record[part] = adapt.fill_defined(values, defined, many=part == "relationships")
+        return record
+
+    def _defined_keys(self, part: str) -> list[str]:
+        if part not in self._defined:
+            props = (self.schema.get("properties") or {}).get(part) or {}
+            self._defined[part] = list((props.get("properties") or {}).keys())
+        return self._defined[part]
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:

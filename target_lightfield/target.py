@@ -16,7 +16,7 @@ from connector_core.settings import concurrency_property, request_properties
 from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
 from connector_core.target.file_sources import file_source_properties
 from lightfield_api import contract
-from lightfield_api.errors import LightfieldError, LightfieldHTTPError
+from lightfield_api.errors import ContractMismatch, LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND
 from target_lightfield.engine import LightfieldEngine
 from target_lightfield.engine.id_map_name import workspace_property
@@ -157,6 +157,10 @@ class TargetLightfield(GuardedTarget):
             message = f"api_url: {exc}"
             raise ConfigValidationError(message, errors=[message]) from None
         self.engine.check_workspace()
+        try:
+            self.engine.check_match_on()  # an ignored filter would match at random
+        except ContractMismatch as exc:
+            raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
 
 
 if __name__ == "__main__":

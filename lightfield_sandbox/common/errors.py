@@ -7,6 +7,7 @@ from typing import Any
 
 from connector_core.sandbox.errors import ApiError
 from lightfield_api import contract
+from lightfield_sandbox.common import variants
 
 
 class LightfieldError(ApiError):
@@ -26,10 +27,15 @@ class LightfieldError(ApiError):
 
 
 def render(error: ApiError) -> dict[str, Any]:
-    """Any error of the core (429, 413, injected 5xx, Starlette's 404) or ours, in our shape."""
+    """Any error of the core (429, 413, injected 5xx, Starlette's 404) or ours, in our shape:
+    wrapped in ``error`` [D], or flat with the ``errors-unwrapped`` variant."""
     code = getattr(error, "code", None)
     param = getattr(error, "param", None)
-    return contract.error_body(error.status, error.message, code, param)
+    body = contract.error_body(error.status, error.message, code, param)
+    if variants.active(variants.ERRORS_UNWRAPPED):
+        inner: dict[str, Any] = body["error"]
+        return inner
+    return body
 
 
 def bad_request(message: str, code: str | None = None, param: str | None = None) -> ApiError:

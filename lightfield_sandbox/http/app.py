@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from connector_core.sandbox.app import build_app as core_app
 from lightfield_api import contract
+from lightfield_sandbox.common import variants
 from lightfield_sandbox.common.errors import render
 from lightfield_sandbox.http.routes import api_routes
 from lightfield_sandbox.http.state import LightfieldState
 
 if TYPE_CHECKING:
-    from starlette.types import Scope
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 def rate_key(state: LightfieldState) -> Any:
@@ -30,7 +31,23 @@ def rate_key(state: LightfieldState) -> Any:
     return key_of
 
 
+class PlayVariants:
+    """Outermost: every request (its errors, its pages, its records) is answered with the
+    server's variants in ``variants.ACTIVE``."""
+
+    def __init__(self, app: ASGIApp, state: LightfieldState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = variants.ACTIVE.set(self.state.variants)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            variants.ACTIVE.reset(token)
+
+
 def build_app(state: LightfieldState) -> Any:
     """The ASGI app to serve, with ``X-RateLimit-*`` on every answer counted against a budget."""
     routes = api_routes(with_admin=state.admin)
-    return core_app(routes, state, render, rate_key(state), rate_headers=True)
+    return PlayVariants(core_app(routes, state, render, rate_key(state), rate_headers=True), state)

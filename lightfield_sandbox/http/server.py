@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from lightfield_sandbox.common.variants import REGISTRY
+from lightfield_sandbox.common.variants import EXCLUSIVE, FAULTS, REGISTRY
 from lightfield_sandbox.http.faults import LightfieldFaults
 from lightfield_sandbox.http.state import LightfieldState
 from lightfield_sandbox.resources import workspaces
@@ -34,6 +34,12 @@ def prepare(options: Options) -> tuple[LightfieldState, Key]:
         msg = f"unknown seed {options.seed!r}: use demo or none"
         raise ValueError(msg)
     variants = REGISTRY.check(options.variants)  # an unknown name: one line, before the store
+    for group in EXCLUSIVE:
+        if len(group & variants) > 1:
+            msg = f"variants {', '.join(sorted(group & variants))} exclude one another"
+            raise ValueError(msg)
+    for name in sorted(variants):  # a variant that is a fault setting: it wins
+        options.faults.update(**FAULTS.get(name, {}))
     state = LightfieldState(
         store=Store(options.db), faults=options.faults, admin=options.admin, variants=variants
     )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lightfield_api import contract
+from lightfield_sandbox.common import variants
 from lightfield_sandbox.common.errors import bad_request, not_found, unprocessable
 from lightfield_sandbox.common.ids import new_id
 from lightfield_sandbox.resources import relationships as rel
@@ -145,6 +146,11 @@ def update(
     return doc
 
 
+def _trash_sets_updated_at() -> bool:
+    """[A contract.TRASH_SETS_UPDATED_AT], but not with the ``trash-keeps-updated-at`` variant."""
+    return contract.TRASH_SETS_UPDATED_AT and not variants.active(variants.TRASH_KEEPS_UPDATED_AT)
+
+
 def delete(actor: Actor, od: ObjectDef, record_id: str) -> dict[str, Any]:
     """Soft delete; a record already trashed answers as it is (contract.DELETE_RETURNS_RECORD),
     but a meeting: 404 (contract.MEETING_DELETE_TRASHED_404). Related records are left alone."""
@@ -152,7 +158,7 @@ def delete(actor: Actor, od: ObjectDef, record_id: str) -> dict[str, Any]:
     if doc is None:
         raise not_found(f"{od.object_type} {record_id}")
     if not actor.store.is_trashed(actor.workspace_id, od.kind, record_id):
-        if contract.TRASH_SETS_UPDATED_AT:
+        if _trash_sets_updated_at():
             doc["updatedAt"] = actor.now()
         actor.store.trash(actor.workspace_id, od.kind, record_id, doc)
     elif od.object_type == "meeting" and contract.MEETING_DELETE_TRASHED_404:
@@ -166,7 +172,7 @@ def restore(actor: Actor, od: ObjectDef, record_id: str) -> dict[str, Any]:
     if doc is None:
         raise not_found(f"{od.object_type} {record_id}")
     if actor.store.is_trashed(actor.workspace_id, od.kind, record_id):
-        if contract.TRASH_SETS_UPDATED_AT:
+        if _trash_sets_updated_at():
             doc["updatedAt"] = actor.now()
         actor.store.untrash(actor.workspace_id, od.kind, doc)
     return doc

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lightfield_api import contract
+from lightfield_sandbox.common import variants
 from lightfield_sandbox.common.errors import bad_request
 from lightfield_sandbox.resources.definitions import FieldDef
 from lightfield_sandbox.resources.values import BadValue, canonical_datetime
@@ -43,9 +44,17 @@ def _int(params: dict[str, str], name: str, default: int, low: int, high: int) -
     return int(raw)
 
 
+def page_cap() -> int:
+    """The most records a page may hold: the contract's, or a ``page-cap-*`` variant's."""
+    for name, cap in variants.PAGE_CAPS.items():
+        if variants.active(name):
+            return cap
+    return contract.MAX_PAGE_SIZE
+
+
 def page_of(params: dict[str, str]) -> tuple[int, int]:
-    """(limit, offset): 1..25 and 0.., 400 otherwise."""
-    limit = _int(params, "limit", contract.DEFAULT_PAGE_SIZE, 1, contract.MAX_PAGE_SIZE)
+    """(limit, offset): 1..25 (the page cap) and 0.., 400 otherwise."""
+    limit = _int(params, "limit", contract.DEFAULT_PAGE_SIZE, 1, page_cap())
     return limit, _int(params, "offset", 0, 0, 2**63 - 1)
 
 
@@ -130,6 +139,8 @@ def run(
     single = dict(params)
     limit, offset = page_of(single)
     filters = [parse_filter(k, v, fields) for k, v in params if k not in PAGING]
+    if variants.active(variants.FILTERS_IGNORED):
+        filters = []  # checked, then not applied
     kept = [d for d in docs if all(f.matches(d) for f in filters)]
     return len(kept), kept[offset : offset + limit]
 

@@ -12,13 +12,18 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from lightfield_api import contract
+from connector_core.target.errors import RecordError
+from lightfield_api import adapt, contract
+from lightfield_api.errors import ContractMismatch
 from target_lightfield.engine.routing import ENTITY
 
 if TYPE_CHECKING:
     from target_lightfield.engine.model import Context, Job
+    from target_lightfield.engine.routing import Routes
 
 LOGGER = logging.getLogger("target_lightfield")
+#: A filter value no record holds: what ``check_filters`` asks for.
+NOTHING = "target-lightfield-checks-its-filter-0d1f"
 
 
 def find(ctx: Context, job: Job, body: dict[str, Any]) -> str | None:
@@ -34,13 +39,68 @@ def find(ctx: Context, job: Job, body: dict[str, Any]) -> str | None:
         if operator is None or probe is None:
             return None  # no value to match by (or a key that never matches): a create
         params[key if operator == "equal" else f"{key}[{operator}]"] = probe
+    # Created by this run: the list the filter reads may not show them yet [D].
+    for stored_fields, target_id in ctx.created_in(job.stream):
+        if all(same(fields.get(k), stored_fields.get(k)) for k in keys):
+            return target_id
     path = job.route.create_path.removesuffix("/values")
     answer = ctx.client.get_json(path, params)
-    for item in answer.get("data") or []:
+    items = answer.get("data") or []
+    for key in (k for k in keys if job.route.value_types.get(k) in adapt.FILTER_CHECKED_TYPES):
+        values = [((i.get("fields") or {}).get(key) or {}).get("value") for i in items]
+        sent = params.get(key) or next(v for k, v in params.items() if k.startswith(key + "["))
+        if adapt.filter_ignored(sent, values):
+            raise ContractMismatch(_ignored(job.stream, key, sent))
+    for item in items:
         stored = item.get("fields") or {}
         if all(same(fields.get(k), (stored.get(k) or {}).get("value")) for k in keys):
             return str(item["id"])
     return None
+
+
+def check_filters(ctx: Context, routes: Routes) -> None:
+    """Before any record: each ``match_on`` stream's lookup with a value nothing holds must
+    answer no record; an answer with records means the API ignored the filter
+    (``adapt.filter_ignored``), and ``match_on`` would then match at random."""
+    for stream, keys in sorted(ctx.settings.match_on.items()):
+        try:
+            route = routes.route(stream)
+        except RecordError:
+            continue  # a stream the workspace lacks: its records are rejected as they come
+        key = next(
+            (k for k in keys if route.value_types.get(k) in adapt.FILTER_CHECKED_TYPES), None
+        )
+        if route.kind != ENTITY or key is None:
+            continue
+        operator = (
+            "equal" if "equal" in contract.FILTER_OPERATORS[route.value_types[key]] else "contains"
+        )
+        name = key if operator == "equal" else f"{key}[{operator}]"
+        path = route.create_path.removesuffix("/values")
+        answer = ctx.client.get_json(path, {name: NOTHING, "limit": 1})
+        values = [
+            ((i.get("fields") or {}).get(key) or {}).get("value") for i in answer.get("data") or []
+        ]
+        if adapt.filter_ignored(NOTHING, values):
+            raise ContractMismatch(_ignored(stream, key, NOTHING))
+
+
+def _ignored(stream: str, key: str, sent: str) -> str:
+    return (
+        f"match_on: Lightfield ignored the filter {key}={sent} of stream {stream!r} (its "
+        f"answer holds records that do not match): remove {stream!r} from match_on (the id "
+        "map alone then finds its copies)"
+    )
+
+
+def remember(ctx: Context, job: Job, body: dict[str, Any], target_id: str) -> None:
+    """A record this run created, by its ``match_on`` fields: a list index that lags writes
+    [D] would not show it to the next lookup (contract: lists lag, retrieve is current)."""
+    keys = ctx.settings.match_on.get(job.stream)
+    if not keys or job.route.kind != ENTITY:
+        return
+    fields = body.get("fields") or {}
+    ctx.remember_created(job.stream, {k: fields.get(k) for k in keys}, target_id)
 
 
 def same(wanted: Any, stored: Any) -> bool:

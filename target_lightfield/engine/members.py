@@ -12,8 +12,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from lightfield_api import contract
+from lightfield_api import adapt, contract
 from lightfield_api.errors import LightfieldConnectionError
+from lightfield_api.http import list_page
 from target_lightfield.engine.model import UNCHANGED, Outcome
 
 if TYPE_CHECKING:
@@ -55,13 +56,16 @@ class MemberDirectory:
         offset = 0
         for _page in range(self._client.max_pages):  # a peer's list may never end
             params = {"limit": contract.MAX_PAGE_SIZE, "offset": offset}
-            page = self._client.get_json(contract.collection_path(contract.MEMBERS), params)
-            for item in page.get("data") or []:
+            items, total = list_page(
+                self._client.get_json(contract.collection_path(contract.MEMBERS), params)
+            )
+            for item in items:
                 email = (item["fields"].get("$email") or {}).get("value")
                 if email:
                     members[str(email).lower()] = str(item["id"])
-            if len(page.get("data") or []) < contract.MAX_PAGE_SIZE:
+            # A smaller page than asked is followed while the total says more.
+            if not adapt.more_after(len(items), contract.MAX_PAGE_SIZE, offset, total):
                 return members
-            offset += contract.MAX_PAGE_SIZE
+            offset += len(items)
         msg = f"members: more than {self._client.max_pages} pages (max_pages); the list never ends"
         raise LightfieldConnectionError(msg)

@@ -95,6 +95,10 @@ class Context:
     plan: PlanLines
     stats: Stats
     run: str = ""  # this run's id: part of every idempotency key it makes
+    # (stream, match_on fields, workspace id) of each record this run created: the list a
+    # match_on lookup reads may lag writes [D], so a record created a second ago is found
+    # here (``match.find``), not created again.
+    created: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
     _warned: set[tuple[str, ...]] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -104,6 +108,15 @@ class Context:
             first = what not in self._warned
             self._warned.add(what)
             return first
+
+    def remember_created(self, stream: str, fields: dict[str, Any], target_id: str) -> None:
+        with self._lock:
+            self.created.append((stream, fields, target_id))
+
+    def created_in(self, stream: str) -> list[tuple[dict[str, Any], str]]:
+        """(match_on fields, workspace id) of the records this run created in ``stream``."""
+        with self._lock:
+            return [(fields, i) for s, fields, i in self.created if s == stream]
 
     def planned(self, action: str, job: Job) -> str:
         """A dry run: the plan line, and the id the record would have."""

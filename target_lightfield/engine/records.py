@@ -56,6 +56,7 @@ def write(ctx: Context, job: Job) -> Outcome:
         return update(ctx, job, matched, body, digest)
     checks.required(job, body)
     created = create(ctx, job, bodies.create_body(job.route, body, ctx.settings))
+    match.remember(ctx, job, body, created)
     return Outcome(CREATED, created, digest)
 
 

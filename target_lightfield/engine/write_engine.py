@@ -30,7 +30,7 @@ from connector_core.target.waves import Waves, WaveSteps
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldHTTPError
 from lightfield_api.http import LightfieldClient
-from target_lightfield.engine import deletes, emails, files, id_map_name, lists, records
+from target_lightfield.engine import deletes, emails, files, id_map_name, lists, match, records
 from target_lightfield.engine.members import UNKNOWN, MemberDirectory
 from target_lightfield.engine.model import TRASHED, Context, Job, Outcome, Ref, ref_ids
 from target_lightfield.engine.outcomes import Outcomes
@@ -121,6 +121,10 @@ class LightfieldEngine:
         id_map_name.check_workspace(
             self.ids.path, self.workspace_name, self.ctx.members, self.logger
         )
+
+    def check_match_on(self) -> None:
+        """Before any record: ``ContractMismatch`` if the API ignores a ``match_on`` filter."""
+        match.check_filters(self.ctx, self._routes)
 
     def stop(self) -> None:
         self._pool.cancel()

@@ -1,0 +1,285 @@
+"""``lightfield-probe``: which assumptions of the Lightfield connectors hold for an account.
+
+A bounded handful of read-only requests (at most ten, every one a GET) against the
+configured workspace (tap-lightfield's config file), one check per assumption of
+``docs/lightfield-api.md`` a connector's correctness rests on and that a read can see;
+``connector_core.probe`` prints the table (or ``--format json``), with no secret in it. What
+the connectors do about each answer is ``lightfield_api.adapt``'s decision, quoted here.
+
+    lightfield-probe --config tap-config.json [--format json]
+
+Exit code 0 when the connectors work as is or adapt by themselves, 1 when something needs a
+setting or is unsupported, 2 on a bad command line.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import requests
+
+from connector_core import probe
+from connector_core.probe import Check, Step, Verdict
+from lightfield_api import adapt, contract
+from lightfield_api.errors import LightfieldError, LightfieldHTTPError
+from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND, LightfieldClient, list_page
+
+PROBED = "accounts"  # the collection read: every workspace has it, and it is edited most
+LAG_RETRIEVES = 2  # records retrieved to compare with the list's copies
+MISSING_ID = "acc_probe_no_such_record"
+
+
+@dataclass
+class Answer:
+    """One GET's status, headers and parsed body."""
+
+    status: int
+    headers: Any
+    body: Any
+
+
+@dataclass
+class LightfieldProbe:
+    """The checks, sharing the few answers they read (each GET is sent once)."""
+
+    config: dict[str, Any]
+    client: LightfieldClient = field(init=False)
+    _seen: dict[str, Answer] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.client = LightfieldClient(
+            api_url=str(self.config.get("api_url") or contract.DEFAULT_API_URL),
+            api_key=str(self.config["api_key"]),
+            max_requests_per_second=float(
+                self.config.get("max_requests_per_second") or DEFAULT_REQUESTS_PER_SECOND
+            ),
+            max_tries=3,
+            backoff_base_s=0.2,
+            timeout_s=8.0,
+            user_agent="lightfield-probe",
+        )
+
+    def get(self, path: str, **params: Any) -> Answer:
+        """A GET, its answer kept: a 4xx is an answer here, not an error."""
+        key = path + "?" + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+        if key not in self._seen:
+            response: requests.Response = self.client.request(
+                "GET", path, params=params or None, raise_for_status=False
+            )
+            try:
+                body = response.json()
+            except ValueError:
+                body = response.text[:200]
+            self._seen[key] = Answer(response.status_code, response.headers, body)
+        return self._seen[key]
+
+    def listed(self) -> Answer:
+        return self.get(contract.collection_path(PROBED), limit=contract.MAX_PAGE_SIZE)
+
+    # --- the checks -----------------------------------------------------------------------
+
+    def auth(self) -> Check:
+        answer = self.get(contract.VALIDATE_PATH)
+        ok = answer.status == 200
+        scopes = answer.body.get("scopes") if ok and isinstance(answer.body, dict) else None
+        seen = f"{answer.status}; scopes: {scopes or 'all'}" if ok else f"{answer.status}"
+        return Check(
+            "auth",
+            "the API key (as a bearer token) and Lightfield-Version 2026-03-01 are accepted [D]",
+            seen,
+            Verdict.WORKS if ok else Verdict.UNSUPPORTED,
+            "nothing" if ok else "check api_key (and api_url)",
+        )
+
+    def rate_limit(self) -> Check:
+        answer = self.get(contract.VALIDATE_PATH)
+        limit = adapt.advertised_limit(answer.headers)
+        assumption = f"a bucket of {contract.RATE_LIMIT_PER_S} requests/s per category [D]"
+        if limit is None:
+            return Check(
+                "rate.limit",
+                assumption,
+                "no X-RateLimit-Limit header",
+                Verdict.WORKS,
+                "pace at max_requests_per_second; a 429 waits Retry-After",
+            )
+        pace = adapt.paced_rate(DEFAULT_REQUESTS_PER_SECOND, limit)
+        if pace is None:
+            return Check("rate.limit", assumption, f"X-RateLimit-Limit: {limit}", Verdict.WORKS, "")
+        return Check(
+            "rate.limit",
+            assumption,
+            f"X-RateLimit-Limit: {limit}",
+            Verdict.ADAPTS,
+            f"the connectors pace at {pace} requests/s once they see it",
+        )
+
+    def error_shape(self) -> Check:
+        answer = self.get(contract.collection_path(PROBED, MISSING_ID))
+        assumption = 'error bodies are {"error": {type, message, code?, param?}} [D; A on 429]'
+        if answer.status < 400:
+            return Check("errors.shape", assumption, f"{answer.status}", Verdict.NOT_CHECKED, "")
+        if adapt.is_wrapped(answer.body):
+            return Check("errors.shape", assumption, f"{answer.status}, wrapped", Verdict.WORKS, "")
+        flat = adapt.error_object(answer.body) is not None
+        seen = f"{answer.status}, " + ("flat {type, message}" if flat else "not that shape")
+        action = "read either shape" if flat else "shown as the answer's text"
+        return Check("errors.shape", assumption, seen, Verdict.ADAPTS, action)
+
+    def page_cap(self) -> Check:
+        assumption = f"limit 1..{contract.MAX_PAGE_SIZE}; above it 400 [D 25; A the 400]"
+        path = contract.collection_path(PROBED)
+        over = self.get(path, limit=contract.MAX_PAGE_SIZE + 1)
+        asks = f"the connectors ask {contract.MAX_PAGE_SIZE} and follow a smaller page"
+        if over.status == 400:
+            seen = f"limit {contract.MAX_PAGE_SIZE + 1}: 400"
+            return Check("page.cap", assumption, seen, Verdict.WORKS, asks)
+        if over.status != 200:
+            raise LightfieldHTTPError(over.status, str(over.body)[:200], "GET", path)
+        items, total = list_page(over.body)
+        served = adapt.page_cap_seen(contract.MAX_PAGE_SIZE + 1, len(items), 0, total)
+        if served is not None:
+            seen = f"limit {contract.MAX_PAGE_SIZE + 1}: 200 with {served} (a silent cap)"
+            return Check("page.cap", assumption, seen, Verdict.ADAPTS, asks)
+        big = self.get(path, limit=101)
+        seen = f"limit {contract.MAX_PAGE_SIZE + 1}: 200; limit 101: {big.status}"
+        cap = " (a cap of 100: the older guide)" if big.status == 400 else ""
+        return Check("page.cap", assumption, seen + cap, Verdict.WORKS, asks)
+
+    def all_fields(self) -> Check:
+        assumption = "every defined field is in a record, null when unset [A]"
+        definitions = self.get(contract.definitions_path(PROBED))
+        listed = self.listed()
+        if definitions.status != 200 or listed.status != 200:
+            seen = f"definitions {definitions.status}, list {listed.status}"
+            return Check("fields.present", assumption, seen, Verdict.NOT_CHECKED, "")
+        defined = set((definitions.body.get("fieldDefinitions") or {}).keys())
+        items, _total = list_page(listed.body)
+        if not items:
+            return Check("fields.present", assumption, "no record", Verdict.NOT_CHECKED, "")
+        missing = sorted({k for item in items for k in defined - set(item.get("fields") or {})})
+        if not missing:
+            return Check("fields.present", assumption, f"all in {len(items)}", Verdict.WORKS, "")
+        seen = f"left out: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else "")
+        return Check("fields.present", assumption, seen, Verdict.ADAPTS, "emitted as null")
+
+    def index_lag(self) -> Check:
+        assumption = "lists may lag writes; retrieve is current [D]: by how much is open"
+        configured = float(self.config.get("index_lag_seconds", 60) or 0)
+        listed = self.listed()
+        if listed.status != 200:
+            return Check("index.lag", assumption, f"{listed.status}", Verdict.NOT_CHECKED, "")
+        items, _total = list_page(listed.body)
+        newest = sorted(items, key=_stamp, reverse=True)[:LAG_RETRIEVES]
+        behind = 0.0
+        for item in newest:
+            now = self.get(contract.collection_path(PROBED, str(item["id"])))
+            current = now.body if now.status == 200 and isinstance(now.body, dict) else None
+            if current is None or _stamp(current) != _stamp(item):  # the list's copy is old
+                write = _stamp(current) if current is not None else _stamp(item)
+                behind = max(behind, time.time() - _epoch(write), 0.001)
+        if not behind:
+            seen = f"the {len(newest)} newest records listed as they are"
+            action = f"bookmark {configured:g} s behind (index_lag_seconds)"
+            return Check("index.lag", assumption, seen, Verdict.WORKS, action)
+        seen = f"the list shows a record as it was over {behind:.1f} s ago"
+        if adapt.index_lag_covered(behind, configured):
+            action = f"bookmark {configured:g} s behind; the target finds its own creates"
+            return Check("index.lag", assumption, seen, Verdict.ADAPTS, action)
+        action = f"set index_lag_seconds above {behind:.0f} (now {configured:g})"
+        return Check("index.lag", assumption, seen, Verdict.SETTING, action)
+
+    def trash_stamp(self) -> Check:
+        assumption = "moving a record to the trash sets its updatedAt [A]"
+        trashed = self.get(
+            contract.collection_path(PROBED),
+            status=contract.TRASHED,
+            limit=contract.MAX_PAGE_SIZE,
+        )
+        if trashed.status == 403:
+            seen = f"403: the key lacks {PROBED}:{contract.RESTORE_SCOPE}"
+            return Check("trash.updated-at", assumption, seen, Verdict.NOT_CHECKED, "grant it")
+        if trashed.status != 200:
+            return Check(
+                "trash.updated-at", assumption, f"{trashed.status}", Verdict.NOT_CHECKED, ""
+            )
+        items, _total = list_page(trashed.body)
+        if not items:
+            return Check("trash.updated-at", assumption, "trash empty", Verdict.NOT_CHECKED, "")
+        unstamped = [item for item in items if adapt.trash_stamp_missing(item)]
+        if not unstamped:
+            seen = f"set on all {len(items)} trashed"
+            return Check("trash.updated-at", assumption, seen, Verdict.WORKS, "")
+        seen = f"{len(unstamped)} of {len(items)} trashed records have no updatedAt"
+        action = "the tap emits every trashed record each run (when it was trashed is unknown)"
+        return Check("trash.updated-at", assumption, seen, Verdict.ADAPTS, action)
+
+    def filters(self) -> Check:
+        assumption = "a list takes $field=value filters [D SDK syntax]"
+        nothing = "lightfield-probe-matches-nothing-0d1f"
+        answer = self.get(contract.collection_path(PROBED), **{"$name": nothing, "limit": 1})
+        if answer.status != 200:
+            return Check("filters", assumption, f"{answer.status}", Verdict.NOT_CHECKED, "")
+        items, _total = list_page(answer.body)
+        values = [((i.get("fields") or {}).get("$name") or {}).get("value") for i in items]
+        if not adapt.filter_ignored(nothing, values):
+            return Check(
+                "filters", assumption, "a $name nothing holds: no record", Verdict.WORKS, ""
+            )
+        seen = "a $name nothing holds: records came back (the filter was ignored)"
+        action = "target-lightfield's match_on cannot work (it stops at start); the id map can"
+        return Check("filters", assumption, seen, Verdict.UNSUPPORTED, action)
+
+    def steps(self) -> list[Step]:
+        return [
+            Step("auth", "the key is accepted", self.auth),
+            Step("rate.limit", "a 25 requests/s bucket", self.rate_limit),
+            Step("errors.shape", "wrapped error bodies", self.error_shape),
+            Step("page.cap", "a page cap of 25", self.page_cap),
+            Step("fields.present", "every defined field present", self.all_fields),
+            Step("index.lag", "the list index lags by little", self.index_lag),
+            Step("trash.updated-at", "the trash sets updatedAt", self.trash_stamp),
+            Step("filters", "list filters work", self.filters),
+        ]
+
+
+def run(config: dict[str, Any]) -> probe.Report:
+    """Probe the workspace of ``config`` (tap-lightfield's settings)."""
+    checker = LightfieldProbe(config)
+    url = str(config.get("api_url") or contract.DEFAULT_API_URL)
+    report = probe.run_checks("Lightfield", url, checker.steps())
+    report.requests = checker.client.requests_sent
+    checker.client.close()
+    return report
+
+
+def _stamp(item: dict[str, Any]) -> str:
+    return str(item.get("updatedAt") or item.get("createdAt") or "")
+
+
+def _epoch(stamp: str) -> float:
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return time.time()
+    return moment.astimezone(timezone.utc).timestamp()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = probe.probe_parser("lightfield-probe", __doc__.splitlines()[0])
+    args = parser.parse_args(argv)
+    config = probe.load_config(args.config)
+    if not config.get("api_key"):
+        raise SystemExit("api_key: missing from the config")
+    try:
+        report = run(config)
+    except LightfieldError as exc:
+        raise SystemExit(probe.scrub_text(str(exc))) from None
+    raise SystemExit(probe.print_report(report, args.format))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""``lightfield-probe``: each variant of the sandbox detected, a bounded handful of GETs, no
+write (the sandbox's write counter), and no secret in its JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from connector_core.probe import Verdict, render_json
+from lightfield_api import probe
+from lightfield_sandbox import Sandbox, running_sandbox
+from lightfield_sandbox.common import variants as v
+from tests.tap_lightfield.helpers import Reader
+
+LAG_S = 3.3
+MAX_REQUESTS = 10
+
+#: variant -> (check, verdict, a word of what the API did)
+DETECTED = {
+    None: None,
+    v.ERRORS_WRAPPED: ("errors.shape", Verdict.WORKS, "wrapped"),
+    v.ERRORS_UNWRAPPED: ("errors.shape", Verdict.ADAPTS, "flat"),
+    v.PAGE_CAP_25: ("page.cap", Verdict.WORKS, "limit 26: 400"),
+    v.PAGE_CAP_100: ("page.cap", Verdict.WORKS, "limit 101: 400"),
+    v.RATE_5: ("rate.limit", Verdict.ADAPTS, "X-RateLimit-Limit: 5"),
+    v.LAGGING_INDEX: ("index.lag", Verdict.ADAPTS, "as it was"),
+    v.SPARSE_FIELDS: ("fields.present", Verdict.ADAPTS, "left out"),
+    v.TRASH_KEEPS_UPDATED_AT: ("trash.updated-at", Verdict.ADAPTS, "no updatedAt"),
+    v.FILTERS_IGNORED: ("filters", Verdict.UNSUPPORTED, "ignored"),
+}
+#: What the probe of the plain sandbox says of each check.
+PLAIN = {
+    "auth": Verdict.WORKS,
+    "rate.limit": Verdict.WORKS,
+    "errors.shape": Verdict.WORKS,
+    "page.cap": Verdict.WORKS,
+    "fields.present": Verdict.WORKS,
+    "index.lag": Verdict.WORKS,
+    "trash.updated-at": Verdict.WORKS,
+    "filters": Verdict.WORKS,
+}
+
+
+def test_every_variant_has_its_row():
+    assert sorted(n for n in DETECTED if n) == sorted(x.name for x in v.REGISTRY)
+
+
+def prepare(sandbox: Sandbox, variant: str | None) -> None:
+    """What a real account would show: an account edited a moment ago (seen only under a
+    lag), and one account in the trash (its updatedAt tells whether the trash stamps it)."""
+    reader = Reader(sandbox.config)
+    if variant == v.LAGGING_INDEX:
+        time.sleep(LAG_S)  # the seed listed; the edit below is not, yet
+    accounts = reader.get("/v1/accounts", limit=2)["data"]
+    url = f"{sandbox.api_url}/v1/accounts"
+    requests.delete(f"{url}/{accounts[-1]['id']}", headers=reader.headers, timeout=30)
+    edit = {"fields": {"$name": "Edited Inc"}}
+    requests.post(f"{url}/{accounts[0]['id']}", json=edit, headers=reader.headers, timeout=30)
+
+
+@pytest.mark.parametrize("variant", list(DETECTED))
+def test_the_probe_tells_each_variant_and_writes_nothing(variant: str | None):
+    with running_sandbox(seed="demo", variants=[variant] if variant else []) as sandbox:
+        if variant == v.RATE_5:
+            sandbox.set_faults(rate_limit=0)  # the test's own writes; the probe's under 5/s
+        prepare(sandbox, variant)
+        if variant == v.RATE_5:
+            sandbox.set_faults(rate_limit=5)
+        before = sandbox.stats()
+        report = probe.run(sandbox.config)
+        after = sandbox.stats()
+    assert after["writes"] == before["writes"], "the probe wrote"
+    assert report.requests <= MAX_REQUESTS
+    assert after["requests"] - before["requests"] == report.requests
+    verdicts = report.verdicts()
+    expected = dict(PLAIN)
+    row = DETECTED[variant]
+    if row is not None:
+        key, verdict, word = row
+        expected[key] = verdict
+        observed = next(c.observed for c in report.checks if c.key == key)
+        assert word in observed, observed
+    assert verdicts == expected
+
+
+def test_the_json_report_holds_no_secret():
+    with running_sandbox(seed="demo") as sandbox:
+        text = render_json(probe.run(sandbox.config))
+        key = sandbox.api_key
+    assert key not in text
+    assert json.loads(text)["checks"]
+
+
+def test_the_command_prints_the_table_and_exits_0_when_nothing_needs_acting_on(tmp_path: Path):
+    with running_sandbox(seed="demo") as sandbox:
+        config = tmp_path / "config.json"
+        config.write_text(json.dumps(sandbox.config))
+        done = subprocess.run(
+            [sys.executable, "-m", "lightfield_api.probe", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        key = sandbox.api_key
+    assert done.returncode == 0, done.stderr
+    assert "Lightfield probe of" in done.stdout
+    assert "nothing to act on" in done.stdout
+    assert key not in done.stdout + done.stderr
+
+
+def test_a_lag_beyond_index_lag_seconds_needs_that_setting():
+    with running_sandbox(seed="demo", variants=[v.LAGGING_INDEX]) as sandbox:
+        prepare(sandbox, v.LAGGING_INDEX)
+        report = probe.run({**sandbox.config, "index_lag_seconds": 0})
+    check = next(c for c in report.checks if c.key == "index.lag")
+    assert check.verdict == Verdict.SETTING
+    assert "index_lag_seconds" in check.action
