@@ -2,7 +2,9 @@
 
 Same id map: the second run stops at once with one line (no sqlite traceback mid-run).
 Separate id maps: organizations are found by slug before they are created, and a create
-refused for its slug (409) by the same organization becomes "found, updated".
+refused for its slug (409) by the same organization becomes "found, updated". What match_on
+places (no unique key in the API) is read back after its create: both runs keep the first
+created, and the one that made a younger copy deletes it.
 """
 
 from __future__ import annotations
