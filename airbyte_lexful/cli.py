@@ -31,11 +31,9 @@ def source_main() -> None:
     inputs = _read_inputs(argv)
     if inputs is not None:
         sys.exit(read(*inputs, sys.stdout.buffer))
-    from airbyte_cdk.entrypoint import launch  # noqa: PLC0415  (see the module's docstring)
+    from airbyte_lexful.source import launch  # noqa: PLC0415  (see the module's docstring)
 
-    from airbyte_lexful.source import SourceLexful  # noqa: PLC0415
-
-    launch(SourceLexful(), argv)
+    launch(argv)
 
 
 def destination_main() -> None:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from jsonschema import Draft7Validator, ValidationError
+
 from airbyte_lexful.mapping import ADAPTER_SETTINGS
 
 if TYPE_CHECKING:
@@ -58,6 +60,18 @@ def plugin_settings(plugin: type[PluginBase]) -> dict[str, Any]:
         if builtins["properties"].get(name) != prop
     }
     return schema
+
+
+def setting_errors(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    """Each way ``config`` breaks ``schema``, worded as the Singer SDK words a config its
+    connector refuses (``<what> in config['<setting>']``), so that a ``check`` says what the
+    connector's own ``read`` says."""
+    return [_worded(error) for error in Draft7Validator(schema).iter_errors(config)]
+
+
+def _worded(error: ValidationError) -> str:
+    where = "][".join(repr(index) for index in error.path)
+    return f"{error.message} in config[{where}]" if where else error.message
 
 
 @cache

@@ -59,6 +59,18 @@ def private_dirs(root: str | Path, segments: tuple[str, ...]) -> int:
     return fd
 
 
+def check_writable_dir(root: str | Path) -> None:
+    """``root`` made if missing (0700) and a file written in it and removed: an ``OSError``
+    says why it cannot take files."""
+    fd = private_dirs(root, ())
+    try:
+        with new_file(fd, ".write-check"):
+            pass
+        os.unlink(".write-check", dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def new_file(dir_fd: int, name: str) -> Iterator[BinaryIO]:
     """Write ``name`` in the directory ``dir_fd``: a fresh 0600 file renamed into place once

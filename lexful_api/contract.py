@@ -365,3 +365,15 @@ def filter_value(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(filter_value(item) for item in value)
     return str(value)
+
+
+def first_created(items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Of records that are one and the same (two runs created it at the same moment), the one
+    every run keeps: the first created, by ``created_at`` then ``id`` [A: that order is the
+    order in which creates were committed, so a record a list does not show yet sorts after
+    every record it shows]."""
+    return min(
+        items,
+        key=lambda item: (sortable_timestamp(item.get("created_at")), str(item.get("id"))),
+        default=None,
+    )

@@ -4,7 +4,8 @@ Dagster starts this module (``python -m lexful_dagster.pipes_job``) with
 ``PipesSubprocessClient``; the command comes in the Pipes extras, the environment (the secret
 among it) from the client. Meltano's log is passed through to this process's stderr, which
 Dagster keeps with the run, and read on the way for tap-lexful's summary line of each stream
-(``Stream 'x' done: N records``). On success the asset's materialization is reported with the
+(``Stream 'x' done: N records``, N what the tap sent after its stream maps; a parent read only
+for its children says 0). On success the asset's materialization is reported with the
 records per stream; on failure the end of the log goes to Dagster's event log and the exit
 code is Meltano's, which fails this partition and no other.
 
@@ -33,6 +34,7 @@ from dagster_pipes import PipesContext, open_dagster_pipes
 STREAM_DONE = re.compile(
     r"(?:\| INFO +\| [\w.-]+ *\| |\[info +\] [\w.-]+ +)"
     r"Stream '([a-z0-9_]+)' done: (\d+) records"
+    r"(?: \(\d+ read(?:, walked for children)?\))?"
     r"(?: from \d+ parents)?, \d+ requests, \d+ retries, [\d.]+ s(?:\s|$)"
 )
 _TAIL_LINES = 40

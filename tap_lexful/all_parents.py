@@ -84,7 +84,7 @@ class EveryParent(LexfulStream):
             for ids in self._parent_ids(asset_type):
                 yield from self._children_of(asset_type, ids)
         self._activate_version_again()
-        self.progress.summary(child=True)
+        self.log_summary(child=True)
 
     def _activate_version_again(self) -> None:
         """The SDK sends ACTIVATE_VERSION before the records only; sent again after the last

@@ -30,6 +30,7 @@ from connector_core.tap.stream import PagedStream, StreamError
 from lexful_api import LexfulError, adapt, contract
 from tap_lexful import bookmarks, deletes, filter_trees
 from tap_lexful.bookmarks import LAST_EMITTED
+from tap_lexful.message_writer import BufferedMsgSpecWriter
 from tap_lexful.schemas import json_text_fields, stream_schema
 from tap_lexful.settings_check import FilterFields, api_filter_key
 
@@ -101,6 +102,8 @@ class LexfulStream(PagedStream):
             self.replication_key = self.config.get("replication_key", "created_at")
         self.pager = OverlapPager(int(self.config.get("page_size", contract.MAX_PAGE_SIZE)))
         self.progress = Progress(self.logger, self.name)
+        if isinstance(tap.message_writer, BufferedMsgSpecWriter):
+            self.sent_counts = tap.message_writer.sent  # what the summary line says was sent
         self._prefetched: dict[tuple[str, ...], Future[Records]] = {}
         self._reported_fields: set[str] = set()
         self._emitting: dict[str, Any] | None = None  # with children: the record being synced
@@ -317,7 +320,7 @@ class LexfulStream(PagedStream):
             yield from self._emit(self.walk(context, concurrent=True), context)
             self._mark_last_emitted(context)
             yield from self.deletes.records(context)
-            self.progress.summary()
+            self.log_summary()
         finally:  # an aborted sync (--test, an error) must not leave requests queued
             for child in self.selected_children:
                 child.cancel_prefetched()

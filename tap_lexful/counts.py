@@ -82,7 +82,7 @@ class AssetCountsStream(LexfulStream):
                     "count": count,
                     "read_at": read_at,
                 }
-        self.progress.summary()
+        self.log_summary()
 
 
 class Reconciliation:

@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import io
 import sys
+from collections import Counter
 from typing import BinaryIO
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
@@ -30,11 +31,23 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
     schema at each of its syncs, one per parent asset, and a loader such as target-duckdb
     re-creates its table set-up and flushes at every one (587 of them in the demo account:
     about 23 s of a 40 s load).
+
+    It also counts the RECORD messages it writes per stream name (``sent``): what a stream
+    sent after its stream maps, for the stream's summary line (``LoggedStream.records_sent``).
+    The SDK writes messages from one thread: a plain counter suffices.
     """
 
     _raw: BinaryIO | None = None
     _out: Stdout | None = None
     _schemas: dict[str, bytes] | None = None
+    _sent: Counter[str] | None = None
+
+    @property
+    def sent(self) -> Counter[str]:
+        """RECORD messages written per stream name, as sent (after stream maps)."""
+        if self._sent is None:
+            self._sent = Counter()
+        return self._sent
 
     def _stdout(self) -> Stdout:
         raw = sys.stdout.buffer
@@ -50,7 +63,9 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
         if isinstance(message, SchemaMessage) and self._seen(message.stream, line):
             return
         out.write(line)
-        if not isinstance(message, RecordMessage):
+        if isinstance(message, RecordMessage):
+            self.sent[message.stream] += 1
+        else:
             out.flush()
             sys.stdout.flush()
 

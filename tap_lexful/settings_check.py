@@ -13,11 +13,17 @@ an Airbyte ``check`` can too):
 
 from __future__ import annotations
 
+import copy
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from singer_sdk.exceptions import MappingError
+from singer_sdk.mapper import PluginMapper
+
+from connector_core import safe_files
 from connector_core.http import HttpClient
 from lexful_api import adapt, contract
 
@@ -62,8 +68,8 @@ class FilterFields:
 
 def check_settings(config: Mapping[str, Any]) -> None:
     """The settings that need no request; ``SettingError`` for the first that cannot work."""
-    if config.get("files_content") == "directory" and not config.get("files_dir"):
-        raise SettingError("files_dir: required when files_content is 'directory'")
+    if config.get("files_content") == "directory":
+        _check_files_dir(config.get("files_dir"))
     _check_start_date(config.get("start_date"))
     _check_organization_ids(config.get("organization_ids"))
     _check_filter_shapes(config.get("filters"))
@@ -126,6 +132,38 @@ def api_filter_key(key: str, fields: FilterFields) -> str:
     name, op = contract.parse_filter_key(key)
     api_name = fields.api_field(name)
     return f"{api_name}[{op}]" if "[" in key else api_name
+
+
+def _check_files_dir(value: Any) -> None:
+    """``files_dir`` can take the files: made now (0700, as the first file would make it) and
+    a file written and removed in it, so that a run does not fail at its first file."""
+    if not value:
+        raise SettingError("files_dir: required when files_content is 'directory'")
+    try:
+        safe_files.check_writable_dir(str(value))
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        raise SettingError(
+            f"files_dir: {str(value)!r} cannot be created or written ({why})"
+        ) from None
+
+
+def check_stream_maps(
+    config: Mapping[str, Any], streams: list[tuple[str, dict[str, Any], list[str]]]
+) -> None:
+    """Every expression of ``stream_maps`` parses, and each map fits the stream it maps, as
+    the SDK's mapper will find at the start of a sync; ``streams``: (name, schema, keys)."""
+    if not config.get("stream_maps"):
+        return
+    quiet = logging.getLogger("tap-lexful.stream_maps_check")
+    quiet.setLevel(logging.WARNING)
+    try:
+        # A copy: the mapper takes __else__ out of the dict it is given.
+        mapper = PluginMapper(plugin_config=copy.deepcopy(dict(config)), logger=quiet)
+        for name, schema, keys in streams:
+            mapper.register_raw_stream_schema(name, copy.deepcopy(schema), keys)
+    except MappingError as exc:
+        raise SettingError(f"stream_maps: {exc}") from None
 
 
 def _check_start_date(value: Any) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.exceptions import ConfigValidationError, MappingError
 from typing_extensions import override
 
 from connector_core.presigned import file_hosts_property
@@ -228,6 +228,15 @@ class TapLexful(Tap):
         return Runtime(client, concurrency, thread_name_prefix="lexful")
 
     @override
+    def setup_mapper(self) -> None:
+        # With an input catalog the SDK builds the stream maps before any discovery: a map
+        # that does not parse is then a setting's one-line error too, not a traceback.
+        try:
+            super().setup_mapper()
+        except MappingError as exc:
+            raise _setting_error(f"stream_maps: {exc}") from None
+
+    @override
     def discover_streams(self) -> list[Stream]:
         self._check_settings()
         definitions = self._asset_types()  # first: a refused key or account is told as such
@@ -249,6 +258,12 @@ class TapLexful(Tap):
         )
         if trees:
             raise _setting_error(trees)
+        try:
+            settings_check.check_stream_maps(
+                self.config, [(s.name, s.schema, list(s.primary_keys or [])) for s in discovered]
+            )
+        except settings_check.SettingError as exc:
+            raise _setting_error(str(exc)) from None
         return discovered
 
     @property

@@ -9,6 +9,7 @@ summary line says what they would have.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from singer_sdk import metrics
@@ -35,7 +36,27 @@ class LoggedStream(RESTStream[PageToken]):
         # The SDK calls this once per stream, when every stream has run. A child stream runs
         # once per parent, for every asset stream: its summary is due then.
         if self.parent_stream_type is not None and self.selected:
-            self.progress.summary(child=True)
+            self.log_summary(child=True)
+
+    #: RECORD messages the run wrote per stream name as sent (after stream maps), shared by
+    #: the run's streams; None when the run's writer does not count them.
+    sent_counts: Mapping[str, int] | None = None
+
+    def records_sent(self) -> int | None:
+        """The RECORD messages this stream wrote, under each name its stream maps give it
+        (a ``__filter__`` drops some, ``__NULL__`` all); None when they are not counted."""
+        if self.sent_counts is None:
+            return None
+        if not self.selected:
+            return 0  # read only for its children's sake
+        aliases = {stream_map.stream_alias for stream_map in self.stream_maps}
+        return sum(self.sent_counts.get(alias, 0) for alias in aliases)
+
+    def log_summary(self, *, child: bool = False) -> None:
+        """The stream's summary line: what it sent (and read, when that differs)."""
+        self.progress.summary(
+            child=child, sent=self.records_sent(), walked_for_children=not self.selected
+        )
 
     @property
     def quiet(self) -> bool:

@@ -83,10 +83,25 @@ class Progress:
             elapsed = max(now - self._started, 1e-6)
         self._log_progress(self.done / elapsed)
 
-    def summary(self, *, child: bool = False) -> None:
-        """One line: what the stream read and what it cost."""
+    def summary(
+        self, *, child: bool = False, sent: int | None = None, walked_for_children: bool = False
+    ) -> None:
+        """One line: what the stream sent and what it cost.
+
+        ``sent``: the RECORD messages it wrote, after stream maps (a ``__filter__`` drops some);
+        the records read are added when they differ. None: what it read (a tap that does not
+        count what it writes). ``walked_for_children``: not selected, read only for the
+        children of its records: 0 sent, and said so.
+        """
         seconds = time.monotonic() - self._started
-        records = f"{self.done} records" + (f" from {self.parents} parents" if child else "")
+        read = self.done
+        count = 0 if walked_for_children else read if sent is None else sent
+        records = f"{count} records"
+        if walked_for_children:
+            records += f" ({read} read, walked for children)"
+        elif count != read:
+            records += f" ({read} read)"
+        records += f" from {self.parents} parents" if child else ""
         self._logger.info(
             "Stream '%s' done: %s, %d requests, %d retries, %.1f s",
             self._name,

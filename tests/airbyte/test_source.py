@@ -100,6 +100,15 @@ def test_check_refuses_what_read_refuses(airbyte_demo: Sandbox, tmp_path: Path) 
         "filters: no stream named 'no_such_stream'": {"filters": {"no_such_stream": {}}},
         "filters.system_contact: 'nope[eq]'": {"filters": {"system_contact": {"nope[eq]": "1"}}},
         "asset_types: unknown asset type(s) ['no.such']": {"asset_types": ["no.such"]},
+        # Were checked as fine, then a read's traceback at its first file (after records).
+        "files_dir: '/proc/nope' cannot be created or written": {
+            "files_content": "directory",
+            "files_dir": "/proc/nope",
+        },
+        # Were checked as fine, then the read's MapExpressionError traceback.
+        "stream_maps: Failed to parse expression important ===.": {
+            "stream_maps": {"system_contact": {"__filter__": "important ==="}}
+        },
     }
     catalog = configured(discovered(tmp_path, valid))
     for expected, extra in cases.items():
@@ -115,6 +124,38 @@ def test_check_refuses_what_read_refuses(airbyte_demo: Sandbox, tmp_path: Path) 
         assert not refused.records()
         traces = [m.trace.error for m in refused.of(Type.TRACE) if m.trace and m.trace.error]
         assert [trace.message for trace in traces] == [message]
+
+
+def test_a_setting_its_schema_refuses_is_told_alike_by_check_and_read(
+    airbyte_demo: Sandbox, tmp_path: Path
+) -> None:
+    """A value the settings' schema refuses: check fails with the line read fails with, which
+    names the setting (the CDK's own check said 'Config validation error: 0 is less than the
+    minimum of 2', naming none)."""
+    valid = airbyte_demo.config
+    cases = {
+        "0 is less than the minimum of 2 in config['page_size']": {"page_size": 0},
+        "'abc' is not of type 'integer', 'null' in config['max_tries']": {"max_tries": "abc"},
+        "'nope' is not one of ['created_at', 'updated_at'] in config['replication_key']": {
+            "replication_key": "nope"
+        },
+    }
+    catalog = configured(discovered(tmp_path, valid))
+    for expected, extra in cases.items():
+        config = valid | extra
+        checked = run("source-lexful", "check", "--config", write_json(tmp_path / "c.json", config))
+        (status,) = checked.of(Type.CONNECTION_STATUS)
+        assert status.connectionStatus is not None
+        assert status.connectionStatus.status.value == "FAILED", expected
+        assert status.connectionStatus.message == expected
+        refused = read(tmp_path, config, catalog)
+        assert refused.code == 1
+        assert not refused.records()
+        traces = [m.trace.error for m in refused.of(Type.TRACE) if m.trace and m.trace.error]
+        assert [trace.message for trace in traces] == [expected]
+        assert [trace.failure_type.value for trace in traces if trace.failure_type] == [
+            "config_error"
+        ]
 
 
 def test_discover_maps_each_singer_stream(airbyte_demo: Sandbox, tmp_path: Path) -> None:

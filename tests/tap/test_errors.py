@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
-from tests.tap.helpers import sync, tap_config
+from tests.tap.helpers import discover, sync, tap_config
 
 TAP = str(Path(sys.executable).with_name("tap-lexful"))
+FILES_DIR_NOPE = {"files_content": "directory", "files_dir": "/proc/nope"}  # cannot be made
+BAD_MAP = {"stream_maps": {"system_contact": {"__filter__": "important ==="}}}
 
 
 @pytest.mark.parametrize(
@@ -63,6 +65,9 @@ def test_wrong_account_is_refused(demo_sandbox: Any) -> None:
         ({"asset_types": ["nope"]}, "asset_types: unknown"),
         ({"start_date": "yesterday"}, "start_date: 'yesterday'"),
         ({"filters": {"related_assets": {"asset_type": "system.contact"}}}, "related_assets"),
+        # Were a traceback at the first file (after records), at the start of the sync.
+        (FILES_DIR_NOPE, "files_dir: '/proc/nope' cannot be created or written"),
+        (BAD_MAP, "stream_maps: Failed to parse expression important ===."),
     ],
 )
 def test_cli_error_is_one_line_and_writes_nothing(
@@ -94,3 +99,54 @@ def test_timeouts_end_in_a_clear_error(own_sandbox: Any) -> None:
     config = tap_config(own_sandbox.config, max_tries=2, request_timeout_seconds=0.05)
     with pytest.raises(Exception, match=r"^Stream '\w+': POST /v1/auth/token failed after 2 tries"):
         sync(config)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (FILES_DIR_NOPE, "files_dir: '/proc/nope' cannot be created or written"),
+        (BAD_MAP, "stream_maps: Failed to parse expression important ===."),
+        ({"stream_maps": {"system_contact": {"x": "1 +"}}}, "stream_maps: Failed to parse"),
+    ],
+)
+def test_discovery_refuses_what_a_sync_refuses(
+    demo_sandbox: Any, tmp_path: Path, overrides: dict[str, Any], message: str
+) -> None:
+    """What a sync refuses at its start, discovery refuses too: source-lexful's check and
+    Meltano's discovery run it, and would otherwise pass a config every run then refuses."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(tap_config(demo_sandbox.config, **overrides)))
+    done = subprocess.run(
+        [TAP, "--config", str(config), "--discover"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert '"streams"' not in done.stdout
+    assert message in done.stderr.splitlines()[-1], done.stderr[-2000:]
+
+
+def test_a_bad_stream_map_with_a_catalog_is_one_line(demo_sandbox: Any, tmp_path: Path) -> None:
+    """With a catalog (as Meltano and source-lexful run it) the SDK builds the maps before
+    any discovery: still the setting's one line, not MapExpressionError's traceback."""
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(discover(tap_config(demo_sandbox.config))))
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(tap_config(demo_sandbox.config, **BAD_MAP)))
+    done = subprocess.run(
+        [TAP, "--config", str(config), "--catalog", str(catalog)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert '"type":"RECORD"' not in done.stdout.replace(" ", "")
+    errors = [line for line in done.stderr.splitlines() if "| ERROR " in line]
+    assert [e.split(" | ")[-1] for e in errors] == [
+        "stream_maps: Failed to parse expression important ===.",
+        "Config validation failed",
+    ]

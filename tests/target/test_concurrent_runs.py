@@ -2,7 +2,9 @@
 
 Same id map: the second run stops at once with one line (no sqlite traceback mid-run).
 Separate id maps: organizations are found by slug before they are created, and a create
-refused for its slug (409) by the same organization becomes "found, updated".
+refused for its slug (409) by the same organization becomes "found, updated". What match_on
+places (no unique key in the API) is read back after its create: both runs keep the first
+created, and the one that made a younger copy deletes it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from contextlib import ExitStack, closing
 from pathlib import Path
 from typing import Any
 
+from connector_core.target.id_map import IdMap
+from connector_core.target.id_map_schema import DONE, Entry
 from lexful_api import contract
 from tests.lexful import list_all
+from tests.security.hostile import Answer, Seen, Upstream, hostile
 from tests.target.helpers import lines, read_rejects, record, run_target, schema, target_config
 
 BIN = Path(sys.executable).parent / "target-lexful"
@@ -166,3 +173,116 @@ def test_a_create_refused_for_its_slug_by_the_same_organization_is_found(
     assert (run.count("organizations", "created"), run.count("organizations", "updated")) == (1, 1)
     [org] = list_all(client, contract.organizations_path())
     assert org["notes"] == "from the twin"
+
+
+def _psa(count: int) -> list[dict]:
+    """A PSA export: companies without slug, one person each, ids from one sequence per table."""
+    companies = [
+        {"id": i, "name": f"Company {i}", "type": "client", "status": "active"}
+        for i in range(1, count + 1)
+    ]
+    people = [
+        {"id": i, "organization_id": i, "first_name": "Sam", "last_name": f"Person {i}"}
+        | {"important": False}
+        for i in range(1, count + 1)
+    ]
+    return [
+        schema("companies"),
+        *[record("companies", c) for c in companies],
+        schema("people"),
+        *[record("people", p) for p in people],
+    ]
+
+
+PSA_SETTINGS = {
+    "stream_asset_types": {"companies": "organizations", "people": CONTACT},
+    # Nothing unique in Lexful places these: no slug, and a contact has no key of its own.
+    "match_on": {"companies": ["name"], CONTACT: ["organization_id", "first_name", "last_name"]},
+}
+
+
+class Gate:
+    """Each run's creates wait until the other run has sent its own: both runs are past their
+    lookups (none found) before either writes, as when two runs start at the same moment."""
+
+    def __init__(self, runs: list[str], paths: list[str]) -> None:
+        self.arrived = {(run, path): threading.Event() for run in runs for path in paths}
+        self.runs = runs
+
+    def route(self, run: str) -> Callable[[Seen, Callable[[], Upstream]], Answer | None]:
+        def hold(seen: Seen, _forward: Callable[[], Upstream]) -> Answer | None:
+            path = seen.path.split("?")[0]
+            if seen.method == "POST" and (run, path) in self.arrived:
+                self.arrived[run, path].set()
+                for other in self.runs:
+                    self.arrived[other, path].wait(timeout=60)
+            return None  # forwarded to the sandbox
+
+        return hold
+
+
+def test_two_runs_with_their_own_id_maps_converge_on_what_match_on_places(
+    empty_account, client, tmp_path
+):
+    """Organizations without slug and assets, both placed by match_on, copied by two runs
+    with their own id maps at the same moment: one record each in Lexful, every source
+    record of both runs mapped to it, and a second run of each writes nothing."""
+    count = 40
+    messages = _psa(count)
+    runs = {name: tmp_path / name for name in ("a", "b")}
+    configs = {}
+    for name, tmp in runs.items():
+        tmp.mkdir()
+        configs[name] = target_config(empty_account, tmp, **PSA_SETTINGS)
+    gate = Gate(list(runs), [contract.organizations_path(), contract.assets_path(CONTACT)])
+    with ExitStack() as stack:
+        procs = []
+        for name, tmp in runs.items():
+            proxy = stack.enter_context(hostile(gate.route(name), empty_account["api_url"]))
+            config = _config_file({**configs[name], "api_url": proxy.url}, tmp / "c")
+            procs.append(
+                subprocess.Popen(
+                    [BIN, "--config", config],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                )
+            )
+        data = lines(messages).encode()
+        feeders = [threading.Thread(target=p.communicate, args=(data,)) for p in procs]
+        for feeder in feeders:
+            feeder.start()
+        for feeder in feeders:
+            feeder.join(timeout=300)
+
+    assert [p.returncode for p in procs] == [0, 0]
+    orgs = list_all(client, contract.organizations_path())
+    people = list_all(client, contract.assets_path(CONTACT))
+    assert (len(orgs), len(people)) == (count, count)
+    assert sorted(o["name"] for o in orgs) == sorted(f"Company {i}" for i in range(1, count + 1))
+    assert sorted(p["last_name"] for p in people) == sorted(
+        f"Person {i}" for i in range(1, count + 1)
+    )
+    org_of = {o["name"]: o["id"] for o in orgs}
+    assert {p["organization_id"] for p in people} == set(org_of.values())
+    person_of = {p["last_name"]: p["id"] for p in people}
+    expected = {
+        **{("companies", str(i)): (DONE, org_of[f"Company {i}"]) for i in range(1, count + 1)},
+        **{("people", str(i)): (DONE, person_of[f"Person {i}"]) for i in range(1, count + 1)},
+    }
+    for name, tmp in runs.items():
+        assert read_rejects(tmp) == [], name
+        with closing(IdMap(tmp / "id-map.sqlite", empty_account["account_id"])) as ids:
+            mapped = {key: _state_and_target(ids.get(*key)) for key in expected}
+        assert mapped == expected, name
+
+    for name in runs:
+        sent: list = []
+        again = run_target(configs[name], messages, sent=sent)
+        writes = [c[:2] for c in sent if c[0] != "GET" and not c[1].endswith("/auth/token")]
+        assert writes == [], name
+        assert again.count("companies", "unchanged") == again.count("people", "unchanged") == count
+
+
+def _state_and_target(entry: Entry | None) -> tuple[str, str | None] | None:
+    return None if entry is None else (entry.state, entry.target_id)

@@ -19,6 +19,7 @@ from target_lexful.engine.model import (
     Job,
     Plan,
     Ref,
+    rejectable,
 )
 
 _READ_ONLY = frozenset({"id", "labels", *contract.AUDIT_FIELDS})
@@ -155,7 +156,17 @@ class OrganizationHandler(RecordHandler):
             raise RuntimeError(str(exc)) from None
         for plan, item in zip(group, items, strict=True):
             plan.result_id = item["id"]
-        return [None] * len(group)
+        # Each read back by its match_on keys, in case another run created it too.
+        return [self._converge_alone(plan, item) for plan, item in zip(group, items, strict=True)]
+
+    def _converge_alone(self, plan: Plan, created: dict[str, Any]) -> RecordError | None:
+        try:
+            self.converge(plan, created)
+        except LexfulHTTPError as exc:
+            if not rejectable(exc):
+                raise
+            return RecordError(exc.message, exc.status)
+        return None
 
 
 def _same(record: dict[str, Any], item: dict[str, Any]) -> bool:

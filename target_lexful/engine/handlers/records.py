@@ -20,6 +20,7 @@ from target_lexful.engine.model import (
     Job,
     Plan,
     SettingRecordError,
+    rejectable,
 )
 
 _RECOVERY_SLACK_S = 120  # clock skew between this machine and the API, when recovering intents
@@ -160,6 +161,52 @@ class RecordHandler(Handler):
         self.intend(plan)
         created = self.deps.client.send_json("POST", self.list_path(plan.job), plan.body)
         plan.result_id = created["id"]
+        self.converge(plan, created)
+
+    def converge(self, plan: Plan, created: dict[str, Any]) -> None:
+        """Another run may have created the same record at the same moment: no unique key
+        refuses the second create of what ``match_on`` places. So read it back by its keys;
+        of the records they place, every run keeps the first created (``first_created``), and
+        the run that created a younger copy deletes it and takes the first instead, before
+        anything of this run references it. Runs converge without knowing of each other.
+        """
+        job = plan.job
+        keys = match_keys(self.deps.match_on, job.stream, job.route)
+        if not keys or any(plan.body.get(k) is None for k in keys):
+            return
+        params = {k: contract.filter_value(plan.body[k]) for k in keys}
+        try:
+            placed = self._find(job, params, contract.MAX_PAGE_SIZE)
+        except LexfulHTTPError as exc:
+            if not rejectable(exc):
+                raise
+            # Ours is written: keep it rather than lose it (a twin stays a twin).
+            self.deps.logger.warning(
+                "%s %s: could not read it back (%s)", job.stream, job.source_id, exc.message
+            )
+            return
+        ours = next((i for i in placed if i.get("id") == created["id"]), created)
+        first = contract.first_created([ours, *(i for i in placed if i is not ours)])
+        if first is None or first.get("id") == created["id"]:
+            return
+        self.deps.logger.info(
+            "%s %s: created at the same moment by another run as %s: this run's copy %s "
+            "deleted, that one kept",
+            job.stream,
+            job.source_id,
+            first["id"],
+            created["id"],
+        )
+        try:
+            self.deps.client.request("DELETE", self.item_path(job, created["id"]))
+        except LexfulHTTPError as exc:
+            if exc.status != 404:
+                raise
+        plan.target_id = plan.result_id = first["id"]
+        plan.changes = diff(plan.body, first)
+        plan.action = UPDATE if plan.changes else UNCHANGED
+        if plan.changes:
+            self._update(plan)
 
     def _update(self, plan: Plan) -> None:
         assert plan.target_id is not None
