@@ -26,6 +26,7 @@ class TargetLightfield(GuardedTarget):
     """Singer target for the Lightfield CRM API."""
 
     name = "target-lightfield"
+    package_name = "lexful-singer"  # the distribution it is installed from: --version reads it
     default_sink_class = LightfieldSink
     engine: LightfieldEngine
 
