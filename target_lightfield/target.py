@@ -145,7 +145,8 @@ class TargetLightfield(GuardedTarget):
 
     @override
     def check_credentials(self) -> None:
-        """A refused key stops the run before it reads any input (one line naming it)."""
+        """A refused key stops the run before it reads any input (one line naming it); then
+        the settings that cannot do what they say are warned about (``check_settings``)."""
         try:
             self.engine.client.get_json(contract.VALIDATE_PATH)
         except LightfieldHTTPError as exc:
@@ -154,6 +155,7 @@ class TargetLightfield(GuardedTarget):
         except LightfieldError as exc:
             message = f"api_url: {exc}"
             raise ConfigValidationError(message, errors=[message]) from None
+        self.engine.check_settings()
 
 
 if __name__ == "__main__":
