@@ -50,7 +50,8 @@ class TargetLightfield(GuardedTarget):
             description=(
                 "Per stream, the fields that find an existing record when the id map does not "
                 'know it, e.g. {"accounts": ["$name"]}. Members are always matched by $email '
-                "(see member_map)"
+                "(see member_map); lists and files only through the id map (match_on on them "
+                "is warned about and ignored)"
             ),
         ),
         th.Property(

@@ -1,10 +1,13 @@
 """Emails, copied through ``POST /v1/emails/log`` [D]: history another system holds.
 
-A logged email cannot be updated: once the id map has it, it is unchanged. Its
-``Message-ID`` is derived from the source email's id, so that logging it again answers 409
-("already exists, nothing written" [D]): counted unchanged, never a reject. The addresses of
-source members go through ``member_map``; the log needs a workspace member among the
-participants [D], and an email without one is rejected with the API's reason.
+A logged email cannot be updated (the API has no email update [D]): once the id map has it,
+it is unchanged, or ``not_updatable`` (one warning a run) when the source sends it changed
+(its ``$body`` with ``email_bodies`` turned on later). Its ``Message-ID`` is derived from the
+source email's id, so that logging it again answers 409 ("already exists, nothing written"
+[D]): counted unchanged, never a reject. The addresses of source members go through
+``member_map``; the log needs a workspace member and an external address among the
+participants [D]: checked before the request (a dry run plans the same), with the API's
+reason.
 """
 
 from __future__ import annotations
