@@ -2,7 +2,9 @@
 
 An existing Meltano project adds a plugin from its file, with no YAML copied:
 
-    meltano add --from-ref plugins/extractors/tap-lexful.yml extractor tap-lexful
+    meltano add --plugin-type extractor --from-ref plugins/extractors/tap-lexful.yml tap-lexful
+
+(the type as ``--plugin-type``: Meltano 4 takes a bare ``extractor`` for a plugin's name).
 
 Each file is Meltano's plugin definition format (what Meltano Hub serves): the name,
 namespace, pip_url, executable, capabilities, the required settings as
@@ -34,7 +36,7 @@ PLUGINS = {
 HEADER = (
     "# Meltano plugin definition, written by scripts/plugin_definitions.py from `{name} --about`"
     "\n# (make plugin-definitions; a test keeps them equal). In a Meltano project:\n"
-    "#   meltano add --from-ref <this file or its URL> {kind} {name}\n"
+    "#   meltano add --plugin-type {kind} --from-ref <this file or its URL> {name}\n"
 )
 JSON_KINDS = {
     "integer": "integer",

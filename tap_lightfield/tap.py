@@ -42,6 +42,7 @@ class TapLightfield(Tap):
     """Singer tap for the Lightfield CRM API."""
 
     name = "tap-lightfield"
+    package_name = "lexful-singer"  # the distribution it is installed from: --version reads it
     dynamic_catalog = True  # fields and custom object types come from the definitions
 
     config_jsonschema = th.PropertiesList(

@@ -29,6 +29,7 @@ class TargetLexful(GuardedTarget):
     """Singer target for the Lexful IT-documentation API."""
 
     name = "target-lexful"
+    package_name = "lexful-singer"  # the distribution it is installed from: --version reads it
     engine: WriteEngine
     default_sink_class = LexfulSink
     # ACTIVATE_VERSION: links and files sent as a whole set (tap-lexful's children:

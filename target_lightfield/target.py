@@ -27,6 +27,7 @@ class TargetLightfield(GuardedTarget):
     """Singer target for the Lightfield CRM API."""
 
     name = "target-lightfield"
+    package_name = "lexful-singer"  # the distribution it is installed from: --version reads it
     default_sink_class = LightfieldSink
     engine: LightfieldEngine
 
@@ -50,7 +51,8 @@ class TargetLightfield(GuardedTarget):
             description=(
                 "Per stream, the fields that find an existing record when the id map does not "
                 'know it, e.g. {"accounts": ["$name"]}. Members are always matched by $email '
-                "(see member_map)"
+                "(see member_map); lists and files only through the id map (match_on on them "
+                "is warned about and ignored)"
             ),
         ),
         th.Property(
@@ -147,7 +149,9 @@ class TargetLightfield(GuardedTarget):
     @override
     def check_credentials(self) -> None:
         """A refused key stops the run before it reads any input (one line naming it); so does
-        an id map used with another workspace (``workspace_name``)."""
+        an id map used with another workspace (``workspace_name``) and a ``match_on`` filter the
+        API ignores; then the settings that cannot do what they say are warned about
+        (``check_settings``)."""
         try:
             self.engine.client.get_json(contract.VALIDATE_PATH)
         except LightfieldHTTPError as exc:
@@ -161,6 +165,7 @@ class TargetLightfield(GuardedTarget):
             self.engine.check_match_on()  # an ignored filter would match at random
         except ContractMismatch as exc:
             raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
+        self.engine.check_settings()
 
 
 if __name__ == "__main__":

@@ -163,7 +163,10 @@ class GuardedTarget(Target):
     def _log_summary(self) -> None:
         stats = self.engine.stats
         mode = "dry run (nothing written)" if self.engine.dry_run else "summary"
-        self.logger.info("%s %s:\n%s", self.name, mode, stats.table())
+        self.logger.info("%s %s:", self.name, mode)
+        # A row a log line: a message is one line (the scrubber escapes a line break).
+        for row in stats.rows():
+            self.logger.info("%s", row)
         # The same, one line of JSON, for scripts (benchmarks, orchestration logs).
         self.logger.info("%s summary-json %s", self.name, json.dumps(stats.streams, sort_keys=True))
         rejected = stats.total("rejected")

@@ -30,8 +30,10 @@ class Stats:
     def total(self, what: str) -> int:
         return int(sum(row.get(what, 0) for row in self.streams.values()))
 
-    def table(self) -> str:
-        """The counts as a fixed-width table, a row a stream, for the end-of-run log."""
+    def rows(self) -> list[str]:
+        """The counts as a fixed-width table, the heading then a row a stream. The end-of-run
+        log tells each as a line of its own (a stream name's line break stays inside its row,
+        escaped by the scrubber)."""
         extra = sorted({k for row in self.streams.values() for k in row} - {*COUNTS, "seconds"})
         counts = (*COUNTS, *extra)
         head = f"{'stream':<28} " + " ".join(f"{c:>9}" for c in (*counts, "seconds"))
@@ -39,4 +41,4 @@ class Stats:
         for stream, row in sorted(self.streams.items()):
             cells = " ".join(f"{int(row.get(c, 0)):>9}" for c in counts)
             lines.append(f"{stream:<28} {cells} {row['seconds']:>9.2f}")
-        return "\n".join(lines)
+        return lines

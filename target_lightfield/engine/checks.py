@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from connector_core.target.errors import RecordError
 from lightfield_api import contract
+from target_lightfield.engine.model import ref_ids
 from target_lightfield.engine.routing import ENTITY
 
 if TYPE_CHECKING:
@@ -60,7 +61,17 @@ def required(job: Job, body: dict[str, Any]) -> None:
     relationships = body.get("relationships") or {}
     for slug in contract.REQUIRED_RELATIONSHIPS.get(job.route.object_type, ()):
         if not relationships.get(slug):
-            raise RecordError(f"relationships.{slug} is required")
+            raise RecordError(f"relationships.{slug} is required{_why_missing(job, slug)}")
+
+
+def _why_missing(job: Job, slug: str) -> str:
+    """Why a relationship the input gave is empty in the body: what its ids were left out
+    for (a record rejected, with its reason; a member the workspace lacks; a record trashed
+    in the source), so that the reject names the real cause."""
+    kind = job.route.relationships.get(slug, "")
+    given = ref_ids((job.record.get("relationships") or {}).get(slug))
+    causes = [job.left_out[(kind, i)] for i in given if (kind, i) in job.left_out]
+    return f": its {'; its '.join(causes)}" if causes else ""
 
 
 def _value_problem(definition: dict[str, Any], value: Any) -> str | None:

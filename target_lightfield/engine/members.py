@@ -45,6 +45,12 @@ class MemberDirectory:
         found = self.by_email().get(self.destination_email(email).lower()) if email else None
         return Outcome(UNCHANGED, found or UNKNOWN, _DIGEST)
 
+    def unknown_targets(self) -> list[tuple[str, str]]:
+        """The ``member_map`` entries (source, destination) whose destination email is not a
+        member of the workspace: each relationship through them is an unknown member."""
+        members = self.by_email()
+        return sorted((k, v) for k, v in self._map.items() if v.lower() not in members)
+
     def by_email(self) -> dict[str, str]:
         with self._lock:
             if self._by_email is None:

@@ -66,6 +66,8 @@ class Job:
     dropped: set[tuple[str, str]] = field(default_factory=set)  # records rejected themselves
     dangling: set[tuple[str, str]] = field(default_factory=set)  # records trashed in the source
     deferred: set[tuple[str, str]] = field(default_factory=set)  # soft, not in the copy yet
+    # (object type, source id) -> why it is left out, as a warning or a reject tells it
+    left_out: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def deleted(self) -> bool:

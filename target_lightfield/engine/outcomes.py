@@ -18,6 +18,11 @@ from target_lightfield.engine.model import Job, Outcome
 class Outcomes(OutcomeBook):
     """Records each record's outcome where it belongs (the core's ``OutcomeBook``)."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        """The core's arguments; and the records this run rejected, by (object type, id)."""
+        super().__init__(**kwargs)
+        self.rejected_now: set[tuple[str, str]] = set()
+
     def written(self, job: Job, outcome: Outcome) -> None:
         if outcome.target_id is not None:
             self._ids.done(
@@ -42,6 +47,8 @@ class Outcomes(OutcomeBook):
     ) -> None:
         """``record`` cannot be written: the id map, and the core's bookkeeping."""
         if job is not None:
+            with self._lock:
+                self.rejected_now.add((job.route.object_type, job.source_id))
             self._ids.rejected(job.stream, job.source_id, job.route.object_type, error.message)
             self._mark_fresh(job.source_id)
         self.book_reject(stream, record, error, job.source_id if job else "(unreadable record)")

@@ -33,6 +33,17 @@ _FIXED = {
 }
 
 
+def match_on_problem(stream: str) -> str | None:
+    """Why ``match_on`` cannot apply to ``stream`` (None: it can, or it is a custom type's):
+    only entity records are looked up by their fields."""
+    kind = _FIXED.get(stream, (None, None))[0]
+    if kind == MEMBERS:
+        return "members are always matched by $email (see member_map)"
+    if kind is not None:
+        return f"{stream} are found only through the id map, never by their fields"
+    return None
+
+
 @dataclass(frozen=True)
 class Route:
     """Where a stream's records go and what of them may be sent."""

@@ -20,7 +20,7 @@ from connector_core.settings import client_options, max_concurrency
 from connector_core.target.errors import RecordError, rejectable_status
 from connector_core.target.file_sources import FileSources
 from connector_core.target.id_map import IdMap
-from connector_core.target.id_map_schema import DONE, REJECTED, Waiting
+from connector_core.target.id_map_schema import DONE, REJECTED, Entry, Waiting
 from connector_core.target.outcomes import PlanLines
 from connector_core.target.pool import Fatal, Pool
 from connector_core.target.rejects import Rejects
@@ -28,7 +28,7 @@ from connector_core.target.stats import Stats
 from connector_core.target.values import json_safe
 from connector_core.target.waves import Waves, WaveSteps
 from lightfield_api import contract
-from lightfield_api.errors import LightfieldHTTPError
+from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import LightfieldClient
 from target_lightfield.engine import deletes, emails, files, id_map_name, lists, match, records
 from target_lightfield.engine.members import UNKNOWN, MemberDirectory
@@ -41,6 +41,7 @@ from target_lightfield.engine.routing import (
     MEMBERS,
     Route,
     Routes,
+    match_on_problem,
 )
 from target_lightfield.engine.settings import REJECT, EngineSettings
 
@@ -109,8 +110,34 @@ class LightfieldEngine:
             carry_over=True,  # a record rejected for a missing reference is retried later
         )
         self._waves: Waves[Job] = Waves(self.ids, steps, "the workspace")
+        self._final = False
 
     # -- what the target calls ------------------------------------------------------------------
+
+    def check_settings(self) -> None:
+        """Before any input (the key is known good): a warning for each setting that cannot
+        do what it says, once, rather than silently nothing."""
+        for stream in sorted(self.settings.match_on):
+            problem = match_on_problem(stream)
+            if problem:
+                self.logger.warning("match_on for stream %r is ignored: %s", stream, problem)
+        if not self.settings.member_map:
+            return
+        try:
+            unknown = self.ctx.members.unknown_targets()
+        except LightfieldError as exc:  # a key without members:read: the members' own error
+            self.logger.warning("member_map could not be checked: %s", exc)
+            return
+        for source, target in unknown:
+            self.logger.warning(
+                "member_map: %s -> %s, but %s is not a member of the workspace: "
+                "relationships to %s are unknown members (unknown_members: %s)",
+                source,
+                target,
+                target,
+                source,
+                self.settings.unknown_members,
+            )
 
     def close(self) -> None:
         self._owned.close()
@@ -152,6 +179,7 @@ class LightfieldEngine:
         self.outcomes.raise_if_stopped()
 
     def finish(self) -> None:
+        self._final = True  # a reference rejected by an earlier run cannot arrive any more
         self._waves.finish()
         self.outcomes.raise_if_stopped()
         self.ids.finished()
@@ -204,9 +232,9 @@ class LightfieldEngine:
                 self._unknown_member(job, ref)
             elif entry is not None and entry.state == DONE and entry.target_id:
                 job.resolved[ref.source_id] = job.targets[key] = entry.target_id
-            elif entry is not None and entry.state == REJECTED:
-                self._rejected_reference(job, ref)
-            else:
+            elif entry is not None and entry.state == REJECTED and self._settled(entry):
+                self._rejected_reference(job, ref, entry.note or "")
+            else:  # not written yet, or rejected by an earlier run: this run may write it
                 waits.append(ref)
         return waits
 
@@ -230,33 +258,39 @@ class LightfieldEngine:
                 "(unknown_members: reject; see member_map)"
             )
             raise RecordError(msg)
-        job.omitted.add((ref.kind, ref.source_id))
+        key = (ref.kind, ref.source_id)
+        job.omitted.add(key)
+        job.left_out[key] = (
+            f"member {ref.source_id} is not in the workspace "
+            "(unknown_members: omit; invite them or map them with member_map)"
+        )
 
     def _dangling(self, job: Job, ref: Ref) -> None:
         """A reference to a record trashed in the source: left out with a warning, counted
         (``dangling_references``)."""
-        self.logger.warning(
-            "stream %r: record %s written without %s %s (trashed in the source)",
-            job.stream,
-            job.source_id,
-            ref.field,
-            ref.source_id,
-        )
-        job.dangling.add((ref.kind, ref.source_id))
+        key = (ref.kind, ref.source_id)
+        job.dangling.add(key)
+        job.left_out[key] = f"{ref.kind or 'record'} {ref.source_id} was trashed in the source"
 
-    def _rejected_reference(self, job: Job, ref: Ref) -> None:
+    def _settled(self, entry: Entry) -> bool:
+        """Whether a rejected record's reject holds for this run: rejected by this run, or
+        the input has ended. A reject of an earlier run (another setting, a reference missing
+        then) does not: the record may be in this run's input and written, so the reference
+        waits for it like any other (at the end of input, it is left out as rejected)."""
+        return self._final or (entry.kind, entry.source_id) in self.outcomes.rejected_now
+
+    def _rejected_reference(self, job: Job, ref: Ref, reason: str) -> None:
         """A reference to a record rejected for its own reason: left out and counted, never a
-        cascade (a list membership has nothing left without it: that one is rejected)."""
-        if job.route.kind == LIST_MEMBERS:
-            raise RecordError(f"{ref.field} {ref.source_id} was rejected")
-        self.logger.warning(
-            "stream %r: record %s written without %s %s (rejected itself)",
-            job.stream,
-            job.source_id,
-            ref.field,
-            ref.source_id,
+        cascade (a list membership has nothing left without it: that one is rejected). The
+        warning is told once the record is written (``_tell_left_out``)."""
+        why = (
+            f"{ref.source_id} was rejected: {reason}" if reason else f"{ref.source_id} was rejected"
         )
-        job.dropped.add((ref.kind, ref.source_id))
+        if job.route.kind == LIST_MEMBERS:
+            raise RecordError(f"{ref.field} {why}")
+        key = (ref.kind, ref.source_id)
+        job.dropped.add(key)
+        job.left_out[key] = f"{ref.kind or 'record'} {why}"
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -270,8 +304,23 @@ class LightfieldEngine:
                 self.reject(job.stream, job.record, result, job)
             else:
                 self.outcomes.written(job, result)
+                self._tell_left_out(job)
         if fatal is not None:
             raise fatal.error  # after what did get written is in the id map
+
+    def _tell_left_out(self, job: Job) -> None:
+        """A written record's references to records rejected or trashed: a warning each (a
+        member left out is only counted: there may be one per record)."""
+        for ref in job.refs:
+            key = (ref.kind, ref.source_id)
+            if key in job.dropped or key in job.dangling:
+                self.logger.warning(
+                    "stream %r: record %s written without %s: %s",
+                    job.stream,
+                    job.source_id,
+                    ref.field,
+                    job.left_out[key],
+                )
 
     def _write(self, job: Job) -> Outcome:
         """One job, by the module of its kind; RecordError if it cannot be written."""
