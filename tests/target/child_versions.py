@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from lexful_api import contract
+from tests.lexful import list_all
 from tests.target.helpers import record, schema
 
 CONTACT = "system.contact"
@@ -105,3 +107,8 @@ def children(
 
 def activate(stream: str, version: int) -> dict:
     return {"type": "ACTIVATE_VERSION", "stream": stream, "version": version}
+
+
+def people(client: Any) -> dict[str, dict]:
+    """The destination's contacts by first name, read back through the API."""
+    return {p["first_name"]: p for p in list_all(client, contract.assets_path(CONTACT))}

@@ -28,6 +28,7 @@ from tests.target.child_versions import (
     Source,
     activate,
     children,
+    people,
     source_messages,
 )
 from tests.target.helpers import lines, read_rejects, run_target, target_config
@@ -35,17 +36,13 @@ from tests.target.helpers import lines, read_rejects, run_target, target_config
 # -- the destination, read back through the API --------------------------------------------------
 
 
-def _people(client: Any) -> dict[str, dict]:
-    return {p["first_name"]: p for p in list_all(client, contract.assets_path(CONTACT))}
-
-
 def _links(client: Any) -> set[tuple[str, str]]:
     """Every link in the account, as (first name, first name)."""
-    people = _people(client)
-    names = {p["id"]: name for name, p in people.items()}
+    found = people(client)
+    names = {p["id"]: name for name, p in found.items()}
     return {
         (name, names[link["asset_id"]])
-        for name, p in people.items()
+        for name, p in found.items()
         for link in list_all(client, contract.related_path(CONTACT, p["id"]))
     }
 
@@ -54,17 +51,17 @@ def _files(client: Any) -> set[tuple[str, str]]:
     """Every file in the account, as (first name of its contact, file name)."""
     return {
         (name, f["name"])
-        for name, p in _people(client).items()
+        for name, p in people(client).items()
         for f in list_all(client, contract.files_path(CONTACT, p["id"]))
     }
 
 
 def _add_directly(client: Any) -> None:
     """A contact and a link made in the destination itself, not by the target: never deleted."""
-    people = _people(client)
-    body = {"organization_id": people["Ada"]["organization_id"], "first_name": "Cy", **REQUIRED}
+    found = people(client)
+    body = {"organization_id": found["Ada"]["organization_id"], "first_name": "Cy", **REQUIRED}
     cy = client.send_json("POST", contract.assets_path(CONTACT), body)
-    path = contract.related_path(CONTACT, people["Ada"]["id"])
+    path = contract.related_path(CONTACT, found["Ada"]["id"])
     client.send_json("PUT", path, [{"asset_id": cy["id"], "description": "made by hand"}])
 
 
@@ -92,7 +89,7 @@ def test_a_versioned_run_deletes_exactly_what_it_no_longer_sends(
     src, config = Source(), target_config(empty_account, tmp_path)
     _first_run(src, config, client)
     _add_directly(client)
-    ada, bob = (_people(client)[name]["id"] for name in ("Ada", "Bob"))
+    ada, bob = (people(client)[name]["id"] for name in ("Ada", "Bob"))
     bob_file = list_all(client, contract.files_path(CONTACT, bob))[0]["id"]
     calls.reset()
 
@@ -252,7 +249,7 @@ def test_deleted_at_deletes_that_link_and_that_file(empty_account, client, calls
 def test_a_link_and_a_file_already_gone_count_as_deleted(empty_account, client, tmp_path):
     src, config = Source(), target_config(empty_account, tmp_path)
     _first_run(src, config, client)
-    ada, bob = (_people(client)[name]["id"] for name in ("Ada", "Bob"))
+    ada, bob = (people(client)[name]["id"] for name in ("Ada", "Bob"))
     client.request("DELETE", contract.related_path(CONTACT, bob, ada))
     for f in list_all(client, contract.files_path(CONTACT, bob)):
         client.request("DELETE", contract.files_path(CONTACT, bob, f["id"]))
@@ -295,7 +292,7 @@ def test_activate_version_of_other_streams_deletes_nothing(
     run_target(config, messages)
 
     assert f"ACTIVATE_VERSION of {stream!r} ignored" in caplog.text
-    assert len(_people(client)) == 2
+    assert len(people(client)) == 2
     assert len(list_all(client, contract.organizations_path())) == 1
     assert (_links(client), _files(client)) == (ALL_LINKS, ALL_FILES)
 

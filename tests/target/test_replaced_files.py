@@ -13,8 +13,8 @@ from typing import Any
 
 from lexful_api import contract
 from tests.lexful import download, list_all
+from tests.target.child_versions import CONTACT, Source, people, source_messages
 from tests.target.helpers import read_rejects, run_target, target_config
-from tests.target.test_child_versions import CONTACT, Source, _messages, _people
 
 OLD, NEW = b"old bytes of backup\n", b"new bytes of backup\n"  # same size, other content
 
@@ -34,7 +34,7 @@ def _file(src: Source, data: bytes, file_id: str) -> dict[str, Any]:
 
 
 def _ada_files(client: Any) -> list[bytes]:
-    ada = _people(client)["Ada"]["id"]
+    ada = people(client)["Ada"]["id"]
     return [
         download(client, CONTACT, ada, f["id"])
         for f in list_all(client, contract.files_path(CONTACT, ada))
@@ -45,20 +45,20 @@ def test_a_replaced_file_reaches_the_copy_hourly_then_nightly(empty_account, cli
     assert len(OLD) == len(NEW)
     src, config = Source(), target_config(empty_account, tmp_path)
     old = _file(src, OLD, str(uuid.uuid4()))
-    run_target(config, _messages(src, [], [old], 1))
+    run_target(config, source_messages(src, [], [old], 1))
     assert _ada_files(client) == [OLD]
     new = _file(src, NEW, str(uuid.uuid4()))  # the old file deleted, a new one uploaded
 
-    hourly = run_target(config, _messages(src, [], [new], None))
+    hourly = run_target(config, source_messages(src, [], [new], None))
 
     assert hourly.count("files", "created") == 1
     assert sorted(_ada_files(client)) == sorted([OLD, NEW])  # the hourly pass deletes nothing
 
-    nightly = run_target(config, _messages(src, [], [new], 2))
+    nightly = run_target(config, source_messages(src, [], [new], 2))
 
     assert (nightly.count("files", "deleted"), nightly.count("files", "unchanged")) == (1, 1)
     assert _ada_files(client) == [NEW]
-    again = run_target(config, _messages(src, [], [new], 3))
+    again = run_target(config, source_messages(src, [], [new], 3))
     assert (again.count("files", "deleted"), again.count("files", "unchanged")) == (0, 1)
     assert _ada_files(client) == [NEW]
     assert read_rejects(tmp_path) == []
@@ -66,10 +66,10 @@ def test_a_replaced_file_reaches_the_copy_hourly_then_nightly(empty_account, cli
 
 def test_a_replaced_file_reaches_the_copy_in_the_nightly_pass(empty_account, client, tmp_path):
     src, config = Source(), target_config(empty_account, tmp_path)
-    run_target(config, _messages(src, [], [_file(src, OLD, str(uuid.uuid4()))], 1))
+    run_target(config, source_messages(src, [], [_file(src, OLD, str(uuid.uuid4()))], 1))
     new = _file(src, NEW, str(uuid.uuid4()))
 
-    nightly = run_target(config, _messages(src, [], [new], 2))
+    nightly = run_target(config, source_messages(src, [], [new], 2))
 
     assert (nightly.count("files", "created"), nightly.count("files", "deleted")) == (1, 1)
     assert _ada_files(client) == [NEW]
@@ -79,10 +79,10 @@ def test_a_replaced_file_reaches_the_copy_in_the_nightly_pass(empty_account, cli
 def test_a_file_the_source_still_has_is_never_swept(empty_account, client, tmp_path):
     """Two source records (the old id, then a new one) of one identical file: it is kept."""
     src, config = Source(), target_config(empty_account, tmp_path)
-    run_target(config, _messages(src, [], [_file(src, OLD, str(uuid.uuid4()))], 1))
+    run_target(config, source_messages(src, [], [_file(src, OLD, str(uuid.uuid4()))], 1))
     same = _file(src, OLD, str(uuid.uuid4()))  # re-uploaded in the source: same bytes, new id
 
-    nightly = run_target(config, _messages(src, [], [same], 2))
+    nightly = run_target(config, source_messages(src, [], [same], 2))
 
     assert nightly.count("files", "deleted") == 0
     assert _ada_files(client) == [OLD]
@@ -90,11 +90,11 @@ def test_a_file_the_source_still_has_is_never_swept(empty_account, client, tmp_p
 
 def test_the_dry_run_plans_the_replaced_file_as_the_real_run_does(empty_account, client, tmp_path):
     src, config = Source(), target_config(empty_account, tmp_path)
-    run_target(config, _messages(src, [], [_file(src, OLD, str(uuid.uuid4()))], 1))
+    run_target(config, source_messages(src, [], [_file(src, OLD, str(uuid.uuid4()))], 1))
     new = _file(src, NEW, str(uuid.uuid4()))
 
-    dry = run_target({**config, "dry_run": True}, _messages(src, [], [new], None))
-    real = run_target(config, _messages(src, [], [new], None))
+    dry = run_target({**config, "dry_run": True}, source_messages(src, [], [new], None))
+    real = run_target(config, source_messages(src, [], [new], None))
 
     counts = [(r.count("files", "created"), r.count("files", "unchanged")) for r in (dry, real)]
     assert counts == [(1, 0), (1, 0)]
@@ -106,16 +106,16 @@ def test_a_link_is_swept_though_another_link_points_at_the_same_asset(
     """Two links to one asset (Ada -> Cy, Bob -> Cy): the one the source dropped goes."""
     ids = {name: str(uuid.uuid4()) for name in ("Ada", "Bob", "Cy")}
     src, config = Source(ids=ids), target_config(empty_account, tmp_path)
-    run_target(config, _messages(src, [src.link("Ada", "Cy"), src.link("Bob", "Cy")], [], 1))
+    run_target(config, source_messages(src, [src.link("Ada", "Cy"), src.link("Bob", "Cy")], [], 1))
 
-    nightly = run_target(config, _messages(src, [src.link("Ada", "Cy")], [], 2))
+    nightly = run_target(config, source_messages(src, [src.link("Ada", "Cy")], [], 2))
 
     assert nightly.count("related_assets", "deleted") == 1
-    people = _people(client)
+    found = people(client)
     linked = {
         name: [
             link["asset_id"] for link in list_all(client, contract.related_path(CONTACT, p["id"]))
         ]
-        for name, p in people.items()
+        for name, p in found.items()
     }
-    assert linked == {"Ada": [people["Cy"]["id"]], "Bob": [], "Cy": []}
+    assert linked == {"Ada": [found["Cy"]["id"]], "Bob": [], "Cy": []}
