@@ -1,7 +1,9 @@
-"""Write each plugin's `--about --format=markdown` settings table into README.md.
+"""Write each plugin's `--about --format=markdown` settings table into its guide.
 
+The README links each plugin's guide in docs/ (docs/tap-lexful.md, docs/target-lexful.md,
+docs/lightfield.md), where the table sits between `<!-- PLUGIN settings -->` markers.
 `python scripts/readme_settings.py` rewrites the tables; `--check` fails when they are stale
-(the test suite runs that, so the README never drifts from what the plugins print).
+(the test suite runs that, so the pages never drift from what the plugins print).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 PLUGINS = ("tap-lexful", "target-lexful", "tap-lightfield", "target-lightfield")
 
 
@@ -28,27 +30,35 @@ def settings_table(plugin: str) -> str:
     return "\n".join(lines)
 
 
-def render(text: str) -> str:
+def render(pages: dict[Path, str]) -> dict[Path, str]:
+    """Every page with each plugin's table rewritten; each table is in exactly one page."""
+    wanted = dict(pages)
     for plugin in PLUGINS:
         begin, end = f"<!-- {plugin} settings -->", f"<!-- /{plugin} settings -->"
         pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.DOTALL)
         block = f"{begin}\n{settings_table(plugin)}\n{end}"
-        text, count = pattern.subn(lambda _m, block=block: block, text)
-        if count != 1:
-            msg = f"README.md needs one {begin} ... {end} block"
+        found = 0
+        for page, text in wanted.items():
+            wanted[page], count = pattern.subn(lambda _m, block=block: block, text)
+            found += count
+        if found != 1:
+            msg = f"README.md and docs/*.md need one {begin} ... {end} block in all (found {found})"
             raise SystemExit(msg)
-    return text
+    return wanted
 
 
 def main() -> int:
-    current = README.read_text()
+    current = {page: page.read_text() for page in PAGES}
     wanted = render(current)
+    stale = [page.relative_to(ROOT) for page in PAGES if wanted[page] != current[page]]
     if "--check" in sys.argv:
-        if wanted != current:
-            print("README.md settings tables differ from --about: run scripts/readme_settings.py")
+        if stale:
+            names = ", ".join(map(str, stale))
+            print(f"settings tables in {names} differ from --about: run scripts/readme_settings.py")
             return 1
         return 0
-    README.write_text(wanted)
+    for page in stale:
+        (ROOT / page).write_text(wanted[ROOT / page])
     return 0
 
 

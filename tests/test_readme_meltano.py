@@ -1,5 +1,6 @@
-"""Every `meltano` command of the README's shell blocks, run in README order against the pinned
-Meltano (4.4.1) and the sandbox, in a project made from this meltano.yml.
+"""Every `meltano` command of the README's shell blocks and of the guides it links (docs/), run in
+reading order against the pinned Meltano (4.4.1) and the sandbox, in a project made from this
+meltano.yml.
 
 Placeholders (`0190...`, `'...'`) become the sandbox's values, the `export TAP_*`/`TARGET_*`
 lines apply to the commands after them, and what the README leaves to the reader's setup is
@@ -25,12 +26,24 @@ pytestmark = pytest.mark.meltano
 
 PLACEHOLDERS = ("0190...", "...")
 SHELL = ("bash", "sh", "")
+# The README, then its guides in the order it lists them (the pages with a `meltano` command).
+PAGES = (
+    "README.md",
+    "docs/meltano.md",
+    "docs/warehouse.md",
+    "docs/airbyte.md",
+    "docs/dagster.md",
+    "docs/tap-lexful.md",
+    "docs/target-lexful.md",
+    "docs/lightfield.md",
+)
 
 
 def readme_lines() -> list[list[str]]:
-    """The `meltano` commands and the `export` lines of the README's shell blocks, in order."""
+    """The `meltano` commands and the `export` lines of the pages' shell blocks, in order."""
     found, language = [], None  # language: that of the open block, None outside one
-    for line in (ROOT / "README.md").read_text().splitlines():
+    text = "\n".join((ROOT / page).read_text() for page in PAGES)
+    for line in text.splitlines():
         if line.startswith("```"):
             language = None if language is not None else line[3:].strip()
         elif language in SHELL and line.startswith(("meltano ", "export ")):

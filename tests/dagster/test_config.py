@@ -1,5 +1,5 @@
 """The accounts file's errors: they name the file (and LEXFUL_DAGSTER_CONFIG), never a secret;
-the README's example is a valid accounts file."""
+the Dagster guide's example (docs/dagster.md) is a valid accounts file."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ ENTRY = """accounts:
 
 
 def readme_example() -> str:
-    """The README's example accounts file (its yaml block that names lexful-dagster.yml)."""
-    text = (ROOT / "README.md").read_text()
+    """The Dagster guide's example accounts file (its yaml block that names lexful-dagster.yml)."""
+    text = (ROOT / "docs" / "dagster.md").read_text()
     blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
     (example,) = [str(b) for b in blocks if b.startswith("# lexful-dagster.yml")]
     return example
