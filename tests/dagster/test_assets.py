@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from dagster import DagsterInstance
 from lexful_api import LexfulClient, contract
 from lexful_dagster import plan, shards
 from lexful_dagster.config import Settings
-from lexful_sandbox import Sandbox, running_sandbox
+from lexful_sandbox import Sandbox
 from tests.dagster.harness import (
     ACCOUNT_STREAMS,
     accounts_file,
@@ -38,16 +37,6 @@ from tests.e2e.pipeline import ROOT
 from tests.lexful import client_for, create_asset, create_organization, list_all
 
 pytestmark = pytest.mark.meltano
-
-
-@pytest.fixture
-def two_accounts() -> Iterator[tuple[Sandbox, Sandbox]]:
-    """Two demo accounts, each on a sandbox of its own (different seeds: different data)."""
-    with (
-        running_sandbox(seed="demo") as north,
-        running_sandbox(seed="demo", seed_random=2) as south,
-    ):
-        yield north, south
 
 
 def records_read(result_metadata: dict) -> dict[str, int]:
