@@ -123,7 +123,9 @@ def test_a_backfill_of_two_accounts_through_the_daemon_equals_one_run_each(
             for account in settings.accounts:
                 command = [str(BIN / "dagster"), "job", "backfill", "-w", str(workspace)]
                 command += ["-j", f"lexful_{account.name}", "--all", "--noprompt"]
-                done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+                done = subprocess.run(
+                    command, env=env, cwd=ROOT, capture_output=True, text=True, check=False
+                )
                 assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
             monkeypatch.setenv("DAGSTER_HOME", str(home))
             with DagsterInstance.get() as instance:
