@@ -7,8 +7,9 @@ different shard counts, so most of its keys would name no shard. An asset per ac
 that exist, and lets each account run into its own loader.
 
 A partition is a Dagster run of its own: it plans (an organization shard refreshes the plan
-first, see ``plan``), then runs ``meltano run`` through Dagster Pipes (``pipes_job``), in a
-Meltano run directory of its own (``rundir``). A failing partition fails alone, and rerunning
+first, see ``plan``; the plan is kept in the Meltano state backend, see ``states``), then
+runs ``meltano run`` through Dagster Pipes (``pipes_job``), in a Meltano run directory of its
+own (``rundir``). A failing partition fails alone, and rerunning
 it resumes from its own state.
 """
 
@@ -105,7 +106,8 @@ def run_partition(
     result = invocation.get_materialize_result()
     shard = shards.organization_shard(key)
     if shard is not None and extras["bound"]:
-        moves.mark_checked(account, shard, extras["bound"])
+        store = states.MeltanoPlanStore(settings.meltano, account)
+        plan.mark_checked(account, shard, extras["bound"], store)
     return result
 
 
@@ -124,7 +126,6 @@ def _prepare(
     shard = shards.organization_shard(key)
     if shard is None:
         return shards.meltano_env(settings.meltano, account, key) | own_dir, extras
-    states.refuse_without_plan(settings.meltano, account)
     chosen = [str(t) for t in account.tap_settings.get("asset_types") or []]
     prepared, moved = _plan(settings, account, shard, chosen)
     if not prepared.organization_ids:
@@ -148,14 +149,15 @@ def _plan(
     """The shard's plan, and the assets moved into it since its last one (``moves``)."""
     client = client_from_config(account.client_config(), user_agent="lexful-dagster", concurrency=8)
     try:
-        prepared = plan.prepare_shard(client, account, shard)
+        store = states.MeltanoPlanStore(settings.meltano, account)
+        prepared = plan.prepare_shard(client, account, shard, store)
         previous = prepared.previous_bound
         if account.replication_key != "created_at" or not previous:
             return prepared, {}
         types = [t for t in prepared.asset_types if not chosen or t in chosen]
         members = prepared.organization_ids
         marks = states.bookmarks(settings.meltano, account, f"{shards.ORGANIZATION_PREFIX}{shard}")
-        since = min(moves.checked(account, shard) or previous, previous)
+        since = min(prepared.checked or previous, previous)
         found = moves.moved_in(client, members, marks, types, (since, prepared.bound))
         return prepared, found
     finally:

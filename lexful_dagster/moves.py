@@ -12,9 +12,12 @@ Its run then reads them by id (``id[in]``), in a pass of their own after the sha
 no bookmark of its own).
 
 Where a shard's search for moves begins is the bound of its last run that succeeded, pass
-included (``checked``, a file beside the plan: ``<plan>.moves.json``), so the windows follow
-each other and a failed run's moves are searched again: a move is found by its new shard's
-first plan after it, and read by the first run of that shard that succeeds.
+included (the plan's ``checked``, kept with the plan in the state backend), so the windows
+follow each other and a failed run's moves are searched again: a move is found by its new
+shard's first plan after it, and read by the first run of that shard that succeeds.
+
+Organizations the stream's bookmark does not cover yet (just added to the shard) are not
+searched: the tap reads them from their first record (its catch-up) anyway.
 
 An asset that was only edited (or moved after its old shard read it) is found too, and read
 again: a newer copy of a record the loader already holds, which its merge by key keeps once;
@@ -26,49 +29,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 
-from connector_core import safe_files
 from lexful_api import LexfulClient, contract
-from lexful_dagster import plan, shards
-from lexful_dagster.config import Account
+from lexful_dagster import shards
+from lexful_dagster.states import Mark
 
 #: The API takes at most this many values in one ``[in]`` filter [A: the sandbox's limit].
 IN_LIMIT = 1000
 PASS_SUFFIX = ".moves"
 
 
-def checked_path(account: Account) -> Path:
-    return account.plan_path.with_name(f"{account.plan_path.name}.moves.json")
-
-
-def checked(account: Account, shard: int) -> str | None:
-    """Where the shard's search for moves begins: the bound of its last successful run."""
-    try:
-        raw = json.loads(checked_path(account).read_text())
-    except FileNotFoundError:
-        return None
-    value = raw.get(str(shard)) if isinstance(raw, dict) else None
-    return str(value) if value else None
-
-
-def mark_checked(account: Account, shard: int, bound: str) -> None:
-    """After the shard's run (and its passes) succeeded: moves before ``bound`` are read."""
-    path = checked_path(account)
-    with plan.locked(account.plan_path):
-        try:
-            raw = json.loads(path.read_text())
-        except FileNotFoundError:
-            raw = {}
-        raw[str(shard)] = bound
-        text = json.dumps(raw, indent=1, sort_keys=True) + "\n"
-        safe_files.write_private(path, text.encode())  # 0600, never through a symlink
-
-
 def moved_in(
     client: LexfulClient,
     organization_ids: Sequence[str],
-    marks: dict[str, tuple[str, str]],
+    marks: dict[str, Mark],
     asset_types: Sequence[str],
     window: tuple[str, str],
 ) -> dict[str, list[str]]:
@@ -81,10 +55,11 @@ def moved_in(
         stream = shards.asset_stream(name)
         if stream not in marks:
             continue  # no bookmark: the shard's run reads the stream from its start
-        value, last_id = marks[stream]
-        for start in range(0, len(organization_ids), IN_LIMIT):
+        value, last_id, covered = marks[stream]
+        searched = [o for o in organization_ids if covered is None or o in covered]
+        for start in range(0, len(searched), IN_LIMIT):
             params = {
-                "organization_id[in]": ",".join(organization_ids[start : start + IN_LIMIT]),
+                "organization_id[in]": ",".join(searched[start : start + IN_LIMIT]),
                 "created_at[lte]": value,
                 "updated_at[gte]": since,
                 "updated_at[lt]": bound,

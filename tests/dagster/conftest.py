@@ -8,10 +8,12 @@ session's own is not.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from lexful_sandbox import Sandbox, running_sandbox
 from tests.e2e.pipeline import meltano, meltano_env
 
 BLANK = {"api_url": "", "account_id": "", "api_key_id": "", "api_key_secret": ""}
@@ -27,3 +29,13 @@ def meltano_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     meltano("install", "tap-lexful", "target-jsonl", env=env)
     return home
+
+
+@pytest.fixture
+def two_accounts() -> Iterator[tuple[Sandbox, Sandbox]]:
+    """Two demo accounts, each on a sandbox of its own (different seeds: different data)."""
+    with (
+        running_sandbox(seed="demo") as north,
+        running_sandbox(seed="demo", seed_random=2) as south,
+    ):
+        yield north, south

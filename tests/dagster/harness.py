@@ -205,6 +205,38 @@ def assert_union_is_full_run(
     return union
 
 
+def assert_merged_union_is_full_run(
+    tmp: Path, settings: Settings, account: Account
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, set[tuple[str, ...]]]]:
+    """The shards' output after a loader's merge by key is one full run's: 0 missing, 0 extra,
+    no key with two different records. Returns the union and, per stream, the keys read more
+    than once (organizations that moved between shards are read again by their new one)."""
+    union = read_output(tmp / "out" / account.name)
+    full = full_run(settings, account, tmp)
+    read_again: dict[str, set[tuple[str, ...]]] = {}
+    report = {}
+    for stream in sorted(set(union) | set(full)):
+        records = union.get(stream, [])
+        if stream in LATEST_ONLY:
+            records = list({key_of(stream, r): r for r in records}.values())
+        copies = Counter(key_of(stream, r) for r in records)
+        if stream not in FULL_TABLE:
+            read_again[stream] = {key for key, n in copies.items() if n > 1}
+        merged = {_canonical(r): r for r in records}  # identical copies: one row after a merge
+        got = Counter(list(merged))
+        want = Counter(_canonical(r) for r in full.get(stream, []))
+        keys = Counter(key_of(stream, r) for r in merged.values())
+        report[stream] = {
+            "missing": sum((want - got).values()),
+            "extra": sum((got - want).values()),
+            "conflicting": sum(n - 1 for n in keys.values() if n > 1),
+        }
+    clean = {"missing": 0, "extra": 0, "conflicting": 0}
+    assert report == dict.fromkeys(report, clean), report
+    assert set(union) == set(full)
+    return union, read_again
+
+
 def _canonical(record: dict[str, Any]) -> str:
     # asset_counts' read_at is when a run read the count: two runs never agree on it.
     return json.dumps({k: v for k, v in record.items() if k != "read_at"}, sort_keys=True)

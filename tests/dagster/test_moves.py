@@ -3,6 +3,8 @@ read a subset of asset types: the union of the shards against one plain ``meltan
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ pytest.importorskip("dagster", reason="the dagster extra is not installed")
 from dagster import DagsterInstance
 
 from lexful_api import LexfulClient, contract
-from lexful_dagster import plan, shards
+from lexful_dagster import plan, shards, states
 from lexful_dagster.config import Account, Settings
 from lexful_sandbox import Sandbox
 from tests.dagster.harness import (
@@ -29,7 +31,7 @@ from tests.dagster.harness import (
     read_output,
     two_shards_synced,
 )
-from tests.lexful import client_for, create_asset, list_all
+from tests.lexful import client_for, create_asset, create_organization, list_all
 
 pytestmark = pytest.mark.meltano
 CONTACT = "system.contact"
@@ -98,6 +100,42 @@ def test_assets_moved_to_a_shard_that_passed_them_are_read_by_it_both_ways(
     assert_union_is_full_run(tmp_path, settings, account, runs=2)
 
 
+def clear_stored_plan(settings: Settings, account: Account) -> None:
+    state_id = states.plan_state_id(settings.meltano, account)
+    command = [settings.meltano.executable, "state", "clear", "--force", state_id]
+    env = {**os.environ, **settings.meltano.env}
+    subprocess.run(command, cwd=settings.meltano.project_dir, env=env, check=True)
+
+
+def test_a_run_on_a_disk_of_its_own_uses_the_plan_kept_with_the_states(
+    own_demo_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meltano_home: Path
+) -> None:
+    settings, account, instance = two_shards_synced(
+        own_demo_sandbox.config, tmp_path, monkeypatch, meltano_home
+    )
+    kept = plan.read(account.plan_path)
+    assert kept is not None
+    stored = states.MeltanoPlanStore(settings.meltano, account).get()
+    assert plan.Plan.from_json(stored) == kept
+    client = client_for(own_demo_sandbox.config)
+    create_asset(
+        client, CONTACT, live_members(client, account, 0)[0], first_name="Between", important=False
+    )
+    create_organization(client, "Founded Between Runs")
+
+    for key in shards.partition_keys(account):
+        account.plan_path.unlink(missing_ok=True)  # each run on a disk of its own
+        assert materialize_partition(settings, account, key, instance).success
+    after = plan.read(account.plan_path)
+    assert after is not None
+    # The stored plan was used, not a fresh one: no organization changed shard.
+    assert {org: w.shard for org, w in kept.organizations.items()} == {
+        org: after.organizations[org].shard for org in kept.organizations
+    }
+    assert len(after.organizations) == len(kept.organizations) + 1
+    assert_union_is_full_run(tmp_path, settings, account, runs=2)
+
+
 def test_a_lost_plan_is_refused_while_the_shards_states_exist(
     own_demo_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meltano_home: Path
 ) -> None:
@@ -105,23 +143,26 @@ def test_a_lost_plan_is_refused_while_the_shards_states_exist(
         own_demo_sandbox.config, tmp_path, monkeypatch, meltano_home
     )
     kept = account.plan_path.read_text()
-    account.plan_path.unlink()  # a run launcher that gives each run its own disk, say
+    account.plan_path.unlink()  # the local copy, and the state backend's
+    clear_stored_plan(settings, account)
 
     for key in ("orgs-0", "orgs-1"):
         result = materialize_partition(settings, account, key, instance)
         assert not result.success
         message = failure_message(result).strip().splitlines()
         assert any(
-            f"north: the plan {account.plan_path} is missing but 2 organization shard state(s)"
-            in line
+            "north: the plan is missing (state " in line
+            and f"{account.plan_path}) but 2 organization shard state(s)" in line
             for line in message
         ), message
     assert not account.plan_path.exists()  # no plan made afresh
+    assert states.MeltanoPlanStore(settings.meltano, account).get() is None
     # The account-wide shard has no plan to lose and runs.
     assert materialize_partition(settings, account, "account", instance).success
 
-    account.plan_path.write_text(kept)  # restored: the shards go on as before
+    account.plan_path.write_text(kept)  # restored: the shards go on as before, and store it
     assert all(result.success for result in materialize_all(settings, instance).values())
+    assert states.MeltanoPlanStore(settings.meltano, account).get() is not None
     assert_union_is_full_run(tmp_path, settings, account, runs=3)
 
 

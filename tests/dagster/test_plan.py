@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("dagster", reason="the dagster extra is not installed")
 
 from lexful_api import LexfulClient, contract
-from lexful_dagster import plan
+from lexful_dagster import plan, weights
 from lexful_dagster.config import Account
 from lexful_sandbox import Sandbox
 from tests.dagster.harness import accounts_file
@@ -76,17 +76,18 @@ def test_first_plan_places_every_organization_once_balanced_by_assets(
     assert prepared.asset_types == [t["name"] for t in list_all(client, "/v1/asset_types")]
 
 
-def test_both_ways_of_counting_assets_agree(demo_sandbox: Sandbox) -> None:
+def test_every_way_of_counting_assets_agrees(demo_sandbox: Sandbox) -> None:
     client = client_for(demo_sandbox.config)
     organizations = sorted(every_organization(client))
     kinds = [t["name"] for t in list_all(client, "/v1/asset_types")]
-    each = plan.count_each(client, organizations, kinds)
-    walking = plan.count_walking(client, organizations, kinds)
-    assert each == walking
+    each = weights.count_each(client, organizations, kinds)
+    walking = weights.count_walking(client, organizations, kinds)
+    counted = weights.current(client, organizations, kinds)  # GET /v1/entities/counts
+    assert each == walking == counted
     assert sum(each.values()) == sum(assets_by_organization(client).values())
 
 
-def test_assignments_never_move_new_organizations_go_to_the_lightest_shard(
+def test_weights_are_counted_again_and_new_organizations_go_to_the_lightest_shard_now(
     own_demo_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = client_for(own_demo_sandbox.config)
@@ -95,64 +96,83 @@ def test_assignments_never_move_new_organizations_go_to_the_lightest_shard(
         plan.prepare_shard(client, two, shard)
     before = plan.read(two.plan_path)
     assert before is not None
-
+    loads = before.weights()
+    light = min((0, 1), key=lambda k: (loads[k], k))
+    # The lighter shard's first organization grows past the gap: the lighter is the other now.
+    grown = before.members(light)[0]
+    for i in range(loads[1 - light] - loads[light] + 3):
+        create_asset(client, "system.location", grown, name=f"Site {i}")
     first = create_organization(client, "First newcomer")
     prepared = plan.prepare_shard(client, two, 0)
-    placed = plan.read(two.plan_path)
-    assert placed is not None
-    weights = before.weights()
-    lightest = min((0, 1), key=lambda k: (weights[k], k))
-    assert placed.organizations[first["id"]].shard == lightest
-    assert prepared.added == ([first["id"]] if lightest == 0 else [])
-
-    big = create_organization(client, "Big newcomer")
-    for i in range(5):
-        create_asset(client, "system.location", big["id"], name=f"Site {i}")
-    small = create_organization(client, "Small newcomer")
-    # A third shard now: it is empty, so the lightest, and takes the newcomers; no
-    # organization placed before moves.
-    three = account_for(own_demo_sandbox, tmp_path, monkeypatch, shards=3)
-    prepared = plan.prepare_shard(client, three, 1)
-    after = plan.read(three.plan_path)
+    after = plan.read(two.plan_path)
     assert after is not None
-    assert {org: w.shard for org, w in placed.organizations.items()} == {
-        org: after.organizations[org].shard for org in placed.organizations
+    assert after.organizations[grown].assets == assets_by_organization(client)[grown]
+    assert after.organizations[first["id"]].shard == 1 - light
+    assert prepared.added == ([first["id"]] if light == 1 else [])
+    # Nothing else moved.
+    assert {o: w.shard for o, w in before.organizations.items()} == {
+        o: after.organizations[o].shard for o in before.organizations
     }
-    assert after.members(2) == sorted([big["id"], small["id"]])
-    assert after.organizations[big["id"]].assets == 5
-    assert prepared.added == []  # shard 1 planned, shard 2 got them
-    assert after.shards == 3
-    assert set(after.bounds) == {0, 1}  # shard 2 has not run: no bookmarks, no bound
 
 
-def test_fewer_shards_or_another_account_is_refused(
+def test_shard_counts_grow_and_shrink_by_moving_organizations(
     demo_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = client_for(demo_sandbox.config)
-    plan.prepare_shard(client, account_for(demo_sandbox, tmp_path, monkeypatch, shards=3), 0)
-    with pytest.raises(plan.PlanError, match="3 shards and the config 2"):
-        plan.prepare_shard(client, account_for(demo_sandbox, tmp_path, monkeypatch, shards=2), 0)
-    other = demo_sandbox.new_account()
+    plan.prepare_shard(client, account_for(demo_sandbox, tmp_path, monkeypatch, shards=2), 0)
+    two = plan.read(tmp_path / "north.plan.json")
+    assert two is not None
+
+    prepared = plan.prepare_shard(
+        client, account_for(demo_sandbox, tmp_path, monkeypatch, shards=3), 2
+    )
+    three = plan.read(tmp_path / "north.plan.json")
+    assert three is not None
+    assert three.shards == 3
+    moved = {o for o, w in three.organizations.items() if w.shard != two.organizations[o].shard}
+    # Only to the new shard, and it is no longer empty: the heaviest shard is lighter.
+    assert moved
+    assert {three.organizations[o].shard for o in moved} == {2}
+    assert prepared.added == sorted(moved) == three.members(2)
+    assert max(three.weights()) < max(two.weights())
+    assert set(three.organizations) == set(two.organizations)
+
+    plan.prepare_shard(client, account_for(demo_sandbox, tmp_path, monkeypatch, shards=2), 0)
+    back = plan.read(tmp_path / "north.plan.json")
+    assert back is not None
+    assert back.shards == 2
+    # Shard 2's organizations are placed again; the others stay where they were.
+    assert set(back.organizations) == set(two.organizations)
+    assert {o: back.organizations[o].shard for o in three.organizations if o not in moved} == {
+        o: w.shard for o, w in three.organizations.items() if o not in moved
+    }
+    assert set(back.bounds) <= {0, 1}
+    assert set(back.checked) <= {0, 1}
+
+
+def test_another_accounts_plan_is_refused(
+    demo_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = client_for(demo_sandbox.config)
     three = account_for(demo_sandbox, tmp_path, monkeypatch, shards=3)
+    plan.prepare_shard(client, three, 0)
+    other = demo_sandbox.new_account()
     moved = dataclasses.replace(three, account_id=other["account_id"])
     with pytest.raises(plan.PlanError, match="is the plan of account"):
         plan.prepare_shard(client, moved, 0)
 
 
-def test_an_organization_never_joins_a_shard_whose_bookmarks_may_have_passed_it() -> None:
-    # Shard 0 is lighter, but its last run began (bound) after the organization was created:
-    # its bookmarks may be past the organization's first records.
-    state = plan.Plan(
-        "acct", 2, bounds={0: "2026-01-02T00:00:00.000Z", 1: "2026-01-01T00:00:00.000Z"}
-    )
-    state.organizations["old"] = plan.Assignment(1, 10, "2025-01-01T00:00:00.000Z")
-    placed = plan.assign(state, [plan.Organization("new", "2026-01-01T12:00:00Z", 1)])
-    assert placed == {"new": 1}
-    # At its bound exactly: that run read only what is below it, so the organization is safe.
-    placed = plan.assign(state, [plan.Organization("edge", "2026-01-02T00:00:00.000Z", 1)])
-    assert placed == {"edge": 0}
-    with pytest.raises(plan.PlanError, match="no shard can take it"):
-        plan.assign(state, [plan.Organization("older", "2025-12-31T00:00:00.000Z", 1)])
+def test_spreading_moves_the_largest_that_narrows_the_gap_and_stops() -> None:
+    state = plan.Plan("acct", 1)
+    for org, size in {"a": 9, "b": 5, "c": 4, "d": 3, "e": 0}.items():
+        state.organizations[org] = plan.Assignment(0, size, "2026-01-01T00:00:00.000Z")
+    # 21/0/0 -> 12/9/0 -> 7/9/5: then nothing in the heaviest (a, 9) narrows its gap of 4.
+    assert plan.resize(state, 3) == {"a": 1, "b": 2}
+    assert state.weights() == [7, 9, 5]
+    assert plan.resize(state, 3) == {}
+    # Shrinking places the shard's organizations as newcomers, each on the lightest.
+    assert plan.resize(state, 2) == {"b": 0}
+    assert state.weights() == [12, 9]
 
 
 PLAN_IN_A_PROCESS = """
