@@ -13,7 +13,9 @@ from singer_sdk import typing as th
 
 from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 
-DEFAULT_MAX_CONCURRENCY = 8
+DEFAULT_MAX_CONCURRENCY = 8  # the old default, and a number's default where auto is refused
+AUTO = "auto"
+AUTO_MAX_CONCURRENCY = 64  # the most requests in flight that auto goes to
 MAX_RESPONSE_SETTING = "max_response_bytes"
 MAX_PAGES_SETTING = "max_pages"
 
@@ -22,14 +24,39 @@ def concurrency_property(what: str) -> th.Property[Any]:
     """``max_concurrency``: how many ``what`` (requests, writes) are in flight at once."""
     return th.Property(
         "max_concurrency",
-        th.IntegerType(minimum=1, maximum=64),
-        default=DEFAULT_MAX_CONCURRENCY,
-        description=f"{what} in flight at once (within max_requests_per_second).",
+        th.CustomType(
+            {
+                "anyOf": [
+                    {"type": "integer", "minimum": 1, "maximum": AUTO_MAX_CONCURRENCY},
+                    {"type": "string", "enum": [AUTO]},
+                ]
+            }
+        ),
+        default=AUTO,
+        description=(
+            f"{what} in flight at once (within max_requests_per_second). auto (default): "
+            f"found while running, up to {AUTO_MAX_CONCURRENCY}, from the API's latency and its "
+            "429s (then paced at the rate it accepts); a number fixes it."
+        ),
     )
 
 
+def adaptive(config: Mapping[str, Any]) -> bool:
+    """Is ``max_concurrency`` auto (the default)?"""
+    value = config.get("max_concurrency")
+    return value is None or value == AUTO
+
+
 def max_concurrency(config: Mapping[str, Any]) -> int:
-    return max(1, int(config.get("max_concurrency") or DEFAULT_MAX_CONCURRENCY))
+    """The threads of a run: the setting's number, or auto's ceiling."""
+    if adaptive(config):
+        return AUTO_MAX_CONCURRENCY
+    value = config["max_concurrency"]
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        msg = f"max_concurrency: {value!r} is neither a whole number nor 'auto'"
+        raise ValueError(msg) from None
 
 
 def request_properties(
@@ -106,6 +133,7 @@ class ClientOptions(TypedDict):
     max_response_bytes: int
     max_pages: int
     allowed_file_hosts: tuple[str, ...]
+    adaptive_concurrency: int | None
 
 
 def client_options(
@@ -123,4 +151,5 @@ def client_options(
         max_response_bytes=int(config.get(MAX_RESPONSE_SETTING) or DEFAULT_MAX_RESPONSE_BYTES),
         max_pages=int(config.get(MAX_PAGES_SETTING) or DEFAULT_MAX_PAGES),
         allowed_file_hosts=tuple(config.get("allowed_file_hosts") or ()),
+        adaptive_concurrency=concurrency if adaptive(config) else None,
     )

@@ -121,14 +121,18 @@ class PageWalker:
     nothing is emitted twice.
     """
 
-    def __init__(self, walk: Walk, submit: Callable[..., Future[Page]], window: int) -> None:
+    def __init__(
+        self, walk: Walk, submit: Callable[..., Future[Page]], window: int | Callable[[], int]
+    ) -> None:
         self.walk = walk
         self.submit = submit
-        self.window = window
+        # The most pages in flight: a number, or (max_concurrency: auto) what the client's
+        # adaptive limit allows now.
+        self._window = window
         # Pages in flight: the whole window while the API is the slower side; fewer while
         # the emitter is (at low latency), since idle fetching threads only contend for the
         # GIL with it. See ``_resize``.
-        self.depth = window
+        self.depth = self.window
         self.last: Position | None = walk.after
         self._fetch_s: float | None = None  # a page fetch's time, smoothed
         self._emit_s: float | None = None  # the emitter's own time per page, smoothed
@@ -139,6 +143,11 @@ class PageWalker:
         self.boundary_at = 0  # the offset the last emitted record was read at
         self.last_resume_failed = False
         self._offsets: deque[int] = deque()  # the offsets of the pages in flight, in order
+
+    @property
+    def window(self) -> int:
+        window = self._window
+        return window() if callable(window) else window
 
     def pages(self) -> Iterator[Records]:
         since = self.walk.since
@@ -317,7 +326,7 @@ class RereadPageWalker(PageWalker):
         self,
         walk: Walk,
         submit: Callable[..., Future[Page]],
-        window: int,
+        window: int | Callable[[], int],
         id_of: Callable[[dict[str, Any]], str],
     ) -> None:
         super().__init__(walk, submit, window)

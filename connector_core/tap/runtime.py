@@ -35,6 +35,11 @@ class Runtime:
             self.max_concurrency, thread_name_prefix=self.thread_name_prefix
         )
 
+    def window(self) -> int:
+        """Requests worth having in flight now: ``max_concurrency``, or where auto is."""
+        limit = self.client.concurrency
+        return self.max_concurrency if limit is None else limit.limit
+
 
 class Progress:
     """Counts a stream's records, requests, retries and parents (from any thread); logs a
@@ -83,17 +88,18 @@ class Progress:
             elapsed = max(now - self._started, 1e-6)
         self._log_progress(self.done / elapsed)
 
-    def summary(self, *, child: bool = False) -> None:
-        """One line: what the stream read and what it cost."""
+    def summary(self, *, child: bool = False, note: str = "") -> None:
+        """One line: what the stream read and what it cost (``note``: where auto settled)."""
         seconds = time.monotonic() - self._started
         records = f"{self.done} records" + (f" from {self.parents} parents" if child else "")
         self._logger.info(
-            "Stream '%s' done: %s, %d requests, %d retries, %.1f s",
+            "Stream '%s' done: %s, %d requests, %d retries, %.1f s%s",
             self._name,
             records,
             self.requests,
             self.retries,
             seconds,
+            f"; {note}" if note else "",
         )
         if self.retries:  # one line for an outage (a client may log each retry at DEBUG)
             self._logger.warning(

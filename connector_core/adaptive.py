@@ -1,0 +1,220 @@
+"""``max_concurrency: auto``: the requests in flight, and the pace, found by watching the API.
+
+One ``AdaptiveLimit`` per client gates every try of every request (``HttpClient``). It turns
+two knobs, each on its own signal:
+
+- **Concurrency** (Vegas-style, as in Netflix's concurrency-limits): the requests a server
+  answers without queueing them. Each interval (about one round trip: ``limit`` answers) it
+  compares the interval's mean latency with ``min_rtt``, the latency of an unloaded server
+  (the lowest interval mean, so that one small request does not set it; forgotten when even
+  the lowest of the last 10 to 20 s is twice as high). ``queue = limit * (1 - min_rtt / rtt)``
+  estimates the requests waiting in a queue somewhere (the server's, or our own threads' for
+  the GIL). Below ``alpha`` the limit grows, if at least half of it was used (doubling until
+  the first sign of congestion, so that a short sync is not spent ramping up; then by one);
+  above ``beta`` it shrinks by a tenth. A 503, or a try with no answer, halves it.
+- **Pace** (requests per second), learned from a 429: concurrency cannot keep a fast API
+  under a rate limit (one request in flight at 20 ms is 50 a second). On a 429 the pace
+  becomes what the server did accept over the last seconds (its rate, however it counts it:
+  a fixed window, a bucket) times ``headroom``; ``X-RateLimit-Remaining: 0`` is read the same
+  way, a 429 that has not happened yet. The pace probes upwards (``probe_step``) only after
+  ``probe_after_s`` without a 429, so that refusals stay rare (one per probe at most).
+
+Every change is logged at DEBUG; ``describe()`` is the line a summary reports. Nothing here
+sends a request or sleeps on its own clock: tests drive it with synthetic latencies and
+statuses (``tests/core/test_adaptive.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+
+LOGGER = logging.getLogger("connector_core.adaptive")
+MIN_RTT_WINDOW_S = 10.0  # min_rtt is the lowest of the last 10 to 20 s: a server can slow down
+RATE_SPAN_S = 2.0  # a 429's rate is what was accepted over the last 2 s (1 s at the start)
+
+
+class AdaptiveLimit:
+    """Requests in flight and the pace, adapted to what the API's answers say."""
+
+    def __init__(
+        self,
+        *,
+        initial: int = 8,
+        minimum: int = 1,
+        maximum: int = 64,
+        alpha: float = 3.0,
+        beta: float = 6.0,
+        headroom: float = 0.95,
+        probe_after_s: float = 30.0,
+        probe_step: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        logger: logging.Logger = LOGGER,
+    ) -> None:
+        self.minimum = max(1, minimum)
+        self.maximum = max(self.minimum, maximum)
+        self.limit = min(self.maximum, max(self.minimum, initial))
+        self.alpha, self.beta = alpha, beta
+        self.headroom = headroom
+        self.probe_after_s, self.probe_step = probe_after_s, probe_step
+        self.pace: float | None = None  # requests/s, once a 429 taught one
+        self.slow_start = True
+        self.in_flight = 0
+        self.refusals = 0  # 429s seen
+        self._clock, self._sleep, self._logger = clock, sleep, logger
+        self._cond = threading.Condition()
+        self._started = clock()
+        # the interval: answers, their summed latency
+        self._count, self._sum = 0, 0.0
+        self._busiest = 0  # the most in flight during the interval
+        # min_rtt over two buckets of MIN_RTT_WINDOW_S: (bucket start, its lowest)
+        self._min_now: tuple[float, float] = (self._started, math.inf)
+        self._min_before = math.inf
+        self._base = math.inf  # min_rtt: the lowest, until the recent lowest is twice as high
+        self._accepted: deque[float] = deque()  # when recent answers (not 429) came
+        self._last_refusal = -math.inf
+        self._last_probe = -math.inf
+        self._next_send = -math.inf  # the pace's slot: when the next request may go
+
+    # -- the gate ------------------------------------------------------------------------
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of ``limit`` places (waiting for the pace first) while a request is sent."""
+        self.wait_for_pace()
+        with self._cond:
+            while self.in_flight >= self.limit:
+                self._cond.wait()
+            self.in_flight += 1
+            self._busiest = max(self._busiest, self.in_flight)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.in_flight -= 1
+                self._cond.notify()
+
+    def wait_for_pace(self) -> None:
+        """Spaces the requests ``1 / pace`` apart (strictly: a server may count per second)."""
+        with self._cond:
+            if self.pace is None:
+                return
+            now = self._clock()
+            at = max(now, self._next_send)
+            self._next_send = at + 1.0 / self.pace
+        if at > now:
+            self._sleep(at - now)
+
+    # -- what the answers say ------------------------------------------------------------
+
+    def observe(
+        self, latency_s: float, status: int, headers: Mapping[str, str] | None = None
+    ) -> None:
+        """One answer: its latency (of the try alone), its status and headers."""
+        with self._cond:
+            now = self._clock()
+            if status == 429:
+                self._refused(now)
+            elif status == 503:
+                self._cut(0.5, "503")
+            else:
+                self._accepted.append(now)
+                self._trim(now)
+                if headers is not None and headers.get("X-RateLimit-Remaining") == "0":
+                    self._learn_pace(now, "X-RateLimit-Remaining: 0")
+                self._sample(now, latency_s)
+                self._probe(now)
+            self._cond.notify_all()
+
+    def failed(self) -> None:
+        """A try that got no answer (a timeout, a dropped connection): the server is straining."""
+        with self._cond:
+            self._cut(0.5, "no answer")
+            self._cond.notify_all()
+
+    def describe(self) -> str:
+        """Where it settled, for a summary line."""
+        pace = f", paced at {self.pace:.1f} requests/s" if self.pace else ""
+        return f"max_concurrency auto settled at {self.limit}{pace}"
+
+    # -- the rules -----------------------------------------------------------------------
+
+    def _sample(self, now: float, latency_s: float) -> None:
+        self._count += 1
+        self._sum += latency_s
+        if self._count < self.limit:
+            return
+        rtt = self._sum / self._count
+        busy = self._busiest * 2 >= self.limit
+        self._count, self._sum, self._busiest = 0, 0.0, self.in_flight
+        start, lowest = self._min_now
+        if now - start >= MIN_RTT_WINDOW_S:
+            self._min_before, self._min_now = lowest, (now, math.inf)
+            start, lowest = self._min_now
+        self._min_now = (start, min(lowest, rtt))
+        recent = min(self._min_now[1], self._min_before)
+        if recent < self._base or recent > 2 * self._base:
+            self._base = recent  # lower; or the server's own latency changed for good
+        min_rtt = self._base
+        if rtt <= 0 or not math.isfinite(min_rtt):
+            return
+        queue = self.limit * (1.0 - min_rtt / rtt)
+        if queue < self.alpha and busy:  # an idle limit is no proof that more would do
+            grown = self.limit * 2 if self.slow_start else self.limit + 1
+            self._set(grown, f"queue {queue:.1f} (rtt {rtt * 1000:.0f} ms)")
+        elif queue > self.beta:
+            self.slow_start = False
+            self._set(math.floor(self.limit * 0.9), f"queue {queue:.1f} (rtt {rtt * 1000:.0f} ms)")
+
+    def _refused(self, now: float) -> None:
+        self.refusals += 1
+        if now - self._last_refusal < 1.0:
+            return  # the same burst: one cut for it
+        self._last_refusal = now
+        self._learn_pace(now, "429")
+
+    def _learn_pace(self, now: float, why: str) -> None:
+        if now - self._last_refusal < 1.0 and why != "429":
+            return
+        self._last_refusal = now
+        self.slow_start = False
+        span = min(RATE_SPAN_S, max(1.0, now - self._started))
+        accepted = sum(1 for at in self._accepted if at > now - span) / span
+        ceiling = accepted if self.pace is None else min(self.pace, accepted)
+        pace = max(0.5, ceiling * self.headroom)
+        self._logger.debug(
+            "adaptive: %s; %.1f requests/s were accepted: paced at %.1f", why, accepted, pace
+        )
+        self.pace = pace
+        self._last_probe = now
+
+    def _probe(self, now: float) -> None:
+        """After ``probe_after_s`` without a refusal, try a little faster."""
+        if self.pace is None or now - self._last_probe < self.probe_after_s:
+            return
+        self._last_probe = now
+        self.pace *= 1.0 + self.probe_step
+        self._logger.debug(
+            "adaptive: no 429 for %.0f s: paced at %.1f", self.probe_after_s, self.pace
+        )
+
+    def _cut(self, factor: float, why: str) -> None:
+        self.slow_start = False
+        self._count, self._sum = 0, 0.0
+        self._set(math.floor(self.limit * factor), why)
+
+    def _set(self, limit: int, why: str) -> None:
+        limit = min(self.maximum, max(self.minimum, limit))
+        if limit != self.limit:
+            self._logger.debug("adaptive: %s: max_concurrency %d -> %d", why, self.limit, limit)
+            self.limit = limit
+
+    def _trim(self, now: float) -> None:
+        while self._accepted and self._accepted[0] <= now - RATE_SPAN_S:
+            self._accepted.popleft()
