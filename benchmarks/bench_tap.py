@@ -201,7 +201,7 @@ def plain_loop(config: dict, catalog: dict, page_size: int) -> int:
     with open(os.devnull, "w") as out:
         for entry in catalog["streams"]:
             name = entry["tap_stream_id"]
-            if name in CHILDREN:
+            if name in CHILDREN or not _selected(entry) or name not in paths:
                 continue
             offset = 0
             while True:
@@ -216,6 +216,11 @@ def plain_loop(config: dict, catalog: dict, page_size: int) -> int:
                 if offset >= body["total"]:
                     break
     return count
+
+
+def _selected(entry: dict) -> bool:
+    top = [m["metadata"] for m in entry["metadata"] if not m["breadcrumb"]]
+    return bool(top and top[0].get("selected", True))
 
 
 def pipe_rows(

@@ -28,7 +28,8 @@ def concurrency_property(what: str) -> th.Property[Any]:
             {
                 "anyOf": [
                     {"type": "integer", "minimum": 1, "maximum": AUTO_MAX_CONCURRENCY},
-                    {"type": "string", "enum": [AUTO]},
+                    # a number as text too: Meltano passes a string setting's value so
+                    {"type": "string", "pattern": "^(auto|[1-9][0-9]?)$"},
                 ]
             }
         ),
@@ -53,7 +54,7 @@ def max_concurrency(config: Mapping[str, Any]) -> int:
         return AUTO_MAX_CONCURRENCY
     value = config["max_concurrency"]
     try:
-        return max(1, int(value))
+        return min(AUTO_MAX_CONCURRENCY, max(1, int(value)))
     except (TypeError, ValueError):
         msg = f"max_concurrency: {value!r} is neither a whole number nor 'auto'"
         raise ValueError(msg) from None
