@@ -15,8 +15,10 @@ Writes the table and charts into ``docs/benchmarks/`` (``grid.md``, ``grid-tap.s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,17 +28,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_tap import select_only  # noqa: E402
-from bench_target import singer_input  # noqa: E402
-from svg_chart import bar_chart  # noqa: E402
+from bench_tap import select_only
+from bench_target import singer_input
+from svg_chart import bar_chart
 
-from lexful_api.contract import stream_name  # noqa: E402
-from lexful_sandbox import running_sandbox  # noqa: E402
+from lexful_api.contract import stream_name
+from lexful_sandbox import running_sandbox
 
 BIN = Path(sys.executable).parent
 OUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
+TARGET_SUMMARY = re.compile(r"summary-json (\{.*\})")
 FIRST_S = 5.0  # 429s are counted after the first seconds (while auto learns the rate)
 
 
@@ -68,20 +73,23 @@ def timed(sb: Any, args: list[str], stdin_path: Path | None, records: int) -> Ru
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(args, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=FIRST_S)
-        except subprocess.TimeoutExpired:
-            pass
         r5, q5 = counts(sb)
         status = proc.wait()
         seconds = time.perf_counter() - start
+        err.seek(0)
+        log = err.read().decode(errors="replace")
         if status:
-            err.seek(0)
-            raise SystemExit(f"{args[0]} failed:\n{err.read().decode()[-3000:]}")
+            raise SystemExit(f"{args[0]} failed:\n{log[-3000:]}")
     if stdin_path:
         stdin.close()  # type: ignore[union-attr]
     r1, q1 = counts(sb)
     late_r, late_q = (r1 - r5, q1 - q5) if seconds > FIRST_S else (0, 0)
+    match = TARGET_SUMMARY.search(log)
+    if match:  # a target: what it wrote (a record rejected after its last try is not)
+        stats = json.loads(match.group(1)).values()
+        records = sum(row["created"] + row["updated"] for row in stats)
     return Run(records, seconds, late_r, late_q, r1 - r0, q1 - q0)
 
 
@@ -148,8 +156,11 @@ def main() -> int:
                             sb, setting, input_file, target_records[limit], tmp
                         )
                         time.sleep(1.1)
-                        print(f"{cell} {setting}: tap {tap_cell[setting].rate:.0f} rec/s, "
-                              f"target {target_cell[setting].rate:.1f} rec/s", flush=True)
+                        print(
+                            f"{cell} {setting}: tap {tap_cell[setting].rate:.0f} rec/s, "
+                            f"target {target_cell[setting].rate:.1f} rec/s",
+                            flush=True,
+                        )
     text = report(results, sweep, load)
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -160,7 +171,6 @@ def main() -> int:
 
 def contacts(sb: Any, creds: dict) -> int:
     """The contacts the tap reads: the list's total, asked of the sandbox."""
-    import requests
 
     session = requests.Session()
     account = {"X-Account-ID": creds["account_id"]}
@@ -194,9 +204,11 @@ def report(results: dict, sweep: tuple[str, ...], load: tuple[float, float, floa
         for (latency, limit), cell in results[kind].items():
             auto = cell["auto"]
             name, best = best_fixed(cell)
-            late = f"{auto.refused_late / auto.requests_late:.1%} of {auto.requests_late}" if (
-                auto.requests_late
-            ) else "(ran < 5 s)"
+            late = (
+                f"{auto.refused_late / auto.requests_late:.1%} of {auto.requests_late}"
+                if (auto.requests_late)
+                else "(ran < 5 s)"
+            )
             lines.append(
                 f"| {kind}-lexful | {latency} ms | {limit or 'none'} | {auto.rate:,.1f} | "
                 f"{best.rate:,.1f} ({name}) | **{auto.rate / best.rate:.0%}** | "
