@@ -17,7 +17,8 @@ two knobs, each on its own signal:
   becomes what the server did accept over the last seconds (its rate, however it counts it:
   a fixed window, a bucket) times ``headroom``; ``X-RateLimit-Remaining: 0`` is read the same
   way, a 429 that has not happened yet. The pace probes upwards (``probe_step``) only after
-  ``probe_after_s`` without a 429, so that refusals stay rare (one per probe at most).
+  ``probe_after_s`` without a 429, so that refusals stay rare (one per probe at most); a
+  first pace, which a sync's start may have made low, grows faster until a 429 confirms it.
 
 Every change is logged at DEBUG; ``describe()`` is the line a summary reports. Nothing here
 sends a request or sleeps on its own clock: tests drive it with synthetic latencies and
@@ -36,6 +37,7 @@ from contextlib import contextmanager
 
 LOGGER = logging.getLogger("connector_core.adaptive")
 MIN_RTT_WINDOW_S = 10.0  # min_rtt is the lowest of the last 10 to 20 s: a server can slow down
+FAST_PROBE = (2.0, 0.1)  # a first pace grows by a tenth every 2 s until a 429 confirms it
 RATE_SPAN_S = 2.0  # a 429's rate is what was accepted over the last 2 s (1 s at the start)
 
 
@@ -80,19 +82,29 @@ class AdaptiveLimit:
         self._accepted: deque[float] = deque()  # when recent answers (not 429) came
         self._last_refusal = -math.inf
         self._last_probe = -math.inf
+        self._fast = False  # probing fast: the pace is a first estimate, not confirmed
         self._next_send = -math.inf  # the pace's slot: when the next request may go
+        self._held_until = -math.inf  # the last Retry-After's end
+        self._pace_bound = False  # has a request waited for the pace since the last probe?
 
     # -- the gate ------------------------------------------------------------------------
 
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Hold one of ``limit`` places (waiting for the pace first) while a request is sent."""
-        self.wait_for_pace()
-        with self._cond:
-            while self.in_flight >= self.limit:
-                self._cond.wait()
-            self.in_flight += 1
-            self._busiest = max(self._busiest, self.in_flight)
+        while True:
+            paced = self.wait_for_pace()
+            with self._cond:
+                while self.in_flight >= self.limit:
+                    self._cond.wait()
+                if paced is not None and self._held_until > paced:
+                    continue  # a Retry-After came while it waited: after it, at the pace
+                if paced is not None or self.pace is None:
+                    self.in_flight += 1
+                    self._busiest = max(self._busiest, self.in_flight)
+                    break
+            # A pace was learned while this one waited for a place: its turn of the pace
+            # first, or every thread waiting would go at once.
         try:
             yield
         finally:
@@ -100,16 +112,20 @@ class AdaptiveLimit:
                 self.in_flight -= 1
                 self._cond.notify()
 
-    def wait_for_pace(self) -> None:
-        """Spaces the requests ``1 / pace`` apart (strictly: a server may count per second)."""
-        with self._cond:
-            if self.pace is None:
-                return
-            now = self._clock()
-            at = max(now, self._next_send)
-            self._next_send = at + 1.0 / self.pace
-        if at > now:
-            self._sleep(at - now)
+    def wait_for_pace(self) -> float | None:
+        """Spaces the requests ``1 / pace`` apart (strictly: a server may count per second),
+        none before a ``Retry-After`` has passed; when it went (None: no pace yet)."""
+        while True:
+            with self._cond:
+                if self.pace is None:
+                    return None
+                now = self._clock()
+                at = max(self._next_send, self._held_until)
+                if now >= at:  # its turn: the next one 1 / pace later (no catching up)
+                    self._next_send = max(at + 1.0 / self.pace, now)
+                    return now
+                self._pace_bound = True  # the pace holds requests back: worth probing
+            self._sleep(min(at - now, 1.0))
 
     # -- what the answers say ------------------------------------------------------------
 
@@ -121,6 +137,8 @@ class AdaptiveLimit:
             now = self._clock()
             if status == 429:
                 self._refused(now)
+                wait = _seconds((headers or {}).get("Retry-After"))
+                self._held_until = max(self._held_until, now + wait)
             elif status == 503:
                 self._cut(0.5, "503")
             else:
@@ -184,25 +202,32 @@ class AdaptiveLimit:
             return
         self._last_refusal = now
         self.slow_start = False
-        span = min(RATE_SPAN_S, max(1.0, now - self._started))
-        accepted = sum(1 for at in self._accepted if at > now - span) / span
+        # What was accepted since the last Retry-After ended (a fixed window's count: it
+        # ends at a window's start), over the last seconds at most, per second at least.
+        since = max(now - RATE_SPAN_S, self._started, self._held_until)
+        accepted = sum(1 for at in self._accepted if at > since) / max(1.0, now - since)
         ceiling = accepted if self.pace is None else min(self.pace, accepted)
         pace = max(0.5, ceiling * self.headroom)
         self._logger.debug(
             "adaptive: %s; %.1f requests/s were accepted: paced at %.1f", why, accepted, pace
         )
+        # The first estimate may be low (the sync was starting, not sending all that second):
+        # probed fast (FAST_PROBE) until the next 429 confirms it.
+        self._fast = self.pace is None
         self.pace = pace
         self._last_probe = now
 
     def _probe(self, now: float) -> None:
         """After ``probe_after_s`` without a refusal, try a little faster."""
-        if self.pace is None or now - self._last_probe < self.probe_after_s:
+        after, step = FAST_PROBE if self._fast else (self.probe_after_s, self.probe_step)
+        if self.pace is None or now - self._last_probe < after:
             return
         self._last_probe = now
-        self.pace *= 1.0 + self.probe_step
-        self._logger.debug(
-            "adaptive: no 429 for %.0f s: paced at %.1f", self.probe_after_s, self.pace
-        )
+        if not self._pace_bound:
+            return  # the pace held nothing back: faster would prove nothing
+        self._pace_bound = False
+        self.pace *= 1.0 + step
+        self._logger.debug("adaptive: no 429 for %.0f s: paced at %.1f", after, self.pace)
 
     def _cut(self, factor: float, why: str) -> None:
         self.slow_start = False
@@ -218,3 +243,10 @@ class AdaptiveLimit:
     def _trim(self, now: float) -> None:
         while self._accepted and self._accepted[0] <= now - RATE_SPAN_S:
             self._accepted.popleft()
+
+
+def _seconds(value: str | None) -> float:
+    try:
+        return max(0.0, float(value)) if value is not None else 0.0
+    except ValueError:
+        return 0.0  # an HTTP date: the client's own backoff

@@ -134,8 +134,9 @@ def fixed_window_run(rate: float, latency_s: float, seconds: float) -> tuple[int
                 limit.observe(latency_s, 200)
             else:
                 refused_late += late
-                limit.observe(latency_s, 429)
-                clock.now = float(second + 1)  # Retry-After: the rest of the window
+                retry_after = second + 1 - clock.now  # the rest of the window
+                limit.observe(latency_s, 429, {"Retry-After": f"{retry_after:.3f}"})
+                clock.now = float(second + 1)  # every thread holds (RateBudget.hold)
     return accepted, refused_late, sent_late
 
 
@@ -179,7 +180,37 @@ def test_the_pace_probes_upwards_when_no_429_comes() -> None:
     limit.observe(0.01, 429)
     learned = limit.pace
     assert learned is not None
-    clock.now += 31
-    limit.observe(0.01, 200)
+    for _ in range(40):  # requests held back by the pace, answered, for a while
+        with limit.slot():
+            limit.observe(0.01, 200)
     assert limit.pace is not None
-    assert limit.pace > learned
+    assert limit.pace > learned  # a first pace is probed fast: a tenth every 2 s
+    before = limit.pace
+    limit.observe(0.01, 429)  # a second 429 confirms a pace: probed slowly from then on
+    assert limit.pace < before
+    slow = limit.pace
+    for _ in range(20):
+        with limit.slot():
+            limit.observe(0.01, 200)
+    assert limit.pace == slow  # not within 30 s
+    clock.now += 31
+    with limit.slot():
+        limit.observe(0.01, 200)
+    assert limit.pace is not None
+    assert limit.pace > slow
+
+
+def test_an_idle_pace_is_not_probed() -> None:
+    """No request waited for the pace: going faster would prove nothing."""
+    clock = Clock()
+    limit = limit_of(clock)
+    for _ in range(10):
+        clock.now += 0.1
+        limit.observe(0.01, 200)
+    limit.observe(0.01, 429)
+    learned = limit.pace
+    for _ in range(100):
+        clock.now += 1.0  # far slower than the pace
+        with limit.slot():
+            limit.observe(0.01, 200)
+    assert limit.pace == learned
