@@ -24,13 +24,14 @@ def concurrency_property(what: str) -> th.Property[Any]:
     """``max_concurrency``: how many ``what`` (requests, writes) are in flight at once."""
     return th.Property(
         "max_concurrency",
+        # One schema, no anyOf (airbyte-cdk refuses the bare "null" the SDK adds to one):
+        # the bounds hold for a number, the pattern for text (Meltano passes "8" so).
         th.CustomType(
             {
-                "anyOf": [
-                    {"type": "integer", "minimum": 1, "maximum": AUTO_MAX_CONCURRENCY},
-                    # a number as text too: Meltano passes a string setting's value so
-                    {"type": "string", "pattern": "^(auto|[1-9][0-9]?)$"},
-                ]
+                "type": ["string", "integer"],
+                "minimum": 1,
+                "maximum": AUTO_MAX_CONCURRENCY,
+                "pattern": "^(auto|[1-9][0-9]?)$",
             }
         ),
         default=AUTO,
