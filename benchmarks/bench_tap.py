@@ -3,9 +3,11 @@
 One run prints a table with:
 - records/s of the tap (a subprocess, stdout to /dev/null) at max_concurrency 1 and 8 against a
   sandbox answering in 50 ms (target: 8 >= 6x 1);
-- records/s of the tap and of a plain ``requests`` loop that pages the same lists and writes
-  Singer RECORD lines, at 0 ms (target: tap >= half the loop); both are processes, timed from
-  start to exit;
+- the per-record cost: records/s of the tap (``max_concurrency: auto``, the default) and of a
+  plain ``requests`` loop that pages the same list and writes Singer RECORD lines, at 0 ms,
+  30,000 contacts, pages of 100 (target: tap >= 0.8x the loop) and 1000 (target >= 1.0x);
+  both are processes, timed from start to exit, alternated, best of three; drawn into
+  ``docs/benchmarks/per-record-tap.svg``;
 - peak memory (ru_maxrss of the tap process) for 10k and 100k records (target: <= 1.3x).
 
 The sandbox runs as its own process (``lexful-sandbox serve``), so it never shares the GIL
