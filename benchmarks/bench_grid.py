@@ -80,13 +80,14 @@ def timed(sb: Any, args: list[str], stdin_path: Path | None, records: int) -> Ru
         seconds = time.perf_counter() - start
         err.seek(0)
         log = err.read().decode(errors="replace")
-        if status:
-            raise SystemExit(f"{args[0]} failed:\n{log[-3000:]}")
+        if status:  # a fixed setting may give up under 429s: told, not a stop
+            print(f"{Path(args[0]).name} failed: {log.strip().splitlines()[-1][:300]}")
+            records = 0
     if stdin_path:
         stdin.close()  # type: ignore[union-attr]
     r1, q1 = counts(sb)
     late_r, late_q = (r1 - r5, q1 - q5) if seconds > FIRST_S else (0, 0)
-    match = TARGET_SUMMARY.search(log)
+    match = TARGET_SUMMARY.search(log) if not status else None
     if match:  # a target: what it wrote (a record rejected after its last try is not)
         stats = json.loads(match.group(1)).values()
         records = sum(row["created"] + row["updated"] for row in stats)
@@ -129,8 +130,8 @@ def main() -> int:
         sweep = (*sweep, "8")
     # Contacts (a third of the assets seeded) and target records per cell, so that a run at
     # the rate limit lasts over 5 s: a share of 429s after the first seconds means something.
-    tap_scale = {0: 90_000, 10: 30_000, 50: 120_000}
-    target_records = {0: 200, 10: 120, 50: 500}
+    tap_scale = {0: 60_000, 10: 30_000, 50: 120_000}
+    target_records = {0: 200, 10: 120, 50: 400}
     if quick:
         tap_scale, target_records = {0: 15_000, 10: 15_000}, {0: 60, 10: 60}
     results: dict[str, dict[tuple[int, int], dict[str, Run]]] = {"tap": {}, "target": {}}

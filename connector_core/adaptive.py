@@ -47,7 +47,7 @@ class AdaptiveLimit:
     def __init__(
         self,
         *,
-        initial: int = 8,
+        initial: int = 16,
         minimum: int = 1,
         maximum: int = 64,
         alpha: float = 3.0,

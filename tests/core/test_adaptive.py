@@ -44,14 +44,14 @@ def latency_at(in_flight: int, knee: int, base_s: float) -> float:
 
 
 def test_an_unloaded_api_is_filled_fast_up_to_the_ceiling() -> None:
-    """Flat latency (200 ms, whatever the load): doubling, 8 -> 64 in three round trips."""
+    """Flat latency (200 ms, whatever the load): doubling, 16 -> 64 in two round trips."""
     clock = Clock()
     limit = limit_of(clock)
     seen = []
     for _ in range(5):
         round_trip(limit, clock, 0.2)
         seen.append(limit.limit)
-    assert seen[:3] == [16, 32, 64]
+    assert seen[:2] == [32, 64]
     assert limit.limit == 64
     assert limit.describe() == "max_concurrency auto settled at 64"
 
@@ -96,7 +96,7 @@ def test_a_503_halves_it_and_a_lost_answer_too() -> None:
 
 
 def test_an_idle_limit_does_not_grow() -> None:
-    """Answers fast, but the caller never uses more than 2 of 8: no proof that more would help,
+    """Answers fast, but the caller never uses more than 2 of 16: no proof that more would help,
     so the limit stays (and with it the pages a tap keeps in flight)."""
     clock = Clock()
     limit = limit_of(clock)
@@ -105,7 +105,7 @@ def test_an_idle_limit_does_not_grow() -> None:
             clock.now += 0.05
             limit.observe(0.05, 200)
             limit.observe(0.05, 200)
-    assert limit.limit == 8
+    assert limit.limit == 16
 
 
 def fixed_window_run(rate: float, latency_s: float, seconds: float) -> tuple[int, int, int]:
@@ -163,7 +163,7 @@ def test_remaining_zero_paces_before_any_429() -> None:
     for _ in range(24):
         clock.now += 0.04
         limit.observe(0.01, 200, {"X-RateLimit-Remaining": "3"})
-    assert limit.describe() == "max_concurrency auto settled at 8"  # no pace yet
+    assert limit.describe() == "max_concurrency auto settled at 16"  # no pace yet
     clock.now += 0.04
     limit.observe(0.01, 200, {"X-RateLimit-Remaining": "0"})
     assert limit.pace is not None
