@@ -71,6 +71,7 @@ class AdaptiveLimit:
         self.refusals = 0  # 429s seen
         self._clock, self._sleep, self._logger = clock, sleep, logger
         self._cond = threading.Condition()
+        self._local = threading.local()  # does this thread hold a place?
         self._started = clock()
         # the interval: answers, their summed latency
         self._count, self._sum = 0, 0.0
@@ -91,7 +92,14 @@ class AdaptiveLimit:
 
     @contextmanager
     def slot(self) -> Iterator[None]:
-        """Hold one of ``limit`` places (waiting for the pace first) while a request is sent."""
+        """Hold one of ``limit`` places (waiting for the pace first) while a request is sent.
+
+        Re-entrant: a request sent while this thread holds a place (a token fetched by the auth
+        of the request that holds it) goes within that place, else one place would wait for
+        itself."""
+        if getattr(self._local, "held", False):
+            yield
+            return
         while True:
             paced = self.wait_for_pace()
             with self._cond:
@@ -105,9 +113,11 @@ class AdaptiveLimit:
                     break
             # A pace was learned while this one waited for a place: its turn of the pace
             # first, or every thread waiting would go at once.
+        self._local.held = True
         try:
             yield
         finally:
+            self._local.held = False
             with self._cond:
                 self.in_flight -= 1
                 self._cond.notify()
