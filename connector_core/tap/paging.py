@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 MAX_STALLED_REWALKS = 20  # a list that changes faster than it can be read must end the sync
 MIN_DEPTH = 2  # pages in flight at least, when concurrent: one arriving, one emitted
+FIRST_DEPTH = 8  # pages in flight before the walk has timed a fetch and an emit
 Records = list[dict[str, Any]]
 
 
@@ -132,7 +133,9 @@ class PageWalker:
         # Pages in flight: the whole window while the API is the slower side; fewer while
         # the emitter is (at low latency), since idle fetching threads only contend for the
         # GIL with it. See ``_resize``.
-        self.depth = self.window
+        # Before a fetch and an emit are timed: no more than the old fixed default, so that a
+        # fast API's big pages do not pile up ahead of the emitter (memory).
+        self.depth = min(self.window, FIRST_DEPTH)
         self.last: Position | None = walk.after
         self._fetch_s: float | None = None  # a page fetch's time, smoothed
         self._emit_s: float | None = None  # the emitter's own time per page, smoothed
