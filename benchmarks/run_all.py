@@ -1,14 +1,24 @@
-"""`make bench`: every benchmark in one go, each printing ratios measured side by side."""
+"""`make bench`: every benchmark in one go, each printing ratios measured side by side.
+
+Each script's output is also written to ``docs/benchmarks/<script>.txt`` (beside the charts
+the scripts draw there), so that the README's figures and charts come from the same run.
+``--quick`` is passed on to the scripts that have it; ``--only bench_grid.py ...`` runs some.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+OUT = HERE.parent / "docs" / "benchmarks"
 SCRIPTS = (
     "bench_sandbox.py",
+    "bench_grid.py",
     "bench_tap.py",
     "bench_children.py",
     "bench_target.py",
@@ -16,13 +26,29 @@ SCRIPTS = (
     "bench_shards.py",
     "bench_lightfield.py",
 )
+QUICK = ("bench_grid.py", "bench_tap.py", "bench_target.py")  # the ones with --quick
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", nargs="+", choices=SCRIPTS)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
     failed = []
-    for name in SCRIPTS:
-        print(f"\n=== {name} ===", flush=True)
-        if subprocess.run([sys.executable, str(HERE / name)], check=False).returncode:
+    for name in args.only or SCRIPTS:
+        header = (
+            f"=== {name} === {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+        )
+        print(f"\n{header}", flush=True)
+        command = [sys.executable, str(HERE / name)]
+        if args.quick and name in QUICK:
+            command.append("--quick")
+        done = subprocess.run(command, check=False, stdout=subprocess.PIPE, text=True)
+        print(done.stdout, flush=True)
+        (OUT / f"{Path(name).stem}.txt").write_text(f"{header}\n{done.stdout}")
+        if done.returncode:
             failed.append(name)
     if failed:
         print(f"\nfailed: {', '.join(failed)}")

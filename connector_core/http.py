@@ -32,6 +32,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import requests
 
 from connector_core import scrub
+from connector_core.adaptive import AdaptiveLimit
 from connector_core.rate_budget import RateBudget
 from connector_core.safe_http import (
     DEFAULT_MAX_PAGES,
@@ -113,8 +114,11 @@ class HttpClient:
         max_pages: int = DEFAULT_MAX_PAGES,
         url_guard: UrlGuard | None = None,
         proxies: Mapping[str, str] | None = None,
+        adaptive_concurrency: int | None = None,
     ) -> None:
-        """``url_guard`` checks every URL sent without auth (presigned ones, redirects away
+        """``adaptive_concurrency`` (the most requests in flight, ``max_concurrency: auto``)
+        gates every try with an ``AdaptiveLimit``; None leaves it to the caller's threads.
+        ``url_guard`` checks every URL sent without auth (presigned ones, redirects away
         from the API); without one, only the API's own origin is reached. ``max_pages`` is
         for the list walkers: the most pages of one list."""
         self.api_url = api_url.rstrip("/")
@@ -135,6 +139,11 @@ class HttpClient:
         # worth); 1 paces strictly, for servers that count per calendar second. rate_start:
         # the budget's tokens at first, when less than rate_burst (RateBudget).
         self.budget = RateBudget(max_requests_per_second, rate_burst, rate_start)
+        self.concurrency = (
+            AdaptiveLimit(maximum=adaptive_concurrency, logger=profile.logger)
+            if adaptive_concurrency
+            else None
+        )
         self.session = hardened_session(pool_size, proxies)
         self.session.headers.update(headers or {})
         self.session.headers["User-Agent"] = user_agent or "connector-core"
@@ -224,12 +233,16 @@ class HttpClient:
     def close(self) -> None:
         self.session.close()
 
+    def concurrency_note(self) -> str:
+        """Where ``max_concurrency: auto`` settled (for a summary line); "" when fixed."""
+        return self.concurrency.describe() if self.concurrency is not None else ""
+
     # -- the parts -----------------------------------------------------------------------
 
     def _try(self, send: _Send, attempt: int, shown: str) -> requests.Response | None:
         """One send; None after a network error that is worth another try (waited for)."""
         try:
-            return self._send(send, shown)
+            return self._gated_send(send, shown)
         except UrlRefused as exc:
             raise self.profile.connection_error(f"{send.method} {shown}: {exc}") from None
         except _NETWORK_ERRORS as exc:
@@ -255,6 +268,21 @@ class HttpClient:
         if status in self.profile.transient_statuses:
             message = f"{message} (gave up after {attempt} tries)"
         return self.profile.http_error(status, message, method, shown)
+
+    def _gated_send(self, send: _Send, shown: str) -> requests.Response:
+        """``_send`` within a place of the adaptive limit, which is told how the try went."""
+        limit = self.concurrency
+        if limit is None:
+            return self._send(send, shown)
+        with limit.slot():
+            started = time.monotonic()
+            try:
+                response = self._send(send, shown)
+            except _NETWORK_ERRORS:
+                limit.failed()
+                raise
+            limit.observe(time.monotonic() - started, response.status_code, response.headers)
+            return response
 
     def _send(self, send: _Send, shown: str) -> requests.Response:
         """One try: the request and its redirects, hop by hop, within one deadline."""

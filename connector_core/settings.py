@@ -16,7 +16,9 @@ from singer_sdk.exceptions import ConfigValidationError
 from connector_core import scrub
 from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 
-DEFAULT_MAX_CONCURRENCY = 8
+DEFAULT_MAX_CONCURRENCY = 8  # the old default, and a number's default where auto is refused
+AUTO = "auto"
+AUTO_MAX_CONCURRENCY = 64  # the most requests in flight that auto goes to
 MAX_RESPONSE_SETTING = "max_response_bytes"
 MAX_PAGES_SETTING = "max_pages"
 PROXY_SETTING = "proxy_url"
@@ -26,14 +28,41 @@ def concurrency_property(what: str) -> th.Property[Any]:
     """``max_concurrency``: how many ``what`` (requests, writes) are in flight at once."""
     return th.Property(
         "max_concurrency",
-        th.IntegerType(minimum=1, maximum=64),
-        default=DEFAULT_MAX_CONCURRENCY,
-        description=f"{what} in flight at once (within max_requests_per_second).",
+        # One schema, no anyOf (airbyte-cdk refuses the bare "null" the SDK adds to one):
+        # the bounds hold for a number, the pattern for text (Meltano passes "8" so).
+        th.CustomType(
+            {
+                "type": ["string", "integer"],
+                "minimum": 1,
+                "maximum": AUTO_MAX_CONCURRENCY,
+                "pattern": "^(auto|[1-9][0-9]?)$",
+            }
+        ),
+        default=AUTO,
+        description=(
+            f"{what} in flight at once (within max_requests_per_second). auto (default): "
+            f"found while running, up to {AUTO_MAX_CONCURRENCY}, from the API's latency and its "
+            "429s (then paced at the rate it accepts); a number fixes it."
+        ),
     )
 
 
+def adaptive(config: Mapping[str, Any]) -> bool:
+    """Is ``max_concurrency`` auto (the default)?"""
+    value = config.get("max_concurrency")
+    return value is None or value == AUTO
+
+
 def max_concurrency(config: Mapping[str, Any]) -> int:
-    return max(1, int(config.get("max_concurrency") or DEFAULT_MAX_CONCURRENCY))
+    """The threads of a run: the setting's number, or auto's ceiling."""
+    if adaptive(config):
+        return AUTO_MAX_CONCURRENCY
+    value = config["max_concurrency"]
+    try:
+        return min(AUTO_MAX_CONCURRENCY, max(1, int(value)))
+    except (TypeError, ValueError):
+        msg = f"max_concurrency: {value!r} is neither a whole number nor 'auto'"
+        raise ValueError(msg) from None
 
 
 def request_properties(
@@ -122,6 +151,7 @@ class ClientOptions(TypedDict):
     max_pages: int
     allowed_file_hosts: tuple[str, ...]
     proxies: dict[str, str]
+    adaptive_concurrency: int | None
 
 
 def client_options(
@@ -140,6 +170,7 @@ def client_options(
         max_pages=int(config.get(MAX_PAGES_SETTING) or DEFAULT_MAX_PAGES),
         allowed_file_hosts=tuple(config.get("allowed_file_hosts") or ()),
         proxies=proxies(config.get(PROXY_SETTING)),
+        adaptive_concurrency=concurrency if adaptive(config) else None,
     )
 
 

@@ -80,6 +80,7 @@ class LightfieldClient(HttpClient):
         max_pages: int = DEFAULT_MAX_PAGES,
         allowed_file_hosts: Sequence[str] = (),
         proxies: Mapping[str, str] | None = None,
+        adaptive_concurrency: int | None = None,
     ) -> None:
         super().__init__(
             api_url=api_url,
@@ -98,6 +99,7 @@ class LightfieldClient(HttpClient):
             pool_size=pool_size,
             max_response_bytes=max_response_bytes,
             max_pages=max_pages,
+            adaptive_concurrency=adaptive_concurrency,
             url_guard=PresignedUrls.build(api_url.rstrip("/"), allowed_file_hosts).check,
             proxies=proxies,
             user_agent=user_agent or "lightfield-singer",

@@ -236,7 +236,7 @@ class CatchUp:
             counts_total=False,
         )
         runtime = self.stream.runtime
-        for page in PageWalker(walk, runtime.pool.submit, runtime.max_concurrency).pages():
+        for page in PageWalker(walk, runtime.pool.submit, runtime.window).pages():
             kept = [r for r in page if self.after is None or self.stream.position(r) <= self.after]
             self.stream.progress.advance(len(kept))
             if kept:

@@ -320,7 +320,7 @@ class LexfulStream(PagedStream):
             yield from self._emit(self.walk(context, concurrent=True), context)
             self._mark_last_emitted(context)
             yield from self.deletes.records(context)
-            self.log_summary()
+            self.log_summary(note=self.runtime.client.concurrency_note())
         finally:  # an aborted sync (--test, an error) must not leave requests queued
             for child in self.selected_children:
                 child.cancel_prefetched()
@@ -351,7 +351,7 @@ class LexfulStream(PagedStream):
             max_pages=self.runtime.client.max_pages,
         )
         if concurrent:
-            return PageWalker(walk, self.runtime.pool.submit, self.runtime.max_concurrency).pages()
+            return PageWalker(walk, self.runtime.pool.submit, self.runtime.window).pages()
         return PageWalker(walk, run_now, 1).pages()
 
     def collect(self, context: Context | None) -> list[dict[str, Any]]:

@@ -200,7 +200,7 @@ class LightfieldStream(PagedStream):
                 if isinstance(child, LightfieldStream):
                     child.drop_ahead()
         if self.parent_stream_type is None:
-            self.progress.summary()
+            self.progress.summary(note=self.runtime.client.concurrency_note())
         else:
             self.progress.parent_done()
 
@@ -285,7 +285,7 @@ class LightfieldStream(PagedStream):
         )
         if concurrent:
             walker = RereadPageWalker(
-                walk, self.runtime.pool.submit, self.runtime.max_concurrency, id_of=record_id
+                walk, self.runtime.pool.submit, self.runtime.window, id_of=record_id
             )
         else:  # a child's list, per parent: on the calling thread
             walker = RereadPageWalker(walk, run_now, 1, id_of=record_id)

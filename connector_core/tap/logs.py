@@ -52,10 +52,11 @@ class LoggedStream(RESTStream[PageToken]):
         aliases = {stream_map.stream_alias for stream_map in self.stream_maps}
         return sum(self.sent_counts.get(alias, 0) for alias in aliases)
 
-    def log_summary(self, *, child: bool = False) -> None:
-        """The stream's summary line: what it sent (and read, when that differs)."""
+    def log_summary(self, *, child: bool = False, note: str = "") -> None:
+        """The stream's summary line: what it sent (and read, when that differs); ``note``:
+        where auto concurrency settled."""
         self.progress.summary(
-            child=child, sent=self.records_sent(), walked_for_children=not self.selected
+            child=child, sent=self.records_sent(), walked_for_children=not self.selected, note=note
         )
 
     @property

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 MAX_STALLED_REWALKS = 20  # a list that changes faster than it can be read must end the sync
 MIN_DEPTH = 2  # pages in flight at least, when concurrent: one arriving, one emitted
+FIRST_DEPTH = 8  # pages in flight before the walk has timed a fetch and an emit
 Records = list[dict[str, Any]]
 
 
@@ -121,14 +122,20 @@ class PageWalker:
     nothing is emitted twice.
     """
 
-    def __init__(self, walk: Walk, submit: Callable[..., Future[Page]], window: int) -> None:
+    def __init__(
+        self, walk: Walk, submit: Callable[..., Future[Page]], window: int | Callable[[], int]
+    ) -> None:
         self.walk = walk
         self.submit = submit
-        self.window = window
+        # The most pages in flight: a number, or (max_concurrency: auto) what the client's
+        # adaptive limit allows now.
+        self._window = window
         # Pages in flight: the whole window while the API is the slower side; fewer while
         # the emitter is (at low latency), since idle fetching threads only contend for the
         # GIL with it. See ``_resize``.
-        self.depth = window
+        # Before a fetch and an emit are timed: no more than the old fixed default, so that a
+        # fast API's big pages do not pile up ahead of the emitter (memory).
+        self.depth = min(self.window, FIRST_DEPTH)
         self.last: Position | None = walk.after
         self._fetch_s: float | None = None  # a page fetch's time, smoothed
         self._emit_s: float | None = None  # the emitter's own time per page, smoothed
@@ -139,6 +146,11 @@ class PageWalker:
         self.boundary_at = 0  # the offset the last emitted record was read at
         self.last_resume_failed = False
         self._offsets: deque[int] = deque()  # the offsets of the pages in flight, in order
+
+    @property
+    def window(self) -> int:
+        window = self._window
+        return window() if callable(window) else window
 
     def pages(self) -> Iterator[Records]:
         since = self.walk.since
@@ -317,7 +329,7 @@ class RereadPageWalker(PageWalker):
         self,
         walk: Walk,
         submit: Callable[..., Future[Page]],
-        window: int,
+        window: int | Callable[[], int],
         id_of: Callable[[dict[str, Any]], str],
     ) -> None:
         super().__init__(walk, submit, window)

@@ -35,6 +35,11 @@ class Runtime:
             self.max_concurrency, thread_name_prefix=self.thread_name_prefix
         )
 
+    def window(self) -> int:
+        """Requests worth having in flight now: ``max_concurrency``, or where auto is."""
+        limit = self.client.concurrency
+        return self.max_concurrency if limit is None else limit.limit
+
 
 class Progress:
     """Counts a stream's records, requests, retries and parents (from any thread); logs a
@@ -84,14 +89,19 @@ class Progress:
         self._log_progress(self.done / elapsed)
 
     def summary(
-        self, *, child: bool = False, sent: int | None = None, walked_for_children: bool = False
+        self,
+        *,
+        child: bool = False,
+        sent: int | None = None,
+        walked_for_children: bool = False,
+        note: str = "",
     ) -> None:
         """One line: what the stream sent and what it cost.
 
         ``sent``: the RECORD messages it wrote, after stream maps (a ``__filter__`` drops some);
         the records read are added when they differ. None: what it read (a tap that does not
         count what it writes). ``walked_for_children``: not selected, read only for the
-        children of its records: 0 sent, and said so.
+        children of its records: 0 sent, and said so. ``note``: where auto concurrency settled.
         """
         seconds = time.monotonic() - self._started
         read = self.done
@@ -103,12 +113,13 @@ class Progress:
             records += f" ({read} read)"
         records += f" from {self.parents} parents" if child else ""
         self._logger.info(
-            "Stream '%s' done: %s, %d requests, %d retries, %.1f s",
+            "Stream '%s' done: %s, %d requests, %d retries, %.1f s%s",
             self._name,
             records,
             self.requests,
             self.retries,
             seconds,
+            f"; {note}" if note else "",
         )
         if self.retries:  # one line for an outage (a client may log each retry at DEBUG)
             self._logger.warning(

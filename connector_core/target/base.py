@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from singer_sdk.target_base import Target
 from typing_extensions import override
 
+from connector_core.http import HttpClient
 from connector_core.target.errors import RecordError
 from connector_core.target.id_map import IdMap
 from connector_core.target.reader import GuardedReader, ReaderHooks
@@ -47,6 +48,9 @@ class TargetEngine(Protocol):
     ids: IdMap
     stats: Stats
     rejects: Rejects
+
+    @property
+    def client(self) -> HttpClient: ...
 
     @property
     def dry_run(self) -> bool: ...
@@ -169,6 +173,8 @@ class GuardedTarget(Target):
             self.logger.info("%s", row)
         # The same, one line of JSON, for scripts (benchmarks, orchestration logs).
         self.logger.info("%s summary-json %s", self.name, json.dumps(stats.streams, sort_keys=True))
+        if note := self.engine.client.concurrency_note():
+            self.logger.info("%s: %s", self.name, note)
         rejected = stats.total("rejected")
         if rejected and self.engine.dry_run:
             self.logger.warning(
