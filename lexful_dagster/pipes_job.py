@@ -35,7 +35,7 @@ STREAM_DONE = re.compile(
     r"(?:\| INFO +\| [\w.-]+ *\| |\[info +\] [\w.-]+ +)"
     r"Stream '([a-z0-9_]+)' done: (\d+) records"
     r"(?: \(\d+ read(?:, walked for children)?\))?"
-    r"(?: from \d+ parents)?, \d+ requests, \d+ retries, [\d.]+ s(?:\s|$)"
+    r"(?: from \d+ parents)?, \d+ requests, \d+ retries, [\d.]+ s(?:;|\s|$)"
 )
 _TAIL_LINES = 40
 

@@ -119,7 +119,11 @@ def test_summaries_count_what_a_stream_map_filter_let_through(
     # the 3 important contacts), though the tap had read them all.
     assert (sent["system_contact"], sent["related_assets"]) == (3, 1)
     assert summaries["system_contact"].startswith("3 records (7 read), ")
-    assert summaries["related_assets"].startswith("1 records (7 read) from 4 parents, ")
+    # How many of the filtered-out parents' links were read ahead before the SDK dropped them
+    # depends on timing (prefetch): what was sent does not.
+    links = re.match(r"1 records \((\d) read\) from 4 parents, ", summaries["related_assets"])
+    assert links, summaries["related_assets"]
+    assert 1 < int(links.group(1)) <= 7
     assert summaries["system_location"].startswith("1 records, ")
     assert (read["system_contact"], read["related_assets"]) == (3, 1)
     assert {stream: n for stream, n in read.items() if n} == sent
