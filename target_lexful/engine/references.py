@@ -7,6 +7,8 @@ are looked up in bulk, once, and remembered for the run.
 
 from __future__ import annotations
 
+import time
+
 from connector_core.target.errors import RecordError
 from connector_core.target.id_map import IdMap
 from connector_core.target.id_map_schema import DONE, REJECTED
@@ -24,6 +26,9 @@ class References:
         self._ids = ids
         self._pool = pool
         self._known: dict[str, Destination | None] = {}  # ids looked up in the target account
+        # A reject of an earlier run (another setting, a fixed source) may be written in this
+        # one, later in its input: only this run's rejects are final for what refers to them.
+        self._run_started = time.time()
 
     def resolve(self, job: Job, batch: set[str]) -> list[Ref]:
         """Fill ``job.resolved``; return the references that are not written yet."""
@@ -38,7 +43,7 @@ class References:
             entry = self._ids.resolve(ref.source_id, ref.spaces, strict=True)
             if entry and entry.state == DONE and entry.target_id:
                 job.resolved[ref.key] = Destination(entry.target_id, entry.asset_type)
-            elif entry and entry.state == REJECTED:
+            elif entry and entry.state == REJECTED and entry.changed_at >= self._run_started:
                 msg = f"{ref.field} {ref.source_id} was rejected: {entry.note}"
                 raise RecordError(msg)
             elif (known := self._known.get(ref.source_id)) is not None:

@@ -145,6 +145,41 @@ def test_a_reference_to_a_rejected_record_is_rejected_with_the_reason(
     assert f"organization_id {bad} was rejected" in rejects["system_contact"]["error"]
 
 
+def test_a_reject_of_an_earlier_run_waits_for_its_record_in_this_one(
+    empty_account, client, tmp_path
+) -> None:
+    """Run 1 rejects an organization (and so its contact); run 2 sends the contact first, then
+    the organization fixed: the contact waits for it instead of being rejected again."""
+    oid, cid = _uuid(), _uuid()
+    config = target_config(empty_account, tmp_path)
+    run_target(
+        config,
+        [
+            schema("organizations"),
+            record("organizations", {**_org(oid, "Fixed later"), "type": "no-such-type"}),
+            schema("system_contact"),
+            record("system_contact", _contact(cid, oid, "Patient")),
+        ],
+    )
+    assert {r["stream"] for r in read_rejects(tmp_path)} == {"organizations", "system_contact"}
+
+    again = run_target(
+        config,
+        [
+            schema("system_contact"),
+            record("system_contact", _contact(cid, oid, "Patient")),
+            schema("organizations"),
+            record("organizations", _org(oid, "Fixed later")),
+        ],
+    )
+
+    assert again.count("system_contact", "created") == 1
+    assert again.count("organizations", "created") == 1
+    (org,) = list_all(client, contract.organizations_path())
+    (person,) = list_all(client, contract.assets_path("system.contact"))
+    assert person["organization_id"] == org["id"]
+
+
 def test_custom_types_are_created_referenced_first(empty_account, client, tmp_path) -> None:
     rack = {"name": "rack", "properties": [{"name": "name", "type": "string", "required": True}]}
     server = {
