@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
+ENUM_NAME = re.compile(r"\bTargetLoadMethods\.([A-Z_]+)\b")
 PLUGINS = ("tap-lexful", "target-lexful", "tap-lightfield", "target-lightfield")
 
 
@@ -27,7 +28,9 @@ def settings_table(plugin: str) -> str:
     ).stdout
     table = about.split("## Settings", 1)[1].split("\n## ", 1)[0].strip()
     lines = [line for line in table.splitlines() if line.startswith("|")]
-    return "\n".join(lines)
+    # The SDK prints a str Enum default with format(): its value on Python 3.10, its name from
+    # 3.11 on (TargetLoadMethods.APPEND_ONLY). The value is what a user sets.
+    return ENUM_NAME.sub(lambda m: m.group(1).lower().replace("_", "-"), "\n".join(lines))
 
 
 def render(pages: dict[Path, str]) -> dict[Path, str]:
