@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from singer_sdk.exceptions import MappingError
-from singer_sdk.mapper import PluginMapper
+from singer_sdk.mapper import CustomStreamMap, PluginMapper
 
 from connector_core import safe_files
 from connector_core.http import HttpClient
 from lexful_api import adapt, contract
+from tap_lexful import map_names
 
 #: Streams no filter may go to, and why: a filter there would remove whole streams.
 UNFILTERABLE = {
@@ -73,6 +74,17 @@ def check_settings(config: Mapping[str, Any]) -> None:
     _check_start_date(config.get("start_date"))
     _check_organization_ids(config.get("organization_ids"))
     _check_filter_shapes(config.get("filters"))
+    check_flattening(config)
+
+
+def check_flattening(config: Mapping[str, Any]) -> None:
+    """The SDK's mapper refuses flattening without a depth with "Flattening is misconfigured",
+    naming neither setting."""
+    if config.get("flattening_enabled") and config.get("flattening_max_depth") is None:
+        raise SettingError(
+            "flattening_enabled: true needs flattening_max_depth (how many levels of nested "
+            "objects to flatten, e.g. 1)"
+        )
 
 
 def check_filters(config: Mapping[str, Any], streams: Mapping[str, FilterFields]) -> None:
@@ -164,6 +176,20 @@ def check_stream_maps(
             mapper.register_raw_stream_schema(name, copy.deepcopy(schema), keys)
     except MappingError as exc:
         raise SettingError(f"stream_maps: {exc}") from None
+    provided = set(map_names.MAPPER_NAMES)
+    for maps in mapper.stream_maps.values():
+        for stream_map in maps:
+            if isinstance(stream_map, CustomStreamMap):
+                provided.update(stream_map.functions)
+                if stream_map.fake:
+                    provided.add(map_names.FAKER_NAME)
+    problem = map_names.unknown_name(
+        config["stream_maps"],
+        [(name, schema.get("properties", {})) for name, schema, _ in streams],
+        provided,
+    )
+    if problem:
+        raise SettingError(problem)
 
 
 def _check_start_date(value: Any) -> None:

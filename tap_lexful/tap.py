@@ -232,6 +232,10 @@ class TapLexful(Tap):
         # With an input catalog the SDK builds the stream maps before any discovery: a map
         # that does not parse is then a setting's one-line error too, not a traceback.
         try:
+            settings_check.check_flattening(self.config)
+        except settings_check.SettingError as exc:
+            raise _setting_error(str(exc)) from None
+        try:
             super().setup_mapper()
         except MappingError as exc:
             raise _setting_error(f"stream_maps: {exc}") from None

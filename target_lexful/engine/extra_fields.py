@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Iterable
 
-from connector_core.target.errors import RecordError
+from target_lexful.engine.model import SettingRecordError
 
 DROP, REJECT = "drop", "reject"
 
@@ -31,7 +31,8 @@ class ExtraFields:
             return
         if self._mode == REJECT:
             msg = f"{', '.join(extra)}: not a field of {where} (extra_fields: reject)"
-            raise RecordError(msg)
+            # A setting's reject: a stream whose every record has the field ends non-zero.
+            raise SettingRecordError(msg)
         with self._lock:
             new = [f for f in extra if (stream, f) not in self._warned]
             self._warned.update((stream, f) for f in new)

@@ -30,8 +30,9 @@ def rejectable(exc: LexfulHTTPError) -> bool:
 
 
 class SettingRecordError(RecordError):
-    """A record rejected because of a setting (a match_on key it has no value for): when
-    every record of a stream is rejected so, the setting is wrong and the run ends non-zero."""
+    """A record rejected because of a setting (a match_on key it has no value for, a field
+    ``extra_fields: reject`` refuses): when every record of a stream is rejected so, the
+    setting is wrong and the run ends non-zero."""
 
 
 def record_error_of(exc: Exception) -> RecordError | None:

@@ -109,6 +109,16 @@ def test_check_refuses_what_read_refuses(airbyte_demo: Sandbox, tmp_path: Path) 
         "stream_maps: Failed to parse expression important ===.": {
             "stream_maps": {"system_contact": {"__filter__": "important ==="}}
         },
+        # Were checked as fine, then read's "Failed to evaluate simpleeval expressions".
+        "stream_maps.system_location.x: 'nosuchfield + 1' uses 'nosuchfield'": {
+            "stream_maps": {"system_location": {"x": "nosuchfield + 1"}}
+        },
+        "stream_maps.system_contact.__filter__: 'nosuch == 1' uses 'nosuch'": {
+            "stream_maps": {"system_contact": {"__filter__": "nosuch == 1"}}
+        },
+        "stream_maps.system_contact.y: 'undefined_func(name)' uses 'undefined_func'": {
+            "stream_maps": {"system_contact": {"y": "undefined_func(name)"}}
+        },
     }
     catalog = configured(discovered(tmp_path, valid))
     for expected, extra in cases.items():

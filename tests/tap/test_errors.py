@@ -44,6 +44,7 @@ BAD_MAP = {"stream_maps": {"system_contact": {"__filter__": "important ==="}}}
         ({"filters": {"files": {"sha256": "00"}}}, "made by the tap"),
         ({"filters": {"users": {"all_accounts": True}}}, "from the API's 'account_scopes'"),
         ({"filters": {"system_contact": {"title": {"a": 1}}}}, "a value is a string"),
+        ({"flattening_enabled": True}, "flattening_enabled: true needs flattening_max_depth"),
     ],
 )
 def test_bad_setting_fails_first(demo_sandbox: Any, overrides: dict, message: str) -> None:
@@ -107,6 +108,27 @@ def test_timeouts_end_in_a_clear_error(own_sandbox: Any) -> None:
         (FILES_DIR_NOPE, "files_dir: '/proc/nope' cannot be created or written"),
         (BAD_MAP, "stream_maps: Failed to parse expression important ===."),
         ({"stream_maps": {"system_contact": {"x": "1 +"}}}, "stream_maps: Failed to parse"),
+        # Parse, then failed at a read's first record naming neither setting nor stream.
+        (
+            {"stream_maps": {"system_location": {"x": "nosuchfield + 1"}}},
+            "stream_maps.system_location.x: 'nosuchfield + 1' uses 'nosuchfield'",
+        ),
+        (
+            {"stream_maps": {"system_contact": {"__filter__": "nosuch == 1"}}},
+            "stream_maps.system_contact.__filter__: 'nosuch == 1' uses 'nosuch'",
+        ),
+        (
+            {"stream_maps": {"system_contact": {"y": "undefined_func(name)"}}},
+            "stream_maps.system_contact.y: 'undefined_func(name)' uses 'undefined_func'",
+        ),
+        (
+            {"stream_maps": {"people": {"__source__": "system_*", "y": "md5(nope)"}}},
+            "stream_maps.people.y (stream system_",
+        ),
+        (
+            {"flattening_enabled": True},
+            "flattening_enabled: true needs flattening_max_depth",
+        ),
     ],
 )
 def test_discovery_refuses_what_a_sync_refuses(
@@ -126,6 +148,21 @@ def test_discovery_refuses_what_a_sync_refuses(
     assert done.returncode != 0
     assert '"streams"' not in done.stdout
     assert message in done.stderr.splitlines()[-1], done.stderr[-2000:]
+
+
+def test_stream_maps_names_the_stream_maps_provide_pass(demo_sandbox: Any) -> None:
+    """Record fields, the mapper's names and functions, comprehension variables: no refusal."""
+    maps = {
+        "system_contact": {
+            "a": "md5(str(name)) + __stream_name__ + str(config.get('k'))",
+            "b": "[x for x in [1, 2] if x]",
+            "c": "record.get('name')",
+            "d": "self",
+            "__filter__": "_['id'] is not None",
+        }
+    }
+    catalog = discover(tap_config(demo_sandbox.config, stream_maps=maps))
+    assert "system_contact" in {s["tap_stream_id"] for s in catalog["streams"]}
 
 
 def test_a_bad_stream_map_with_a_catalog_is_one_line(demo_sandbox: Any, tmp_path: Path) -> None:

@@ -81,6 +81,19 @@ def test_extra_fields_reject_names_the_field(empty_account, client, tmp_path):
     assert reject["error"].startswith("email: not a field of asset type system.contact")
 
 
+def test_extra_fields_reject_of_every_record_of_a_stream_ends_non_zero(
+    empty_account, client, tmp_path
+):
+    config = target_config(empty_account, tmp_path, stream_asset_types=PSA, extra_fields="reject")
+    people = [person(i, 1, f"P{i}", email=f"p{i}@example.com") for i in (1, 2)]
+
+    run = run_target(config, psa([company(1, "Acme")], [], people), fails=True)
+
+    assert run.exit_message is not None
+    assert "stream 'people': every record rejected: email: not a field" in run.exit_message
+    assert (run.count("companies", "created"), run.count("people", "rejected")) == (1, 2)
+
+
 def test_an_upload_the_source_never_completed_is_skipped_every_run(empty_account, client, tmp_path):
     config = target_config(empty_account, tmp_path, stream_asset_types=PSA)
     run_target(config, psa([company(1, "Acme")], [], [person(1, 1, "Ada")]))
