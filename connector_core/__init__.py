@@ -5,3 +5,61 @@ its packages (``lexful_*``, ``lightfield_*``). ``connector_core.sandbox`` is the
 servers' shared half (fault layer, server harness, admin endpoints); it needs the ``sandbox``
 extra, so nothing a plugin imports may import it.
 """
+
+# The declared surface: what plugins may import (tests/test_layout.py checks it).
+from __future__ import annotations
+
+from connector_core import probe, safe_files, scrub
+from connector_core.http import ApiProfile, BodyTooLarge, HttpClient
+from connector_core.names import stream_name
+from connector_core.presigned import PresignedUrls, file_hosts_property, upload_headers
+from connector_core.probe import (
+    Check,
+    Report,
+    Step,
+    Verdict,
+    load_config,
+    print_report,
+    probe_parser,
+    run_checks,
+)
+from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
+from connector_core.settings import (
+    DEFAULT_MAX_CONCURRENCY,
+    client_options,
+    concurrency_property,
+    max_concurrency,
+    request_properties,
+    user_agent_property,
+)
+from connector_core.timestamps import iso_millis
+
+__all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
+    "DEFAULT_MAX_PAGES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "ApiProfile",
+    "BodyTooLarge",
+    "Check",
+    "HttpClient",
+    "PresignedUrls",
+    "Report",
+    "Step",
+    "Verdict",
+    "client_options",
+    "concurrency_property",
+    "file_hosts_property",
+    "iso_millis",
+    "load_config",
+    "max_concurrency",
+    "print_report",
+    "probe",
+    "probe_parser",
+    "request_properties",
+    "run_checks",
+    "safe_files",
+    "scrub",
+    "stream_name",
+    "upload_headers",
+    "user_agent_property",
+]

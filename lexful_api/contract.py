@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
-from connector_core.timestamps import iso_millis
+from connector_core import iso_millis
 
 DEFAULT_API_URL = "https://api.us.lexful.app"  # [D] the US pod
 TOKEN_PATH = "/v1/auth/token"  # [D]

@@ -19,9 +19,13 @@ from typing import Any
 import requests
 from typing_extensions import override
 
-from connector_core.http import ApiProfile, HttpClient
-from connector_core.presigned import PresignedUrls
-from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
+from connector_core import (
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    ApiProfile,
+    HttpClient,
+    PresignedUrls,
+)
 from lexful_api import contract
 from lexful_api.adapt import Dialect
 from lexful_api.auth import LexfulTokenAuth

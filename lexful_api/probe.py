@@ -19,8 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from connector_core import scrub
-from connector_core.probe import (
+from connector_core import (
     Check,
     Report,
     Step,
@@ -29,6 +28,7 @@ from connector_core.probe import (
     print_report,
     probe_parser,
     run_checks,
+    scrub,
 )
 from lexful_api import adapt, contract
 from lexful_api.http import LexfulClient

@@ -12,7 +12,7 @@ from typing import Any
 
 from singer_sdk import typing as th
 
-from connector_core.settings import (
+from connector_core import (
     DEFAULT_MAX_CONCURRENCY,
     client_options,
     concurrency_property,

@@ -15,9 +15,13 @@ from typing import Any
 
 import requests
 
-from connector_core.http import ApiProfile, HttpClient
-from connector_core.presigned import PresignedUrls
-from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
+from connector_core import (
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    ApiProfile,
+    HttpClient,
+    PresignedUrls,
+)
 from lightfield_api import adapt, contract
 from lightfield_api.auth import LightfieldKeyAuth
 from lightfield_api.errors import LightfieldConnectionError, LightfieldHTTPError

@@ -21,8 +21,7 @@ from typing import Any
 
 import requests
 
-from connector_core import probe
-from connector_core.probe import Check, Step, Verdict
+from connector_core import Check, Step, Verdict, probe
 from lightfield_api import adapt, contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND, LightfieldClient, list_page

@@ -8,8 +8,18 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk.singerlib import ActivateVersionMessage
 from typing_extensions import override
 
-from connector_core.tap.paging import OverlapPager, Page, PageToken, PageWalker, Position, Walk
-from connector_core.tap.runtime import Progress, Runtime, run_now, wait_for
+from connector_core.tap import (
+    OverlapPager,
+    Page,
+    PageToken,
+    PageWalker,
+    Position,
+    Progress,
+    Runtime,
+    Walk,
+    run_now,
+    wait_for,
+)
 from lexful_api import LexfulError, contract
 from tap_lexful.client import LexfulStream, LexfulStreamError
 from tap_lexful.streams import FilesStream, RelatedAssetsStream

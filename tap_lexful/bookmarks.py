@@ -30,8 +30,7 @@ from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from connector_core.tap.paging import PageWalker, Position, Walk
-from connector_core.tap.runtime import Progress
+from connector_core.tap import PageWalker, Position, Progress, Walk
 from lexful_api import contract
 from tap_lexful import filter_trees
 
@@ -40,7 +39,7 @@ if TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-    from connector_core.tap.paging import Records
+    from connector_core.tap import Records
     from tap_lexful.client import LexfulStream
 
 #: The stream state's record of the last record emitted: its replication key value and id.

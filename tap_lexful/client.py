@@ -16,17 +16,21 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from connector_core.tap.paging import (
+from connector_core.tap import (
     OverlapPager,
     Page,
+    PagedStream,
     PageToken,
     PageWalker,
     Position,
+    Progress,
     Records,
+    Runtime,
+    StreamError,
     Walk,
+    run_now,
+    wait_for,
 )
-from connector_core.tap.runtime import Progress, Runtime, run_now, wait_for
-from connector_core.tap.stream import PagedStream, StreamError
 from lexful_api import LexfulError, adapt, contract
 from tap_lexful import bookmarks, deletes, filter_trees
 from tap_lexful.bookmarks import LAST_EMITTED

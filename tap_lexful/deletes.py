@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from connector_core.tap.paging import Position
+from connector_core.tap import Position
 from lexful_api import LexfulClient, LexfulError, contract
 from tap_lexful import filter_trees
 

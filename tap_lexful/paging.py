@@ -4,7 +4,7 @@ Lexful sorts every list on ``(key, id)`` and filters on ``key[gte]``, so a walk 
 list changed re-reads from its last emitted key: ``PageWalker`` as it is.
 """
 
-from connector_core.tap.paging import (
+from connector_core.tap import (
     MAX_STALLED_REWALKS,
     MIN_DEPTH,
     OverlapPager,

@@ -23,8 +23,7 @@ from typing import Any
 from singer_sdk.exceptions import MappingError
 from singer_sdk.mapper import CustomStreamMap, PluginMapper
 
-from connector_core import safe_files
-from connector_core.http import HttpClient
+from connector_core import HttpClient, safe_files
 from lexful_api import adapt, contract
 from tap_lexful import map_names
 

@@ -14,9 +14,8 @@ import requests
 from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
-from connector_core import safe_files, scrub
-from connector_core.http import BodyTooLarge
-from connector_core.tap.runtime import Runtime
+from connector_core import BodyTooLarge, safe_files, scrub
+from connector_core.tap import Runtime
 from lexful_api import LexfulError, contract
 from tap_lexful import counts, schemas
 from tap_lexful.client import LexfulStream

@@ -11,9 +11,8 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError, MappingError
 from typing_extensions import override
 
-from connector_core.presigned import file_hosts_property
-from connector_core.settings import user_agent_property
-from connector_core.tap.runtime import Runtime
+from connector_core import file_hosts_property, user_agent_property
+from connector_core.tap import Runtime
 from lexful_api import LexfulAuthError, LexfulError, contract
 from lexful_api.settings import (
     client_from_config,

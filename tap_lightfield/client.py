@@ -44,17 +44,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from connector_core.tap.paging import (
+from connector_core.tap import (
     OverlapPager,
     Page,
+    PagedStream,
     PageToken,
     Position,
+    Progress,
     Records,
     RereadPageWalker,
+    Runtime,
+    StreamError,
     Walk,
+    run_now,
 )
-from connector_core.tap.runtime import Progress, Runtime, run_now
-from connector_core.tap.stream import PagedStream, StreamError
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError
 from lightfield_api.http import list_page

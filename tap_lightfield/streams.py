@@ -15,7 +15,7 @@ import requests
 from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
-from connector_core.http import BodyTooLarge
+from connector_core import BodyTooLarge
 from lightfield_api import adapt, contract
 from lightfield_api.errors import LightfieldError
 from tap_lightfield import schemas, trash
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from singer_sdk import typing as th
     from singer_sdk.helpers.types import Context
 
-    from connector_core.tap.runtime import Runtime
+    from connector_core.tap import Runtime
     from tap_lightfield.trash import Page as TrashPage
 
 #: files_content's default cap on one inline file: base64 makes a line a third bigger again.

@@ -10,16 +10,16 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
-from connector_core.names import stream_name
-from connector_core.presigned import file_hosts_property
-from connector_core.settings import (
+from connector_core import (
     client_options,
     concurrency_property,
+    file_hosts_property,
     max_concurrency,
     request_properties,
+    stream_name,
     user_agent_property,
 )
-from connector_core.tap.runtime import Runtime
+from connector_core.tap import Runtime
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND, LightfieldClient

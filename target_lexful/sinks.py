@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from typing_extensions import override
 
-from connector_core.target import hostile
-from connector_core.target.sink import EngineSink
+from connector_core.target import EngineSink, hostile
 
 if TYPE_CHECKING:
     from target_lexful.engine.write_engine import WriteEngine

@@ -15,9 +15,13 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.target_base import Target
 from typing_extensions import override
 
-from connector_core.presigned import file_hosts_property
-from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
-from connector_core.target.file_sources import file_source_properties
+from connector_core import file_hosts_property
+from connector_core.target import (
+    DEFAULT_BATCH_ROWS,
+    DRAIN_EVERY_SECONDS,
+    GuardedTarget,
+    file_source_properties,
+)
 from lexful_api import LexfulAuthError
 from lexful_api.settings import concurrency_property, connection_properties, request_properties
 from target_lexful.engine.settings import DEFAULT_REJECTS_PATH

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing_extensions import override
 
-from connector_core.target.sink import EngineSink
+from connector_core.target import EngineSink
 
 
 class LightfieldSink(EngineSink):

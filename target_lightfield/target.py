@@ -11,10 +11,13 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
-from connector_core.presigned import file_hosts_property
-from connector_core.settings import concurrency_property, request_properties
-from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
-from connector_core.target.file_sources import file_source_properties
+from connector_core import concurrency_property, file_hosts_property, request_properties
+from connector_core.target import (
+    DEFAULT_BATCH_ROWS,
+    DRAIN_EVERY_SECONDS,
+    GuardedTarget,
+    file_source_properties,
+)
 from lightfield_api import contract
 from lightfield_api.errors import ContractMismatch, LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND

@@ -4,6 +4,7 @@ sandbox nor the other API's packages; the core imports neither API (issue 27).""
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,26 @@ def test_every_package_is_guarded() -> None:
         and not path.parent.name.endswith("_sandbox")
     }
     assert packages == set(API_OF)
+
+
+SURFACES = {"connector_core", "connector_core.tap", "connector_core.target"}
+
+
+@pytest.mark.parametrize("package", sorted(API_OF))
+def test_a_plugin_package_imports_the_core_only_through_its_declared_surface(package: str) -> None:
+    """``connector_core``, ``connector_core.tap`` and ``connector_core.target`` list what they
+    offer in ``__all__``; a plugin imports those names from them, never a module inside."""
+    found = {}
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "connector_core"
+            ):
+                surface = importlib.import_module(node.module or "")
+                offered = set(getattr(surface, "__all__", ()))
+                wrong = node.module not in SURFACES or any(
+                    a.name not in offered for a in node.names
+                )
+                if wrong:
+                    found[f"{path.relative_to(ROOT)}:{node.lineno}"] = node.module
+    assert found == {}

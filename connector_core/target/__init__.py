@@ -18,3 +18,66 @@ Nothing here knows one API:
 An API's target (``target_lexful``, ``target_lightfield``) adds its routing, its handlers and
 its settings.
 """
+
+# The declared surface: what plugins may import (tests/test_layout.py checks it).
+from __future__ import annotations
+
+from connector_core.target import file_content, hostile
+from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
+from connector_core.target.errors import KeylessRecord, RecordError, rejectable_status
+from connector_core.target.file_sources import FileSources, file_source_properties
+from connector_core.target.id_map import IdMap
+from connector_core.target.id_map_marks import marks, replace_marks
+from connector_core.target.id_map_schema import (
+    DELETED_HASH,
+    DONE,
+    INTENT,
+    REJECTED,
+    Entry,
+    Waiting,
+    retag,
+)
+from connector_core.target.outcomes import OutcomeBook, PlanLines, StopOnReject
+from connector_core.target.pool import Fatal, Pool
+from connector_core.target.rejects import Rejects
+from connector_core.target.sink import EngineSink
+from connector_core.target.stats import Stats
+from connector_core.target.values import is_uuid, json_safe, redacted, stable_hash
+from connector_core.target.waves import Waves, WaveSteps
+
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "DELETED_HASH",
+    "DONE",
+    "DRAIN_EVERY_SECONDS",
+    "INTENT",
+    "REJECTED",
+    "EngineSink",
+    "Entry",
+    "Fatal",
+    "FileSources",
+    "GuardedTarget",
+    "IdMap",
+    "KeylessRecord",
+    "OutcomeBook",
+    "PlanLines",
+    "Pool",
+    "RecordError",
+    "Rejects",
+    "Stats",
+    "StopOnReject",
+    "Waiting",
+    "WaveSteps",
+    "Waves",
+    "file_content",
+    "file_source_properties",
+    "hostile",
+    "is_uuid",
+    "json_safe",
+    "marks",
+    "redacted",
+    "rejectable_status",
+    "replace_marks",
+    "retag",
+    "stable_hash",
+]

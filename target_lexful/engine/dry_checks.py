@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from connector_core.target.errors import RecordError
+from connector_core.target import RecordError
 
 _TEXT = ("string", "richtext", "secret", "totp")
 _FIXED = frozenset({"organization_id", "references", "visibility", "owned_by"})

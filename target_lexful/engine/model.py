@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from connector_core.target.errors import RecordError, rejectable_status
+from connector_core.target import RecordError, rejectable_status
 from lexful_api import LexfulHTTPError
 
 # What a stream writes to. Asset streams are ASSET with the asset type beside it.

@@ -11,12 +11,16 @@ import logging
 import uuid
 from typing import Any
 
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map import IdMap
-from connector_core.target.outcomes import OutcomeBook, PlanLines, StopOnReject
-from connector_core.target.rejects import Rejects
-from connector_core.target.stats import Stats
-from connector_core.target.values import redacted
+from connector_core.target import (
+    IdMap,
+    OutcomeBook,
+    PlanLines,
+    RecordError,
+    Rejects,
+    Stats,
+    StopOnReject,
+    redacted,
+)
 from target_lexful.engine.model import (
     CREATE,
     DELETE,

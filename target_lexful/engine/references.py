@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import time
 
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map import IdMap
-from connector_core.target.id_map_schema import DONE, REJECTED
-from connector_core.target.pool import Pool
-from connector_core.target.values import is_uuid
+from connector_core.target import DONE, REJECTED, IdMap, Pool, RecordError, is_uuid
 from lexful_api import LexfulClient, LexfulHTTPError, contract
 from target_lexful.engine.model import ASSET, Destination, Job, Ref, rejectable
 

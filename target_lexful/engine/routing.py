@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connector_core.target.errors import RecordError
+from connector_core.target import RecordError
 from target_lexful.engine.catalog import Catalog
 from target_lexful.engine.model import ASSET, SPECIAL_STREAMS, Route
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from connector_core.target.file_sources import FileSources
+from connector_core.target import FileSources
 from lexful_api.settings import DEFAULT_MAX_CONCURRENCY, max_concurrency
 
 DEFAULT_REJECTS_PATH = Path(".target-lexful") / "rejects.jsonl"

@@ -29,11 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map import IdMap
-from connector_core.target.id_map_schema import Entry
-from connector_core.target.pool import Fatal, Pool
-from connector_core.target.stats import Stats
+from connector_core.target import Entry, Fatal, IdMap, Pool, RecordError, Stats
 from target_lexful.engine.handlers.base import ChildHandler, Handler
 from target_lexful.engine.model import CHILD_KINDS
 

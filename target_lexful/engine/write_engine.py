@@ -13,13 +13,17 @@ from collections.abc import Iterable, Mapping
 from contextlib import ExitStack, closing
 from typing import Any, TypeVar
 
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map import IdMap
-from connector_core.target.id_map_schema import Waiting
-from connector_core.target.pool import Fatal, Pool
-from connector_core.target.rejects import Rejects
-from connector_core.target.stats import Stats
-from connector_core.target.waves import Waves, WaveSteps
+from connector_core.target import (
+    Fatal,
+    IdMap,
+    Pool,
+    RecordError,
+    Rejects,
+    Stats,
+    Waiting,
+    Waves,
+    WaveSteps,
+)
 from lexful_api.settings import client_from_config
 from target_lexful.engine import routing
 from target_lexful.engine.catalog import Catalog

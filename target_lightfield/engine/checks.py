@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from connector_core.target.errors import RecordError
+from connector_core.target import RecordError
 from lightfield_api import contract
 from target_lightfield.engine.model import ref_ids
 from target_lightfield.engine.routing import ENTITY

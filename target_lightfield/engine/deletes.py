@@ -6,7 +6,7 @@ id) that it is gone: a record that links to it is written without that link."""
 
 from __future__ import annotations
 
-from connector_core.target.id_map_schema import DONE
+from connector_core.target import DONE
 from lightfield_api.errors import LightfieldHTTPError
 from target_lightfield.engine.model import DELETED, TRASHED, UNCHANGED, Context, Job, Outcome
 

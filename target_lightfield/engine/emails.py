@@ -15,9 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map_schema import DONE
-from connector_core.target.values import stable_hash
+from connector_core.target import DONE, RecordError, stable_hash
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldHTTPError
 from target_lightfield.engine.model import CREATED, UNCHANGED, Context, Job, Outcome, canonical

@@ -12,11 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from connector_core.presigned import upload_headers
-from connector_core.target import file_content
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map_schema import DONE, INTENT
-from connector_core.target.values import stable_hash
+from connector_core import upload_headers
+from connector_core.target import DONE, INTENT, RecordError, file_content, stable_hash
 from lightfield_api import contract
 from target_lightfield.engine.model import (
     CREATED,

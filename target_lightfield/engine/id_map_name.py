@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 
-from connector_core.target.id_map_marks import marks, replace_marks
-from connector_core.target.id_map_schema import retag
+from connector_core.target import marks, replace_marks, retag
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map_schema import DONE
+from connector_core.target import DONE, RecordError
 from lightfield_api import contract
 from target_lightfield.engine.model import CREATED, UNCHANGED, Context, Job, Outcome
 

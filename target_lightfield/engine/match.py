@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from connector_core.target.errors import RecordError
+from connector_core.target import RecordError
 from lightfield_api import adapt, contract
 from lightfield_api.errors import ContractMismatch
 from target_lightfield.engine.routing import ENTITY

@@ -12,10 +12,7 @@ from typing import TYPE_CHECKING, Any
 from connector_core.target import file_content
 
 if TYPE_CHECKING:
-    from connector_core.target.file_sources import FileSources
-    from connector_core.target.id_map import IdMap
-    from connector_core.target.outcomes import PlanLines
-    from connector_core.target.stats import Stats
+    from connector_core.target import FileSources, IdMap, PlanLines, Stats
     from lightfield_api.http import LightfieldClient
     from target_lightfield.engine.members import MemberDirectory
     from target_lightfield.engine.routing import Route

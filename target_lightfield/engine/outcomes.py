@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector_core.target.errors import RecordError
-from connector_core.target.outcomes import OutcomeBook
+from connector_core.target import OutcomeBook, RecordError
 from target_lightfield.engine.model import Job, Outcome
 
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map_schema import DONE, INTENT, Entry
-from connector_core.target.values import stable_hash
+from connector_core.target import DONE, INTENT, Entry, RecordError, stable_hash
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldHTTPError
 from target_lightfield.engine import bodies, checks, match

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from connector_core.target.errors import RecordError
+from connector_core.target import RecordError
 from lightfield_api import contract
 from lightfield_api.http import LightfieldClient
 

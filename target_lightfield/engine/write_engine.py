@@ -16,17 +16,25 @@ from collections.abc import Iterable, Mapping
 from contextlib import ExitStack, closing
 from typing import Any
 
-from connector_core.settings import client_options, max_concurrency
-from connector_core.target.errors import RecordError, rejectable_status
-from connector_core.target.file_sources import FileSources
-from connector_core.target.id_map import IdMap
-from connector_core.target.id_map_schema import DONE, REJECTED, Entry, Waiting
-from connector_core.target.outcomes import PlanLines
-from connector_core.target.pool import Fatal, Pool
-from connector_core.target.rejects import Rejects
-from connector_core.target.stats import Stats
-from connector_core.target.values import json_safe
-from connector_core.target.waves import Waves, WaveSteps
+from connector_core import client_options, max_concurrency
+from connector_core.target import (
+    DONE,
+    REJECTED,
+    Entry,
+    Fatal,
+    FileSources,
+    IdMap,
+    PlanLines,
+    Pool,
+    RecordError,
+    Rejects,
+    Stats,
+    Waiting,
+    Waves,
+    WaveSteps,
+    json_safe,
+    rejectable_status,
+)
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import LightfieldClient

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector_core.target.errors import RecordError
-from connector_core.target.values import json_safe, stable_hash
+from connector_core.target import RecordError, json_safe, stable_hash
 from lexful_api import contract
 from target_lexful.engine.handlers.base import GroupResult, Handler
 from target_lexful.engine.model import (

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector_core.target.errors import RecordError
-from connector_core.target.values import json_safe
+from connector_core.target import RecordError, json_safe
 from lexful_api import contract
 from target_lexful.engine.catalog import property_types, reference_defs
 from target_lexful.engine.dry_checks import check_asset

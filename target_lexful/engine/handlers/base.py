@@ -10,11 +10,16 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from connector_core.target.errors import KeylessRecord, RecordError
-from connector_core.target.file_sources import FileSources
-from connector_core.target.id_map import IdMap
-from connector_core.target.id_map_schema import DELETED_HASH, DONE, Entry
-from connector_core.target.values import stable_hash
+from connector_core.target import (
+    DELETED_HASH,
+    DONE,
+    Entry,
+    FileSources,
+    IdMap,
+    KeylessRecord,
+    RecordError,
+    stable_hash,
+)
 from lexful_api import LexfulClient, LexfulHTTPError, contract
 from target_lexful.engine.catalog import Catalog
 from target_lexful.engine.extra_fields import ExtraFields

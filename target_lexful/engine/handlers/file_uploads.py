@@ -13,10 +13,7 @@ import contextlib
 import hashlib
 from typing import Any
 
-from connector_core.target import file_content
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map_schema import DONE, INTENT
-from connector_core.target.values import stable_hash
+from connector_core.target import DONE, INTENT, RecordError, file_content, stable_hash
 from lexful_api import LexfulClient, LexfulHTTPError, contract
 from target_lexful.engine.handlers.base import ChildHandler, is_deleted, types_of
 from target_lexful.engine.model import (

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from connector_core.target.errors import RecordError
-from connector_core.target.values import stable_hash
+from connector_core.target import RecordError, stable_hash
 from lexful_api import contract
 from target_lexful.engine.handlers.base import Handler
 from target_lexful.engine.model import CREATE, ORGANIZATION_TYPES, UNCHANGED, Job, Plan

@@ -5,8 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from connector_core.target.errors import RecordError
-from connector_core.target.values import json_safe
+from connector_core.target import RecordError, json_safe
 from lexful_api import LexfulHTTPError, adapt, contract
 from target_lexful.engine.dry_checks import check_organization
 from target_lexful.engine.handlers.base import GroupResult, HandlerDeps, bulk_refused, is_deleted

@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map_schema import DELETED_HASH, DONE, INTENT
-from connector_core.target.values import is_uuid, json_safe, stable_hash
+from connector_core.target import (
+    DELETED_HASH,
+    DONE,
+    INTENT,
+    RecordError,
+    is_uuid,
+    json_safe,
+    stable_hash,
+)
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.engine.handlers.base import NEVER_COPIED, Handler, match_keys
 from target_lexful.engine.model import (

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map_schema import DELETED_HASH, DONE, Entry
-from connector_core.target.values import is_uuid, stable_hash
+from connector_core.target import DELETED_HASH, DONE, Entry, RecordError, is_uuid, stable_hash
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.engine.handlers.base import (
     ChildHandler,

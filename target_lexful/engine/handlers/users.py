@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector_core.target.errors import RecordError
-from connector_core.target.id_map_schema import DELETED_HASH
+from connector_core.target import DELETED_HASH, RecordError
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.engine.handlers.base import NEVER_COPIED, is_deleted
 from target_lexful.engine.handlers.records import RecordHandler
