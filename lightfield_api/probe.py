@@ -191,6 +191,9 @@ class LightfieldProbe:
         if listed.status != 200:
             return Check("index.lag", assumption, f"{listed.status}", Verdict.NOT_CHECKED, "")
         items, _total = list_page(listed.body)
+        if not items:  # nothing to compare: no evidence either way
+            seen = f"no {PROBED} record to compare with its retrieve"
+            return Check("index.lag", assumption, seen, Verdict.NOT_CHECKED, "")
         newest = sorted(items, key=_stamp, reverse=True)[:LAG_RETRIEVES]
         behind = 0.0
         for item in newest:

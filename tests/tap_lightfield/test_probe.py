@@ -177,3 +177,9 @@ def test_userinfo_of_api_url_is_masked(tmp_path: Path):
         assert "probe-pass" not in done.stdout + done.stderr
         assert "probe-user" not in done.stdout + done.stderr
     assert json.loads(as_json.stdout)["api_url"] == "http://****@127.0.0.1:1"
+
+
+def test_an_empty_list_is_no_evidence_of_the_index_lag():
+    with running_sandbox(seed="none") as sandbox:
+        report = probe.run(sandbox.config)
+    assert report.verdicts()["index.lag"] == Verdict.NOT_CHECKED
