@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,7 @@ def test_a_lag_beyond_index_lag_seconds_needs_that_setting():
 
 
 def _command(
-    config: dict[str, object], tmp_path: Path, *extra: str
+    config: Mapping[str, object], tmp_path: Path, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
@@ -140,7 +141,7 @@ def _command(
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:1", "http://no-such-host.invalid"])
-def test_no_api_at_api_url_stops_at_once_and_exits_1(url: str, tmp_path: Path):
+def test_no_api_at_api_url_stops_at_once_and_exits_1(url: str, tmp_path: Path) -> None:
     report = probe.run({"api_key": "sk_probe", "api_url": url})
     assert [(c.key, c.verdict) for c in report.checks] == [("api", Verdict.UNSUPPORTED)]
     assert "cannot reach the API" in report.checks[0].observed
@@ -150,7 +151,7 @@ def test_no_api_at_api_url_stops_at_once_and_exits_1(url: str, tmp_path: Path):
     assert done.stdout.splitlines()[-1].startswith("stopped: cannot reach the API")
 
 
-def test_a_web_page_is_not_the_api(tmp_path: Path):
+def test_a_web_page_is_not_the_api(tmp_path: Path) -> None:
     with foreign_server("html") as (url, asked):
         done = _command({"api_key": "sk_probe", "api_url": url}, tmp_path, "--format", "json")
     assert done.returncode == 1, done.stdout
@@ -161,7 +162,7 @@ def test_a_web_page_is_not_the_api(tmp_path: Path):
     assert len(asked) == 1
 
 
-def test_a_server_that_does_not_answer_is_one_timeout_row():
+def test_a_server_that_does_not_answer_is_one_timeout_row() -> None:
     with foreign_server("slow") as (url, asked):
         report = probe.run({"api_key": "sk_probe", "api_url": url})
     assert [(c.key, c.verdict) for c in report.checks] == [("api", Verdict.UNSUPPORTED)]
@@ -169,7 +170,7 @@ def test_a_server_that_does_not_answer_is_one_timeout_row():
     assert report.requests == len(asked) == 1
 
 
-def test_userinfo_of_api_url_is_masked(tmp_path: Path):
+def test_userinfo_of_api_url_is_masked(tmp_path: Path) -> None:
     config = {"api_key": "sk_probe", "api_url": "http://probe-user:probe-pass@127.0.0.1:1"}
     table = _command(config, tmp_path)
     as_json = _command(config, tmp_path, "--format", "json")
@@ -179,7 +180,7 @@ def test_userinfo_of_api_url_is_masked(tmp_path: Path):
     assert json.loads(as_json.stdout)["api_url"] == "http://****@127.0.0.1:1"
 
 
-def test_an_empty_list_is_no_evidence_of_the_index_lag():
+def test_an_empty_list_is_no_evidence_of_the_index_lag() -> None:
     with running_sandbox(seed="none") as sandbox:
         report = probe.run(sandbox.config)
     assert report.verdicts()["index.lag"] == Verdict.NOT_CHECKED
