@@ -14,14 +14,19 @@ from connector_core.http import ApiProfile, BodyTooLarge, HttpClient
 from connector_core.names import stream_name
 from connector_core.presigned import PresignedUrls, file_hosts_property, upload_headers
 from connector_core.probe import (
+    PROBE_MAX_TRIES,
+    PROBE_TIMEOUT_S,
     Check,
     Report,
     Step,
+    Stop,
     Verdict,
     load_config,
+    not_the_api,
     print_report,
     probe_parser,
     run_checks,
+    unreachable,
 )
 from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 from connector_core.settings import (
@@ -38,6 +43,8 @@ __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "PROBE_MAX_TRIES",
+    "PROBE_TIMEOUT_S",
     "ApiProfile",
     "BodyTooLarge",
     "Check",
@@ -45,6 +52,7 @@ __all__ = [
     "PresignedUrls",
     "Report",
     "Step",
+    "Stop",
     "Verdict",
     "client_options",
     "concurrency_property",
@@ -52,6 +60,7 @@ __all__ = [
     "iso_millis",
     "load_config",
     "max_concurrency",
+    "not_the_api",
     "print_report",
     "probe",
     "probe_parser",
@@ -60,6 +69,7 @@ __all__ = [
     "safe_files",
     "scrub",
     "stream_name",
+    "unreachable",
     "upload_headers",
     "user_agent_property",
 ]

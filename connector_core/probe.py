@@ -32,6 +32,12 @@ from typing import Any
 
 from connector_core import scrub
 
+#: The probe's request budget: one try per request (no retry, no backoff), each answered within
+#: this many seconds or reported as a timeout; a dozen requests then end within seconds even
+#: against a slow server.
+PROBE_TIMEOUT_S = 3.0
+PROBE_MAX_TRIES = 1
+
 
 class Verdict(str, Enum):
     """What the connectors will do about one assumption, as the API answered."""
@@ -65,6 +71,39 @@ class Step:
     probe: Callable[[], Check]
 
 
+class Stop(Exception):
+    """Raised by a check when nothing after it can run (the API cannot be reached, refuses
+    the key, or is not the API): its row ends the report, and the probe exits 1."""
+
+    def __init__(self, check: Check) -> None:
+        super().__init__(check.observed)
+        self.check = check
+
+
+def unreachable(error: Exception, api_url: str, waited_s: float, setting: str = "api_url") -> Check:
+    """The row of a request that got no answer: refused, unknown host, or no answer within
+    ``PROBE_TIMEOUT_S`` (``waited_s``: how long the check waited)."""
+    text = str(error)
+    if "Timeout" in text or waited_s >= PROBE_TIMEOUT_S * 0.9:
+        observed = f"no answer within {PROBE_TIMEOUT_S:g} s ({text})"
+    else:
+        observed = f"cannot reach the API ({text})"
+    action = f"check {setting} ({mask_userinfo(api_url)}) and the network; the probe stopped"
+    return Check("api", "the API answers at api_url", observed, Verdict.UNSUPPORTED, action)
+
+
+def not_the_api(status: int, content_type: str, setting: str = "api_url") -> Check | None:
+    """The row of an answer that is not the API's JSON (an HTML page of a proxy or a web
+    server); None when the answer is JSON."""
+    kind = content_type.split(";", maxsplit=1)[0].strip().lower()
+    if "json" in kind:
+        return None
+    what = "HTML" if "html" in kind else (kind or "no content type")
+    observed = f"not the API ({what} answer, status {status})"
+    action = f"check {setting}: it does not lead to the API; the probe stopped"
+    return Check("api", "the API answers JSON at api_url", observed, Verdict.UNSUPPORTED, action)
+
+
 @dataclass
 class Report:
     """What a probe found: the API, each check in order, how many requests, how long."""
@@ -74,6 +113,7 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     requests: int = 0
     seconds: float = 0.0
+    stopped: bool = False  # a check found that nothing after it could run
 
     def verdicts(self) -> dict[str, Verdict]:
         return {c.key: c.verdict for c in self.checks}
@@ -84,14 +124,32 @@ class Report:
         return [c for c in self.checks if c.verdict in (Verdict.SETTING, Verdict.UNSUPPORTED)]
 
 
-def run_checks(api: str, api_url: str, steps: Sequence[Step]) -> Report:
-    """Run each step in order; a step that raises is a ``not checked`` row with its error."""
-    report = Report(api=api, api_url=api_url)
+def run_checks(
+    api: str,
+    api_url: str,
+    steps: Sequence[Step],
+    stop_on: Callable[[Exception, float], Check | None] | None = None,
+) -> Report:
+    """Run each step in order; a step that raises is a ``not checked`` row with its error,
+    unless it raised ``Stop`` or ``stop_on`` makes a row of its error and the seconds the step
+    waited (no answer from the API): then that row ends the report."""
+    report = Report(api=api, api_url=mask_userinfo(api_url))
     started = time.monotonic()
     for step in steps:
+        step_started = time.monotonic()
         try:
             check = step.probe()
+        except Stop as stop:
+            report.checks.append(stop.check)
+            report.stopped = True
+            break
         except Exception as exc:  # one check failing must not hide the others
+            waited = time.monotonic() - step_started
+            stopping = stop_on(exc, waited) if stop_on is not None else None
+            if stopping is not None:
+                report.checks.append(stopping)
+                report.stopped = True
+                break
             text = f"{type(exc).__name__}: {exc}"
             check = Check(step.key, step.assumption, text, Verdict.NOT_CHECKED, "see the error")
         report.checks.append(check)
@@ -108,9 +166,19 @@ _SIGNED_PARAM = re.compile(
 )
 
 
+# The user:password@ of a URL.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s\"'<>]+@")
+
+
+def mask_userinfo(url: str) -> str:
+    """A URL without the ``user:password@`` it may carry."""
+    return _USERINFO.sub(lambda m: f"{m.group(1)}{scrub.MASK}@", url)
+
+
 def scrub_text(text: Any) -> str:
-    """A text fit for a report: one line, no secret, no bearer token, no query string."""
-    cleaned = scrub.clean(text)
+    """A text fit for a report: one line, no secret, no bearer token, no query string, no
+    userinfo of a URL."""
+    cleaned = mask_userinfo(scrub.clean(text))
     cleaned = _URL_QUERY.sub(lambda m: f"{m.group(1)}?{scrub.MASK}", cleaned)
     return _SIGNED_PARAM.sub(lambda m: f"{m.group(1)}={scrub.MASK}", cleaned)
 
@@ -159,7 +227,10 @@ def render_table(report: Report) -> str:
             ]
             lines.append(" | ".join(parts).rstrip())
     blocking = report.blocking
-    if blocking:
+    if report.stopped and report.checks:
+        last = report.checks[-1]
+        lines.append(f"stopped: {scrub_text(last.observed)}; {scrub_text(last.action)}")
+    elif blocking:
         lines.append(
             f"{len(blocking)} to act on before a real run: " + ", ".join(c.key for c in blocking)
         )

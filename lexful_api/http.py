@@ -27,7 +27,7 @@ from connector_core import (
     PresignedUrls,
 )
 from lexful_api import contract
-from lexful_api.adapt import Dialect
+from lexful_api.adapt import Alternative, Dialect
 from lexful_api.auth import LexfulTokenAuth
 from lexful_api.errors import LexfulConnectionError, LexfulHTTPError
 
@@ -119,18 +119,43 @@ class LexfulClient(HttpClient):
         try:
             return super().request(method, prefix + path, params=params, **kwargs)
         except LexfulHTTPError as refused:
-            for other in self.dialect.alternatives(method, path, params, refused.status):
-                try:
-                    answer = super().request(
-                        method, prefix + other.path, params=other.params, **kwargs
-                    )
-                except LexfulHTTPError:
-                    continue
+            found = self._other_way(method, prefix, path, params, refused.status, 2, kwargs)
+            if found is None:
+                raise
+            answer, taken = found
+            for other in taken:
                 self.dialect.learn(other)  # Unsupported: no fallback for this walk
-                learned = "; ".join(self.dialect.learned())
-                LOGGER.warning("The API differs from the contract: %s (adapted)", learned)
-                return answer
-            raise
+            learned = "; ".join(self.dialect.learned())
+            LOGGER.warning("The API differs from the contract: %s (adapted)", learned)
+            return answer
+
+    def _other_way(
+        self,
+        method: str,
+        prefix: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        status: int,
+        depth: int,
+        kwargs: dict[str, Any],
+    ) -> tuple[requests.Response, list[Alternative]] | None:
+        """The answer to a refused call sent another way, and the alternatives that made it
+        (an alternative refused in turn is tried with its own alternatives, ``depth`` deep:
+        the older paths and a page cap together); None when no way is taken."""
+        for other in self.dialect.alternatives(method, path, params, status):
+            try:
+                answer = super().request(method, prefix + other.path, params=other.params, **kwargs)
+            except LexfulHTTPError as again:
+                if depth <= 1:
+                    continue
+                deeper = self._other_way(
+                    method, prefix, other.path, other.params, again.status, depth - 1, kwargs
+                )
+                if deeper is None:
+                    continue
+                return deeper[0], [other, *deeper[1]]
+            return answer, [other]
+        return None
 
     def iter_list(
         self, path: str, params: Mapping[str, Any] | None = None, page_size: int = 500

@@ -14,28 +14,36 @@ setting or is unsupported, 2 on a bad command line.
 
 from __future__ import annotations
 
+import logging
 import sys
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from connector_core import (
+    PROBE_MAX_TRIES,
+    PROBE_TIMEOUT_S,
     Check,
     Report,
     Step,
+    Stop,
     Verdict,
     load_config,
+    not_the_api,
     print_report,
     probe_parser,
     run_checks,
     scrub,
+    unreachable,
 )
 from lexful_api import adapt, contract
+from lexful_api.errors import LexfulConnectionError
 from lexful_api.http import LexfulClient
 from lexful_api.settings import client_from_config
 
 DOCUMENTED_ERROR = frozenset({"status", "message", "error_id", "error_code", "developer_message"})
 DOCUMENTED_TOKEN = frozenset({"token", "expires_in", "expires_at"})
+CREDENTIALS = "api_key_id, api_key_secret and account_id are accepted"
 
 
 class LexfulProbe:
@@ -70,8 +78,21 @@ class LexfulProbe:
             headers={contract.ACCOUNT_HEADER: self.config["account_id"]},
             authenticated=False,
             allow_redirects=False,
+            raise_for_status=False,
         )
-        body = response.json()
+        kind = response.headers.get("Content-Type", "")
+        foreign = not_the_api(response.status_code, kind)
+        if foreign is not None and (response.status_code < 400 or "html" in kind.lower()):
+            raise Stop(foreign)
+        if response.status_code in (401, 403):
+            observed = f"the token call answered {response.status_code}: the key is refused"
+            action = "check api_key_id, api_key_secret and account_id; the probe stopped"
+            raise Stop(Check("credentials", CREDENTIALS, observed, Verdict.UNSUPPORTED, action))
+        if response.status_code >= 400:
+            observed = f"the token call answered {response.status_code}"
+            action = "check api_url and account_id; the probe stopped"
+            raise Stop(Check("credentials", CREDENTIALS, observed, Verdict.UNSUPPORTED, action))
+        body = _json(response)
         keys = sorted(body) if isinstance(body, dict) else []
         token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
         scrub.register(token)
@@ -223,10 +244,23 @@ def _json(response: Any) -> Any:
 def probe(config: Mapping[str, Any]) -> Report:
     """Run every check against the configured account; the report of what it found."""
     client = client_from_config(config, user_agent="lexful-probe", concurrency=1)
+    # The table is the probe's one verdict: the client's "(adapted)" warning, logged when a
+    # refused call is sent another way, would contradict a row that needs a setting.
+    logging.getLogger("lexful_api").setLevel(logging.ERROR)
+    # A bounded budget: one try per request, a short wait for each (never the run's retries).
+    client.max_tries = PROBE_MAX_TRIES
+    client.timeout_s = PROBE_TIMEOUT_S
+    client.timeout = (PROBE_TIMEOUT_S, PROBE_TIMEOUT_S)
+    api_url = str(config.get("api_url") or contract.DEFAULT_API_URL)
+
+    def stop_on(error: Exception, waited_s: float) -> Check | None:
+        if isinstance(error, LexfulConnectionError):
+            return unreachable(error, api_url, waited_s)
+        return None
+
     try:
         checks = LexfulProbe(config, client)
-        api_url = str(config.get("api_url") or contract.DEFAULT_API_URL)
-        report = run_checks("lexful", api_url, checks.steps())
+        report = run_checks("lexful", api_url, checks.steps(), stop_on)
         report.requests = client.requests_sent
         return report
     finally:

@@ -21,9 +21,23 @@ from typing import Any
 
 import requests
 
-from connector_core import Check, Step, Verdict, probe
+from connector_core import (
+    PROBE_MAX_TRIES,
+    PROBE_TIMEOUT_S,
+    Check,
+    Step,
+    Stop,
+    Verdict,
+    not_the_api,
+    probe,
+    unreachable,
+)
 from lightfield_api import adapt, contract
-from lightfield_api.errors import LightfieldError, LightfieldHTTPError
+from lightfield_api.errors import (
+    LightfieldConnectionError,
+    LightfieldError,
+    LightfieldHTTPError,
+)
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND, LightfieldClient, list_page
 
 PROBED = "accounts"  # the collection read: every workspace has it, and it is edited most
@@ -38,6 +52,7 @@ class Answer:
     status: int
     headers: Any
     body: Any
+    content_type: str = ""
 
 
 @dataclass
@@ -55,9 +70,9 @@ class LightfieldProbe:
             max_requests_per_second=float(
                 self.config.get("max_requests_per_second") or DEFAULT_REQUESTS_PER_SECOND
             ),
-            max_tries=3,
+            max_tries=PROBE_MAX_TRIES,
             backoff_base_s=0.2,
-            timeout_s=8.0,
+            timeout_s=PROBE_TIMEOUT_S,
             user_agent="lightfield-probe",
         )
 
@@ -72,7 +87,8 @@ class LightfieldProbe:
                 body = response.json()
             except ValueError:
                 body = response.text[:200]
-            self._seen[key] = Answer(response.status_code, response.headers, body)
+            kind = response.headers.get("Content-Type", "")
+            self._seen[key] = Answer(response.status_code, response.headers, body, kind)
         return self._seen[key]
 
     def listed(self) -> Answer:
@@ -82,6 +98,9 @@ class LightfieldProbe:
 
     def auth(self) -> Check:
         answer = self.get(contract.VALIDATE_PATH)
+        foreign = not_the_api(answer.status, answer.content_type)
+        if foreign is not None:
+            raise Stop(foreign)
         ok = answer.status == 200
         scopes = answer.body.get("scopes") if ok and isinstance(answer.body, dict) else None
         seen = f"{answer.status}; scopes: {scopes or 'all'}" if ok else f"{answer.status}"
@@ -172,6 +191,9 @@ class LightfieldProbe:
         if listed.status != 200:
             return Check("index.lag", assumption, f"{listed.status}", Verdict.NOT_CHECKED, "")
         items, _total = list_page(listed.body)
+        if not items:  # nothing to compare: no evidence either way
+            seen = f"no {PROBED} record to compare with its retrieve"
+            return Check("index.lag", assumption, seen, Verdict.NOT_CHECKED, "")
         newest = sorted(items, key=_stamp, reverse=True)[:LAG_RETRIEVES]
         behind = 0.0
         for item in newest:
@@ -249,7 +271,13 @@ def run(config: dict[str, Any]) -> probe.Report:
     """Probe the workspace of ``config`` (tap-lightfield's settings)."""
     checker = LightfieldProbe(config)
     url = str(config.get("api_url") or contract.DEFAULT_API_URL)
-    report = probe.run_checks("Lightfield", url, checker.steps())
+
+    def stop_on(error: Exception, waited_s: float) -> Check | None:
+        if isinstance(error, LightfieldConnectionError):
+            return unreachable(error, url, waited_s)
+        return None
+
+    report = probe.run_checks("Lightfield", url, checker.steps(), stop_on)
     report.requests = checker.client.requests_sent
     checker.client.close()
     return report

@@ -6,7 +6,7 @@ import random
 import secrets
 from typing import Any
 
-from lexful_sandbox.common.util import next_id_and_time, seeded_id
+from lexful_sandbox.common.util import format_ms, next_id_and_time, seeded_id
 from lexful_sandbox.resources import asset_types, organizations
 from lexful_sandbox.resources.system_types import ORGANIZATION_TYPES, system_asset_types
 from lexful_sandbox.resources.validation import check_properties, check_references
@@ -42,7 +42,9 @@ def make_account(rng: random.Random | None) -> Account:
 
 
 def admin_user(account: Account) -> dict[str, Any]:
-    now = next_id_and_time()[1]
+    # Stamped at its id's moment (UUIDv7: the first 48 bits are ms): ids follow created_at,
+    # as on every other record, also for a seeded account whose id is of a chosen moment.
+    now = format_ms(int(account.user_id.replace("-", "")[:12], 16))
     return {
         "id": account.user_id,
         "account_id": account.id,

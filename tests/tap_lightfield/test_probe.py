@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from lightfield_api import probe
 from lightfield_sandbox import Sandbox, running_sandbox
 from lightfield_sandbox.common import variants as v
 from tests.tap_lightfield.helpers import Reader
+from tests.variants.foreign import foreign_server
 
 LAG_S = 3.3
 MAX_REQUESTS = 10
@@ -122,3 +124,63 @@ def test_a_lag_beyond_index_lag_seconds_needs_that_setting():
     check = next(c for c in report.checks if c.key == "index.lag")
     assert check.verdict == Verdict.SETTING
     assert "index_lag_seconds" in check.action
+
+
+def _command(
+    config: Mapping[str, object], tmp_path: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return subprocess.run(
+        [sys.executable, "-m", "lightfield_api.probe", "--config", str(path), *extra],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:1", "http://no-such-host.invalid"])
+def test_no_api_at_api_url_stops_at_once_and_exits_1(url: str, tmp_path: Path) -> None:
+    report = probe.run({"api_key": "sk_probe", "api_url": url})
+    assert [(c.key, c.verdict) for c in report.checks] == [("api", Verdict.UNSUPPORTED)]
+    assert "cannot reach the API" in report.checks[0].observed
+    assert report.requests == 1  # one try, no retry
+    done = _command({"api_key": "sk_probe", "api_url": url}, tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[-1].startswith("stopped: cannot reach the API")
+
+
+def test_a_web_page_is_not_the_api(tmp_path: Path) -> None:
+    with foreign_server("html") as (url, asked):
+        done = _command({"api_key": "sk_probe", "api_url": url}, tmp_path, "--format", "json")
+    assert done.returncode == 1, done.stdout
+    checks = json.loads(done.stdout)["checks"]
+    assert [c["key"] for c in checks] == ["api"]
+    assert checks[0]["observed"].startswith("not the API (HTML answer")
+    assert "Error" not in done.stdout + done.stderr  # no internal error leaks
+    assert len(asked) == 1
+
+
+def test_a_server_that_does_not_answer_is_one_timeout_row() -> None:
+    with foreign_server("slow") as (url, asked):
+        report = probe.run({"api_key": "sk_probe", "api_url": url})
+    assert [(c.key, c.verdict) for c in report.checks] == [("api", Verdict.UNSUPPORTED)]
+    assert report.checks[0].observed.startswith("no answer within 3 s")
+    assert report.requests == len(asked) == 1
+
+
+def test_userinfo_of_api_url_is_masked(tmp_path: Path) -> None:
+    config = {"api_key": "sk_probe", "api_url": "http://probe-user:probe-pass@127.0.0.1:1"}
+    table = _command(config, tmp_path)
+    as_json = _command(config, tmp_path, "--format", "json")
+    for done in (table, as_json):
+        assert "probe-pass" not in done.stdout + done.stderr
+        assert "probe-user" not in done.stdout + done.stderr
+    assert json.loads(as_json.stdout)["api_url"] == "http://****@127.0.0.1:1"
+
+
+def test_an_empty_list_is_no_evidence_of_the_index_lag() -> None:
+    with running_sandbox(seed="none") as sandbox:
+        report = probe.run(sandbox.config)
+    assert report.verdicts()["index.lag"] == Verdict.NOT_CHECKED

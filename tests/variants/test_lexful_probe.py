@@ -89,6 +89,7 @@ def test_cli_json_leaves_out_every_secret_and_its_exit_code_says_what_to_do(
     report = json.loads(done.stdout)
     assert report["api"] == "lexful"
     assert {c["key"]: c["verdict"] for c in report["checks"]}["sort"] == "needs a setting"
+    assert "adapted" not in done.stderr  # the table's verdict is the only one
     assert sb.api_key_secret not in done.stdout + done.stderr
     assert "Bearer " not in done.stdout
     with running_sandbox(seed="demo", subprocess=True) as sb:
