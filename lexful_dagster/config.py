@@ -35,6 +35,7 @@ so the code location loads on a machine that holds no secret.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -47,7 +48,26 @@ import yaml
 from lexful_api import contract
 
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")  # what Dagster takes in an asset key
-_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # an environment variable's name
+_VARIABLE = re.compile(r"^[A-Z_][A-Z0-9_]*$")  # an environment variable's name, as shells write it
+_SECRET_LIKE = re.compile(r"[0-9A-Fa-f]{16}")  # a run of hex digits: a key pasted, not a name
+_KEYS = {
+    "": {"accounts", "meltano"},
+    "meltano": {"executable", "environment", "project_dir", "env"},
+    "account": {
+        "name",
+        "api_url",
+        "account_id",
+        "api_key_id",
+        "api_key_secret_env",
+        "organization_shards",
+        "loader",
+        "plan",
+        "loader_env",
+        "replication_key",
+        "tap_settings",
+        "schedule",
+    },
+}
 #: The environment variable that names the accounts file (``lexful_dagster.definitions``).
 CONFIG_ENV = "LEXFUL_DAGSTER_CONFIG"
 REPLICATION_KEYS = ("created_at", "updated_at")
@@ -149,15 +169,36 @@ def load(path: Path) -> Settings:
         raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with 'accounts'")
+    try:
+        return _settings(raw, path)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _settings(raw: dict[str, Any], path: Path) -> Settings:
+    _known_keys(raw, "", "")
+    _known_keys(raw.get("meltano") or {}, "meltano", "meltano")
     base = path.resolve().parent
     accounts = raw.get("accounts")
     if not isinstance(accounts, list) or not accounts:
-        raise ConfigError(f"{path}: 'accounts' must be a non-empty list")
+        raise ConfigError("'accounts' must be a non-empty list")
     parsed = tuple(_account(entry, base, i) for i, entry in enumerate(accounts))
     names = [account.name for account in parsed]
     if len(set(names)) != len(names):
-        raise ConfigError(f"{path}: account names must be unique: {names}")
+        raise ConfigError(f"account names must be unique: {names}")
     return Settings(_meltano(raw.get("meltano") or {}, base), parsed)
+
+
+def _known_keys(raw: Any, kind: str, where: str) -> None:
+    """A misspelt key (``organisation_shards``) would silently take the default: refused."""
+    if not isinstance(raw, dict):
+        return
+    for key in raw:
+        if str(key) not in _KEYS[kind]:
+            close = difflib.get_close_matches(str(key), sorted(_KEYS[kind]), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            place = f"{where}." if where else ""
+            raise ConfigError(f"{place}{key}: not a setting of the accounts file{hint}")
 
 
 def _meltano(raw: Mapping[str, Any], base: Path) -> MeltanoProject:
@@ -175,6 +216,7 @@ def _account(raw: Any, base: Path, index: int) -> Account:
     where = f"accounts[{index}]"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping")
+    _known_keys(raw, "account", where)
     name = _required(raw, "name", where)
     if not _NAME.match(name):
         raise ConfigError(f"{where}.name: {name!r}: only letters, digits and _")
@@ -220,10 +262,11 @@ def _variable(raw: Mapping[str, Any], key: str, where: str) -> str:
     """An environment variable's name; a value that is not one (a secret pasted by mistake)
     is never repeated in the error."""
     value = raw.get(key)
-    if not isinstance(value, str) or not _VARIABLE.match(value):
+    if not isinstance(value, str) or not _VARIABLE.match(value) or _SECRET_LIKE.search(value):
         msg = (
-            f"{where}.{key}: must be the name of an environment variable (letters, digits "
-            "and _, not starting with a digit) that holds the secret, never the secret itself"
+            f"{where}.{key}: must be the name of an environment variable (capital letters, "
+            "digits and _, not starting with a digit) that holds the secret, never the secret "
+            "itself"
         )
         raise ConfigError(msg)
     return value

@@ -80,7 +80,15 @@ def test_a_yaml_error_names_the_file_and_the_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["s3cr3t-Value/with+chars==", "2c1f0e9a-secret value", "9STARTS_WITH_DIGIT", "''"],
+    [
+        "s3cr3t-Value/with+chars==",
+        "2c1f0e9a-secret value",
+        "9STARTS_WITH_DIGIT",
+        "''",
+        # a key that looks like a name: Lexful's own form, bare hex (a trial pasted these)
+        "lxs_59f1b7fb61ed00b7741954326c4bae3bfd84d97f3db0abb2",
+        "0123456789abcdef0123456789abcdef01234567",
+    ],
 )
 def test_api_key_secret_env_must_be_a_variable_name_and_is_never_echoed(
     tmp_path: Path, value: str
@@ -90,7 +98,7 @@ def test_api_key_secret_env_must_be_a_variable_name_and_is_never_echoed(
     with pytest.raises(config.ConfigError) as caught:
         config.load(path)
     message = str(caught.value)
-    assert message.startswith("accounts[0].api_key_secret_env: must be the name of an")
+    assert message.startswith(f"{path}: accounts[0].api_key_secret_env: must be the name of an")
     if value != "''":
         assert value not in message
 
@@ -100,3 +108,29 @@ def test_a_variable_name_is_taken(tmp_path: Path) -> None:
     path.write_text(ENTRY.format(secret_env="ACME_LEXFUL_SECRET"))
     (account,) = config.load(path).accounts
     assert account.api_key_secret_env == "ACME_LEXFUL_SECRET"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            ENTRY + "    organisation_shards: 4\n",
+            "accounts[0]."
+            "organisation_shards: not a setting of the accounts file (did you mean "
+            "'organization_shards'?)",
+        ),
+        ("meltano: {{enviroment: prod}}\n" + ENTRY, "meltano.enviroment: not a setting"),
+        ("acounts: []\n" + ENTRY, "acounts: not a setting of the accounts file"),
+    ],
+)
+def test_a_misspelt_key_is_refused_with_the_file_and_the_key(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """A misspelt key would take its default silently (one shard instead of four, and a
+    new plan for the account): refused in one line naming the file and the key."""
+    path = tmp_path / "lexful-dagster.yml"
+    path.write_text(text.format(secret_env="ACME_LEXFUL_SECRET"))
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(path)
+    assert str(caught.value).startswith(f"{path}: {said}")
+    assert "\n" not in str(caught.value)
