@@ -10,18 +10,19 @@ from typing import Any
 
 from singer_sdk import typing as th
 
-from lexful_api.contract import filter_value
-from lexful_api.contract import sortable_timestamp as sort_key
-from tap_lexful.paging import (
+from connector_core.tap import (
     OverlapPager,
     Page,
     PageToken,
     PageWalker,
     Position,
+    Progress,
     Walk,
     pages_in_flight,
+    run_now,
 )
-from tap_lexful.runtime import Progress, run_now
+from lexful_api.contract import filter_value
+from lexful_api.contract import sortable_timestamp as sort_key
 from tap_lexful.schemas import asset_type_properties
 
 
