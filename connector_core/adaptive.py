@@ -147,7 +147,7 @@ class AdaptiveLimit:
             now = self._clock()
             if status == 429:
                 self._refused(now)
-                wait = _seconds((headers or {}).get("Retry-After"))
+                wait = retry_after_seconds((headers or {}).get("Retry-After")) or 0.0
                 self._held_until = max(self._held_until, now + wait)
             elif status == 503:
                 self._cut(0.5, "503")
@@ -255,8 +255,10 @@ class AdaptiveLimit:
             self._accepted.popleft()
 
 
-def _seconds(value: str | None) -> float:
+def retry_after_seconds(value: str | None) -> float | None:
+    """A ``Retry-After`` header in seconds; None when absent or an HTTP date (the client's own
+    backoff then)."""
     try:
-        return max(0.0, float(value)) if value is not None else 0.0
+        return max(0.0, float(value)) if value is not None else None
     except ValueError:
-        return 0.0  # an HTTP date: the client's own backoff
+        return None

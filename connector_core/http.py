@@ -32,7 +32,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import requests
 
 from connector_core import scrub
-from connector_core.adaptive import AdaptiveLimit
+from connector_core.adaptive import AdaptiveLimit, retry_after_seconds
 from connector_core.rate_budget import RateBudget
 from connector_core.safe_http import (
     DEFAULT_MAX_PAGES,
@@ -218,7 +218,7 @@ class HttpClient:
                 response.close()
                 continue
             if status in self.profile.transient_statuses and attempt < self.max_tries:
-                retry_after = _retry_after(response)
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
                 if status == 429 and retry_after:
                     self.budget.hold(retry_after)
                 self._wait(attempt, retry_after, method, shown, str(status))
@@ -378,14 +378,6 @@ class _Send:
 
 def _refreshable(auth: object) -> TypeGuard[RefreshableAuth]:
     return isinstance(auth, RefreshableAuth)
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None  # an HTTP date: fall back to our own backoff
 
 
 def _bearer(response: requests.Response) -> str | None:
