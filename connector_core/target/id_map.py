@@ -25,7 +25,6 @@ matters here) without an fsync per record. The tables, their states and the rows
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -64,7 +63,7 @@ class IdMap:
             path = self._scratch = scratch
         path.parent.mkdir(mode=safe_files.DIR_MODE, parents=True, exist_ok=True)
         # Record bodies: 0600 (SQLite's -wal and -shm too), never through a planted symlink.
-        os.close(safe_files.open_append(path))
+        safe_files.touch_private(path, "id map")
         self._held = None if scratch_copy else IdMapLock(path)  # a dry run's copy is its own
         self.path = path
         self._account = account_id

@@ -44,7 +44,10 @@ class Rejects:
             if self._file is None:
                 # 0600, never through a symlink: a reject holds its record's body.
                 self.path.parent.mkdir(mode=safe_files.DIR_MODE, parents=True, exist_ok=True)
-                fd = safe_files.open_append(self.path)
+                try:
+                    fd = safe_files.open_append(self.path)
+                except safe_files.UnsafePath as exc:
+                    raise safe_files.Refused(f"rejects_path: {exc}") from None
                 self._file = os.fdopen(fd, "a", encoding="utf-8")
             self._file.write(line + "\n")
             self._file.flush()
