@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from connector_core import safe_files
+from connector_core import safe_files, scrub
 from connector_core.target.id_map_lock import IdMapLock
 from connector_core.target.id_map_schema import (
     DELETED_HASH,
@@ -228,7 +228,7 @@ class IdMap:
                     self._account,
                     stream,
                     source_id,
-                    json.dumps(record, default=str),
+                    scrub.mask(json.dumps(record, default=str)),  # no secret, encoded or not
                     json.dumps(list(key_properties)),
                     json.dumps(missing),
                     self._run_id,
@@ -379,7 +379,7 @@ class IdMap:
                     target_id,
                     state,
                     body_hash,
-                    note,
+                    scrub.mask(note) if note else note,
                     time.time(),
                     *child,
                 ),

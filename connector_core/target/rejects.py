@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from connector_core import safe_files
+from connector_core import safe_files, scrub
 from connector_core.target import hostile
 from connector_core.target.values import redacted
 
@@ -70,9 +70,10 @@ def _line(fields: dict[str, Any]) -> str:
     # hours) is never converted: it is stored as a shortened repr instead.
     try:
         stored = _shortened(record) if hostile.problem(record) else redacted(record)
-        return json.dumps({**fields, "record": stored}, default=str)
+        line = json.dumps({**fields, "record": stored}, default=str)
     except (ValueError, TypeError, RecursionError):
-        return json.dumps({**fields, "record": _shortened(record)}, default=str)
+        line = json.dumps({**fields, "record": _shortened(record)}, default=str)
+    return scrub.mask(line)  # no configured secret, in any encoding, reaches the file
 
 
 def _shortened(record: Any) -> str:
