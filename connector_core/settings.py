@@ -156,7 +156,7 @@ def proxies(proxy_url: Any) -> dict[str, str]:
         port = parts.port
     except ValueError:
         port = None
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port:
+    if parts.scheme != "http" or not parts.hostname or not port:  # as documented
         msg = f"{PROXY_SETTING}: expected http://[user:password@]host:port"
         raise ConfigValidationError(msg, errors=[msg])
     if parts.path not in ("", "/") or parts.query or parts.fragment:

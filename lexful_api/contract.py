@@ -85,7 +85,13 @@ _STREAM_CHARS = re.compile(r"[^a-z0-9_]")
 
 
 def _seg(value: str) -> str:
-    return quote(str(value), safe=".")
+    """One path segment from API data, percent-encoded; ``.`` or ``..`` refused (a dot segment
+    would climb the path, ``files/../download``, and the HTTP library undoes ``%2E``)."""
+    text = quote(str(value), safe="")
+    if not text.strip("."):
+        msg = f"{text!r} is not an id (a path segment from the API): refused"
+        raise ValueError(msg)
+    return text
 
 
 def organizations_path(org_id: str | None = None) -> str:

@@ -189,5 +189,7 @@ def test_lexful_file_ids_are_encoded_in_request_paths(account: dict[str, Any]) -
         with contextlib.suppress(Exception):
             sync(config)
     paths = api.paths()
-    assert not [path for path in paths if "/../" in path or path.endswith("/..")], paths
+    # Its only file's id is "..": no download is asked for, neither "files/../download" nor
+    # the asset's own path that urllib3 makes of it by removing the dot segment.
+    assert not [p for p in paths if p.split("?")[0].endswith("/download")], paths
     assert any(p.split("?")[0].endswith("/files") for p in paths), paths  # the list was read
