@@ -23,7 +23,7 @@ TOKEN_PATH = "/v1/auth/token"  # [D]
 ACCOUNT_HEADER = "X-Account-ID"  # [D]
 TOKEN_FIELDS = ("token", "access_token")  # [A] tolerant: either name
 DEFAULT_TOKEN_LIFETIME_S = 3600  # [D] 60 minutes
-MIN_TOKEN_LIFETIME_S = 5  # [A] a shorter expires_in is read as this (the tests use 5 s)
+MIN_TOKEN_LIFETIME_S = 1  # [A] a shorter expires_in is read as this (tests use 1 s)
 MAX_TOKEN_LIFETIME_S = 86400  # [A] a longer one too
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: what a bearer token is [A]
 MASKED_VALUE = "********"  # [A] how secret and totp values read back
@@ -242,7 +242,7 @@ def token_and_expiry(body: dict[str, Any], now: datetime) -> tuple[str, datetime
 
 
 def token_lifetime_s(expires_in: float) -> float:
-    """``expires_in`` held between 5 seconds and a day [A]: a peer's ``-1`` would fetch a token
+    """``expires_in`` held between 1 second and a day [A]: a peer's ``-1`` would fetch a token
     before every request, its ``1e308`` overflow the clock."""
     if math.isnan(expires_in):
         return DEFAULT_TOKEN_LIFETIME_S
