@@ -155,11 +155,21 @@ class HttpClient:
     # -- the calls -----------------------------------------------------------------------
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.request("GET", path, params=params).json()
+        return self._json(self.request("GET", path, params=params), "GET", path)
 
     def send_json(self, method: str, path: str, body: Any) -> Any:
         response = self.request(method, path, json=body)
-        return response.json() if response.content else None
+        return self._json(response, method, path) if response.content else None
+
+    def _json(self, response: requests.Response, method: str, path: str) -> Any:
+        """The answer's JSON; one line naming the request when it is not JSON we can read
+        (nested past the parser's depth, an integer of thousands of digits)."""
+        try:
+            return response.json()
+        except (ValueError, RecursionError) as exc:
+            shown = scrub.clean(urlsplit(path).path, 200)
+            msg = f"{method} {shown}: the answer is not JSON we read ({scrub.clean(exc, 200)})"
+            raise self.profile.connection_error(msg) from None
 
     def request(
         self,

@@ -16,6 +16,7 @@ and is used as it is.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 from collections.abc import Iterator
@@ -30,6 +31,9 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 class UnsafePath(OSError):
     """A path the connector will not write through (a symlink where a directory should be)."""
+
+    def __str__(self) -> str:
+        return str(self.strerror or super().__str__())
 
 
 def private_dirs(root: str | Path, segments: tuple[str, ...]) -> int:
@@ -101,7 +105,45 @@ def write_private(path: str | Path, data: bytes) -> None:
 
 def open_append(path: str | Path) -> int:
     """A descriptor to append to ``path`` (created 0600; an existing one made 0600); refused
-    when ``path`` is a symlink."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NOFOLLOW, FILE_MODE)
+    when ``path`` is a symlink (``UnsafePath``, one line naming it)."""
+    return open_private(path, os.O_WRONLY | os.O_APPEND)
+
+
+def open_private(path: str | Path, flags: int) -> int:
+    """``path`` opened with ``flags``, created 0600 if missing (an existing one made 0600);
+    ``UnsafePath`` when it is a symlink, dangling or not."""
+    try:
+        fd = os.open(path, flags | os.O_CREAT | _NOFOLLOW, FILE_MODE)
+    except OSError:
+        if os.path.islink(path):
+            msg = f"{path} is a symbolic link: not written through (remove it, or set another path)"
+            raise UnsafePath(errno.ELOOP, msg) from None
+        raise
     os.fchmod(fd, FILE_MODE)
     return fd
+
+
+def touch_private(path: str | Path, what: str) -> None:
+    """``path`` created 0600 (an existing one made 0600); ``Refused`` if it is a symlink."""
+    try:
+        os.close(open_private(path, os.O_WRONLY))
+    except UnsafePath as exc:
+        raise Refused(f"{what}: {exc}") from None
+
+
+class Refused(SystemExit):
+    """A path the run will not use (a planted symlink): it stops with one line (exit status 1)."""
+
+
+def default_dir(path: str | Path, setting: str) -> Path:
+    """The connector's own default directory (``.target-lexful``), created 0700; refused
+    when it is a symlink (someone else's link would receive the id map and rejects)."""
+    path = Path(path)
+    if path.is_symlink():
+        msg = (
+            f"{path} is a symbolic link: the default directory is not followed; remove it "
+            f"or set {setting} to where the files should go"
+        )
+        raise Refused(msg)
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    return path

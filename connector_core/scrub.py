@@ -4,7 +4,10 @@ A peer may echo a request (an error body quoting the key secret or the bearer to
 name from the API may hold a newline or a terminal escape. So, whatever a message's source:
 
 - every configured secret (``register``: the settings marked secret, each bearer token when it
-  is fetched) and anything after ``Bearer`` is replaced by ``****``;
+  is fetched) and anything after ``Bearer`` is replaced by ``****``; and so are the forms a
+  peer echoes it in: URL-encoded (``quote``, ``quote_plus``), base64 (standard and URL-safe,
+  with or without padding, and inside a longer base64 text such as a Basic header), JSON-escaped
+  (``\\/``, ``\\uXXXX``), and split by whitespace or an escaped line break (a wrapped line);
 - control characters are escaped (``\\n`` shown as ``\\x0a``): a message is one line, and a
   peer's text cannot forge another log line or drive a terminal.
 
@@ -16,6 +19,8 @@ leaves by another way (an error message, an Airbyte trace).
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
 import sys
@@ -24,6 +29,7 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 MASK = "****"
 #: The longest peer text (an error body) told in a message.
@@ -35,10 +41,41 @@ _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _MIN_SECRET = 4  # shorter values (a test's "x") would mask half of every line
 
 
+_MIN_ENCODED = 6  # a base64 fragment shorter than this would match unrelated text
+# Between two characters of a wrapped secret: whitespace, or an escaped line break.
+_GAP = r"(?:\s|\\[nrt])*"
+
+
 class _Registry:
     lock = threading.Lock()
     secrets: tuple[str, ...] = ()
+    pattern: re.Pattern[str] | None = None
     installed = False
+
+
+def encodings(secret: str) -> set[str]:
+    """The forms a peer may echo ``secret`` in (the secret itself among them)."""
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    escaped = json.dumps(secret)[1:-1]
+    forms |= {escaped, escaped.replace("/", "\\/"), json.dumps(secret, ensure_ascii=False)[1:-1]}
+    raw = secret.encode()
+    for shift in range(3):  # the secret at any offset of a longer base64 text
+        text = base64.b64encode(b"\0" * shift + raw).decode()
+        core = text[-(-8 * shift // 6) : (8 * (shift + len(raw))) // 6]
+        if len(core) >= _MIN_ENCODED:
+            forms |= {core, core.translate(_URLSAFE)}
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        whole = encode(raw).decode()
+        forms |= {whole, whole.rstrip("=")}
+    return {form for form in forms if len(form) >= _MIN_SECRET}
+
+
+_URLSAFE = str.maketrans("+/", "-_")
+
+
+def _wrapped(secret: str) -> str:
+    """``secret`` even when whitespace or an escaped line break splits it."""
+    return _GAP.join(re.escape(char) for char in secret)
 
 
 def register(*values: Any) -> None:
@@ -49,13 +86,17 @@ def register(*values: Any) -> None:
             # Longest first: a secret that contains another is masked whole.
             known = set(_Registry.secrets) | new
             _Registry.secrets = tuple(sorted(known, key=len, reverse=True))
+            forms = {form for secret in known for form in encodings(secret)}
+            alternatives = [_wrapped(form) for form in sorted(forms, key=len, reverse=True)]
+            _Registry.pattern = re.compile("|".join(alternatives))
 
 
 def mask(text: str) -> str:
-    """``text`` without a registered secret or a bearer token (line breaks kept)."""
-    for secret in _Registry.secrets:
-        if secret in text:
-            text = text.replace(secret, MASK)
+    """``text`` without a registered secret (in any of its ``encodings``) or a bearer token
+    (line breaks kept)."""
+    pattern = _Registry.pattern
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
     return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
 
 

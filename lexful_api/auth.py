@@ -90,7 +90,11 @@ class LexfulTokenAuth(requests.auth.AuthBase):
         if response.is_redirect:
             msg = f"the token request was redirected (HTTP {response.status_code}): not followed"
             raise LexfulAuthError(response.status_code, msg)
-        self._token, self._expires_at = contract.token_and_expiry(response.json(), now)
+        try:
+            self._token, self._expires_at = contract.token_and_expiry(response.json(), now)
+        except (ValueError, RecursionError, AttributeError) as exc:  # JSON, nesting, a shape
+            msg = f"the token answer is not usable: {scrub.peer_text(exc)}"
+            raise LexfulAuthError(response.status_code, msg) from None
         scrub.register(self._token)
         self._lifetime = max(self._expires_at - now, timedelta(seconds=1))
         self.tokens_fetched += 1

@@ -10,6 +10,7 @@ that tells a user which assumptions hold is ``lexful_api/probe.py``.
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -22,6 +23,9 @@ TOKEN_PATH = "/v1/auth/token"  # [D]
 ACCOUNT_HEADER = "X-Account-ID"  # [D]
 TOKEN_FIELDS = ("token", "access_token")  # [A] tolerant: either name
 DEFAULT_TOKEN_LIFETIME_S = 3600  # [D] 60 minutes
+MIN_TOKEN_LIFETIME_S = 1  # [A] a shorter expires_in is read as this (tests use 1 s)
+MAX_TOKEN_LIFETIME_S = 86400  # [A] a longer one too
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: what a bearer token is [A]
 MASKED_VALUE = "********"  # [A] how secret and totp values read back
 MASKED_PROPERTY_TYPES = frozenset({"secret", "totp"})  # [A]
 EXT_PREFIX = "ext_"  # [D] the only names a system type may be extended with
@@ -81,7 +85,13 @@ _STREAM_CHARS = re.compile(r"[^a-z0-9_]")
 
 
 def _seg(value: str) -> str:
-    return quote(str(value), safe=".")
+    """One path segment from API data, percent-encoded; ``.`` or ``..`` refused (a dot segment
+    would climb the path, ``files/../download``, and the HTTP library undoes ``%2E``)."""
+    text = quote(str(value), safe="")
+    if not text.strip("."):
+        msg = f"{text!r} is not an id (a path segment from the API): refused"
+        raise ValueError(msg)
+    return text
 
 
 def organizations_path(org_id: str | None = None) -> str:
@@ -221,11 +231,22 @@ def token_and_expiry(body: dict[str, Any], now: datetime) -> tuple[str, datetime
     if not token:
         msg = "token answer has no 'token' or 'access_token'"
         raise ValueError(msg)
+    if not _HEADER_SAFE.fullmatch(token):  # a CR or LF would break (or inject) a header
+        msg = "token answer's token holds characters a header cannot carry"
+        raise ValueError(msg)
     if isinstance(body.get("expires_in"), (int, float)):
-        return token, now + timedelta(seconds=float(body["expires_in"]))
+        return token, now + timedelta(seconds=token_lifetime_s(float(body["expires_in"])))
     if isinstance(body.get("expires_at"), str):
         return token, parse_timestamp(body["expires_at"])
     return token, now + timedelta(seconds=DEFAULT_TOKEN_LIFETIME_S)
+
+
+def token_lifetime_s(expires_in: float) -> float:
+    """``expires_in`` held between 1 second and a day [A]: a peer's ``-1`` would fetch a token
+    before every request, its ``1e308`` overflow the clock."""
+    if math.isnan(expires_in):
+        return DEFAULT_TOKEN_LIFETIME_S
+    return min(max(expires_in, MIN_TOKEN_LIFETIME_S), MAX_TOKEN_LIFETIME_S)
 
 
 # --- filters, names and values -------------------------------------------------------------

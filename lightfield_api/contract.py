@@ -246,7 +246,13 @@ def envelope(data: list[Any], total: int) -> dict[str, Any]:
 
 
 def _seg(value: str) -> str:
-    return quote(str(value), safe="")
+    """One path segment from API data, percent-encoded; ``.`` or ``..`` refused (a dot segment
+    would climb the path, ``files/../download``, and the HTTP library undoes ``%2E``)."""
+    text = quote(str(value), safe="")
+    if not text.strip("."):
+        msg = f"{text!r} is not an id (a path segment from the API): refused"
+        raise ValueError(msg)
+    return text
 
 
 def collection_path(collection: str, record_id: str | None = None) -> str:

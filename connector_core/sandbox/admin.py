@@ -10,6 +10,7 @@ profile passes how it creates an account (``NewAccount``); the rest is the core'
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,13 +27,16 @@ from connector_core.sandbox.state import ADMIN_TOKEN_HEADER, ServerState
 # The credentials of a new account, given the API's base URL (what ``new_account`` returns).
 NewAccount = Callable[[ServerState, str], dict[str, Any]]
 TOKEN_HEADER = ADMIN_TOKEN_HEADER
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]"})
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)(?::[0-9]{1,5})?")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _guarded(endpoint: Endpoint) -> Endpoint:
     async def guarded(request: Request) -> Response:
-        host = request.headers.get("host", "").rsplit(":", 1)[0].lower()
+        # The whole header must be a host and a port: ``localhost:1@evil.com`` is not loopback.
+        named = _HOST.fullmatch(request.headers.get("host", ""))
+        host = named.group(1).lower() if named else ""
         bound = (request.scope.get("server") or ("",))[0]
         if host not in _LOOPBACK and host != str(bound).lower():
             raise ApiError(403, "admin endpoints answer only to a loopback Host")

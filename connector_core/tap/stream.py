@@ -13,6 +13,7 @@ from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
+from connector_core.scrub import clean
 from connector_core.tap.logs import LoggedStream
 from connector_core.tap.paging import Page, PageToken
 
@@ -34,11 +35,21 @@ class StreamError(FatalAPIError):
 
 
 def decode_json(response: requests.Response) -> Any:
-    """The JSON body; msgspec parses a page several times faster than the json module."""
-    try:
-        return msgspec.json.decode(response.content)
-    except msgspec.DecodeError:
-        return response.json()  # raises the usual, readable error
+    """The JSON body; msgspec parses a page several times faster than the json module, and
+    a body too deeply nested is refused (``DecodeError``) rather than recursed into."""
+    return msgspec.json.decode(response.content)
+
+
+def checked_page(stream: str, page: Page, page_size: int) -> Page:
+    """``page``, unless it holds more records than were asked for: a peer's answer that is not
+    a page (millions of ``{}``) stops the stream with one line instead of being read."""
+    if len(page.items) > page_size:
+        msg = (
+            f"Stream '{stream}': the API answered a page of {len(page.items)} records, more "
+            f"than the {page_size} asked (page_size); stopped"
+        )
+        raise FatalAPIError(msg)
+    return page
 
 
 class PagedStream(LoggedStream):
@@ -63,7 +74,14 @@ class PagedStream(LoggedStream):
         return self.parse_page(response).items
 
     def parse_page(self, response: requests.Response) -> Page:
-        return self.page_of(decode_json(response))
+        try:
+            body = decode_json(response)
+        except (msgspec.DecodeError, RecursionError) as exc:  # nested past the limit too
+            msg = f"Stream '{self.name}': the API's answer is not JSON we read ({clean(exc, 200)})"
+            raise FatalAPIError(msg) from None
+        pager = getattr(self, "pager", None)
+        page = self.page_of(body)
+        return page if pager is None else checked_page(self.name, page, pager.page_size)
 
     def fetch_page(self, context: Context | None, token: PageToken) -> Page:
         """One page, through the shared client; errors name the stream and the request."""

@@ -25,7 +25,6 @@ matters here) without an fsync per record. The tables, their states and the rows
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -34,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from connector_core import safe_files
+from connector_core import safe_files, scrub
 from connector_core.target.id_map_lock import IdMapLock
 from connector_core.target.id_map_schema import (
     DELETED_HASH,
@@ -64,7 +63,7 @@ class IdMap:
             path = self._scratch = scratch
         path.parent.mkdir(mode=safe_files.DIR_MODE, parents=True, exist_ok=True)
         # Record bodies: 0600 (SQLite's -wal and -shm too), never through a planted symlink.
-        os.close(safe_files.open_append(path))
+        safe_files.touch_private(path, "id map")
         self._held = None if scratch_copy else IdMapLock(path)  # a dry run's copy is its own
         self.path = path
         self._account = account_id
@@ -229,7 +228,7 @@ class IdMap:
                     self._account,
                     stream,
                     source_id,
-                    json.dumps(record, default=str),
+                    scrub.mask(json.dumps(record, default=str)),  # no secret, encoded or not
                     json.dumps(list(key_properties)),
                     json.dumps(missing),
                     self._run_id,
@@ -380,7 +379,7 @@ class IdMap:
                     target_id,
                     state,
                     body_hash,
-                    note,
+                    scrub.mask(note) if note else note,
                     time.time(),
                     *child,
                 ),

@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 from typing import IO
 
+from connector_core import safe_files
+
 
 class IdMapBusy(SystemExit):
     """Another run holds the id map: this one stops with one line (exit status 1)."""
@@ -29,7 +31,8 @@ class IdMapLock:
     """Held from construction to ``release`` (a second release does nothing)."""
 
     def __init__(self, path: Path) -> None:
-        self._lock_path = path.with_name(path.name + ".lock").resolve()
+        # The directory resolved, the lock's own name not: a link planted there is refused.
+        self._lock_path = path.parent.resolve() / (path.name + ".lock")
         self._held = False
         with _GUARD:
             handle, users = _HELD.get(self._lock_path) or (_take(path, self._lock_path), 0)
@@ -49,7 +52,12 @@ class IdMapLock:
 
 
 def _take(path: Path, lock_path: Path) -> IO[str]:
-    handle = lock_path.open("a+", encoding="utf-8")
+    # 0600, never through a symlink planted at the lock's name (it would get our pid).
+    try:
+        fd = safe_files.open_private(lock_path, os.O_RDWR)
+    except safe_files.UnsafePath as exc:
+        raise safe_files.Refused(f"id map lock: {exc}") from None
+    handle = os.fdopen(fd, "r+", encoding="utf-8")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

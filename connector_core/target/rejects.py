@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from connector_core import safe_files
+from connector_core import safe_files, scrub
 from connector_core.target import hostile
 from connector_core.target.values import redacted
 
@@ -44,7 +44,10 @@ class Rejects:
             if self._file is None:
                 # 0600, never through a symlink: a reject holds its record's body.
                 self.path.parent.mkdir(mode=safe_files.DIR_MODE, parents=True, exist_ok=True)
-                fd = safe_files.open_append(self.path)
+                try:
+                    fd = safe_files.open_append(self.path)
+                except safe_files.UnsafePath as exc:
+                    raise safe_files.Refused(f"rejects_path: {exc}") from None
                 self._file = os.fdopen(fd, "a", encoding="utf-8")
             self._file.write(line + "\n")
             self._file.flush()
@@ -67,9 +70,10 @@ def _line(fields: dict[str, Any]) -> str:
     # hours) is never converted: it is stored as a shortened repr instead.
     try:
         stored = _shortened(record) if hostile.problem(record) else redacted(record)
-        return json.dumps({**fields, "record": stored}, default=str)
+        line = json.dumps({**fields, "record": stored}, default=str)
     except (ValueError, TypeError, RecursionError):
-        return json.dumps({**fields, "record": _shortened(record)}, default=str)
+        line = json.dumps({**fields, "record": _shortened(record)}, default=str)
+    return scrub.mask(line)  # no configured secret, in any encoding, reaches the file
 
 
 def _shortened(record: Any) -> str:

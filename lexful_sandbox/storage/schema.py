@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from connector_core import safe_files
+
 _COMMON = """
     account_id TEXT NOT NULL,
     id TEXT PRIMARY KEY,
@@ -49,7 +51,12 @@ CREATE TABLE IF NOT EXISTS secrets (
 
 
 def connect(path: str | None) -> sqlite3.Connection:
-    """One connection shared under a lock: the server is one event loop, so no pool is needed."""
+    """One connection shared under a lock: the server is one event loop, so no pool is needed.
+
+    The file is 0600 (SQLite gives its -wal and -shm the same mode): it holds the key that
+    signs tokens and presigned URLs."""
+    if path:
+        safe_files.touch_private(path, "sandbox database")
     conn = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
     if path:
         conn.execute("PRAGMA journal_mode=WAL")

@@ -7,14 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connector_core import safe_files
 from connector_core.target import FileSources
 from lexful_api.settings import DEFAULT_MAX_CONCURRENCY, max_concurrency
 
-DEFAULT_REJECTS_PATH = Path(".target-lexful") / "rejects.jsonl"
+DEFAULT_DIR = Path(".target-lexful")
+DEFAULT_REJECTS_PATH = DEFAULT_DIR / "rejects.jsonl"
 
 
 def default_id_map_path(account_id: str) -> Path:
-    return Path(".target-lexful") / f"id-map-{account_id}.sqlite"
+    return DEFAULT_DIR / f"id-map-{account_id}.sqlite"
 
 
 @dataclass
@@ -39,6 +41,9 @@ class EngineSettings:
     def from_config(cls, config: Mapping[str, Any]) -> EngineSettings:
         """The settings of a validated config; a bad files_root or host is a config error."""
         account = config["account_id"]
+        for setting in ("id_map_path", "rejects_path"):
+            if not config.get(setting):  # the default directory: refused if a symlink
+                safe_files.default_dir(DEFAULT_DIR, setting)
         return cls(
             account_id=account,
             id_map_path=Path(config.get("id_map_path") or default_id_map_path(account)),

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 
+from connector_core import safe_files
 from connector_core.target import marks, replace_marks, retag
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError
@@ -79,6 +80,7 @@ def id_map_path(config: Mapping[str, Any], *, dry_run: bool) -> Path:
     explicit = config.get("id_map_path")
     if explicit:
         return Path(explicit)
+    safe_files.default_dir(DEFAULT_DIR, "id_map_path")  # not followed if a link: refused
     path = DEFAULT_DIR / f"id-map-{workspace_name(config)}.sqlite"
     old = DEFAULT_DIR / f"id-map-{legacy_tag(config)}.sqlite"
     if not os.path.lexists(old):

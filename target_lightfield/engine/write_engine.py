@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from contextlib import ExitStack, closing
 from typing import Any
 
-from connector_core import client_options, max_concurrency
+from connector_core import client_options, max_concurrency, safe_files
 from connector_core.target import (
     DONE,
     REJECTED,
@@ -81,7 +81,9 @@ class LightfieldEngine:
             self.ids = own(closing(IdMap(id_map, workspace, scratch_copy=self.dry_run)))
             id_map_name.carry_over(self.ids.path, config, logger)
             self.workspace_name = workspace
-            rejects = config.get("rejects_path") or DEFAULT_DIR / "rejects.jsonl"
+            rejects = config.get("rejects_path") or (
+                safe_files.default_dir(DEFAULT_DIR, "rejects_path") / "rejects.jsonl"
+            )
             self.rejects = own(closing(Rejects(rejects, enabled=not self.dry_run)))
             size = max_concurrency(config)
             self._pool = own(closing(Pool(size, record_error_of, "lightfield-write")))

@@ -127,7 +127,13 @@ def test_https_through_the_proxy_is_a_tunnel_it_cannot_read(env_proxy: Recording
 
 @pytest.mark.parametrize(
     "bad",
-    ["socks5://127.0.0.1:1080", "http://proxy.example", "http://127.0.0.1:3128/path", "nope"],
+    [
+        "socks5://127.0.0.1:1080",
+        "http://proxy.example",
+        "http://127.0.0.1:3128/path",
+        "nope",
+        "https://127.0.0.1:3128",  # documented as http://: an https proxy is refused
+    ],
 )
 def test_a_bad_proxy_url_is_one_line_naming_it(bad: str) -> None:
     with pytest.raises(ConfigValidationError, match=r"^proxy_url: "):

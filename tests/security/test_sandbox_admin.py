@@ -54,6 +54,9 @@ def test_admin_endpoints_need_the_token_and_a_loopback_host() -> None:
         good = {ADMIN_TOKEN_HEADER: token}
         foreign = {**good, "Host": "attacker.example"}
         assert requests.get(stats, headers=foreign, timeout=10).status_code == 403
+        port = url.rsplit(":", 1)[1]
+        userinfo = {**good, "Host": f"localhost:{port}@attacker.example"}
+        assert requests.get(stats, headers=userinfo, timeout=10).status_code == 403
         assert requests.get(stats, headers=good, timeout=10).status_code == 200
     finally:
         child.terminate()

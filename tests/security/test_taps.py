@@ -7,6 +7,7 @@ declared. tap-lightfield's proxy names a custom object type with a path in its s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -168,3 +169,27 @@ def test_lightfield_download_to_an_internal_host_is_refused() -> None:
                 lightfield_sync(config)
     assert any("/url" in path for path in api.paths())  # a file was there to download
     assert internal.seen == []
+
+
+def test_lexful_file_ids_are_encoded_in_request_paths(account: dict[str, Any]) -> None:
+    """A file id of ``..`` from the API: the old tap asked for ``.../files/../download``; it
+    is refused now (requests would turn ``%2E%2E`` back into ``..``)."""
+
+    def route(seen: Seen, forward: Any) -> Answer | None:
+        if seen.method == "GET" and seen.path.split("?")[0].endswith("/files"):
+            up = forward()
+            body = json.loads(up.body)
+            for item in body.get("items", []):
+                item["id"] = ".."
+            return Answer(200, {"Content-Type": "application/json"}, json.dumps(body).encode())
+        return None
+
+    with hostile(route, account["api_url"]) as api:
+        config = tap_config({**account, "api_url": api.url}, files_content="inline")
+        with contextlib.suppress(Exception):
+            sync(config)
+    paths = api.paths()
+    # Its only file's id is "..": no download is asked for, neither "files/../download" nor
+    # the asset's own path that urllib3 makes of it by removing the dot segment.
+    assert not [p for p in paths if p.split("?")[0].endswith("/download")], paths
+    assert any(p.split("?")[0].endswith("/files") for p in paths), paths  # the list was read
