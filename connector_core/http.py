@@ -4,11 +4,10 @@
   dropped connections back off exponentially with jitter; after ``max_tries`` a one-line
   error names the call (never its query string, which may carry a presigned signature, nor
   a credential);
-- a 401 (or another of the profile's ``refresh_statuses``) asks a refreshable auth
-  (``RefreshableAuth``) to drop its token, and retries once;
+- a 401 (or another of the profile's ``refresh_statuses``) asks a ``RefreshableAuth`` to drop
+  its token, and retries once; one pooled session, safe to share between threads;
 - a client-side budget (``max_requests_per_second``) paces every thread, so that concurrency
   does not turn into a storm of 429s;
-- one pooled session, safe to share between threads;
 - hardened against its peers (``connector_core.safe_http``): nothing from the environment, no
   credential past the API's origin, every URL sent without auth guarded, a total deadline and
   a size cap per request, error bodies told through ``connector_core.scrub``.
@@ -51,12 +50,8 @@ from connector_core.safe_http import (
 __all__ = ["BodyTooLarge", "UrlGuard", "UrlRefused", "hardened_session", "origin"]
 
 
-_NETWORK_ERRORS = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    ConnectionResetError,
-)
+_NETWORK_ERRORS: tuple[type[Exception], ...] = (requests.ConnectionError, requests.Timeout)
+_NETWORK_ERRORS += (requests.exceptions.ChunkedEncodingError, ConnectionResetError)
 Body = bytes | Callable[[], Any] | None
 _FOLLOWED = frozenset({"GET", "HEAD"})
 scrub.install()
@@ -162,8 +157,7 @@ class HttpClient:
         return self._json(response, method, path) if response.content else None
 
     def _json(self, response: requests.Response, method: str, path: str) -> Any:
-        """The answer's JSON; one line naming the request when it is not JSON we can read
-        (nested past the parser's depth, an integer of thousands of digits)."""
+        # Nested past the parser's depth, an integer of thousands of digits: one line.
         try:
             return response.json()
         except (ValueError, RecursionError) as exc:
