@@ -203,21 +203,22 @@ class HttpClient:
         send = _Send(
             method, url, query, json, data, headers, authenticated, stream, allow_redirects, chosen
         )
-        refreshed = False
-        attempt = 0
+        may_refresh = True  # a token refused right after its renewal is a real refusal;
+        attempt = 0  # one renewed before a retry's wait may have expired during it
         while True:
             attempt += 1
             self.budget.acquire()
             response = self._try(send, attempt, shown)
             if response is None:  # a network error, waited for
+                may_refresh = True
                 if on_retry is not None:
                     on_retry()
                 continue
             status = response.status_code
             auth = self.auth
             refresh = status in self.profile.refresh_statuses
-            if refresh and authenticated and not refreshed and _refreshable(auth):
-                refreshed = True  # once: a second refusal is a real one
+            if refresh and authenticated and may_refresh and _refreshable(auth):
+                may_refresh = False
                 auth.invalidate(_bearer(response))
                 response.close()
                 continue
@@ -227,6 +228,7 @@ class HttpClient:
                     self.budget.hold(retry_after)
                 self._wait(attempt, retry_after, method, shown, str(status))
                 response.close()
+                may_refresh = True
                 if on_retry is not None:
                     on_retry()
                 continue

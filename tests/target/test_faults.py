@@ -33,7 +33,7 @@ def test_faults_lose_nothing_and_double_nothing(own_sandbox, tmp_path) -> None:
         *[record("organizations", o) for o in orgs],
     ]
     config = target_config(account, tmp_path, batch_size_rows=20)
-    own_sandbox.set_faults(error_rate=0.2, drop_rate=0.05, rate_limit=40, token_ttl=1)
+    own_sandbox.set_faults(error_rate=0.2, drop_rate=0.05, rate_limit=40, token_ttl=5)
     try:
         run = run_target(config, messages)
     finally:
