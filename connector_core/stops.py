@@ -49,7 +49,7 @@ class OneLineStopTap(Tap):
 
     @classmethod
     @override
-    def invoke(cls, **kwargs: Any) -> None:  # type: ignore[override]
+    def invoke(cls, **kwargs: Any) -> None:
         with _one_line(cls.logger):
             super().invoke(**kwargs)
 
@@ -65,6 +65,6 @@ class OneLineStopTarget(Target):
 
     @classmethod
     @override
-    def invoke(cls, **kwargs: Any) -> None:  # type: ignore[override]
+    def invoke(cls, **kwargs: Any) -> None:
         with _one_line(cls.logger):
             super().invoke(**kwargs)
