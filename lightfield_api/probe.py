@@ -105,15 +105,19 @@ class LightfieldProbe:
         foreign = not_the_api(answer.status, answer.content_type)
         if foreign is not None:
             raise Stop(foreign)
-        ok = answer.status == 200
-        scopes = answer.body.get("scopes") if ok and isinstance(answer.body, dict) else None
-        seen = f"{answer.status}; scopes: {scopes or 'all'}" if ok else f"{answer.status}"
+        assumption = (
+            "the API key (as a bearer token) and Lightfield-Version 2026-03-01 are accepted [D]"
+        )
+        if answer.status != 200:  # nothing after it can be read: one row, the probe stops
+            refused = answer.status in (401, 403)
+            seen = f"the key check answered {answer.status}" + (
+                ": the key is refused" if refused else ""
+            )
+            action = f"check {'api_key' if refused else 'api_url and api_key'}; the probe stopped"
+            raise Stop(Check("auth", assumption, seen, Verdict.UNSUPPORTED, action))
+        scopes = answer.body.get("scopes") if isinstance(answer.body, dict) else None
         return Check(
-            "auth",
-            "the API key (as a bearer token) and Lightfield-Version 2026-03-01 are accepted [D]",
-            seen,
-            Verdict.WORKS if ok else Verdict.UNSUPPORTED,
-            "nothing" if ok else "check api_key (and api_url)",
+            "auth", assumption, f"200; scopes: {scopes or 'all'}", Verdict.WORKS, "nothing"
         )
 
     def rate_limit(self) -> Check:

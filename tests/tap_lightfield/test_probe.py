@@ -202,6 +202,25 @@ def test_no_api_at_api_url_stops_at_once_and_exits_1(url: str, tmp_path: Path) -
     assert done.stdout.splitlines()[-1].startswith("stopped: cannot reach the API")
 
 
+def test_a_refused_key_is_one_row_naming_the_setting_and_exit_1(tmp_path: Path) -> None:
+    """Was: the key's row, then every other check failing on 401 as rows of their own (an
+    internal error's text among them) under "works as is" for the error shape."""
+    with running_sandbox(seed="demo") as sandbox:
+        config = {**sandbox.config, "api_key": "sk_probe_wrong_key"}
+        report = probe.run(config)
+        done = _command(config, tmp_path)
+        writes = sandbox.stats()["writes"]
+    assert [(c.key, c.verdict) for c in report.checks] == [("auth", Verdict.UNSUPPORTED)]
+    assert report.stopped
+    assert report.requests == 1
+    assert done.returncode == 1
+    last = done.stdout.splitlines()[-1]
+    assert last.startswith("stopped: the key check answered 401: the key is refused")
+    assert "check api_key;" in last
+    assert "sk_probe_wrong_key" not in done.stdout + done.stderr
+    assert writes == 0
+
+
 def test_a_web_page_is_not_the_api(tmp_path: Path) -> None:
     with foreign_server("html") as (url, asked):
         done = _command({"api_key": "sk_probe", "api_url": url}, tmp_path, "--format", "json")
