@@ -37,6 +37,7 @@ from connector_core.settings import (
     request_properties,
     user_agent_property,
 )
+from connector_core.stops import OneLineStop, OneLineStopTap, OneLineStopTarget
 from connector_core.timestamps import iso_millis
 
 __all__ = [
@@ -49,6 +50,9 @@ __all__ = [
     "BodyTooLarge",
     "Check",
     "HttpClient",
+    "OneLineStop",
+    "OneLineStopTap",
+    "OneLineStopTarget",
     "PresignedUrls",
     "Report",
     "Step",

@@ -49,7 +49,11 @@ _GAP = r"(?:\s|\\[nrt])*"
 class _Registry:
     lock = threading.Lock()
     secrets: tuple[str, ...] = ()
-    pattern: re.Pattern[str] | None = None
+    # One pattern per secret (its forms), longest secret first; compiled once, when it is
+    # registered: a single pattern of every secret, compiled again at each registration,
+    # took seconds once a process (a test session) had registered a few dozen.
+    patterns: tuple[re.Pattern[str], ...] = ()
+    compiled: dict[str, re.Pattern[str]] = {}  # noqa: RUF012 - the registry's own cache
     installed = False
 
 
@@ -86,16 +90,16 @@ def register(*values: Any) -> None:
             # Longest first: a secret that contains another is masked whole.
             known = set(_Registry.secrets) | new
             _Registry.secrets = tuple(sorted(known, key=len, reverse=True))
-            forms = {form for secret in known for form in encodings(secret)}
-            alternatives = [_wrapped(form) for form in sorted(forms, key=len, reverse=True)]
-            _Registry.pattern = re.compile("|".join(alternatives))
+            for secret in new - set(_Registry.compiled):
+                forms = sorted(encodings(secret), key=len, reverse=True)
+                _Registry.compiled[secret] = re.compile("|".join(_wrapped(f) for f in forms))
+            _Registry.patterns = tuple(_Registry.compiled[s] for s in _Registry.secrets)
 
 
 def mask(text: str) -> str:
     """``text`` without a registered secret (in any of its ``encodings``) or a bearer token
     (line breaks kept)."""
-    pattern = _Registry.pattern
-    if pattern is not None:
+    for pattern in _Registry.patterns:
         text = pattern.sub(MASK, text)
     return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
 

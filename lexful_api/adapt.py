@@ -72,6 +72,10 @@ class Dialect:
     single_sort: bool = False
     page_cap: int | None = None
     entities_paths: bool = False
+    #: The sort keys this client's walks need (a tap's replication key, ``deleted_at``):
+    #: learning that the API takes one sort key then stops at once, before the "adapted"
+    #: warning, when one of them has no single-key fallback (``walk_problem``).
+    walks: tuple[str, ...] = ()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # --- outgoing calls -------------------------------------------------------------------
@@ -136,6 +140,9 @@ class Dialect:
                 self.entities_paths = True
         if alternative.problem:
             raise Unsupported(alternative.problem)
+        problem = walk_problem(self, list(self.walks))
+        if problem:
+            raise Unsupported(problem)
 
     def learned(self) -> list[str]:
         """What differs from the contract, one phrase each (for a log line and the probe)."""

@@ -139,22 +139,27 @@ class LexfulClient(HttpClient):
         depth: int,
         kwargs: dict[str, Any],
     ) -> tuple[requests.Response, list[Alternative]] | None:
-        """The answer to a refused call sent another way, and the alternatives that made it
-        (an alternative refused in turn is tried with its own alternatives, ``depth`` deep:
-        the older paths and a page cap together); None when no way is taken."""
+        """The answer to a refused call sent another way, and the alternatives that made it;
+        None when no way is taken. Each alternative is tried first as it is; only when every
+        one is refused is each tried with its own alternatives, ``depth`` deep (the older
+        paths and a page cap together): a fallback is never learned because another one,
+        tried under it, was what the API wanted."""
+        refused: list[tuple[Alternative, int]] = []
         for other in self.dialect.alternatives(method, path, params, status):
             try:
                 answer = super().request(method, prefix + other.path, params=other.params, **kwargs)
             except LexfulHTTPError as again:
-                if depth <= 1:
-                    continue
-                deeper = self._other_way(
-                    method, prefix, other.path, other.params, again.status, depth - 1, kwargs
-                )
-                if deeper is None:
-                    continue
-                return deeper[0], [other, *deeper[1]]
+                refused.append((other, again.status))
+                continue
             return answer, [other]
+        if depth <= 1:
+            return None
+        for other, again_status in refused:
+            deeper = self._other_way(
+                method, prefix, other.path, other.params, again_status, depth - 1, kwargs
+            )
+            if deeper is not None:
+                return deeper[0], [other, *deeper[1]]
         return None
 
     def iter_list(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 import requests
@@ -32,7 +31,7 @@ from connector_core import (
     probe,
     unreachable,
 )
-from lightfield_api import adapt, contract
+from lightfield_api import adapt, contract, probe_lag
 from lightfield_api.errors import (
     LightfieldConnectionError,
     LightfieldError,
@@ -41,7 +40,6 @@ from lightfield_api.errors import (
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND, LightfieldClient, list_page
 
 PROBED = "accounts"  # the collection read: every workspace has it, and it is edited most
-LAG_RETRIEVES = 2  # records retrieved to compare with the list's copies
 MISSING_ID = "acc_probe_no_such_record"
 
 
@@ -53,6 +51,8 @@ class Answer:
     headers: Any
     body: Any
     content_type: str = ""
+    sent_at: float = 0.0  # epoch seconds: when it was asked for
+    received_at: float = 0.0  # and answered
 
 
 @dataclass
@@ -76,10 +76,11 @@ class LightfieldProbe:
             user_agent="lightfield-probe",
         )
 
-    def get(self, path: str, **params: Any) -> Answer:
-        """A GET, its answer kept: a 4xx is an answer here, not an error."""
+    def get(self, path: str, *, fresh: bool = False, **params: Any) -> Answer:
+        """A GET, its answer kept (``fresh``: sent again): a 4xx is an answer, not an error."""
         key = path + "?" + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
-        if key not in self._seen:
+        if key not in self._seen or fresh:
+            sent_at = time.time()
             response: requests.Response = self.client.request(
                 "GET", path, params=params or None, raise_for_status=False
             )
@@ -88,11 +89,14 @@ class LightfieldProbe:
             except ValueError:
                 body = response.text[:200]
             kind = response.headers.get("Content-Type", "")
-            self._seen[key] = Answer(response.status_code, response.headers, body, kind)
+            self._seen[key] = Answer(
+                response.status_code, response.headers, body, kind, sent_at, time.time()
+            )
         return self._seen[key]
 
-    def listed(self) -> Answer:
-        return self.get(contract.collection_path(PROBED), limit=contract.MAX_PAGE_SIZE)
+    def listed(self, *, fresh: bool = False) -> Answer:
+        path = contract.collection_path(PROBED)
+        return self.get(path, fresh=fresh, limit=contract.MAX_PAGE_SIZE)
 
     # --- the checks -----------------------------------------------------------------------
 
@@ -101,15 +105,19 @@ class LightfieldProbe:
         foreign = not_the_api(answer.status, answer.content_type)
         if foreign is not None:
             raise Stop(foreign)
-        ok = answer.status == 200
-        scopes = answer.body.get("scopes") if ok and isinstance(answer.body, dict) else None
-        seen = f"{answer.status}; scopes: {scopes or 'all'}" if ok else f"{answer.status}"
+        assumption = (
+            "the API key (as a bearer token) and Lightfield-Version 2026-03-01 are accepted [D]"
+        )
+        if answer.status != 200:  # nothing after it can be read: one row, the probe stops
+            refused = answer.status in (401, 403)
+            seen = f"the key check answered {answer.status}" + (
+                ": the key is refused" if refused else ""
+            )
+            action = f"check {'api_key' if refused else 'api_url and api_key'}; the probe stopped"
+            raise Stop(Check("auth", assumption, seen, Verdict.UNSUPPORTED, action))
+        scopes = answer.body.get("scopes") if isinstance(answer.body, dict) else None
         return Check(
-            "auth",
-            "the API key (as a bearer token) and Lightfield-Version 2026-03-01 are accepted [D]",
-            seen,
-            Verdict.WORKS if ok else Verdict.UNSUPPORTED,
-            "nothing" if ok else "check api_key (and api_url)",
+            "auth", assumption, f"200; scopes: {scopes or 'all'}", Verdict.WORKS, "nothing"
         )
 
     def rate_limit(self) -> Check:
@@ -185,33 +193,25 @@ class LightfieldProbe:
         return Check("fields.present", assumption, seen, Verdict.ADAPTS, "emitted as null")
 
     def index_lag(self) -> Check:
-        assumption = "lists may lag writes; retrieve is current [D]: by how much is open"
         configured = float(self.config.get("index_lag_seconds", 60) or 0)
         listed = self.listed()
         if listed.status != 200:
-            return Check("index.lag", assumption, f"{listed.status}", Verdict.NOT_CHECKED, "")
-        items, _total = list_page(listed.body)
-        if not items:  # nothing to compare: no evidence either way
-            seen = f"no {PROBED} record to compare with its retrieve"
-            return Check("index.lag", assumption, seen, Verdict.NOT_CHECKED, "")
-        newest = sorted(items, key=_stamp, reverse=True)[:LAG_RETRIEVES]
-        behind = 0.0
-        for item in newest:
-            now = self.get(contract.collection_path(PROBED, str(item["id"])))
-            current = now.body if now.status == 200 and isinstance(now.body, dict) else None
-            if current is None or _stamp(current) != _stamp(item):  # the list's copy is old
-                write = _stamp(current) if current is not None else _stamp(item)
-                behind = max(behind, time.time() - _epoch(write), 0.001)
-        if not behind:
-            seen = f"the {len(newest)} newest records listed as they are"
-            action = f"bookmark {configured:g} s behind (index_lag_seconds)"
-            return Check("index.lag", assumption, seen, Verdict.WORKS, action)
-        seen = f"the list shows a record as it was over {behind:.1f} s ago"
-        if adapt.index_lag_covered(behind, configured):
-            action = f"bookmark {configured:g} s behind; the target finds its own creates"
-            return Check("index.lag", assumption, seen, Verdict.ADAPTS, action)
-        action = f"set index_lag_seconds above {behind:.0f} (now {configured:g})"
-        return Check("index.lag", assumption, seen, Verdict.SETTING, action)
+            seen = f"{listed.status}"
+            return Check(probe_lag.KEY, probe_lag.ASSUMPTION, seen, Verdict.NOT_CHECKED, "")
+        return probe_lag.check_index_lag(
+            self._listing(listed),
+            self._retrieve,
+            lambda: self._listing(self.listed(fresh=True)),
+            configured,
+        )
+
+    def _listing(self, answer: Answer) -> probe_lag.Listing:
+        items = list_page(answer.body)[0] if answer.status == 200 else []
+        return probe_lag.Listing(items, answer.sent_at, answer.received_at)
+
+    def _retrieve(self, record_id: str) -> dict[str, Any] | None:
+        now = self.get(contract.collection_path(PROBED, record_id))
+        return now.body if now.status == 200 and isinstance(now.body, dict) else None
 
     def trash_stamp(self) -> Check:
         assumption = "moving a record to the trash sets its updatedAt [A]"
@@ -228,8 +228,10 @@ class LightfieldProbe:
                 "trash.updated-at", assumption, f"{trashed.status}", Verdict.NOT_CHECKED, ""
             )
         items, _total = list_page(trashed.body)
-        if not items:
-            return Check("trash.updated-at", assumption, "trash empty", Verdict.NOT_CHECKED, "")
+        if not items:  # nothing trashed: no evidence either way
+            seen = f"not observable: trash empty (no {PROBED} record in the trash)"
+            action = "nothing to set: the tap judges each trashed record it reads"
+            return Check("trash.updated-at", assumption, seen, Verdict.NOT_CHECKED, action)
         unstamped = [item for item in items if adapt.trash_stamp_missing(item)]
         if not unstamped:
             seen = f"set on all {len(items)} trashed"
@@ -241,7 +243,8 @@ class LightfieldProbe:
     def filters(self) -> Check:
         assumption = "a list takes $field=value filters [D SDK syntax]"
         nothing = "lightfield-probe-matches-nothing-0d1f"
-        answer = self.get(contract.collection_path(PROBED), **{"$name": nothing, "limit": 1})
+        params: dict[str, Any] = {"$name": nothing, "limit": 1}
+        answer = self.get(contract.collection_path(PROBED), **params)
         if answer.status != 200:
             return Check("filters", assumption, f"{answer.status}", Verdict.NOT_CHECKED, "")
         items, _total = list_page(answer.body)
@@ -281,18 +284,6 @@ def run(config: dict[str, Any]) -> probe.Report:
     report.requests = checker.client.requests_sent
     checker.client.close()
     return report
-
-
-def _stamp(item: dict[str, Any]) -> str:
-    return str(item.get("updatedAt") or item.get("createdAt") or "")
-
-
-def _epoch(stamp: str) -> float:
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return time.time()
-    return moment.astimezone(timezone.utc).timestamp()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -124,18 +124,32 @@ def check_organization_ids(config: Mapping[str, Any], client: HttpClient) -> Non
         raise SettingError(msg)
 
 
+def walk_keys(config: Mapping[str, Any]) -> list[str]:
+    """The sort keys a run's walks need: the replication key, and ``deleted_at`` for the
+    deletes pass (``emit_deletes``)."""
+    keys = [str(config.get("replication_key") or "created_at")]
+    if config.get("emit_deletes", True):
+        keys.append("deleted_at")
+    return keys
+
+
+def expect_walks(config: Mapping[str, Any], client: HttpClient) -> None:
+    """Before the first request: the client learning that the API sorts on one key only
+    stops the run at once (``adapt.Unsupported``) when a walk of ``config`` needs two."""
+    dialect = getattr(client, "dialect", None)
+    if isinstance(dialect, adapt.Dialect):
+        dialect.walks = tuple(walk_keys(config))
+
+
 def check_walk_orders(config: Mapping[str, Any], client: HttpClient) -> None:
     """A run whose walks the API cannot sort (one sort key only, learned from the first
     list call) stops here, before any record, with the setting that avoids them."""
     dialect = getattr(client, "dialect", None)
     if not isinstance(dialect, adapt.Dialect):
         return
-    keys = [str(config.get("replication_key") or "created_at")]
-    if config.get("emit_deletes", True):
-        keys.append("deleted_at")
-    problem = adapt.walk_problem(dialect, keys)
+    problem = adapt.walk_problem(dialect, walk_keys(config))
     if problem:
-        raise SettingError(problem)
+        raise adapt.Unsupported(problem)
 
 
 def api_filter_key(key: str, fields: FilterFields) -> str:

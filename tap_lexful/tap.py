@@ -6,14 +6,13 @@ import logging
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError, MappingError
 from typing_extensions import override
 
-from connector_core import file_hosts_property, user_agent_property
+from connector_core import OneLineStop, OneLineStopTap, file_hosts_property, user_agent_property
 from connector_core.tap import Runtime
-from lexful_api import LexfulAuthError, LexfulError, contract
+from lexful_api import LexfulAuthError, LexfulError, adapt, contract
 from lexful_api.settings import (
     client_from_config,
     concurrency_property,
@@ -48,7 +47,7 @@ FIXED_STREAMS: tuple[type[LexfulStream], ...] = (
 )
 
 
-class TapLexful(Tap):
+class TapLexful(OneLineStopTap):
     """Singer tap for the Lexful IT-documentation API."""
 
     name = "tap-lexful"
@@ -242,10 +241,14 @@ class TapLexful(Tap):
     @override
     def discover_streams(self) -> list[Stream]:
         self._check_settings()
+        settings_check.expect_walks(self.config, self.runtime.client)
         definitions = self._asset_types()  # first: a refused key or account is told as such
         try:
-            settings_check.check_organization_ids(self.config, self.runtime.client)
             settings_check.check_walk_orders(self.config, self.runtime.client)
+        except adapt.Unsupported as exc:
+            raise OneLineStop(str(exc)) from None
+        try:
+            settings_check.check_organization_ids(self.config, self.runtime.client)
         except settings_check.SettingError as exc:
             raise _setting_error(str(exc)) from None
         fixed = [stream_class(self, self.runtime) for stream_class in FIXED_STREAMS]
@@ -323,6 +326,8 @@ class TapLexful(Tap):
             # A deleted type (listed with include_deleted) has no asset list to read.
             definitions = [d for d in reader.collect(None) if not d.get("deleted_at")]
         except LexfulStreamError as exc:
+            if isinstance(exc.cause, adapt.Unsupported):  # one sort key, and a walk needs two
+                raise OneLineStop(str(exc.cause)) from None
             # 403: the account (header) is not the key's; 401: the key pair itself [A].
             if _status(exc.cause) == 403:
                 raise _setting_error(f"account_id: refused: {exc.cause}") from None

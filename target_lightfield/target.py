@@ -11,7 +11,13 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
-from connector_core import concurrency_property, file_hosts_property, request_properties
+from connector_core import (
+    OneLineStop,
+    OneLineStopTarget,
+    concurrency_property,
+    file_hosts_property,
+    request_properties,
+)
 from connector_core.target import (
     DEFAULT_BATCH_ROWS,
     DRAIN_EVERY_SECONDS,
@@ -26,7 +32,7 @@ from target_lightfield.engine.id_map_name import workspace_property
 from target_lightfield.sinks import LightfieldSink
 
 
-class TargetLightfield(GuardedTarget):
+class TargetLightfield(OneLineStopTarget, GuardedTarget):
     """Singer target for the Lightfield CRM API."""
 
     name = "target-lightfield"
@@ -167,7 +173,7 @@ class TargetLightfield(GuardedTarget):
         try:
             self.engine.check_match_on()  # an ignored filter would match at random
         except ContractMismatch as exc:
-            raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
+            raise OneLineStop(str(exc)) from None
         self.engine.check_settings()
 
 

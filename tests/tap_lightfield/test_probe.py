@@ -4,6 +4,7 @@ write (the sandbox's write counter), and no secret in its JSON."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -13,15 +14,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from connector_core.probe import Verdict, render_json
-from lightfield_api import probe
+from connector_core.probe import Check, Report, Verdict, render_json
+from lightfield_api import probe, probe_lag
 from lightfield_sandbox import Sandbox, running_sandbox
 from lightfield_sandbox.common import variants as v
 from tests.tap_lightfield.helpers import Reader
 from tests.variants.foreign import foreign_server
 
 LAG_S = 3.3
-MAX_REQUESTS = 10
+MAX_REQUESTS = 10  # the checks' GETs; a lag seen adds up to probe_lag.LAG_POLLS lists again
 
 #: variant -> (check, verdict, a word of what the API did)
 DETECTED = {
@@ -78,7 +79,8 @@ def test_the_probe_tells_each_variant_and_writes_nothing(variant: str | None):
         report = probe.run(sandbox.config)
         after = sandbox.stats()
     assert after["writes"] == before["writes"], "the probe wrote"
-    assert report.requests <= MAX_REQUESTS
+    lagging = variant == v.LAGGING_INDEX
+    assert report.requests <= MAX_REQUESTS + (probe_lag.LAG_POLLS if lagging else 0)
     assert after["requests"] - before["requests"] == report.requests
     verdicts = report.verdicts()
     expected = dict(PLAIN)
@@ -117,13 +119,62 @@ def test_the_command_prints_the_table_and_exits_0_when_nothing_needs_acting_on(t
     assert key not in done.stdout + done.stderr
 
 
-def test_a_lag_beyond_index_lag_seconds_needs_that_setting():
+def _row(report: Report, key: str) -> Check:
+    return next(c for c in report.checks if c.key == key)
+
+
+@pytest.mark.parametrize("configured", [0, 2])
+def test_a_lag_beyond_index_lag_seconds_needs_that_setting_with_the_lag_measured(
+    configured: float,
+) -> None:
+    """lagging-index (3 s) against index_lag_seconds under it: the probe sees the edited
+    account listed as it was, lists again until the copy catches up, and names the setting
+    with the lag it measured. Was: the age of the edit (a moment) taken for the lag, so a
+    setting of 2 s passed as covering a 3 s lag."""
     with running_sandbox(seed="demo", variants=[v.LAGGING_INDEX]) as sandbox:
-        prepare(sandbox, v.LAGGING_INDEX)
+        reader = Reader(sandbox.config)
+        time.sleep(LAG_S)  # the seed listed; the edit below is not, yet
+        account = reader.get("/v1/accounts", limit=1)["data"][0]
+        requests.post(
+            f"{sandbox.api_url}/v1/accounts/{account['id']}",
+            json={"fields": {"$name": "Edited Inc"}},
+            headers=reader.headers,
+            timeout=30,
+        ).raise_for_status()
+        before = sandbox.stats()
+        report = probe.run({**sandbox.config, "index_lag_seconds": configured})
+        after = sandbox.stats()
+    check = _row(report, "index.lag")
+    assert check.verdict == Verdict.SETTING, check
+    needed = re.fullmatch(rf"index_lag_seconds >= (\d+) \(now {configured:g}\)", check.action)
+    assert needed is not None, check.action
+    assert 3 <= int(needed.group(1)) <= 3 + probe_lag.LAG_POLLS  # the 3 s lag, read each 1 s
+    assert "as it was" in check.observed
+    assert after["writes"] == before["writes"]
+    assert report.requests <= MAX_REQUESTS + probe_lag.LAG_POLLS
+
+
+def test_no_write_within_index_lag_seconds_is_not_observable_never_works_as_is() -> None:
+    """Nothing written within index_lag_seconds before the probe: no read can time a lag
+    under it, and the row says so (was: "works as is")."""
+    with running_sandbox(seed="demo") as sandbox:
         report = probe.run({**sandbox.config, "index_lag_seconds": 0})
-    check = next(c for c in report.checks if c.key == "index.lag")
-    assert check.verdict == Verdict.SETTING
-    assert "index_lag_seconds" in check.action
+    check = _row(report, "index.lag")
+    assert check.verdict == Verdict.NOT_CHECKED
+    assert check.observed.startswith("not observable: the newest write listed is")
+
+
+def test_an_empty_trash_is_not_observable_on_the_demo_seed() -> None:
+    """The demo seed's trash is empty: the trash check cannot tell trash-keeps-updated-at
+    there, and its row says so rather than a verdict (the variant itself is told once a
+    record is in the trash: test_the_probe_tells_each_variant_and_writes_nothing)."""
+    for variants in ([], [v.TRASH_KEEPS_UPDATED_AT]):
+        with running_sandbox(seed="demo", variants=variants) as sandbox:
+            report = probe.run(sandbox.config)
+        check = _row(report, "trash.updated-at")
+        assert check.verdict == Verdict.NOT_CHECKED
+        assert check.observed.startswith("not observable: trash empty")
+        assert report.blocking == []
 
 
 def _command(
@@ -149,6 +200,25 @@ def test_no_api_at_api_url_stops_at_once_and_exits_1(url: str, tmp_path: Path) -
     done = _command({"api_key": "sk_probe", "api_url": url}, tmp_path)
     assert done.returncode == 1
     assert done.stdout.splitlines()[-1].startswith("stopped: cannot reach the API")
+
+
+def test_a_refused_key_is_one_row_naming_the_setting_and_exit_1(tmp_path: Path) -> None:
+    """Was: the key's row, then every other check failing on 401 as rows of their own (an
+    internal error's text among them) under "works as is" for the error shape."""
+    with running_sandbox(seed="demo") as sandbox:
+        config = {**sandbox.config, "api_key": "sk_probe_wrong_key"}
+        report = probe.run(config)
+        done = _command(config, tmp_path)
+        writes = sandbox.stats()["writes"]
+    assert [(c.key, c.verdict) for c in report.checks] == [("auth", Verdict.UNSUPPORTED)]
+    assert report.stopped
+    assert report.requests == 1
+    assert done.returncode == 1
+    last = done.stdout.splitlines()[-1]
+    assert last.startswith("stopped: the key check answered 401: the key is refused")
+    assert "check api_key;" in last
+    assert "sk_probe_wrong_key" not in done.stdout + done.stderr
+    assert writes == 0
 
 
 def test_a_web_page_is_not_the_api(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from lexful_api import contract
 from lexful_sandbox import Sandbox, running_sandbox
 from lexful_sandbox.common.variants import REGISTRY
 from tests.lexful import client_for
@@ -160,3 +161,30 @@ def test_an_expired_token_answered_403_is_renewed_once() -> None:
         assert sb.stats()["by_status"].get(403) == 1
         assert client.auth.tokens_fetched == 2
         client.close()
+
+
+@pytest.mark.parametrize(
+    ("variants", "learned"),
+    [
+        (["single-sort"], ["one sort key only: lists walked on the id"]),
+        (["page-cap-400"], ["limit above 100 refused: pages of 100"]),
+        (
+            ["single-sort", "page-cap-400"],
+            ["one sort key only: lists walked on the id", "limit above 100 refused: pages of 100"],
+        ),
+    ],
+)
+def test_a_refused_list_call_learns_only_what_the_api_refused(
+    variants: list[str], learned: list[str]
+) -> None:
+    """A list call with a two-key sort and limit=1000: each fallback is tried alone before
+    they combine, so a one-key sort is not also taken for a page cap (it was: the page-capped
+    call, refused for its sort, was retried with one key and both were learned)."""
+    with running_sandbox(seed="demo", variants=variants) as sb:
+        client = client_for(sb.config)
+        try:
+            params = {**contract.sort_params(), "limit": contract.MAX_PAGE_SIZE}
+            client.get_json(contract.organizations_path(), params)
+            assert client.dialect.learned() == learned
+        finally:
+            client.close()

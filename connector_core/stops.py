@@ -1,0 +1,70 @@
+"""A run that cannot go on against this API as configured stops in one line.
+
+When the API differs from its contract in a way no fallback covers, but a setting adapts the
+connectors to it (tap-lexful's ``emit_deletes: false`` under a one-key sort, target-lightfield's
+``match_on`` when list filters are ignored), the plugin raises ``OneLineStop``: the command
+line then prints that one line at ERROR and exits 1; no traceback, and not the SDK's second
+line ("Config validation failed"). ``OneLineStop`` is a ``ConfigValidationError``, so a
+caller that runs the plugin in-process (an Airbyte check, a test) sees what it saw before.
+
+A plugin class takes ``OneLineStopTap`` or ``OneLineStopTarget`` as its base (its ``invoke``
+and, for a tap, ``--discover`` are the SDK's, wrapped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from singer_sdk import Tap, Target
+from singer_sdk.exceptions import ConfigValidationError
+from typing_extensions import override
+
+from connector_core import scrub
+
+
+class OneLineStop(ConfigValidationError):
+    """The one line a run stops with: what differs from the contract and the setting that
+    adapts the connectors to it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, errors=[message])
+
+
+@contextmanager
+def _one_line(logger: Any) -> Iterator[None]:
+    """A ``OneLineStop`` raised inside: its line at ERROR, then exit code 1."""
+    try:
+        yield
+    except OneLineStop as stop:
+        logger.error("%s", scrub.clean(str(stop)))
+        raise click.exceptions.Exit(1) from None
+
+
+class OneLineStopTap(Tap):
+    """A tap whose ``OneLineStop`` is one line on the command line, in a sync and at
+    ``--discover`` alike."""
+
+    @classmethod
+    @override
+    def invoke(cls, **kwargs: Any) -> None:
+        with _one_line(cls.logger):
+            super().invoke(**kwargs)
+
+    @classmethod
+    @override
+    def cb_discover(cls, ctx: click.Context, param: click.Option, value: bool) -> None:
+        with _one_line(cls.logger):
+            super().cb_discover(ctx, param, value)
+
+
+class OneLineStopTarget(Target):
+    """A target whose ``OneLineStop`` is one line on the command line."""
+
+    @classmethod
+    @override
+    def invoke(cls, **kwargs: Any) -> None:
+        with _one_line(cls.logger):
+            super().invoke(**kwargs)
