@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from connector_core import scrub
+from connector_core import STOP_PREFIX, scrub
 
 #: The settings of the connectors marked secret (``mapping.SECRET_SETTINGS`` is the same).
 SECRET_KEYS = ("api_key_secret", "proxy_url")
@@ -87,8 +87,10 @@ class SingerLog:
             if " | ERROR " in line or " | CRITICAL " in line
         ]
         exceptions = [m for line in self.tail if (m := _EXCEPTION_LINE.match(line))]
-        config_error = _CONFIG_SUMMARY in errors or any(
-            m.group(1).endswith(_CONFIG_ERRORS) for m in exceptions
+        config_error = (
+            _CONFIG_SUMMARY in errors
+            or any(e.startswith(STOP_PREFIX) for e in errors)
+            or any(m.group(1).endswith(_CONFIG_ERRORS) for m in exceptions)
         )
         reasons = [e for e in errors if e != _CONFIG_SUMMARY] + [m.group(2) for m in exceptions]
         last = self.tail[-1] if self.tail else "no log"

@@ -37,7 +37,7 @@ from connector_core.settings import (
     request_properties,
     user_agent_property,
 )
-from connector_core.stops import OneLineStop, OneLineStopTap, OneLineStopTarget
+from connector_core.stops import STOP_PREFIX, OneLineStop, OneLineStopTap, OneLineStopTarget
 from connector_core.timestamps import iso_millis
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "PROBE_MAX_TRIES",
     "PROBE_TIMEOUT_S",
+    "STOP_PREFIX",
     "ApiProfile",
     "BodyTooLarge",
     "Check",

@@ -24,6 +24,10 @@ from typing_extensions import override
 
 from connector_core import scrub
 
+#: What the one line starts with, so that a reader of the log (the Airbyte adapter) tells a
+#: setting at fault without the SDK's "Config validation failed".
+STOP_PREFIX = "stopped, a setting adapts: "
+
 
 class OneLineStop(ConfigValidationError):
     """The one line a run stops with: what differs from the contract and the setting that
@@ -39,7 +43,7 @@ def _one_line(logger: Any) -> Iterator[None]:
     try:
         yield
     except OneLineStop as stop:
-        logger.error("%s", scrub.clean(str(stop)))
+        logger.error("%s%s", STOP_PREFIX, scrub.clean(str(stop)))
         raise click.exceptions.Exit(1) from None
 
 

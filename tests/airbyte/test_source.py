@@ -340,3 +340,22 @@ def test_a_read_never_imports_the_cdk_and_a_bad_catalog_goes_to_it(
 
 def read_files(config: str, catalog: str) -> Run:
     return run("source-lexful", "read", "--config", config, "--catalog", catalog)
+
+
+def test_a_one_line_stop_is_a_config_error_naming_the_setting(tmp_path: Path) -> None:
+    """Under a one-key sort the deletes pass cannot be ordered: tap-lexful stops in one line
+    that names the setting (no SDK "Config validation failed" after it), and the adapter
+    still tells Airbyte a setting is at fault."""
+    with running_sandbox(seed="demo", variants=["single-sort"], subprocess=True) as sandbox:
+        config = sandbox.config | {"emit_deletes": True}
+        catalog = configured(discovered(tmp_path, sandbox.config | {"emit_deletes": False}))
+        result = read(tmp_path, config, catalog)
+        writes = sandbox.stats()["writes"]
+    assert result.code == 1
+    assert not result.records()
+    errors = [m.trace.error for m in result.of(Type.TRACE) if m.trace and m.trace.error]
+    (error,) = errors
+    assert "set emit_deletes: false" in error.message
+    assert error.failure_type is not None
+    assert error.failure_type.value == "config_error"
+    assert writes == 0
