@@ -9,30 +9,51 @@ PYAIRBYTE_VENV := .venv-pyairbyte
 PYAIRBYTE := $(PYAIRBYTE_VENV)/bin/pyab
 PYAIRBYTE_VERSION := 0.71.3
 STAMP := $(VENV)/.installed
+# uv installs the three venvs below (Meltano 4.4.1 depends on this same release and installs the
+# plugin venvs with it): from a tools venv of its own, so that no venv gains a package.
+UV_VERSION := 0.13.10
+UV_VENV := .venv-uv
+UV_STAMP := $(UV_VENV)/.installed
+# `pip install` into a venv: $(call pip_install,VENV) ARGS... (scripts/pip_install.sh: uv's when
+# .venv-uv has it, else the venv's own pip).
+pip_install = sh scripts/pip_install.sh $(1) $(UV_VENV)/bin/uv
 
-.PHONY: install meltano pyairbyte test test-docker smoke lint format demo demo-psql bench readme plugin-definitions clean
+.PHONY: install uv meltano pyairbyte test test-docker smoke lint format demo demo-psql bench readme plugin-definitions clean
 
 install: $(STAMP)
+
+# uv, pinned, from PyPI's wheel (never built: where none fits this machine, pip installs
+# instead, and says so); `rm -rf .venv-uv` tries again.
+uv: $(UV_STAMP)
+
+$(UV_STAMP):
+	$(PYTHON) -m venv $(UV_VENV)
+	@if $(UV_VENV)/bin/pip install --quiet --only-binary=:all: 'uv==$(UV_VERSION)'; then \
+		echo "Installing with uv $(UV_VERSION) ($(UV_VENV)/bin/uv)"; \
+	else \
+		echo "uv $(UV_VERSION) could not be installed here: installing with pip"; \
+	fi
+	touch $(UV_STAMP)
 
 # dev includes the sandbox extra: the local Lexful API (Starlette, uvicorn) tests run against;
 # airbyte is source-lexful and destination-lexful (airbyte-cdk); dagster is lexful_dagster
 # (Dagster 1.13, in the same venv: it moves no version the others pin). airbyte-cdk's
 # `backoff` and singer-sdk's `python-backoff` install the same package, the last one wins: the
-# second pip line puts singer-sdk's own back (tests/airbyte/test_install.py checks its files).
-$(STAMP): pyproject.toml
+# third install puts singer-sdk's own back (tests/airbyte/test_install.py checks its files).
+$(STAMP): pyproject.toml | $(UV_STAMP)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,airbyte,dagster]'
-	$(BIN)/pip install --quiet --force-reinstall --no-deps "python-backoff==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("python-backoff"))')"
+	$(call pip_install,$(VENV)) --upgrade pip
+	$(call pip_install,$(VENV)) -e '.[dev,airbyte,dagster]'
+	$(call pip_install,$(VENV)) --force-reinstall --no-deps "python-backoff==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("python-backoff"))')"
 	touch $(STAMP)
 
 # Meltano lives in its own venv: its dependencies are its own business, not the plugins'.
 meltano: $(MELTANO)
 
-$(MELTANO):
+$(MELTANO): | $(UV_STAMP)
 	$(PYTHON) -m venv $(MELTANO_VENV)
-	$(MELTANO_VENV)/bin/pip install --quiet --upgrade pip
-	$(MELTANO_VENV)/bin/pip install --quiet 'meltano==$(MELTANO_VERSION)'
+	$(call pip_install,$(MELTANO_VENV)) --upgrade pip
+	$(call pip_install,$(MELTANO_VENV)) 'meltano==$(MELTANO_VERSION)'
 
 # PyAirbyte drives source-lexful and destination-lexful in the tests, as a user's job would.
 # Its own venv too: it pins SQLAlchemy below the version singer-sdk resolves to. PyAirbyte
@@ -41,10 +62,10 @@ $(MELTANO):
 # then pyenv's); PYAIRBYTE_BASE_PYTHON=... chooses it.
 pyairbyte: $(PYAIRBYTE)
 
-$(PYAIRBYTE):
+$(PYAIRBYTE): | $(UV_STAMP)
 	base=$$(sh scripts/pyairbyte_python.sh $(PYTHON)) && $$base -m venv $(PYAIRBYTE_VENV)
-	$(PYAIRBYTE_VENV)/bin/pip install --quiet --upgrade pip
-	$(PYAIRBYTE_VENV)/bin/pip install --quiet 'airbyte==$(PYAIRBYTE_VERSION)'
+	$(call pip_install,$(PYAIRBYTE_VENV)) --upgrade pip
+	$(call pip_install,$(PYAIRBYTE_VENV)) 'airbyte==$(PYAIRBYTE_VERSION)'
 
 # tests/docker (the Airbyte images) needs a Docker daemon and builds for minutes: make
 # test-docker runs it (.ci/run does).
@@ -85,7 +106,7 @@ bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(MELTANO_VENV) $(PYAIRBYTE_VENV) .meltano demo-output .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MELTANO_VENV) $(PYAIRBYTE_VENV) $(UV_VENV) .meltano demo-output .pytest_cache .ruff_cache
 
 # The README's settings tables, meltano.yml's settings and the plugin definitions, all from
 # each plugin's --about.
