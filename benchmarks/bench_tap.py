@@ -17,6 +17,7 @@ with what is measured. Usage: ``.venv/bin/python benchmarks/bench_tap.py [--quic
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import re
@@ -39,6 +40,7 @@ BIN = Path(sys.executable).parent
 CHILDREN = ("related_assets", "files")
 ADMIN_TOKENS: dict[str, str] = {}  # each sandbox's admin token, by its URL
 SUMMARY = re.compile(r"Stream '[^']+' done: (\d+) records")
+PARTS = ("pipe", "per-record", "memory")
 
 
 @contextmanager
@@ -257,6 +259,13 @@ def row(label: str, records: int, seconds: float, extra: str = "") -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller data, for a smoke run")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="which tables to measure (all by default)",
+    )
     parser.add_argument("--plain-loop", nargs=3, help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.plain_loop:
@@ -267,6 +276,7 @@ def main() -> None:
         )
         print(plain_loop(config, catalog, int(page_size)))
         return
+    compile_bytecode()
     latency_assets, small, large = (60, 2_000, 20_000) if args.quick else (800, 10_000, 100_000)
     list_assets = 8_000 if args.quick else 120_000  # a quarter are contacts
     contacts_scale = 9_000 if args.quick else 90_000  # a third: 30,000 contacts
@@ -279,6 +289,30 @@ def main() -> None:
     # 1. The pipe against a slow API: one list of contacts, then assets with their links and
     #    files (a request per asset each); requests/s against C / latency. Pages of 100
     #    here, so that there are pages enough to fill the pipe with; then 100 against 1000.
+    if "pipe" in args.parts:
+        lines += pipe_part(list_assets, latency_assets)
+    per_record: dict[int, tuple[float, float]] = {}
+    if "per-record" in args.parts:
+        lines += per_record_part(contacts_scale, per_record)
+    if "memory" in args.parts:
+        lines += memory_part(small, large)
+    print("\n".join(lines))
+    if per_record:
+        draw_per_record(per_record)
+
+
+def compile_bytecode() -> None:
+    """Compile the project's modules first, as an install does (pip writes each module's
+    bytecode): an editable install under PYTHONDONTWRITEBYTECODE=1 (this machine's
+    environment) would compile every one of them again at each start of each process."""
+    root = Path(__file__).resolve().parent.parent
+    packages = ("connector_core", "lexful_api", "tap_lexful", "lexful_sandbox")
+    for package in packages:
+        compileall.compile_dir(str(root / package), quiet=1)
+
+
+def pipe_part(list_assets: int, latency_assets: int) -> list[str]:
+    lines: list[str] = []
     with sandbox(list_assets, 50) as creds:
         catalog = select_only(creds, ("system_contact",))
         # Best of two at c8 (a few seconds each): a neighbour's burst is not the tap.
@@ -290,11 +324,14 @@ def main() -> None:
     with sandbox(latency_assets, 50) as creds:
         catalog = discover(creds)
         lines += pipe_rows(creds, catalog, "with children, 50 ms", tries=1)
+    return lines
 
+
+def per_record_part(contacts_scale: int, per_record: dict[int, tuple[float, float]]) -> list[str]:
+    lines: list[str] = []
     # 2. No latency, the per-record cost: 30,000 contacts, pages of 100 and of 1000, the tap
     #    (auto, the default) against the plain loop, both whole processes, alternated, best
     #    of three each: the machine is shared, the slower runs measure the neighbours.
-    per_record: dict[int, tuple[float, float]] = {}
     with sandbox(contacts_scale, 0) as creds:
         catalog = select_only(creds, ("system_contact",))
         for page_size in (100, 1000):
@@ -311,7 +348,11 @@ def main() -> None:
             lines.append(row(f"plain loop, 0 ms, pages of {page_size}", records, loop_seconds))
             note = f"{share:.2f}x loop (target >= {target:g})"
             lines.append(row(f"tap (auto), 0 ms, pages of {page_size}", records, seconds, note))
+    return lines
 
+
+def memory_part(small: int, large: int) -> list[str]:
+    lines: list[str] = []
     rss: dict[tuple[int, int], int] = {}
     with sandbox(large, 0) as creds:
         config = dict(creds)
@@ -337,7 +378,10 @@ def main() -> None:
             f"peak RSS at page_size {page_size}: {rss[small, page_size] / 1024:.0f} MiB for "
             f"{small} records, {rss[large, page_size] / 1024:.0f} MiB for {large}"
         )
-    print("\n".join(lines))
+    return lines
+
+
+def draw_per_record(per_record: dict[int, tuple[float, float]]) -> None:
     out = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
     bar_chart(
         out / "per-record-tap.svg",

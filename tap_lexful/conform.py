@@ -90,6 +90,16 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
 }
 
 
+#: The Python types of the JSON values that fit each schema type as they are: the per-record
+#: check is one lookup for them (``_fits`` decides the rest: a float that is an integer).
+_FITTING: dict[str, frozenset[type]] = {
+    "string": frozenset({str, type(None)}),
+    "boolean": frozenset({bool, type(None)}),
+    "integer": frozenset({int, type(None)}),
+    "number": frozenset({int, float, type(None)}),
+}
+
+
 class Conformer:
     """Converts the values of one stream's scalar properties to their schema's type."""
 
@@ -98,11 +108,12 @@ class Conformer:
         self.types = types
         self.logger = logger
         self.reported: set[str] = set()
+        self._checks = tuple((name, kind, _FITTING[kind]) for name, kind in types.items())
 
     def apply(self, row: dict[str, Any]) -> None:
-        for name, kind in self.types.items():
+        for name, kind, fitting in self._checks:
             value = row.get(name)
-            if value is None or _fits(kind, value):
+            if type(value) in fitting or value is None or _fits(kind, value):
                 continue
             converted = _CONVERT[kind](value)
             if converted is not _UNFIT:

@@ -95,8 +95,8 @@ class Reconciliation:
         self.asset_type = asset_type
         self.mode = str(stream.config.get(SETTING, "warn"))
         self.on = self.mode != "off" and self._full_read(context)
-        self.emitted: Counter[str] = Counter()
-        self.live: set[str] = set()  # the ids emitted live, to take back those deleted since
+        self.emitted: Counter[Any] = Counter()
+        self.live: set[Any] = set()  # the ids emitted live, to take back those deleted since
 
     def _full_read(self, context: Context | None) -> bool:
         s = self.stream
@@ -109,7 +109,8 @@ class Reconciliation:
     def saw(self, record: dict[str, Any]) -> None:
         if not self.on:
             return
-        organization, record_id = str(record.get("organization_id")), str(record.get("id"))
+        # By the API's values; made text once, in ``finish``, not once per record.
+        organization, record_id = record.get("organization_id"), record.get("id")
         if not record.get("deleted_at"):
             self.emitted[organization] += 1
             self.live.add(record_id)
@@ -121,6 +122,10 @@ class Reconciliation:
         if not self.on:
             return
         counted = read_counts(self.stream, self.asset_type).get(self.asset_type, {})
+        by_id: Counter[str] = Counter()
+        for organization, count in self.emitted.items():
+            by_id[str(organization)] += count
+        self.emitted = by_id
         organizations = set(self.stream.config.get("organization_ids") or [])
         differences = [
             (org, self.emitted.get(org, 0), counted.get(org, 0))

@@ -125,6 +125,8 @@ class AssetStream(LexfulStream):
         self.properties = schemas.asset_type_properties(definition)
         self.properties_names = frozenset(prop.name for prop in self.properties)
         self.own_names = frozenset(str(p["name"]) for p in definition.get("properties") or [])
+        # Derived from another record (see there): dropped, unless the schema has them.
+        self.left_out = tuple(sorted(schemas.ASSET_LEFT_OUT - self.properties_names))
         self._conformer: Conformer | None = None
         super().__init__(tap, runtime, name=name)
 
@@ -146,9 +148,8 @@ class AssetStream(LexfulStream):
         self, row: dict[str, Any], context: Context | None = None
     ) -> dict[str, Any] | None:
         row.setdefault("asset_type", self.asset_type)
-        for name in schemas.ASSET_LEFT_OUT:  # derived from another record: see there
-            if name not in self.properties_names:
-                row.pop(name, None)
+        for name in self.left_out:
+            row.pop(name, None)
         if self._conformer is None:  # the schema is the catalog's once it is applied
             types = scalar_types(self.schema, self.own_names)
             self._conformer = Conformer(self.name, types, self.logger)

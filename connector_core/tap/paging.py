@@ -33,7 +33,11 @@ if TYPE_CHECKING:
 
 MAX_STALLED_REWALKS = 20  # a list that changes faster than it can be read must end the sync
 MIN_DEPTH = 2  # pages in flight at least, when concurrent: one arriving, one emitted
-FIRST_DEPTH = 8  # pages in flight before the walk has timed a fetch and an emit
+FIRST_DEPTH = 8  # pages in flight before the walk has timed a fetch and an emit, at most
+# ... and records: pages of 1000 start with 2 in flight, not 8 (8,000 records parsed ahead
+# of the emitter before it has asked for one: memory, and a first page served late by a
+# server that shares its time between the 8)
+FIRST_RECORDS = 800
 Records = list[dict[str, Any]]
 
 
@@ -135,7 +139,7 @@ class PageWalker:
         # GIL with it. See ``_resize``.
         # Before a fetch and an emit are timed: no more than the old fixed default, so that a
         # fast API's big pages do not pile up ahead of the emitter (memory).
-        self.depth = min(self.window, FIRST_DEPTH)
+        self.depth = first_depth(self.window, walk.pager.page_size)
         self.last: Position | None = walk.after
         self._fetch_s: float | None = None  # a page fetch's time, smoothed
         self._emit_s: float | None = None  # the emitter's own time per page, smoothed
@@ -300,6 +304,13 @@ class PageWalker:
             self.last = self.walk.position(fresh[-1])
         self.walk.progress.advance(len(fresh))
         return fresh
+
+
+def first_depth(window: int, page_size: int) -> int:
+    """Pages in flight before a fetch and an emit are timed: ``FIRST_RECORDS`` records' worth
+    (``FIRST_DEPTH`` pages at most, ``MIN_DEPTH`` at least), within the window."""
+    pages = max(MIN_DEPTH, min(FIRST_DEPTH, FIRST_RECORDS // max(page_size, 1)))
+    return max(1, min(window, pages))
 
 
 def pages_in_flight(fetch_s: float, emit_s: float, window: int) -> int:

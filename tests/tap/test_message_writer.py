@@ -7,12 +7,18 @@ on a pipe a wake-up of the reader).
 
 from __future__ import annotations
 
+import decimal
 import io
+import os
+import subprocess
 import sys
 from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
 
 import orjson
 import pytest
+from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib.messages import RecordMessage, SchemaMessage, StateMessage
 
 from lexful_sandbox import Sandbox
@@ -82,3 +88,46 @@ def test_the_demo_account_sends_one_schema_per_stream(demo_sandbox: Sandbox) -> 
     assert output.records("related_assets")
     assert output.records("files")
     assert set(schemas.values()) == {1}, schemas
+
+
+def test_record_lines_are_the_sdk_encoders_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RECORD lines are encoded straight into the buffer: byte for byte what the SDK's
+    ``MsgSpecWriter`` makes of the same messages (escapes, decimals, times, version)."""
+    out = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out))
+    messages = [
+        RecordMessage(
+            stream='odd "name" é',
+            record={"n": decimal.Decimal("1.50"), "t": datetime(2024, 1, 2, tzinfo=timezone.utc)},
+            version=7,
+            time_extracted=datetime.now(timezone.utc),
+        ),
+        RecordMessage(stream="plain", record={"nested": [None, {"é": True}]}),
+    ]
+    writer = BufferedMsgSpecWriter()
+    for message in messages:
+        writer.write_message(message)
+    writer.write_message(StateMessage(value={}))
+    expected = b"".join(bytes(MsgSpecWriter().format_message(m)) for m in messages)
+    assert out.getvalue() == expected + bytes(MsgSpecWriter().format_message(StateMessage({})))
+
+
+def test_records_pending_when_a_run_stops_still_reach_stdout(tmp_path: Path) -> None:
+    """A run that fails between two STATE messages still prints the records it wrote."""
+    script = (
+        "from singer_sdk.singerlib.messages import RecordMessage\n"
+        "from tap_lexful.message_writer import BufferedMsgSpecWriter\n"
+        "writer = BufferedMsgSpecWriter()\n"
+        "for n in range(10):\n"
+        "    writer.write_message(RecordMessage(stream='s', record={'id': n}))\n"
+        "raise SystemExit(1)\n"
+    )
+    for unbuffered in ("", "1"):
+        env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, env=env, check=False, cwd=tmp_path
+        )
+        assert done.returncode == 1
+        assert [orjson.loads(line)["record"]["id"] for line in done.stdout.splitlines()] == list(
+            range(10)
+        )

@@ -132,6 +132,15 @@ def _row(n: int) -> dict[str, Any]:
     return {"id": f"{n:04d}", "created_at": f"2024-01-01T00:00:{n // 10:02d}.000Z"}
 
 
+def test_a_walk_starts_with_a_few_hundred_records_in_flight_not_eight_big_pages() -> None:
+    """Before a fetch and an emit are timed: pages of 100 start 8 in flight, pages of 1000
+    two (not 8,000 records parsed ahead of the emitter: memory); never more than the window."""
+    assert PageWalker(_walk_of([], page_size=100), _unused, 64).depth == 8
+    assert PageWalker(_walk_of([], page_size=1000), _unused, 64).depth == 2
+    assert PageWalker(_walk_of([], page_size=250), _unused, 64).depth == 3
+    assert PageWalker(_walk_of([], page_size=1000), run_now, 1).depth == 1
+
+
 def test_a_walk_emits_every_record_once_in_order() -> None:
     rows = [_row(n) for n in range(23)]
     pages = list(PageWalker(_walk_of(rows), run_now, 1).pages())
