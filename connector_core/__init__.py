@@ -10,6 +10,7 @@ extra, so nothing a plugin imports may import it.
 from __future__ import annotations
 
 from connector_core import probe, safe_files, scrub
+from connector_core.download import Downloaded, InDirectory, Inline, download_file
 from connector_core.http import ApiProfile, BodyTooLarge, HttpClient
 from connector_core.names import stream_name
 from connector_core.presigned import PresignedUrls, file_hosts_property, upload_headers
@@ -48,7 +49,10 @@ __all__ = [
     "ApiProfile",
     "BodyTooLarge",
     "Check",
+    "Downloaded",
     "HttpClient",
+    "InDirectory",
+    "Inline",
     "PresignedUrls",
     "Report",
     "Step",
@@ -56,6 +60,7 @@ __all__ = [
     "Verdict",
     "client_options",
     "concurrency_property",
+    "download_file",
     "file_hosts_property",
     "iso_millis",
     "load_config",
