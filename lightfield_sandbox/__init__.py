@@ -5,8 +5,8 @@ contract it serves; ``lightfield_api.contract`` holds its assumptions.
 """
 
 try:
-    from connector_core.sandbox.faults import HookAnswer
     from lightfield_sandbox.testing import Sandbox, running_sandbox
+    from sandbox_core.faults import HookAnswer
 except ModuleNotFoundError as exc:  # pragma: no cover - only without the extra
     if exc.name not in ("starlette", "uvicorn"):
         raise
