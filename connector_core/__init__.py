@@ -31,10 +31,12 @@ from connector_core.probe import (
 from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 from connector_core.settings import (
     DEFAULT_MAX_CONCURRENCY,
+    DISTRIBUTION,
     client_options,
     concurrency_property,
     max_concurrency,
     request_properties,
+    setting_error,
     user_agent_property,
 )
 from connector_core.timestamps import iso_millis
@@ -43,6 +45,7 @@ __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DISTRIBUTION",
     "PROBE_MAX_TRIES",
     "PROBE_TIMEOUT_S",
     "ApiProfile",
@@ -68,6 +71,7 @@ __all__ = [
     "run_checks",
     "safe_files",
     "scrub",
+    "setting_error",
     "stream_name",
     "unreachable",
     "upload_headers",

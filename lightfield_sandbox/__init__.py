@@ -10,7 +10,8 @@ try:
 except ModuleNotFoundError as exc:  # pragma: no cover - only without the extra
     if exc.name not in ("starlette", "uvicorn"):
         raise
-    msg = f"lightfield_sandbox needs {exc.name}: pip install 'lexful-singer[sandbox]'"
+    extra = "lexful-lightfield-connectors[sandbox]"
+    msg = f"lightfield_sandbox needs {exc.name}: pip install '{extra}'"
     raise ModuleNotFoundError(msg, name=exc.name) from exc
 
 __all__ = ["HookAnswer", "Sandbox", "running_sandbox"]

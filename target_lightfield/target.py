@@ -8,10 +8,15 @@ the end of input are handled there, as for target-lexful.
 from __future__ import annotations
 
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
-from connector_core import concurrency_property, file_hosts_property, request_properties
+from connector_core import (
+    DISTRIBUTION,
+    concurrency_property,
+    file_hosts_property,
+    request_properties,
+    setting_error,
+)
 from connector_core.target import (
     DEFAULT_BATCH_ROWS,
     DRAIN_EVERY_SECONDS,
@@ -30,7 +35,7 @@ class TargetLightfield(GuardedTarget):
     """Singer target for the Lightfield CRM API."""
 
     name = "target-lightfield"
-    package_name = "lexful-singer"  # the distribution it is installed from: --version reads it
+    package_name = DISTRIBUTION  # the distribution it is installed from: --version reads it
     default_sink_class = LightfieldSink
     engine: LightfieldEngine
 
@@ -159,15 +164,14 @@ class TargetLightfield(GuardedTarget):
             self.engine.client.get_json(contract.VALIDATE_PATH)
         except LightfieldHTTPError as exc:
             message = f"api_key: {exc}" if exc.status in (401, 403) else f"api_url: {exc}"
-            raise ConfigValidationError(message, errors=[message]) from None
+            raise setting_error(message) from None
         except LightfieldError as exc:
-            message = f"api_url: {exc}"
-            raise ConfigValidationError(message, errors=[message]) from None
+            raise setting_error(f"api_url: {exc}") from None
         self.engine.check_workspace()
         try:
             self.engine.check_match_on()  # an ignored filter would match at random
         except ContractMismatch as exc:
-            raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
+            raise setting_error(str(exc)) from None
         self.engine.check_settings()
 
 
