@@ -25,7 +25,7 @@ from connector_core.target import (
 from lexful_api import LexfulAuthError
 from lexful_api.settings import concurrency_property, connection_properties, request_properties
 from target_lexful.engine.settings import DEFAULT_REJECTS_PATH
-from target_lexful.engine.write_engine import WriteEngine
+from target_lexful.engine.write_engine import LexfulWriteEngine
 from target_lexful.sinks import LexfulSink
 
 
@@ -34,7 +34,7 @@ class TargetLexful(GuardedTarget):
 
     name = "target-lexful"
     package_name = DISTRIBUTION  # the distribution it is installed from: --version reads it
-    engine: WriteEngine
+    engine: LexfulWriteEngine
     default_sink_class = LexfulSink
     # ACTIVATE_VERSION: links and files sent as a whole set (tap-lexful's children:
     # all_parents) delete what the set no longer holds; see engine/versions.py.
@@ -151,8 +151,8 @@ class TargetLexful(GuardedTarget):
     ).to_dict()
 
     @override
-    def build_engine(self) -> WriteEngine:
-        return WriteEngine(
+    def build_engine(self) -> LexfulWriteEngine:
+        return LexfulWriteEngine(
             self.config, user_agent=f"{self.name}/{self.plugin_version}", logger=self.logger
         )
 

@@ -26,7 +26,7 @@ from connector_core.target import (
 from lightfield_api import contract
 from lightfield_api.errors import ContractMismatch, LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND
-from target_lightfield.engine import LightfieldEngine
+from target_lightfield.engine import LightfieldWriteEngine
 from target_lightfield.engine.id_map_name import workspace_property
 from target_lightfield.sinks import LightfieldSink
 
@@ -37,7 +37,7 @@ class TargetLightfield(GuardedTarget):
     name = "target-lightfield"
     package_name = DISTRIBUTION  # the distribution it is installed from: --version reads it
     default_sink_class = LightfieldSink
-    engine: LightfieldEngine
+    engine: LightfieldWriteEngine
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -145,8 +145,8 @@ class TargetLightfield(GuardedTarget):
     ).to_dict()
 
     @override
-    def build_engine(self) -> LightfieldEngine:
-        return LightfieldEngine(
+    def build_engine(self) -> LightfieldWriteEngine:
+        return LightfieldWriteEngine(
             self.config, user_agent=f"{self.name}/{self.plugin_version}", logger=self.logger
         )
 
