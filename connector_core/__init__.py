@@ -1,9 +1,9 @@
 """The core both API profiles share: Lexful's and Lightfield's connectors are built on it.
 
 What is the same for every API we connect to lives here once; what is one API's own lives in
-its packages (``lexful_*``, ``lightfield_*``). ``connector_core.sandbox`` is the local API
-servers' shared half (fault layer, server harness, admin endpoints); it needs the ``sandbox``
-extra, so nothing a plugin imports may import it.
+its packages (``lexful_*``, ``lightfield_*``). The local API servers' shared half (fault
+layer, server harness, admin endpoints) is a package of its own beside this one,
+``sandbox_core``: it needs the ``sandbox`` extra, so neither this core nor any plugin imports it.
 """
 
 # The declared surface: what plugins may import (tests/test_layout.py checks it).
@@ -32,10 +32,12 @@ from connector_core.probe import (
 from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 from connector_core.settings import (
     DEFAULT_MAX_CONCURRENCY,
+    DISTRIBUTION,
     client_options,
     concurrency_property,
     max_concurrency,
     request_properties,
+    setting_error,
     user_agent_property,
 )
 from connector_core.timestamps import iso_millis
@@ -44,6 +46,7 @@ __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DISTRIBUTION",
     "PROBE_MAX_TRIES",
     "PROBE_TIMEOUT_S",
     "ApiProfile",
@@ -73,6 +76,7 @@ __all__ = [
     "run_checks",
     "safe_files",
     "scrub",
+    "setting_error",
     "stream_name",
     "unreachable",
     "upload_headers",

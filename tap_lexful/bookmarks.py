@@ -231,7 +231,7 @@ class CatchUp:
             progress=Progress(self.stream.logger, f"{self.stream.name} catch-up"),
             logger=self.stream.logger,
             name=self.stream.name,
-            since=contract.api_timestamp(str(start)) if start else None,
+            since=contract.reformat_timestamp(str(start)) if start else None,
             counts_total=False,
         )
         runtime = self.stream.runtime

@@ -237,7 +237,7 @@ class LexfulStream(PagedStream):
     ) -> dict[str, Any] | None:
         key = self.replication_key
         if key and isinstance(row.get(key), str):
-            row[key] = contract.api_timestamp(row[key])
+            row[key] = contract.reformat_timestamp(row[key])
         if "_sdc_deleted_at" in self.known_fields:
             row["_sdc_deleted_at"] = row.get("deleted_at")
         for name in self.json_text_fields:  # none, unless the API has types the tap lacks

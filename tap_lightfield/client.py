@@ -152,14 +152,14 @@ class LightfieldStream(PagedStream):
         if not self.replication_key:
             return None
         lag = timedelta(seconds=float(self.config.get("index_lag_seconds") or 0))
-        return api_timestamp(self._started_at - lag)
+        return contract.format_timestamp(self._started_at - lag)
 
     def bookmark(self, context: Context | None) -> str | None:
         """Emit records whose ``modifiedAt`` is after this (the bookmark, else start_date)."""
         if not self.replication_key:
             return None
         start = self.get_starting_timestamp(context)
-        return api_timestamp(start) if start is not None else None
+        return contract.format_timestamp(start) if start is not None else None
 
     # --- records ----------------------------------------------------------------------------
 
@@ -333,20 +333,6 @@ def modified_at(item: dict[str, Any]) -> str:
     """The latest of a record's ``createdAt``, ``updatedAt`` and ``completedAt``, in the
     API's form (so that strings compare as moments); ``""`` when it has none."""
     stamps = [item.get(key) for key in ("createdAt", "updatedAt", "completedAt")]
-    return max((api_text(s) for s in stamps if isinstance(s, str) and s), default="")
-
-
-def api_timestamp(moment: datetime) -> str:
-    """``2026-03-01T10:30:00.000Z``: the API's form [A], which sorts as text."""
-    utc = moment.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
-_API_FORM = len("2026-03-01T10:30:00.000Z")
-
-
-def api_text(value: str) -> str:
-    """A timestamp string in the API's form (it usually is already)."""
-    if len(value) == _API_FORM and value[19] == "." and value.endswith("Z"):
-        return value
-    return api_timestamp(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    return max(
+        (contract.reformat_timestamp(s) for s in stamps if isinstance(s, str) and s), default=""
+    )

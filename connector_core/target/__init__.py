@@ -24,7 +24,12 @@ from __future__ import annotations
 
 from connector_core.target import file_content, hostile
 from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
-from connector_core.target.errors import KeylessRecord, RecordError, rejectable_status
+from connector_core.target.errors import (
+    KeylessRecord,
+    RecordError,
+    record_errors_from,
+    rejectable_status,
+)
 from connector_core.target.file_sources import FileSources, file_source_properties
 from connector_core.target.id_map import IdMap
 from connector_core.target.id_map_marks import marks, replace_marks
@@ -75,6 +80,7 @@ __all__ = [
     "is_uuid",
     "json_safe",
     "marks",
+    "record_errors_from",
     "redacted",
     "rejectable_status",
     "replace_marks",
