@@ -23,7 +23,7 @@ its settings.
 from __future__ import annotations
 
 from connector_core.target import file_content, hostile
-from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
+from connector_core.target.base import GuardedTarget
 from connector_core.target.errors import (
     KeylessRecord,
     RecordError,
@@ -46,6 +46,7 @@ from connector_core.target.outcomes import OutcomeBook, PlanLines, StopOnReject
 from connector_core.target.pool import Fatal, Pool
 from connector_core.target.rejects import Rejects
 from connector_core.target.sink import EngineSink
+from connector_core.target.state_gate import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS
 from connector_core.target.stats import Stats
 from connector_core.target.values import is_uuid, json_safe, redacted, stable_hash
 from connector_core.target.waves import Waves, WaveSteps
