@@ -15,7 +15,7 @@ from typing_extensions import override
 from connector_core import BodyTooLarge, Downloaded, Inline, download_file
 from lightfield_api import adapt, contract
 from lightfield_api.errors import LightfieldError
-from tap_lightfield import schemas, trash
+from tap_lightfield import bookmarks, schemas, trash
 from tap_lightfield.client import LightfieldStream
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class DefinedStream(LightfieldStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        after = self.bookmark(context)
+        after = bookmarks.emit_after(self, context)
         first, self._trash_first = self._trash_first, None
         if first is None and self.trash is not None:
             first = trash.request_first(self, self.trash)
