@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from connector_core import STOP_PREFIX, scrub
+from connector_core import DISTRIBUTION, STOP_PREFIX, scrub
 
 #: The settings of the connectors marked secret (``mapping.SECRET_SETTINGS`` is the same).
 SECRET_KEYS = ("api_key_secret", "proxy_url")
@@ -49,7 +49,7 @@ def executable(name: str) -> str:
     """
     path = Path(sys.executable).parent / name
     if not path.exists():
-        msg = f"{name} is not installed next to {sys.executable}: install lexful-singer there"
+        msg = f"{name} is not installed next to {sys.executable}: install {DISTRIBUTION} there"
         raise FileNotFoundError(msg)
     return str(path)
 

@@ -1,15 +1,16 @@
 """The core both API profiles share: Lexful's and Lightfield's connectors are built on it.
 
 What is the same for every API we connect to lives here once; what is one API's own lives in
-its packages (``lexful_*``, ``lightfield_*``). ``connector_core.sandbox`` is the local API
-servers' shared half (fault layer, server harness, admin endpoints); it needs the ``sandbox``
-extra, so nothing a plugin imports may import it.
+its packages (``lexful_*``, ``lightfield_*``). The local API servers' shared half (fault
+layer, server harness, admin endpoints) is a package of its own beside this one,
+``sandbox_core``: it needs the ``sandbox`` extra, so neither this core nor any plugin imports it.
 """
 
 # The declared surface: what plugins may import (tests/test_layout.py checks it).
 from __future__ import annotations
 
 from connector_core import probe, safe_files, scrub
+from connector_core.download import Downloaded, InDirectory, Inline, download_file
 from connector_core.http import ApiProfile, BodyTooLarge, HttpClient
 from connector_core.names import stream_name
 from connector_core.presigned import PresignedUrls, file_hosts_property, upload_headers
@@ -31,10 +32,12 @@ from connector_core.probe import (
 from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 from connector_core.settings import (
     DEFAULT_MAX_CONCURRENCY,
+    DISTRIBUTION,
     client_options,
     concurrency_property,
     max_concurrency,
     request_properties,
+    setting_error,
     user_agent_property,
 )
 from connector_core.stops import STOP_PREFIX, OneLineStop, OneLineStopTap, OneLineStopTarget
@@ -44,13 +47,17 @@ __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DISTRIBUTION",
     "PROBE_MAX_TRIES",
     "PROBE_TIMEOUT_S",
     "STOP_PREFIX",
     "ApiProfile",
     "BodyTooLarge",
     "Check",
+    "Downloaded",
     "HttpClient",
+    "InDirectory",
+    "Inline",
     "OneLineStop",
     "OneLineStopTap",
     "OneLineStopTarget",
@@ -61,6 +68,7 @@ __all__ = [
     "Verdict",
     "client_options",
     "concurrency_property",
+    "download_file",
     "file_hosts_property",
     "iso_millis",
     "load_config",
@@ -73,6 +81,7 @@ __all__ = [
     "run_checks",
     "safe_files",
     "scrub",
+    "setting_error",
     "stream_name",
     "unreachable",
     "upload_headers",

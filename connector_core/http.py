@@ -40,6 +40,8 @@ from connector_core.safe_http import (
     BodyTooLarge,
     UrlGuard,
     UrlRefused,
+    bearer_of,
+    body_of,
     capped_chunks,
     hardened_session,
     headers_within,
@@ -180,6 +182,7 @@ class HttpClient:
         allow_redirects: bool = True,
         on_retry: Callable[[], None] | None = None,
         guard: UrlGuard | None = None,
+        read: Callable[[requests.Response], None] | None = None,
     ) -> requests.Response:
         """Send one call, retrying what is transient; raise a one-line error for the rest.
 
@@ -191,7 +194,9 @@ class HttpClient:
         ``url_guard`` for this call (a target checks a record's download_url by its own rules).
 
         Unless ``stream``, the body is read here, within the deadline and the size cap; a
-        streamed body is read with ``iter_body``.
+        streamed body is read with ``iter_body``: by ``read`` (a download, ``connector_core.
+        download``), called with each 2xx answer inside the retries, so that a body that breaks
+        off is sent for again and read from its start (``read`` starts its output afresh).
         """
         url = path_or_url if "://" in path_or_url else self.api_url + path_or_url
         shown = scrub.clean(urlsplit(url).path, 200)  # never the query: a presigned signature
@@ -201,7 +206,8 @@ class HttpClient:
         query = urlencode(params, safe=self.profile.query_safe) if params else None
         chosen = guard or self.url_guard
         send = _Send(
-            method, url, query, json, data, headers, authenticated, stream, allow_redirects, chosen
+            *(method, url, query, json, data, headers, authenticated, stream, allow_redirects),
+            *(chosen, read),
         )
         may_refresh = True  # a token refused right after its renewal is a real refusal;
         attempt = 0  # one renewed before a retry's wait may have expired during it
@@ -219,7 +225,7 @@ class HttpClient:
             refresh = status in self.profile.refresh_statuses
             if refresh and authenticated and may_refresh and _refreshable(auth):
                 may_refresh = False
-                auth.invalidate(_bearer(response))
+                auth.invalidate(bearer_of(response))
                 response.close()
                 continue
             if status in self.profile.transient_statuses and attempt < self.max_tries:
@@ -248,7 +254,11 @@ class HttpClient:
     def _try(self, send: _Send, attempt: int, shown: str) -> requests.Response | None:
         """One send; None after a network error that is worth another try (waited for)."""
         try:
-            return self._gated_send(send, shown)
+            response = self._gated_send(send, shown)
+            if send.read is not None and response.status_code < 300:
+                with response:  # a body that breaks off is a network error: tried again
+                    send.read(response)
+            return response
         except UrlRefused as exc:
             raise self.profile.connection_error(f"{send.method} {shown}: {exc}") from None
         except _NETWORK_ERRORS as exc:
@@ -269,7 +279,7 @@ class HttpClient:
         status = response.status_code
         # The body is the peer's text: it may echo the request (a secret) or forge log lines.
         message = scrub.peer_text(
-            self.profile.error_message(_body(response), response.reason or "")
+            self.profile.error_message(body_of(response), response.reason or "")
         )
         if status in self.profile.transient_statuses:
             message = f"{message} (gave up after {attempt} tries)"
@@ -380,21 +390,8 @@ class _Send:
     stream: bool
     allow_redirects: bool
     guard: UrlGuard | None
+    read: Callable[[requests.Response], None] | None
 
 
 def _refreshable(auth: object) -> TypeGuard[RefreshableAuth]:
     return isinstance(auth, RefreshableAuth)
-
-
-def _bearer(response: requests.Response) -> str | None:
-    # types-requests says a response always has its request; requests.Response() starts None.
-    request: requests.PreparedRequest | None = response.request
-    header = request.headers.get("Authorization", "") if request is not None else ""
-    return header.removeprefix("Bearer ") or None
-
-
-def _body(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text

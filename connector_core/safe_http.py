@@ -270,3 +270,19 @@ def read_into(response: requests.Response, chunks: Iterator[bytes]) -> None:
     # What requests itself does once it has read a body (there is no public setter).
     response._content = data
     response._content_consumed = True  # type: ignore[attr-defined]
+
+
+def bearer_of(response: requests.Response) -> str | None:
+    """The bearer token a request was sent with (the one a 401 says went stale)."""
+    # types-requests says a response always has its request; requests.Response() starts None.
+    request: requests.PreparedRequest | None = response.request
+    header = request.headers.get("Authorization", "") if request is not None else ""
+    return header.removeprefix("Bearer ") or None
+
+
+def body_of(response: requests.Response) -> Any:
+    """An (error) answer's body: its JSON, else its text."""
+    try:
+        return response.json()
+    except ValueError:
+        return response.text

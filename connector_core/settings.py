@@ -16,6 +16,9 @@ from singer_sdk.exceptions import ConfigValidationError
 from connector_core import scrub
 from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
 
+# The distribution that ships every connector, of both APIs (pyproject.toml's name): the
+# plugins' --version reads it, and it is the User-Agent of a client given none.
+DISTRIBUTION = "lexful-lightfield-connectors"
 DEFAULT_MAX_CONCURRENCY = 8  # the old default, and a number's default where auto is refused
 AUTO = "auto"
 AUTO_MAX_CONCURRENCY = 64  # the most requests in flight that auto goes to
@@ -188,10 +191,14 @@ def proxies(proxy_url: Any) -> dict[str, str]:
     except ValueError:
         port = None
     if parts.scheme != "http" or not parts.hostname or not port:  # as documented
-        msg = f"{PROXY_SETTING}: expected http://[user:password@]host:port"
-        raise ConfigValidationError(msg, errors=[msg])
+        raise setting_error(f"{PROXY_SETTING}: expected http://[user:password@]host:port")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        msg = f"{PROXY_SETTING}: a proxy URL has no path, query or fragment"
-        raise ConfigValidationError(msg, errors=[msg])
+        raise setting_error(f"{PROXY_SETTING}: a proxy URL has no path, query or fragment")
     scrub.register(str(proxy_url), parts.password, unquote(parts.password or ""))
     return {"http": str(proxy_url), "https": str(proxy_url)}
+
+
+def setting_error(message: str) -> ConfigValidationError:
+    """A bad setting, as the SDK reports it: ``message`` (one line naming the setting) is
+    both the error and its only listed problem."""
+    return ConfigValidationError(message, errors=[message])

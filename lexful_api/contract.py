@@ -359,8 +359,8 @@ def format_timestamp(moment: datetime) -> str:
 _API_FORM = len("2024-01-15T10:30:00.000Z")
 
 
-def api_timestamp(value: str) -> str:
-    """A timestamp in the API's own form (milliseconds, ``Z``): such values compare as text."""
+def reformat_timestamp(value: str) -> str:
+    """Timestamp text in any ISO-8601 form, rewritten in the API's form (milliseconds, ``Z``)."""
     if len(value) == _API_FORM and value[19] == "." and value[-1] == "Z":
         return value
     return format_timestamp(parse_timestamp(value))

@@ -22,6 +22,7 @@ from typing_extensions import override
 from connector_core import (
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_RESPONSE_BYTES,
+    DISTRIBUTION,
     ApiProfile,
     HttpClient,
     PresignedUrls,
@@ -84,7 +85,7 @@ class LexfulClient(HttpClient):
             adaptive_concurrency=adaptive_concurrency,
             url_guard=PresignedUrls.build(api_url.rstrip("/"), allowed_file_hosts).check,
             proxies=proxies,
-            user_agent=user_agent or "lexful-singer",
+            user_agent=user_agent or DISTRIBUTION,
         )
         # The token request goes through this same client (retries, pacing), unauthenticated.
         self.auth = LexfulTokenAuth(

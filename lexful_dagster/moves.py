@@ -66,7 +66,7 @@ def moved_in(
                 "fields": "id,created_at",
             }
             for item in client.iter_list(contract.assets_path(name), params, IN_LIMIT):
-                created = contract.api_timestamp(str(item["created_at"]))
+                created = contract.reformat_timestamp(str(item["created_at"]))
                 # At the bookmark itself, the run goes on after the last id it emitted.
                 if created < value or str(item["id"]) <= last_id:
                     found.setdefault(stream, []).append(str(item["id"]))

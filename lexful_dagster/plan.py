@@ -298,7 +298,7 @@ def list_organizations(client: LexfulClient) -> list[Organization]:
     """Every organization of the account, deleted ones too: their assets are still there."""
     params = {"include_deleted": "true", "fields": "id,created_at"}
     return [
-        Organization(str(org["id"]), contract.api_timestamp(str(org["created_at"])))
+        Organization(str(org["id"]), contract.reformat_timestamp(str(org["created_at"])))
         for org in client.iter_list(contract.organizations_path(), params, contract.MAX_PAGE_SIZE)
     ]
 

@@ -137,7 +137,7 @@ def bookmarks(project: MeltanoProject, account: Account, key: str) -> dict[str, 
         covered = (state.get("scope") or {}).get("organization_ids")
         if state.get("replication_key") == "created_at" and value:
             marks[stream] = (
-                contract.api_timestamp(str(value)),
+                contract.reformat_timestamp(str(value)),
                 str(last.get("id") or ""),
                 frozenset(covered) if isinstance(covered, list) else None,
             )

@@ -1,7 +1,7 @@
 """A local Lexful API server for development, tests and benchmarks.
 
-It needs the ``sandbox`` extra (``pip install 'lexful-singer[sandbox]'``): the tap and the
-target never import it, so the plugins install no web server.
+It needs the ``sandbox`` extra (``pip install 'lexful-lightfield-connectors[sandbox]'``): the
+tap and the target never import it, so the plugins install no web server.
 """
 
 try:
@@ -10,7 +10,7 @@ try:
 except ModuleNotFoundError as exc:  # pragma: no cover - only without the extra
     if exc.name not in ("starlette", "uvicorn"):
         raise
-    msg = f"lexful_sandbox needs {exc.name}: pip install 'lexful-singer[sandbox]'"
+    msg = f"lexful_sandbox needs {exc.name}: pip install 'lexful-lightfield-connectors[sandbox]'"
     raise ModuleNotFoundError(msg, name=exc.name) from exc
 
 __all__ = ["HookAnswer", "Sandbox", "running_sandbox"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from connector_core.sandbox.cli import add_fault_flags, list_variants, serve, serve_parser
-from connector_core.sandbox.cli import options_from as core_options_from
 from lexful_sandbox.common.variants import REGISTRY
 from lexful_sandbox.http.app import build_app
 from lexful_sandbox.http.faults import Faults
 from lexful_sandbox.http.server import Options, prepare
 from lexful_sandbox.resources.accounts import credentials
+from sandbox_core.cli import add_fault_flags, list_variants, serve, serve_parser
+from sandbox_core.cli import options_from as core_options_from
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,6 +1,6 @@
 """``running_sandbox``: the sandbox for tests and benchmarks, in a thread or a child process.
 
-The harness is the core's (``connector_core.sandbox.harness``); this module builds Lexful's
+The harness is ``sandbox_core.harness``; this module builds Lexful's
 server for it and names the credentials of the first account.
 """
 
@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from connector_core.sandbox.harness import (
+from lexful_sandbox.http.app import build_app
+from lexful_sandbox.http.faults import Faults
+from lexful_sandbox.http.server import Options, prepare
+from lexful_sandbox.resources import accounts
+from lexful_sandbox.storage.store import Store
+from sandbox_core.harness import (
     AdminControl,
     Control,
     SandboxBase,
@@ -17,11 +22,6 @@ from connector_core.sandbox.harness import (
     run_in_thread,
     serve_in_child,
 )
-from lexful_sandbox.http.app import build_app
-from lexful_sandbox.http.faults import Faults
-from lexful_sandbox.http.server import Options, prepare
-from lexful_sandbox.resources import accounts
-from lexful_sandbox.storage.store import Store
 
 
 class Sandbox(SandboxBase[Store]):

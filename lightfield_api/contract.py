@@ -11,9 +11,12 @@ the sandbox: ``lightfield-sandbox variants``).
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
+
+from connector_core import iso_millis
 
 # --- transport ----------------------------------------------------------------------------
 
@@ -105,6 +108,9 @@ RESTORE_SCOPE = "restore"
 # [A] moving a record to the trash (or back) sets its `updatedAt`: what tells a reader when a
 # trashed record was trashed (the docs name no trash time).
 TRASH_SETS_UPDATED_AT = True
+# [A] timestamps read back in UTC with milliseconds and `Z` (`2026-03-01T10:30:00.000Z`): in
+# that form strings compare as moments (``format_timestamp``, ``reformat_timestamp``).
+_API_FORM = len("2026-03-01T10:30:00.000Z")
 #: The scope prefix of custom objects (`custom_objects:update|delete` [D S30]; read, create and
 #: restore [A]).
 CUSTOM_OBJECTS_SCOPE = "custom_objects"
@@ -315,3 +321,17 @@ def rate_category(method: str, path: str) -> str:
     if method.upper() not in ("GET", "HEAD"):
         return WRITE
     return SEARCH if _SEARCH_PATHS.match(path) else READ
+
+
+def format_timestamp(moment: datetime) -> str:
+    """A moment in the API's timestamp form [A] (``2026-03-01T10:30:00.000Z``)."""
+    return iso_millis(moment)
+
+
+def reformat_timestamp(value: str) -> str:
+    """Timestamp text in any ISO-8601 form, rewritten in the API's form (it usually is already);
+    text with no offset is UTC."""
+    if len(value) == _API_FORM and value[19] == "." and value.endswith("Z"):
+        return value
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return format_timestamp(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))

@@ -18,6 +18,7 @@ import requests
 from connector_core import (
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_RESPONSE_BYTES,
+    DISTRIBUTION,
     ApiProfile,
     HttpClient,
     PresignedUrls,
@@ -106,7 +107,7 @@ class LightfieldClient(HttpClient):
             adaptive_concurrency=adaptive_concurrency,
             url_guard=PresignedUrls.build(api_url.rstrip("/"), allowed_file_hosts).check,
             proxies=proxies,
-            user_agent=user_agent or "lightfield-singer",
+            user_agent=user_agent or DISTRIBUTION,
         )
         self.session.hooks["response"].append(self._watch_rate_limit)
 

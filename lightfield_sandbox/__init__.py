@@ -5,12 +5,13 @@ contract it serves; ``lightfield_api.contract`` holds its assumptions.
 """
 
 try:
-    from connector_core.sandbox.faults import HookAnswer
     from lightfield_sandbox.testing import Sandbox, running_sandbox
+    from sandbox_core.faults import HookAnswer
 except ModuleNotFoundError as exc:  # pragma: no cover - only without the extra
     if exc.name not in ("starlette", "uvicorn"):
         raise
-    msg = f"lightfield_sandbox needs {exc.name}: pip install 'lexful-singer[sandbox]'"
+    extra = "lexful-lightfield-connectors[sandbox]"
+    msg = f"lightfield_sandbox needs {exc.name}: pip install '{extra}'"
     raise ModuleNotFoundError(msg, name=exc.name) from exc
 
 __all__ = ["HookAnswer", "Sandbox", "running_sandbox"]

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-from connector_core.sandbox.cli import add_fault_flags, list_variants, serve, serve_parser
-from connector_core.sandbox.cli import options_from as core_options_from
 from lightfield_api.contract import RATE_LIMIT_PER_S
 from lightfield_sandbox.common.variants import REGISTRY
 from lightfield_sandbox.http.app import build_app
 from lightfield_sandbox.http.faults import LightfieldFaults
 from lightfield_sandbox.http.server import Options, prepare
 from lightfield_sandbox.resources.workspaces import credentials
+from sandbox_core.cli import add_fault_flags, list_variants, serve, serve_parser
+from sandbox_core.cli import options_from as core_options_from
 
 
 def parser() -> argparse.ArgumentParser:

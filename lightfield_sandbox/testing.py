@@ -1,6 +1,6 @@
 """``running_sandbox``: the Lightfield sandbox for tests, in a thread or a child process.
 
-The harness is the core's (``connector_core.sandbox.harness``); this module builds the
+The harness is ``sandbox_core.harness``; this module builds the
 Lightfield server for it. Unlike ``lightfield-sandbox serve`` there is no rate limit unless
 asked for, so that tests which write quickly do not meet a 429 by chance.
 """
@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from connector_core.sandbox.harness import (
+from lightfield_sandbox.http.app import build_app
+from lightfield_sandbox.http.faults import LightfieldFaults
+from lightfield_sandbox.http.server import Options, prepare
+from lightfield_sandbox.resources import workspaces
+from lightfield_sandbox.storage.store import Store
+from sandbox_core.harness import (
     AdminControl,
     Control,
     SandboxBase,
@@ -18,11 +23,6 @@ from connector_core.sandbox.harness import (
     run_in_thread,
     serve_in_child,
 )
-from lightfield_sandbox.http.app import build_app
-from lightfield_sandbox.http.faults import LightfieldFaults
-from lightfield_sandbox.http.server import Options, prepare
-from lightfield_sandbox.resources import workspaces
-from lightfield_sandbox.storage.store import Store
 
 
 class Sandbox(SandboxBase[Store]):

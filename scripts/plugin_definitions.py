@@ -24,9 +24,11 @@ from typing import Any
 
 import yaml
 
+from connector_core import DISTRIBUTION
+
 ROOT = Path(__file__).resolve().parent.parent
 # The distribution the four console scripts come from (pyproject.toml's name).
-PIP_URL = "lexful-singer"
+PIP_URL = DISTRIBUTION
 PLUGINS = {
     "tap-lexful": ("extractors", "Lexful"),
     "target-lexful": ("loaders", "Lexful"),

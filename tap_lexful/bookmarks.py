@@ -1,4 +1,14 @@
-"""What a bookmark is a bookmark of: each incremental stream's state keeps its scope.
+"""tap-lexful's bookmarks: where a walk starts from a stream's state, how the bookmark moves,
+and what it is a bookmark of.
+
+Where a walk starts (``walk_start``): the bookmark (the SDK's ``replication_key_value``), else
+``start_date``, less ``lookback_seconds``, asked for with ``[gte]`` as records can share a
+moment; it then skips what is at or before the last record emitted (``LAST_EMITTED``,
+``resume_position``). How the bookmark moves (``Advance``): the walk emits records in (key, id)
+order, so each record written is the exact bookmark, and its place goes in the state
+(``mark_emitted``); the SDK writes the bookmark itself from the same records.
+
+What a bookmark is a bookmark of: each incremental stream's state keeps its scope.
 
 A stream's state holds, beside the SDK's ``replication_key`` and ``replication_key_value``
 and the tap's ``last_emitted``, the ``scope`` it was made under: the replication key, the
@@ -26,7 +36,7 @@ The ``replication_key`` setting wins over an input catalog's replication key
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -208,8 +218,8 @@ class CatchUp:
         self.state = stream.get_context_state(context)
         self.saved = {k: self.state[k] for k in _BOOKMARK_KEYS if k in self.state}
         # Where the stream's own walk starts: what it will emit is not caught up here.
-        self.since = stream.lower_bound(context)
-        self.after = stream.resume_position(context)
+        self.since = walk_start(stream, context)
+        self.after = resume_position(stream, context)
 
     def pages(self) -> Iterator[Records]:
         """The added organizations' records before the bookmark's place, in order."""
@@ -231,7 +241,7 @@ class CatchUp:
             progress=Progress(self.stream.logger, f"{self.stream.name} catch-up"),
             logger=self.stream.logger,
             name=self.stream.name,
-            since=contract.api_timestamp(str(start)) if start else None,
+            since=contract.reformat_timestamp(str(start)) if start else None,
             counts_total=False,
         )
         runtime = self.stream.runtime
@@ -271,6 +281,54 @@ def mark_emitted(stream: LexfulStream, row: dict[str, Any], context: Context | N
         # (``scope_of``), and a run that selects the stream reads it again.
         state["replication_key"] = key
         state["replication_key_value"] = row.get(key)
+
+
+def walk_start(stream: LexfulStream, context: Context | None) -> str | None:
+    """Where an incremental walk starts: the bookmark (or start_date) less the lookback."""
+    if not stream.replication_key:
+        return None
+    start = stream.get_starting_timestamp(context)
+    if start is None:
+        return None
+    lookback = timedelta(seconds=int(stream.config.get("lookback_seconds") or 0))
+    return contract.format_timestamp(start - lookback)
+
+
+def note_scope(stream: LexfulStream, context: Context | None) -> None:
+    """A first run's bookmark is made under this run's settings: its scope says so."""
+    if stream.incremental:
+        stream.get_context_state(context).setdefault(SCOPE, scope_of(stream))
+
+
+class Advance:
+    """How a stream's bookmark moves as its records are written (``mark_emitted``).
+
+    Children are synced, and their STATE written, between ``emitting`` and the parent's
+    RECORD: with children the place noted is the previous record's, the one written, and the
+    last one is noted by ``written`` once the walk ends.
+    """
+
+    def __init__(self, stream: LexfulStream) -> None:
+        self.stream = stream
+        self.held: dict[str, Any] | None = None  # with children: the record being synced
+
+    def start(self) -> None:
+        self.held = None
+
+    def emitting(self, row: dict[str, Any], context: Context | None) -> None:
+        """``row`` is about to be written."""
+        if not self.stream.selected_children:
+            mark_emitted(self.stream, row, context)
+            return
+        previous, self.held = self.held, row
+        if previous is not None:
+            mark_emitted(self.stream, previous, context)
+
+    def written(self, context: Context | None) -> None:
+        """The walk ended: the record held back (with children) is written now."""
+        if self.held is not None:
+            mark_emitted(self.stream, self.held, context)
+        self.held = None
 
 
 def resume_position(stream: LexfulStream, context: Context | None) -> Position | None:

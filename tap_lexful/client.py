@@ -9,7 +9,6 @@ built by the SDK's public ``get_http_request`` hook (URL, params) and sent by ``
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -33,7 +32,6 @@ from connector_core.tap import (
 )
 from lexful_api import LexfulError, adapt, contract
 from tap_lexful import bookmarks, deletes, filter_trees
-from tap_lexful.bookmarks import LAST_EMITTED
 from tap_lexful.message_writer import BufferedMsgSpecWriter
 from tap_lexful.schemas import json_text_fields, stream_schema
 from tap_lexful.settings_check import FilterFields, api_filter_key
@@ -47,7 +45,7 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
     from singer_sdk.singerlib import Catalog
 
-__all__ = ["LAST_EMITTED", "LexfulStream", "LexfulStreamError"]
+__all__ = ["LexfulStream", "LexfulStreamError"]
 
 
 class LexfulStreamError(StreamError):
@@ -110,7 +108,7 @@ class LexfulStream(PagedStream):
             self.sent_counts = tap.message_writer.sent  # what the summary line says was sent
         self._prefetched: dict[tuple[str, ...], Future[Records]] = {}
         self._reported_fields: set[str] = set()
-        self._emitting: dict[str, Any] | None = None  # with children: the record being synced
+        self.advance = bookmarks.Advance(self)  # the bookmark, as records are written
         #: Organizations added to organization_ids since the bookmark (``bookmarks.reconcile``).
         self.catch_up: tuple[str, ...] = ()
 
@@ -203,16 +201,6 @@ class LexfulStream(PagedStream):
         asked = {self.derived_fields.get(name, name) for name in selected}
         return sorted(asked | (needed & set(names)))
 
-    def lower_bound(self, context: Context | None) -> str | None:
-        """Where an incremental walk starts: the bookmark (or start_date) less the lookback."""
-        if not self.replication_key:
-            return None
-        start = self.get_starting_timestamp(context)
-        if start is None:
-            return None
-        lookback = timedelta(seconds=int(self.config.get("lookback_seconds") or 0))
-        return contract.format_timestamp(start - lookback)
-
     # --- responses ------------------------------------------------------------------------
 
     @override
@@ -237,7 +225,7 @@ class LexfulStream(PagedStream):
     ) -> dict[str, Any] | None:
         key = self.replication_key
         if key and isinstance(row.get(key), str):
-            row[key] = contract.api_timestamp(row[key])
+            row[key] = contract.reformat_timestamp(row[key])
         if "_sdc_deleted_at" in self.known_fields:
             row["_sdc_deleted_at"] = row.get("deleted_at")
         for name in self.json_text_fields:  # none, unless the API has types the tap lacks
@@ -248,35 +236,8 @@ class LexfulStream(PagedStream):
         if self.deletes.active:
             self.deletes.emitted(row, context)
         elif key:
-            self._note_emitting(row, context)
+            self.advance.emitting(row, context)
         return row
-
-    def _note_emitting(self, row: dict[str, Any], context: Context | None) -> None:
-        """Keep in the state the exact place of the last record emitted (see ``LAST_EMITTED``).
-
-        Children are synced, and their STATE written, between this call and the parent's
-        RECORD: with children the place noted is the previous record's, the one written.
-        """
-        if self.selected_children:
-            previous, self._emitting = self._emitting, row
-            if previous is not None:
-                self._mark_emitted(previous, context)
-        else:
-            self._mark_emitted(row, context)
-
-    def _mark_emitted(self, row: dict[str, Any], context: Context | None) -> None:
-        bookmarks.mark_emitted(self, row, context)
-
-    def _mark_last_emitted(self, context: Context | None) -> None:
-        """With children, ``_note_emitting`` holds the last record back: it is written now.
-
-        A method of its own: inline in ``get_records``, a type checker would take ``_emitting``
-        for the None assigned there, unaware that ``post_process`` sets it between yields."""
-        if self._emitting is not None:
-            self._mark_emitted(self._emitting, context)
-
-    def resume_position(self, context: Context | None) -> Position | None:
-        return bookmarks.resume_position(self, context)
 
     @cached_property
     def known_fields(self) -> frozenset[str]:
@@ -307,22 +268,19 @@ class LexfulStream(PagedStream):
         if self.parent_stream_type is not None:
             yield from self._child_records(context)
             return
-        self._emitting = None
+        self.advance.start()
         self.progress.start()
         self.deletes.start(context)
         try:
             if self.catch_up:  # organizations added since the bookmark: up to it first
                 catch_up = bookmarks.CatchUp(self, self.catch_up, context)
                 yield from self._emit(catch_up.pages(), context)
-                self._mark_last_emitted(context)
+                self.advance.written(context)
                 catch_up.done()
-                self._emitting, self.catch_up = None, ()
-            if self.incremental:  # a first run's bookmark is made under this run's settings
-                self.get_context_state(context).setdefault(
-                    bookmarks.SCOPE, bookmarks.scope_of(self)
-                )
+                self.catch_up = ()
+            bookmarks.note_scope(self, context)
             yield from self._emit(self.walk(context, concurrent=True), context)
-            self._mark_last_emitted(context)
+            self.advance.written(context)
             yield from self.deletes.records(context)
             self.log_summary(note=self.runtime.client.concurrency_note())
         finally:  # an aborted sync (--test, an error) must not leave requests queued
@@ -349,8 +307,8 @@ class LexfulStream(PagedStream):
             progress=self.progress,
             logger=self.logger,
             name=self.name,
-            since=self.lower_bound(context),
-            after=self.resume_position(context),
+            since=bookmarks.walk_start(self, context),
+            after=bookmarks.resume_position(self, context),
             counts_total=self.parent_stream_type is None,
             max_pages=self.runtime.client.max_pages,
         )

@@ -24,7 +24,7 @@ from singer_sdk import typing as th
 from typing_extensions import override
 
 from lexful_api import LexfulError, contract
-from tap_lexful import filter_trees
+from tap_lexful import bookmarks, filter_trees
 from tap_lexful.client import LexfulStream
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ class Reconciliation:
     def _full_read(self, context: Context | None) -> bool:
         s = self.stream
         filtered = s.config.get("filters", {}).get(s.name) or filter_trees.tree_of(s.config, s.name)
-        if s.lower_bound(context) is not None or filtered:
+        if bookmarks.walk_start(s, context) is not None or filtered:
             return False
         fields = s.api_fields()
         return fields is None or "organization_id" in fields

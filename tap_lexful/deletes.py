@@ -77,7 +77,8 @@ class DeletesPass:
         saved = {key: state.get(key) for key in _BOOKMARK_KEYS}  # the main walk's bookmark
         mark = state[LAST_DELETED]
         after = Position(contract.sortable_timestamp(mark.get("deleted_at")), str(mark.get("id")))
-        params = {**self._params(), "deleted_at[gte]": contract.api_timestamp(mark["deleted_at"])}
+        since = contract.reformat_timestamp(mark["deleted_at"])
+        params = {**self._params(), "deleted_at[gte]": since}
         count = 0
         self.active = True
         try:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
-import os
-import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import requests
 from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
-from connector_core import BodyTooLarge, safe_files, scrub
+from connector_core import BodyTooLarge, Downloaded, InDirectory, Inline, download_file, scrub
 from connector_core.tap import Runtime
 from lexful_api import LexfulError, contract
 from tap_lexful import counts, schemas
@@ -29,7 +23,6 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
     from singer_sdk.streams import Stream
 
-CHUNK_BYTES = 1 << 16
 # On-disk names under files_dir are ASCII, so characters are bytes: a segment of at most 100
 # and an extension of at most 16 stay far below NAME_MAX (255 bytes), ".part" included.
 MAX_SEGMENT = 100
@@ -269,9 +262,8 @@ class FilesStream(LexfulStream):
                 limit,
             )
             return
-        buffer = io.BytesIO()
         try:
-            digest = self._download_to(buffer, record, context, limit)
+            got = self._download(record, context, Inline(), limit)
         except BodyTooLarge:  # the declared size was wrong or missing: no more is read
             self.logger.warning(
                 "Stream 'files': file %s has more than max_inline_bytes (%d): "
@@ -280,76 +272,50 @@ class FilesStream(LexfulStream):
                 limit,
             )
             return
-        record["sha256"] = digest
-        record["content_base64"] = base64.b64encode(buffer.getvalue()).decode("ascii")
+        record["sha256"] = got.sha256
+        record["content_base64"] = got.content_base64
 
     def _save(self, record: dict[str, Any], context: Context) -> None:
         """Stream the bytes to ``files_dir/<asset_type>/<asset_id>/<file_id>.<ext>``, each
         part made safe and short by ``_safe``/``_extension``: the API's names are not ours.
         Directories are 0700 and entered without following a symlink; the file is written
-        0600 under a fresh name, then renamed (``connector_core.safe_files``)."""
-        root = self.config["files_dir"]
+        0600 under a fresh name, then renamed (``connector_core.download_file``)."""
         segments = (_safe(context["asset_type"]), _safe(context["asset_id"]))
         extension = _extension(str(record.get("file_extension") or ""))
         name = _safe(str(record["id"])) + (f".{extension}" if extension else "")
         limit = int(self.config.get("max_file_bytes") or DEFAULT_MAX_FILE_BYTES)
         where = f"Stream 'files': file {scrub.clean(record['id'], 80)}"
         try:
-            folder = safe_files.private_dirs(root, segments)
-            try:
-                with safe_files.new_file(folder, name) as out:
-                    record["sha256"] = self._download_to(out, record, context, limit)
-            finally:
-                os.close(folder)
+            got = self._download(
+                record, context, InDirectory(self.config["files_dir"], segments, name), limit
+            )
         except BodyTooLarge:
             raise FatalAPIError(f"{where}: more than max_file_bytes ({limit})") from None
         except OSError as exc:
             raise FatalAPIError(f"{where}: not written under files_dir: {exc}") from None
-        record["local_path"] = str(Path(root, *segments, name))
+        record["sha256"] = got.sha256
+        record["local_path"] = got.local_path
 
-    def _download_to(
-        self, out: BinaryIO, record: dict[str, Any], context: Context, limit: int
-    ) -> str:
-        """Copy the file's bytes into ``out`` in chunks; its SHA-256. Retried from the start
-        when the body breaks off (LexfulClient retries only up to the headers). The presigned
-        URL stays in this function: never in a record, a log line or an error. No more than
-        ``limit`` bytes are read (``BodyTooLarge``); the URL is checked by the client's guard
-        (``connector_core.presigned``) before anything is sent to it."""
+    def _download(
+        self, record: dict[str, Any], context: Context, to: Inline | InDirectory, limit: int
+    ) -> Downloaded:
+        """The file's bytes to ``to`` (``connector_core.download_file``: the client's retries,
+        a body that breaks off read again from its start; no more than ``limit`` bytes, else
+        ``BodyTooLarge``; the URL checked by the client's guard, ``connector_core.presigned``).
+        The presigned URL stays in this function: never in a record, a log line or an error."""
         client = self.runtime.client
         path = contract.file_download_path(context["asset_type"], context["asset_id"], record["id"])
         where = scrub.clean(f"Stream 'files': file {record['id']} of asset {context['asset_id']}")
-        for attempt in range(1, client.max_tries + 1):
-            out.seek(0)
-            out.truncate()
-            digest = hashlib.sha256()
-            if attempt > 1:
-                self.progress.retried()
-            try:
-                self.progress.requested()
-                body = client.request("GET", path, on_retry=self.progress.retried).json()
-                self.progress.requested()
-                with client.request(
-                    "GET",
-                    contract.download_url(body),
-                    authenticated=False,
-                    stream=True,
-                    on_retry=self.progress.retried,
-                ) as response:
-                    for chunk in client.iter_body(response, limit):
-                        digest.update(chunk)
-                        out.write(chunk)
-            except (LexfulError, ValueError) as exc:
-                raise FatalAPIError(f"{where}: {exc}") from None
-            except requests.RequestException as exc:  # its text may quote the URL: not shown
-                if attempt == client.max_tries:
-                    msg = f"{where}: download broke off {attempt} times ({type(exc).__name__})"
-                    raise FatalAPIError(msg) from None
-                self.logger.debug("%s: download broke off; trying again", where)
-                time.sleep(client.backoff_base_s * attempt)
-                continue
-            self._check_size(record, out.tell())
-            return digest.hexdigest()
-        raise AssertionError  # the loop returns or raises
+        try:
+            self.progress.requested()
+            body = client.request("GET", path, on_retry=self.progress.retried).json()
+            self.progress.requested()
+            url = contract.download_url(body)
+            got = download_file(client, url, to, limit, on_retry=self.progress.retried)
+        except (LexfulError, ValueError) as exc:
+            raise FatalAPIError(f"{where}: {exc}") from None
+        self._check_size(record, got.size)
+        return got
 
     def _check_size(self, record: dict[str, Any], received: int) -> None:
         if isinstance(record.get("size"), int) and record["size"] != received:

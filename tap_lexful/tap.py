@@ -7,10 +7,17 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError, MappingError
+from singer_sdk.exceptions import MappingError
 from typing_extensions import override
 
-from connector_core import OneLineStop, OneLineStopTap, file_hosts_property, user_agent_property
+from connector_core import (
+    DISTRIBUTION,
+    OneLineStop,
+    OneLineStopTap,
+    file_hosts_property,
+    setting_error,
+    user_agent_property,
+)
 from connector_core.tap import Runtime
 from lexful_api import LexfulAuthError, LexfulError, adapt, contract
 from lexful_api.settings import (
@@ -51,7 +58,7 @@ class TapLexful(OneLineStopTap):
     """Singer tap for the Lexful IT-documentation API."""
 
     name = "tap-lexful"
-    package_name = "lexful-singer"  # the distribution it is installed from: --version reads it
+    package_name = DISTRIBUTION  # the distribution it is installed from: --version reads it
     dynamic_catalog = True  # asset streams come from GET /v1/asset_types at every run
     # msgspec: 50k records in ~5 s against ~10 s with the default writer; and no flush per
     # RECORD (see BufferedMsgSpecWriter).
@@ -232,11 +239,11 @@ class TapLexful(OneLineStopTap):
         try:
             settings_check.check_flattening(self.config)
         except settings_check.SettingError as exc:
-            raise _setting_error(str(exc)) from None
+            raise setting_error(str(exc)) from None
         try:
             super().setup_mapper()
         except MappingError as exc:
-            raise _setting_error(f"stream_maps: {exc}") from None
+            raise setting_error(f"stream_maps: {exc}") from None
 
     @override
     def discover_streams(self) -> list[Stream]:
@@ -250,7 +257,7 @@ class TapLexful(OneLineStopTap):
         try:
             settings_check.check_organization_ids(self.config, self.runtime.client)
         except settings_check.SettingError as exc:
-            raise _setting_error(str(exc)) from None
+            raise setting_error(str(exc)) from None
         fixed = [stream_class(self, self.runtime) for stream_class in FIXED_STREAMS]
         fixed += self._child_streams()
         taken = {stream.name for stream in fixed}
@@ -263,13 +270,13 @@ class TapLexful(OneLineStopTap):
             {s.name for s in discovered if isinstance(s, LexfulStream) and s.selects_fields},
         )
         if trees:
-            raise _setting_error(trees)
+            raise setting_error(trees)
         try:
             settings_check.check_stream_maps(
                 self.config, [(s.name, s.schema, list(s.primary_keys or [])) for s in discovered]
             )
         except settings_check.SettingError as exc:
-            raise _setting_error(str(exc)) from None
+            raise setting_error(str(exc)) from None
         return discovered
 
     @property
@@ -330,9 +337,9 @@ class TapLexful(OneLineStopTap):
                 raise OneLineStop(str(exc.cause)) from None
             # 403: the account (header) is not the key's; 401: the key pair itself [A].
             if _status(exc.cause) == 403:
-                raise _setting_error(f"account_id: refused: {exc.cause}") from None
+                raise setting_error(f"account_id: refused: {exc.cause}") from None
             if isinstance(exc.cause, LexfulAuthError) or _status(exc.cause) == 401:
-                raise _setting_error(f"api_key_id/api_key_secret: {exc.cause}") from None
+                raise setting_error(f"api_key_id/api_key_secret: {exc.cause}") from None
             raise
         wanted = self.config.get("asset_types")
         if not wanted:
@@ -341,7 +348,7 @@ class TapLexful(OneLineStopTap):
         unknown = sorted(set(wanted) - known)
         if unknown:
             msg = f"asset_types: unknown asset type(s) {unknown}; known: {sorted(known)}"
-            raise _setting_error(msg)
+            raise setting_error(msg)
         self._left_out = sorted(known - set(wanted))
         return [item for item in definitions if item["name"] in set(wanted)]
 
@@ -357,10 +364,10 @@ class TapLexful(OneLineStopTap):
         try:
             settings_check.check_settings(self.config)
         except settings_check.SettingError as exc:
-            raise _setting_error(str(exc)) from None
+            raise setting_error(str(exc)) from None
         tree_problem = filter_trees.shape_problem(self.config)  # before any request
         if tree_problem:
-            raise _setting_error(tree_problem)
+            raise setting_error(tree_problem)
 
     def _check_filters(self, by_name: dict[str, Stream]) -> None:
         """Every filter names a stream and a field its endpoint filters on."""
@@ -372,7 +379,7 @@ class TapLexful(OneLineStopTap):
         try:
             settings_check.check_filters(self.config, fields)
         except settings_check.SettingError as exc:
-            raise _setting_error(str(exc)) from None
+            raise setting_error(str(exc)) from None
 
 
 def _sync_rank(stream: Stream) -> tuple[int, str]:
@@ -381,10 +388,6 @@ def _sync_rank(stream: Stream) -> tuple[int, str]:
 
 def _status(error: LexfulError) -> int | None:
     return getattr(error, "status", None)
-
-
-def _setting_error(message: str) -> ConfigValidationError:
-    return ConfigValidationError(message, errors=[message])
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ How a run reads a list, and why nothing is lost or doubled:
 
 - Lightfield documents no sort parameter and no filter on ``createdAt``/``updatedAt``, so an
   incremental stream reads the whole list every run and emits only the records created or
-  updated after the bookmark (``modifiedAt`` > bookmark).
+  updated after the bookmark (``modifiedAt`` > bookmark; ``bookmarks`` holds that logic).
 - The list is offset-paged, newest first [A], from an index that may lag writes [D]. A record
   created while the tap pages pushes every later record one place down (a page would repeat
   one); a deleted one pulls them up (a record would be skipped). Pages overlap by a record, so
@@ -19,8 +19,8 @@ How a run reads a list, and why nothing is lost or doubled:
   record that exists for the whole run read, and a list that gains a record a second still
   read to its end.
 - The bookmark is the latest ``modifiedAt`` emitted, capped at the run's start less
-  ``index_lag_seconds`` (the replication signpost): a write the index had not shown yet has a
-  ``modifiedAt`` after that cap, so the next run emits it.
+  ``index_lag_seconds`` (the replication signpost, ``bookmarks.signpost``): a write the index
+  had not shown yet has a ``modifiedAt`` after that cap, so the next run emits it.
 - A link made or removed from the other side moves no ``updatedAt`` on this side: a record
   whose relationships differ from last run's is emitted too (``links``).
 
@@ -37,7 +37,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -61,6 +61,7 @@ from connector_core.tap import (
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError
 from lightfield_api.http import list_page
+from tap_lightfield import bookmarks
 from tap_lightfield.links import LinksSeen
 from tap_lightfield.schemas import MODIFIED_AT
 
@@ -145,21 +146,8 @@ class LightfieldStream(PagedStream):
 
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> str | None:
-        """The highest bookmark this run may write: its start, less the index lag allowed.
-
-        In the API's own timestamp form, so that the SDK's comparison of strings compares
-        moments."""
-        if not self.replication_key:
-            return None
-        lag = timedelta(seconds=float(self.config.get("index_lag_seconds") or 0))
-        return api_timestamp(self._started_at - lag)
-
-    def bookmark(self, context: Context | None) -> str | None:
-        """Emit records whose ``modifiedAt`` is after this (the bookmark, else start_date)."""
-        if not self.replication_key:
-            return None
-        start = self.get_starting_timestamp(context)
-        return api_timestamp(start) if start is not None else None
+        """The highest bookmark this run may write (``bookmarks.signpost``)."""
+        return bookmarks.signpost(self, self._started_at)
 
     # --- records ----------------------------------------------------------------------------
 
@@ -180,19 +168,15 @@ class LightfieldStream(PagedStream):
         if self.parent_stream_type is None:
             for stream in self._streams_after():
                 stream.request_ahead(None)
-        after = self.bookmark(context)
+        after = bookmarks.emit_after(self, context)
         seen = LinksSeen(self.get_context_state(context)) if self.tracks_links else None
         try:
             for page in self.walk(context, concurrent=self.parent_stream_type is None):
                 self._request_children_ahead(page, context)
                 for record in page:
                     relinked = seen is not None and seen.changed(record)
-                    if (
-                        after is None
-                        or modified_at(record) > after
-                        or self.unsettled(record)
-                        or relinked
-                    ):
+                    new = bookmarks.after_bookmark(bookmarks.modified_at(record), after)
+                    if new or self.unsettled(record) or relinked:
                         yield record
             if seen is not None:  # the whole list was read: its links are next run's
                 seen.save(self.get_context_state(context))
@@ -299,7 +283,7 @@ class LightfieldStream(PagedStream):
         self, row: dict[str, Any], context: Context | None = None
     ) -> dict[str, Any] | None:
         if self.replication_key:
-            row[MODIFIED_AT] = modified_at(row)
+            row[MODIFIED_AT] = bookmarks.modified_at(row)
         fields = row.get("fields")
         if isinstance(fields, dict):
             row["fields"] = {
@@ -327,26 +311,3 @@ def record_id(item: dict[str, Any]) -> str:
 def position(item: dict[str, Any]) -> Position:
     """A record's place in the list: (createdAt, id), the order the API keeps [A]."""
     return Position(str(item.get("createdAt") or ""), str(item.get("id", "")))
-
-
-def modified_at(item: dict[str, Any]) -> str:
-    """The latest of a record's ``createdAt``, ``updatedAt`` and ``completedAt``, in the
-    API's form (so that strings compare as moments); ``""`` when it has none."""
-    stamps = [item.get(key) for key in ("createdAt", "updatedAt", "completedAt")]
-    return max((api_text(s) for s in stamps if isinstance(s, str) and s), default="")
-
-
-def api_timestamp(moment: datetime) -> str:
-    """``2026-03-01T10:30:00.000Z``: the API's form [A], which sorts as text."""
-    utc = moment.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
-_API_FORM = len("2026-03-01T10:30:00.000Z")
-
-
-def api_text(value: str) -> str:
-    """A timestamp string in the API's form (it usually is already)."""
-    if len(value) == _API_FORM and value[19] == "." and value.endswith("Z"):
-        return value
-    return api_timestamp(datetime.fromisoformat(value.replace("Z", "+00:00")))

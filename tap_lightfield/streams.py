@@ -7,18 +7,15 @@ discovery; the others have fixed schemas (``schemas``).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import requests
 from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
-from connector_core import BodyTooLarge
+from connector_core import BodyTooLarge, Downloaded, Inline, download_file
 from lightfield_api import adapt, contract
 from lightfield_api.errors import LightfieldError
-from tap_lightfield import schemas, trash
+from tap_lightfield import bookmarks, schemas, trash
 from tap_lightfield.client import LightfieldStream
 
 if TYPE_CHECKING:
@@ -98,7 +95,7 @@ class DefinedStream(LightfieldStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        after = self.bookmark(context)
+        after = bookmarks.emit_after(self, context)
         first, self._trash_first = self._trash_first, None
         if first is None and self.trash is not None:
             first = trash.request_first(self, self.trash)
@@ -181,12 +178,12 @@ class FilesStream(LightfieldStream):
         if isinstance(size, int) and size > limit:
             self._too_big(record, size, limit)
             return
-        data = self._download(str(record["id"]), limit)
-        if data is None:  # the declared size was wrong or missing
+        got = self._download(str(record["id"]), limit)
+        if got is None:  # the declared size was wrong or missing
             self._too_big(record, limit + 1, limit)
             return
-        record["sha256"] = hashlib.sha256(data).hexdigest()
-        record["content_base64"] = base64.b64encode(data).decode("ascii")
+        record["sha256"] = got.sha256
+        record["content_base64"] = got.content_base64
 
     def _too_big(self, record: dict[str, Any], size: int, limit: int) -> None:
         self.logger.warning(
@@ -197,23 +194,20 @@ class FilesStream(LightfieldStream):
             size,
         )
 
-    def _download(self, file_id: str, limit: int) -> bytes | None:
-        """The file's bytes; None once more than ``limit`` came (the rest is not read)."""
+    def _download(self, file_id: str, limit: int) -> Downloaded | None:
+        """The file's bytes (``connector_core.download_file``: the client's retries, a body
+        that breaks off read again from its start); None once more than ``limit`` came (the
+        rest is not read). The URL is checked by the client's guard (and each redirect)
+        first: ``connector_core.presigned``."""
         client = self.runtime.client
         where = f"Stream 'files': file {file_id}"
         try:
             url = client.get_json(contract.file_path(file_id, "url"))["url"]
-            # The guard checks the URL (and each redirect) first: connector_core.presigned.
-            with client.request("GET", str(url), authenticated=False, stream=True) as response:
-                chunks = list(client.iter_body(response, limit))
+            return download_file(client, str(url), Inline(), limit, on_retry=self.progress.retried)
         except BodyTooLarge:
             return None  # more than limit came: the rest is not read
         except (LightfieldError, KeyError, TypeError, ValueError) as exc:
             raise FatalAPIError(f"{where}: {exc}") from None
-        except requests.RequestException as exc:  # its text may quote the URL: not shown
-            msg = f"{where}: download broke off ({type(exc).__name__})"
-            raise FatalAPIError(msg) from None
-        return b"".join(chunks)
 
 
 class ListsStream(LightfieldStream):

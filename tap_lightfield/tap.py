@@ -7,15 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
 from connector_core import (
+    DISTRIBUTION,
     client_options,
     concurrency_property,
     file_hosts_property,
     max_concurrency,
     request_properties,
+    setting_error,
     stream_name,
     user_agent_property,
 )
@@ -42,7 +43,7 @@ class TapLightfield(Tap):
     """Singer tap for the Lightfield CRM API."""
 
     name = "tap-lightfield"
-    package_name = "lexful-singer"  # the distribution it is installed from: --version reads it
+    package_name = DISTRIBUTION  # the distribution it is installed from: --version reads it
     dynamic_catalog = True  # fields and custom object types come from the definitions
 
     config_jsonschema = th.PropertiesList(
@@ -188,7 +189,7 @@ class TapLightfield(Tap):
         unknown = sorted(set(wanted) - set(known))
         if unknown:
             msg = f"object_types: unknown custom object type(s) {unknown}; known: {known}"
-            raise _setting_error(msg)
+            raise setting_error(msg)
         return [slug for slug in known if slug in set(wanted)]
 
     def _get(self, path: str) -> Any:
@@ -197,12 +198,8 @@ class TapLightfield(Tap):
             return self.runtime.client.get_json(path)
         except LightfieldHTTPError as exc:
             if exc.status in (401, 403):
-                raise _setting_error(f"api_key: refused: {exc}") from None
+                raise setting_error(f"api_key: refused: {exc}") from None
             raise
-
-
-def _setting_error(message: str) -> ConfigValidationError:
-    return ConfigValidationError(message, errors=[message])
 
 
 if __name__ == "__main__":

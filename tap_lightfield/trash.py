@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from lightfield_api import adapt, contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import list_page
+from tap_lightfield import bookmarks
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -58,8 +59,6 @@ def trashed_since(
     first: Future[Page] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The records of ``collection`` trashed after ``after`` (all of them on a first run)."""
-    from tap_lightfield.client import modified_at  # noqa: PLC0415 - a cycle otherwise
-
     items = _read_all(stream, collection, first)
     if items is None:
         return
@@ -75,8 +74,8 @@ def trashed_since(
         )
     seen: set[str] = set()
     for item in items:
-        stamp = modified_at(item)
-        if str(item.get("id")) in seen or not (every or after is None or stamp > after):
+        stamp = bookmarks.modified_at(item)
+        if str(item.get("id")) in seen or not (every or bookmarks.after_bookmark(stamp, after)):
             continue
         seen.add(str(item.get("id")))
         record = stream.post_process(item, context)

@@ -12,7 +12,7 @@ from typing_extensions import override
 from connector_core.target import EngineSink, hostile
 
 if TYPE_CHECKING:
-    from target_lexful.engine.write_engine import WriteEngine
+    from target_lexful.engine.write_engine import LexfulWriteEngine
     from target_lexful.target import TargetLexful
 
 
@@ -25,7 +25,7 @@ class LexfulSink(EngineSink):
     """One stream's records, written in batches by the target's write engine
     (``connector_core.target.sink``), with Lexful's JSON text fields and versions."""
 
-    engine: WriteEngine
+    engine: LexfulWriteEngine
 
     def __init__(
         self,

@@ -15,7 +15,7 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.target_base import Target
 from typing_extensions import override
 
-from connector_core import file_hosts_property
+from connector_core import DISTRIBUTION, file_hosts_property, setting_error
 from connector_core.target import (
     DEFAULT_BATCH_ROWS,
     DRAIN_EVERY_SECONDS,
@@ -25,7 +25,7 @@ from connector_core.target import (
 from lexful_api import LexfulAuthError
 from lexful_api.settings import concurrency_property, connection_properties, request_properties
 from target_lexful.engine.settings import DEFAULT_REJECTS_PATH
-from target_lexful.engine.write_engine import WriteEngine
+from target_lexful.engine.write_engine import LexfulWriteEngine
 from target_lexful.sinks import LexfulSink
 
 
@@ -33,8 +33,8 @@ class TargetLexful(GuardedTarget):
     """Singer target for the Lexful IT-documentation API."""
 
     name = "target-lexful"
-    package_name = "lexful-singer"  # the distribution it is installed from: --version reads it
-    engine: WriteEngine
+    package_name = DISTRIBUTION  # the distribution it is installed from: --version reads it
+    engine: LexfulWriteEngine
     default_sink_class = LexfulSink
     # ACTIVATE_VERSION: links and files sent as a whole set (tap-lexful's children:
     # all_parents) delete what the set no longer holds; see engine/versions.py.
@@ -151,8 +151,8 @@ class TargetLexful(GuardedTarget):
     ).to_dict()
 
     @override
-    def build_engine(self) -> WriteEngine:
-        return WriteEngine(
+    def build_engine(self) -> LexfulWriteEngine:
+        return LexfulWriteEngine(
             self.config, user_agent=f"{self.name}/{self.plugin_version}", logger=self.logger
         )
 
@@ -167,8 +167,7 @@ class TargetLexful(GuardedTarget):
             self.engine.client.auth.token()
         except LexfulAuthError as exc:
             setting = "account_id" if exc.status == 403 else "api_key_id/api_key_secret"
-            message = f"{setting}: {exc}"
-            raise ConfigValidationError(message, errors=[message]) from None
+            raise setting_error(f"{setting}: {exc}") from None
         errors = self.engine.setting_errors()
         if errors:
             raise ConfigValidationError(errors[0], errors=errors)

@@ -11,7 +11,7 @@ from connector_core.target import EngineSink
 
 
 class LightfieldSink(EngineSink):
-    """One stream's records, written in batches by the target's one ``LightfieldEngine``."""
+    """One stream's records, written in batches by the target's one ``LightfieldWriteEngine``."""
 
     @property
     @override

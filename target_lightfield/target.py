@@ -8,15 +8,16 @@ the end of input are handled there, as for target-lexful.
 from __future__ import annotations
 
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
 from connector_core import (
+    DISTRIBUTION,
     OneLineStop,
     OneLineStopTarget,
     concurrency_property,
     file_hosts_property,
     request_properties,
+    setting_error,
 )
 from connector_core.target import (
     DEFAULT_BATCH_ROWS,
@@ -27,7 +28,7 @@ from connector_core.target import (
 from lightfield_api import contract
 from lightfield_api.errors import ContractMismatch, LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND
-from target_lightfield.engine import LightfieldEngine
+from target_lightfield.engine import LightfieldWriteEngine
 from target_lightfield.engine.id_map_name import workspace_property
 from target_lightfield.sinks import LightfieldSink
 
@@ -36,9 +37,9 @@ class TargetLightfield(OneLineStopTarget, GuardedTarget):
     """Singer target for the Lightfield CRM API."""
 
     name = "target-lightfield"
-    package_name = "lexful-singer"  # the distribution it is installed from: --version reads it
+    package_name = DISTRIBUTION  # the distribution it is installed from: --version reads it
     default_sink_class = LightfieldSink
-    engine: LightfieldEngine
+    engine: LightfieldWriteEngine
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -146,8 +147,8 @@ class TargetLightfield(OneLineStopTarget, GuardedTarget):
     ).to_dict()
 
     @override
-    def build_engine(self) -> LightfieldEngine:
-        return LightfieldEngine(
+    def build_engine(self) -> LightfieldWriteEngine:
+        return LightfieldWriteEngine(
             self.config, user_agent=f"{self.name}/{self.plugin_version}", logger=self.logger
         )
 
@@ -165,10 +166,9 @@ class TargetLightfield(OneLineStopTarget, GuardedTarget):
             self.engine.client.get_json(contract.VALIDATE_PATH)
         except LightfieldHTTPError as exc:
             message = f"api_key: {exc}" if exc.status in (401, 403) else f"api_url: {exc}"
-            raise ConfigValidationError(message, errors=[message]) from None
+            raise setting_error(message) from None
         except LightfieldError as exc:
-            message = f"api_url: {exc}"
-            raise ConfigValidationError(message, errors=[message]) from None
+            raise setting_error(f"api_url: {exc}") from None
         self.engine.check_workspace()
         try:
             self.engine.check_match_on()  # an ignored filter would match at random

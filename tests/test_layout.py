@@ -1,5 +1,6 @@
 """The layout holds: each plugin package imports its own API's packages and the core, never a
-sandbox nor the other API's packages; the core imports neither API (issue 27)."""
+sandbox nor the other API's packages; the core imports neither API nor a sandbox, and the
+sandbox framework (``sandbox_core``) is a package of its own beside it (issue 27)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ API_OF = {
     "target_lightfield": "lightfield",
 }
 APIS = ("lexful", "lightfield")
+# The local API servers: the framework both share, and one profile a sandbox. They need the
+# ``sandbox`` extra (a web server), so nothing the plugins import may import them.
+SANDBOXES = ("sandbox_core", "lexful_sandbox", "lightfield_sandbox")
+WEB_SERVER = {"starlette", "uvicorn", "httptools", "uvloop"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -39,14 +44,12 @@ def offending(package: str, allowed_api: str | None) -> dict[str, list[str]]:
     files = sorted((ROOT / package).rglob("*.py"))
     assert files, f"no modules in {package}"
     for path in files:
-        if package == "connector_core" and "sandbox" in path.relative_to(ROOT).parts:
-            continue  # the sandbox framework: what the sandboxes are made of
         bad = []
         for module in imported_modules(path):
             top = module.split(".")[0]
-            sandbox = "sandbox" in module.split(".") or top.endswith("_sandbox")
+            sandbox = top in SANDBOXES or "sandbox" in module.split(".")
             other_api = any(api in top and api != allowed_api for api in APIS)
-            if sandbox or other_api:
+            if sandbox or other_api or top in WEB_SERVER:
                 bad.append(module)
         if bad:
             found[str(path.relative_to(ROOT))] = sorted(bad)
@@ -58,18 +61,33 @@ def test_a_plugin_package_imports_no_sandbox_and_not_the_other_api(package: str)
     assert offending(package, API_OF[package]) == {}
 
 
-def test_the_core_knows_neither_api() -> None:
+def test_the_core_knows_neither_api_nor_a_sandbox() -> None:
+    """Every module of ``connector_core`` is checked: none is the sandboxes' (no web server)."""
     assert offending("connector_core", None) == {}
+
+
+def test_the_sandbox_framework_is_a_package_beside_the_core() -> None:
+    assert not (ROOT / "connector_core" / "sandbox").exists()
+    assert (ROOT / "sandbox_core" / "__init__.py").is_file()
+
+
+def test_the_sandbox_framework_knows_no_api_profile() -> None:
+    """``sandbox_core`` serves any profile: it imports no API's package, no profile's sandbox."""
+    found = {}
+    for path in sorted((ROOT / "sandbox_core").rglob("*.py")):
+        bad = sorted(m for m in imported_modules(path) if any(a in m for a in APIS))
+        if bad:
+            found[str(path.relative_to(ROOT))] = bad
+    assert found == {}
 
 
 def test_every_package_is_guarded() -> None:
     packages = {
         path.parent.name
         for path in ROOT.glob("*/__init__.py")
-        if path.parent.name not in {"tests", "benchmarks", "scripts", "connector_core"}
-        and not path.parent.name.endswith("_sandbox")
+        if path.parent.name not in {"tests", "benchmarks", "scripts"}
     }
-    assert packages == set(API_OF)
+    assert packages == {*API_OF, "connector_core", *SANDBOXES}
 
 
 SURFACES = {"connector_core", "connector_core.tap", "connector_core.target"}

@@ -63,4 +63,5 @@ def test_version_is_the_installed_package() -> None:
             timeout=60,
             check=True,
         )
-        assert done.stdout.startswith(f"{plugin} v{version('lexful-singer')},"), done.stdout
+        installed = version("lexful-lightfield-connectors")
+        assert done.stdout.startswith(f"{plugin} v{installed},"), done.stdout

@@ -8,7 +8,6 @@ Nothing here knows one API: a stream hands the walker ``fetch(token) -> Page`` a
 # The declared surface: what plugins may import (tests/test_layout.py checks it).
 from __future__ import annotations
 
-from connector_core.tap.logs import LoggedStream
 from connector_core.tap.paging import (
     MAX_STALLED_REWALKS,
     MIN_DEPTH,
@@ -23,7 +22,7 @@ from connector_core.tap.paging import (
     pages_in_flight,
 )
 from connector_core.tap.runtime import PROGRESS_EVERY_S, Progress, Runtime, run_now, wait_for
-from connector_core.tap.stream import PagedStream, StreamError
+from connector_core.tap.stream import LoggedStream, PagedStream, StreamError
 
 __all__ = [
     "MAX_STALLED_REWALKS",

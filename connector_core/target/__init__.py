@@ -23,8 +23,13 @@ its settings.
 from __future__ import annotations
 
 from connector_core.target import file_content, hostile
-from connector_core.target.base import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS, GuardedTarget
-from connector_core.target.errors import KeylessRecord, RecordError, rejectable_status
+from connector_core.target.base import GuardedTarget
+from connector_core.target.errors import (
+    KeylessRecord,
+    RecordError,
+    record_errors_from,
+    rejectable_status,
+)
 from connector_core.target.file_sources import FileSources, file_source_properties
 from connector_core.target.id_map import IdMap
 from connector_core.target.id_map_marks import marks, replace_marks
@@ -41,6 +46,7 @@ from connector_core.target.outcomes import OutcomeBook, PlanLines, StopOnReject
 from connector_core.target.pool import Fatal, Pool
 from connector_core.target.rejects import Rejects
 from connector_core.target.sink import EngineSink
+from connector_core.target.state_gate import DEFAULT_BATCH_ROWS, DRAIN_EVERY_SECONDS
 from connector_core.target.stats import Stats
 from connector_core.target.values import is_uuid, json_safe, redacted, stable_hash
 from connector_core.target.waves import Waves, WaveSteps
@@ -75,6 +81,7 @@ __all__ = [
     "is_uuid",
     "json_safe",
     "marks",
+    "record_errors_from",
     "redacted",
     "rejectable_status",
     "replace_marks",

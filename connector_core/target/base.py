@@ -2,8 +2,8 @@
 
 - bad input becomes rejects (``reader``), never a dead run;
 - a drain every ``batch_size_rows`` records or ``DRAIN_EVERY_SECONDS``, and STATE printed only
-  once every record read before it is written or rejected (``state_gate``): a resume from the
-  last STATE loses nothing;
+  once every record read before it is written or rejected: the ``StateGate`` decides both
+  (``state_gate``), so that a resume from the last STATE loses nothing;
 - SIGTERM and SIGINT stop the run at once with 128 + the signal's number (the SDK's handlers
   would drain, print the latest STATE and exit 0);
 - at the end of input: what still waits for a reference is rejected, then the last STATE and a
@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import signal
 import threading
-import time
 from collections.abc import Iterable
 from types import FrameType
 from typing import Any, Protocol
@@ -33,9 +32,6 @@ from connector_core.target.reader import GuardedReader, ReaderHooks
 from connector_core.target.rejects import Rejects
 from connector_core.target.state_gate import StateGate
 from connector_core.target.stats import Stats
-
-DRAIN_EVERY_SECONDS = 30.0  # a crash loses at most this much work (the SDK's own is 5 minutes)
-DEFAULT_BATCH_ROWS = 500  # enough to keep max_concurrency busy, small enough to drain often
 
 
 class Interrupted(SystemExit):
@@ -81,9 +77,9 @@ class GuardedTarget(Target):
         """The SDK's arguments, passed through as they are (config, message_reader, ...)."""
         super().__init__(**kwargs)
         self.engine = self.build_engine()
-        self.state_gate = StateGate()
-        self._since_drain = 0
-        self._drained_at = time.monotonic()
+        self.state_gate = StateGate(
+            batch_rows=self.config.get("batch_size_rows"), dry_run=self.engine.dry_run
+        )
         if isinstance(self.message_reader, GuardedReader):
             self.message_reader.connect(
                 ReaderHooks(
@@ -128,20 +124,14 @@ class GuardedTarget(Target):
         self.engine.reject(stream, record, RecordError(reason))
 
     def _hold_state(self, value: Any) -> None:
-        if not self.engine.dry_run:  # a plan must not advance the pipeline's state
-            self.state_gate.hold(value, self.input_position())
+        self.state_gate.hold(value, self.input_position())
 
     def _after_record(self) -> None:
-        # The SDK drains by itself only every 5 minutes: drain every batch_size_rows records
-        # or DRAIN_EVERY_SECONDS, so that STATE follows the work.
-        self._since_drain += 1
-        rows = self.config.get("batch_size_rows") or DEFAULT_BATCH_ROWS
-        waited = time.monotonic() - self._drained_at
-        if self._since_drain >= rows or waited >= DRAIN_EVERY_SECONDS:
+        # The SDK drains by itself only every 5 minutes: the gate says when, so that STATE
+        # follows the work.
+        if self.state_gate.drain_due():
             self.drain_all()
-            self.state_gate.release(self.engine.ids.first_waiting_position())
-            self._since_drain = 0
-            self._drained_at = time.monotonic()
+            self.state_gate.release_settled(self.engine.ids.first_waiting_position())
 
     def _interrupted(self, signum: int, _frame: FrameType | None) -> None:
         self.logger.error(
@@ -159,7 +149,7 @@ class GuardedTarget(Target):
             self.drain_all()  # everything read is now written, rejected, or waiting on disk
             self.engine.finish()  # what still waits is rejected, naming the missing reference
             super().process_endofpipe()  # clean up the sinks
-            self.state_gate.release(None)  # every record is settled: the last STATE is due
+            self.state_gate.release_last()  # every record is settled
             self._log_summary()
         finally:
             self.engine.close()

@@ -12,7 +12,8 @@ from typing import Any
 from singer_sdk.sinks import BatchSink
 from typing_extensions import override
 
-from connector_core.target.base import DEFAULT_BATCH_ROWS, GuardedTarget, TargetEngine
+from connector_core.target.base import GuardedTarget, TargetEngine
+from connector_core.target.state_gate import DEFAULT_BATCH_ROWS
 
 
 class EngineSink(BatchSink):

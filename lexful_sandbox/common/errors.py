@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from connector_core.sandbox.errors import ApiError as CoreError
+from sandbox_core.errors import ApiError as CoreError
 
 
 class ApiError(CoreError):

@@ -9,8 +9,8 @@ import threading
 import time
 from datetime import date, datetime, timezone
 
-from connector_core.sandbox.clock import iso_ms
-from connector_core.sandbox.codec import dumps, loads
+from sandbox_core.clock import iso_ms
+from sandbox_core.codec import dumps, loads
 
 __all__ = [
     "dumps",

@@ -7,7 +7,7 @@ switches one on; ``lexful-sandbox variants`` lists them. Routes test the constan
 
 from __future__ import annotations
 
-from connector_core.sandbox.variants import VariantRegistry
+from sandbox_core.variants import VariantRegistry
 
 REGISTRY = VariantRegistry("lexful")
 declare = REGISTRY.declare

@@ -1,14 +1,14 @@
-"""The Starlette application: Lexful's routes on the core's app (error handlers, faults)."""
+"""The Starlette application: Lexful's routes on sandbox_core's app (error handlers, faults)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from connector_core.sandbox.app import build_app as core_app
 from lexful_sandbox.common import variants
 from lexful_sandbox.http.routes import api_routes
 from lexful_sandbox.http.state import SandboxState
 from lexful_sandbox.http.variant_layer import EntitiesPaths, renderer
+from sandbox_core.app import build_app as core_app
 
 
 def build_app(sb: SandboxState) -> Any:

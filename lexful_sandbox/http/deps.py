@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from connector_core.sandbox.bodies import MAX_BODY, json_body, read_body, server_state
 from lexful_sandbox.common import variants
 from lexful_sandbox.common.errors import ApiError
 from lexful_sandbox.http import tokens
 from lexful_sandbox.http.state import SandboxState
 from lexful_sandbox.storage.store import Store
+from sandbox_core.bodies import MAX_BODY, json_body, read_body, server_state
 
 __all__ = ["MAX_BODY", "Caller", "authenticated", "json_body", "read_body", "sandbox_state"]
 

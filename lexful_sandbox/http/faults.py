@@ -1,11 +1,11 @@
-"""Lexful's fault settings: the core's (``connector_core.sandbox``) plus the token lifetime."""
+"""Lexful's fault settings: ``sandbox_core``'s plus the token lifetime."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from connector_core.sandbox.faults import Faults as CoreFaults
-from connector_core.sandbox.faults import Hook, HookAnswer
+from sandbox_core.faults import Faults as CoreFaults
+from sandbox_core.faults import Hook, HookAnswer
 
 __all__ = ["Faults", "Hook", "HookAnswer"]
 

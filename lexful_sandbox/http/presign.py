@@ -1,10 +1,10 @@
-"""Presigned storage URLs (``connector_core.sandbox.presign``), with expiry in Lexful's form."""
+"""Presigned storage URLs (``sandbox_core.presign``), with expiry in Lexful's form."""
 
 from __future__ import annotations
 
-from connector_core.sandbox import presign as core
-from connector_core.sandbox.presign import DEFAULT_TTL_S, STORAGE_PREFIX, verify
 from lexful_sandbox.common.util import format_ms
+from sandbox_core import presign as core
+from sandbox_core.presign import DEFAULT_TTL_S, STORAGE_PREFIX, verify
 
 __all__ = ["DEFAULT_TTL_S", "STORAGE_PREFIX", "presign", "verify"]
 

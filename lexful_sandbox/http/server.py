@@ -1,4 +1,4 @@
-"""Build a sandbox (store, account, seed); the core serves it (``connector_core.sandbox``)."""
+"""Build a sandbox (store, account, seed); ``sandbox_core`` serves it."""
 
 from __future__ import annotations
 

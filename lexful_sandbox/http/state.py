@@ -1,13 +1,13 @@
-"""Everything one running server holds: the core's state (faults, hooks, stats) and the store."""
+"""What one running server holds: sandbox_core's state (faults, hooks, stats) and the store."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from connector_core.sandbox.state import ServerState
 from lexful_sandbox.http.faults import Faults
 from lexful_sandbox.storage.store import Store
+from sandbox_core.state import ServerState
 
 
 @dataclass

@@ -9,9 +9,9 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from connector_core.sandbox.presign import same_digest
 from lexful_sandbox.common.errors import ApiError
 from lexful_sandbox.common.util import format_ms
+from sandbox_core.presign import same_digest
 
 PREFIX = "lxt."
 

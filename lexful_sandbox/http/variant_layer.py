@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from connector_core.sandbox.errors import ApiError as CoreError
-from connector_core.sandbox.middleware import respond
 from lexful_sandbox.common import variants
 from lexful_sandbox.common.errors import bad_request, render
 from lexful_sandbox.http.deps import sandbox_state
 from lexful_sandbox.http.state import SandboxState
 from lexful_sandbox.storage.query import ListQuery, parse_list_query
+from sandbox_core.errors import ApiError as CoreError
+from sandbox_core.middleware import respond
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send

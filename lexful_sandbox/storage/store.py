@@ -10,11 +10,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from connector_core.sandbox.keys import hash_key, hashed, matches
-from connector_core.sandbox.sqlite import Params, SqliteStore
 from lexful_sandbox.common.util import dumps, loads
 from lexful_sandbox.storage.query import ListQuery
 from lexful_sandbox.storage.schema import connect
+from sandbox_core.keys import hash_key, hashed, matches
+from sandbox_core.sqlite import Params, SqliteStore
 
 # Indexed columns beside the JSON record: column -> record key.
 EXTRAS: dict[str, dict[str, str]] = {
@@ -54,7 +54,7 @@ def _account(row: tuple[Any, ...], key_secret: str = "") -> Account:
 
 
 class Store(SqliteStore):
-    """Lexful's records on the core's sqlite plumbing (``connector_core.sandbox.sqlite``)."""
+    """Lexful's records on ``sandbox_core.sqlite``'s plumbing."""
 
     def __init__(self, path: str | None = None) -> None:
         super().__init__(connect(path))
@@ -238,7 +238,7 @@ class Store(SqliteStore):
     # --- accounts ----------------------------------------------------------------------
 
     def add_account(self, account: Account, created_at: str) -> None:
-        """The account and the hash of its key secret (``connector_core.sandbox.keys``)."""
+        """The account and the hash of its key secret (``sandbox_core.keys``)."""
         self.execute(
             "INSERT INTO accounts (id, key_id, key_secret, user_id, created_at) "
             "VALUES (?, ?, ?, ?, ?)",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connector_core.sandbox.errors import ApiError
 from lightfield_api import contract
 from lightfield_sandbox.common import variants
+from sandbox_core.errors import ApiError
 
 
 class LightfieldError(ApiError):

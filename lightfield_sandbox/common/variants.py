@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from connector_core.sandbox.variants import VariantRegistry
+from sandbox_core.variants import VariantRegistry
 
 REGISTRY = VariantRegistry("lightfield")
 declare = REGISTRY.declare

@@ -1,1 +1,1 @@
-"""The HTTP side: Lightfield's routes on the core's app, key authentication, idempotency."""
+"""The HTTP side: Lightfield's routes on sandbox_core's app, key authentication, idempotency."""

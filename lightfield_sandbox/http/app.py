@@ -1,15 +1,15 @@
-"""The Starlette application: Lightfield's routes on the core's app, with its rate budget."""
+"""The Starlette application: Lightfield's routes on sandbox_core's app, with its rate budget."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from connector_core.sandbox.app import build_app as core_app
 from lightfield_api import contract
 from lightfield_sandbox.common import variants
 from lightfield_sandbox.common.errors import render
 from lightfield_sandbox.http.routes import api_routes
 from lightfield_sandbox.http.state import LightfieldState
+from sandbox_core.app import build_app as core_app
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send

@@ -18,11 +18,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from connector_core.sandbox.bodies import parse_json, read_body, server_state
 from lightfield_api import contract
 from lightfield_sandbox.common.errors import LightfieldError, bad_request, conflict
 from lightfield_sandbox.http.state import LightfieldState
 from lightfield_sandbox.resources.actor import Actor
+from sandbox_core.bodies import parse_json, read_body, server_state
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 Handler = Callable[[Request, Actor], Awaitable[Response]]

@@ -6,9 +6,9 @@ from typing import Any
 
 from starlette.responses import Response
 
-from connector_core.sandbox.codec import dumps
 from lightfield_api import contract
 from lightfield_sandbox.common import variants
+from sandbox_core.codec import dumps
 
 
 def json_response(body: Any, status: int = 200) -> Response:

@@ -1,13 +1,13 @@
-"""What one running Lightfield sandbox holds: the core's state, its store and signing key."""
+"""What one running Lightfield sandbox holds: sandbox_core's state, its store and signing key."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from connector_core.sandbox.ratelimit import RateBudget, TokenBucket
-from connector_core.sandbox.state import ServerState
 from lightfield_sandbox.http.faults import LightfieldFaults
 from lightfield_sandbox.storage.store import Store
+from sandbox_core.ratelimit import RateBudget, TokenBucket
+from sandbox_core.state import ServerState
 
 
 @dataclass

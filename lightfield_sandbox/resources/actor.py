@@ -16,6 +16,6 @@ class Actor:
     member_id: str
 
     def now(self) -> str:
-        from connector_core.sandbox.clock import iso_ms  # noqa: PLC0415 - tiny, keep local
+        from sandbox_core.clock import iso_ms  # noqa: PLC0415 - tiny, keep local
 
         return iso_ms(self.store.clock.now_ms())

@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from connector_core.sandbox.clock import iso_ms
 from lightfield_api import contract
 from lightfield_sandbox.common.errors import LightfieldError, bad_request, conflict, not_found
 from lightfield_sandbox.common.ids import new_id
 from lightfield_sandbox.resources.actor import Actor
+from sandbox_core.clock import iso_ms
 
 CREATE_KEYS = frozenset({"filename", "mimeType", "sizeBytes", "purpose"})
 

@@ -11,12 +11,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from connector_core.sandbox.clock import Clock
-from connector_core.sandbox.codec import dumps, loads
-from connector_core.sandbox.keys import hash_key, hashed, matches
-from connector_core.sandbox.sqlite import SqliteStore
 from lightfield_api.contract import NEWEST_FIRST
 from lightfield_sandbox.storage.schema import connect
+from sandbox_core.clock import Clock
+from sandbox_core.codec import dumps, loads
+from sandbox_core.keys import hash_key, hashed, matches
+from sandbox_core.sqlite import SqliteStore
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def _order(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class Store(SqliteStore):
-    """Lightfield's tables on the core's sqlite plumbing (``connector_core.sandbox.sqlite``)."""
+    """Lightfield's tables on ``sandbox_core.sqlite``'s plumbing."""
 
     def __init__(self, path: str | None = None, clock: Clock | None = None) -> None:
         super().__init__(connect(path))
@@ -65,7 +65,7 @@ class Store(SqliteStore):
         )
 
     def add_key(self, key: Key) -> None:
-        """The key's hash, never the key (``connector_core.sandbox.keys``)."""
+        """The key's hash, never the key (``sandbox_core.keys``)."""
         sql = "INSERT INTO api_keys (key, workspace_id, member_id, scopes) VALUES (?, ?, ?, ?)"
         scopes = dumps(list(key.scopes)).decode()
         self.execute(sql, (hash_key(key.key), key.workspace_id, key.member_id, scopes))

@@ -8,9 +8,9 @@ The path of one record (module names in brackets)::
       |
     sink [../sinks.py]          batches one stream's records (batch_size_rows)
       |
-    WriteEngine.write_batch [write_engine.py]
+    LexfulWriteEngine.write_batch [write_engine.py]
       |
-      +- route [routing.py, catalog.py]      stream -> organizations, an asset type, links ...
+      +- route [routing.py, destination_cache.py]  stream -> organizations, an asset type, ...
       +- job: source id and references [handlers/<kind>.py]
       |
       |  waves, until nothing in the batch can move:
@@ -23,7 +23,7 @@ The path of one record (module names in brackets)::
       |                                      refused: the rejects file [core rejects.py]
       +- release: the waiting records whose references were just written, in new waves
       |
-    end of input [WriteEngine.finish]: what still waits is rejected, naming the reference;
+    end of input [LexfulWriteEngine.finish]: what still waits is rejected, naming the reference;
       then ACTIVATE_VERSION sweeps [versions.py] delete the links and files a full set
       no longer holds
 

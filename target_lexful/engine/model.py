@@ -35,13 +35,6 @@ class SettingRecordError(RecordError):
     setting is wrong and the run ends non-zero."""
 
 
-def record_error_of(exc: Exception) -> RecordError | None:
-    """The pool's question: a Lexful answer about one record is that record's error."""
-    if isinstance(exc, LexfulHTTPError) and rejectable(exc):
-        return RecordError(exc.message, exc.status)
-    return None
-
-
 @dataclass(frozen=True)
 class Route:
     """What a stream writes: a kind (``ORGANIZATIONS``, ``ASSET``, ...), and an asset type."""

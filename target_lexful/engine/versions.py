@@ -18,7 +18,7 @@ Nothing is deleted:
 - for a stream without ACTIVATE_VERSION (its records are then only what changed);
 - for a stream whose last record came after its last ACTIVATE_VERSION (a pass cut short, or a
   tap that sends it only before the records);
-- after an interrupted run (``WriteEngine.finish`` is not reached);
+- after an interrupted run (``LexfulWriteEngine.finish`` is not reached);
 - for a stream with a rejected record of no known key (a line that could not be read, a record
   without its key): the run's set is then not known to be complete;
 - that this target did not write (made directly in the destination account): it has no entry.

@@ -1,7 +1,7 @@
 """The write engine every sink shares: a batch in waves, and the records that wait.
 
 The path a record takes is drawn in this package's docstring (``target_lexful.engine``).
-``WriteEngine`` opens what it writes with (the API client, the id map, the rejects file, the
+``LexfulWriteEngine`` opens what it writes with (the API client, the id map, the rejects file, the
 worker pool) and closes it in ``close()``.
 """
 
@@ -23,10 +23,12 @@ from connector_core.target import (
     Waiting,
     Waves,
     WaveSteps,
+    record_errors_from,
 )
+from lexful_api import LexfulHTTPError
 from lexful_api.settings import client_from_config
 from target_lexful.engine import routing
-from target_lexful.engine.catalog import Catalog
+from target_lexful.engine.destination_cache import DestinationCache
 from target_lexful.engine.extra_fields import ExtraFields
 from target_lexful.engine.handlers import HANDLERS, Handler, HandlerDeps
 from target_lexful.engine.model import (
@@ -38,7 +40,6 @@ from target_lexful.engine.model import (
     Plan,
     Route,
     SettingRecordError,
-    record_error_of,
 )
 from target_lexful.engine.outcomes import Outcomes, PlanLines
 from target_lexful.engine.references import References
@@ -48,7 +49,7 @@ from target_lexful.engine.versions import Versions
 T = TypeVar("T")
 
 
-class WriteEngine:
+class LexfulWriteEngine:
     """Writes, rejects or parks every record it is given; owns what it writes with.
 
     Closed by ``close()`` or by leaving a ``with`` block: the pool, the rejects file, the id
@@ -78,14 +79,20 @@ class WriteEngine:
                 closing(Rejects(settings.rejects_path, enabled=not settings.dry_run))
             )
             self._pool = own(
-                closing(Pool(settings.max_concurrency, record_error_of, "lexful-write"))
+                closing(
+                    Pool(
+                        settings.max_concurrency,
+                        record_errors_from(LexfulHTTPError),
+                        "lexful-write",
+                    )
+                )
             )
             self._owned = opened.pop_all()  # all opened: kept open until close()
-        self.catalog = Catalog(self.client)
+        self.destination = DestinationCache(self.client)
         deps = HandlerDeps(
             self.client,
             self.ids,
-            self.catalog,
+            self.destination,
             settings.match_on,
             settings.create_asset_types,
             logger,
@@ -132,7 +139,7 @@ class WriteEngine:
 
     # -- what it owns ---------------------------------------------------------------------------
 
-    def __enter__(self) -> WriteEngine:
+    def __enter__(self) -> LexfulWriteEngine:
         return self
 
     def __exit__(self, *_exc_info: object) -> None:
@@ -243,7 +250,7 @@ class WriteEngine:
             f"stream_asset_types: {stream!r} -> {name!r}: no asset type {name!r} in the "
             "account (nor organizations, related_assets, files, ...)"
             for stream, name in sorted(self.settings.stream_asset_types.items())
-            if name not in SPECIAL_STREAMS and self.catalog.asset_type(name) is None
+            if name not in SPECIAL_STREAMS and self.destination.asset_type(name) is None
         ]
         # match_on names a stream of stream_asset_types, or what a stream writes to.
         known = {*self.settings.stream_asset_types, *SPECIAL_STREAMS, ASSET}
@@ -252,13 +259,13 @@ class WriteEngine:
             "account (nor its stream name) and not organizations, users, ..."
             for name in sorted(self.settings.match_on)
             if name not in known
-            and self.catalog.asset_type(name) is None
-            and self.catalog.type_for_stream(name) is None
+            and self.destination.asset_type(name) is None
+            and self.destination.type_for_stream(name) is None
         ]
         return errors
 
     def route(self, stream: str) -> Route:
-        return routing.route(stream, self.settings.stream_asset_types, self.catalog)
+        return routing.route(stream, self.settings.stream_asset_types, self.destination)
 
     def _job(
         self,

@@ -8,7 +8,7 @@ The path of one record (module names in brackets)::
       |
     sink [../sinks.py]          batches one stream's records (batch_size_rows)
       |
-    LightfieldEngine.write_batch [write_engine.py]
+    LightfieldWriteEngine.write_batch [write_engine.py]
       |
       +- route [routing.py]      stream -> a collection, its writable fields and relationships
       +- job: source id and references [write_engine.py, model.py]
@@ -27,13 +27,13 @@ The path of one record (module names in brackets)::
       +- outcome [outcomes.py, core outcomes.py]  the id map and the counts, or the rejects
       +- release: the waiting records whose references were just written, in new waves
       |
-    end of input [LightfieldEngine.finish]: what still waits is rejected, naming the reference,
+    end of input [LightfieldWriteEngine.finish]: what still waits is rejected, naming the reference,
                                 and stays parked: a later run writes it once the reference is
 
 ``settings`` holds the engine's settings; ``model`` the jobs, references and outcomes.
 """
 
 from target_lightfield.engine.model import idempotency_key
-from target_lightfield.engine.write_engine import DEFAULT_DIR, LightfieldEngine
+from target_lightfield.engine.write_engine import DEFAULT_DIR, LightfieldWriteEngine
 
-__all__ = ["DEFAULT_DIR", "LightfieldEngine", "idempotency_key"]
+__all__ = ["DEFAULT_DIR", "LightfieldWriteEngine", "idempotency_key"]

@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import typing as th
-from singer_sdk.exceptions import ConfigValidationError
 
-from connector_core import safe_files
+from connector_core import safe_files, setting_error
 from connector_core.target import marks, replace_marks, retag
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError
@@ -65,7 +64,7 @@ def workspace_name(config: Mapping[str, Any]) -> str:
         msg = (
             f"{SETTING}: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
         )
-        raise ConfigValidationError(msg, errors=[msg])
+        raise setting_error(msg)
     return name
 
 
@@ -90,7 +89,7 @@ def id_map_path(config: Mapping[str, Any], *, dry_run: bool) -> Path:
             f"{SETTING}: both {path} and {old} (this api_key's id map, named before "
             f"{SETTING}) exist; set {SETTING} to this workspace's own name, or remove one"
         )
-        raise ConfigValidationError(msg, errors=[msg])
+        raise setting_error(msg)
     if dry_run:
         return old
     for suffix in _SIDECARS:  # the file, and its WAL if a run was killed
@@ -129,5 +128,5 @@ def check_workspace(
             f"{SETTING}: the id map {path} was used with another workspace (none of its "
             f"members are this one's): give each workspace its own {SETTING}"
         )
-        raise ConfigValidationError(msg, errors=[msg])
+        raise setting_error(msg)
     replace_marks(path, name, current)

@@ -1,4 +1,4 @@
-"""``LightfieldEngine``: every record written, rejected or parked, never twice.
+"""``LightfieldWriteEngine``: every record written, rejected or parked, never twice.
 
 A record of tap-lightfield's shape (``fields`` {slug: value}, ``relationships`` {slug: [ids]})
 becomes a ``Job`` whose references are its relationship ids. The core's waves (``Waves``)
@@ -33,7 +33,7 @@ from connector_core.target import (
     Waves,
     WaveSteps,
     json_safe,
-    rejectable_status,
+    record_errors_from,
 )
 from lightfield_api import contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
@@ -56,14 +56,7 @@ from target_lightfield.engine.settings import REJECT, EngineSettings
 DEFAULT_DIR = id_map_name.DEFAULT_DIR
 
 
-def record_error_of(exc: Exception) -> RecordError | None:
-    """The pool's question: a Lightfield answer about one record is that record's error."""
-    if isinstance(exc, LightfieldHTTPError) and rejectable_status(exc.status):
-        return RecordError(exc.message, exc.status)
-    return None
-
-
-class LightfieldEngine:
+class LightfieldWriteEngine:
     """Writes, rejects or parks every record; owns the client, id map, rejects file and pool."""
 
     def __init__(
@@ -86,7 +79,9 @@ class LightfieldEngine:
             )
             self.rejects = own(closing(Rejects(rejects, enabled=not self.dry_run)))
             size = max_concurrency(config)
-            self._pool = own(closing(Pool(size, record_error_of, "lightfield-write")))
+            self._pool = own(
+                closing(Pool(size, record_errors_from(LightfieldHTTPError), "lightfield-write"))
+            )
             self._owned = opened.pop_all()
         self.stats = Stats()
         self.plan = PlanLines(logger)

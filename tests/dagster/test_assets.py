@@ -196,7 +196,7 @@ def test_a_run_reads_below_its_bound_and_the_next_run_reads_the_rest(
     ids = {r.get("id") for records in first.values() for r in records}
     assert late["id"] not in ids
     assert its_asset["id"] not in ids
-    assert contract.api_timestamp(late["created_at"]) >= prepared.bound
+    assert contract.reformat_timestamp(late["created_at"]) >= prepared.bound
 
     # Now through Dagster: shard 0 reads its late contact, the organization founded meanwhile
     # joins a shard and is read whole, and the union is one full run.

@@ -53,7 +53,7 @@ def move(client: LexfulClient, asset: dict[str, Any], organization_id: str) -> N
 def pass_the_second_of(client: LexfulClient, record: dict[str, Any]) -> None:
     """Wait until the server's clock (its ``Date``, to the second: a shard's bound) is past
     the record's creation, so that the next shard to plan reads it."""
-    while plan.server_time(client) <= contract.api_timestamp(record["created_at"]):
+    while plan.server_time(client) <= contract.reformat_timestamp(record["created_at"]):
         time.sleep(0.2)
 
 

@@ -2,7 +2,7 @@
 
 As a team with a Meltano project of its own would: `meltano init`, then for each plugin
 `meltano add --plugin-type <type> --from-ref plugins/<type>s/<name>.yml <name>`, which installs
-its pip_url (`lexful-singer`, here a wheel built from this checkout, found through
+its pip_url (`lexful-lightfield-connectors`, here a wheel built from this checkout, found through
 UV_FIND_LINKS / PIP_FIND_LINKS as a private index would serve it). No YAML is copied, and
 nothing of this repository's meltano.yml is used: the settings come from the environment, as
 Meltano maps them (TAP_LEXFUL_ACCOUNT_ID, ...). Then `meltano run` copies a sandbox account

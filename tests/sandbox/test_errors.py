@@ -7,8 +7,8 @@ that every answer has an ``error_id`` of its own.
 
 from __future__ import annotations
 
-from connector_core.sandbox.faults import HookAnswer
 from lexful_sandbox.common.errors import error_body
+from sandbox_core.faults import HookAnswer
 from tests.sandbox.conftest import Api, assert_error
 
 

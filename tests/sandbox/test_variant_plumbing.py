@@ -10,9 +10,9 @@ import sys
 import pytest
 import requests
 
-from connector_core.sandbox.variants import UnknownVariant, VariantRegistry
 from lexful_sandbox import running_sandbox
 from lexful_sandbox.common.variants import REGISTRY
+from sandbox_core.variants import UnknownVariant, VariantRegistry
 from tests.sandbox.conftest import Api
 
 

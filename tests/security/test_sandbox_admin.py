@@ -10,7 +10,7 @@ import sys
 
 import requests
 
-from connector_core.sandbox.state import ADMIN_TOKEN_HEADER
+from sandbox_core.state import ADMIN_TOKEN_HEADER
 
 
 def first_line(module: str, *flags: str) -> dict[str, str]:

@@ -17,10 +17,10 @@ from typing import Any
 
 import requests
 
-from connector_core.sandbox.keys import hash_key
 from lexful_sandbox import running_sandbox as lexful_sandbox
 from lightfield_api import contract
 from lightfield_sandbox import running_sandbox as lightfield_sandbox
+from sandbox_core.keys import hash_key
 
 
 def stored_bytes(db: Path) -> bytes:

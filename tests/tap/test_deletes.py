@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lexful_api import LexfulClient, contract
-from tap_lexful.client import LAST_EMITTED
+from tap_lexful.bookmarks import LAST_EMITTED
 from tap_lexful.deletes import LAST_DELETED
 from tests.lexful import create_asset, create_organizations
 from tests.tap.helpers import sync, tap_config

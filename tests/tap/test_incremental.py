@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from lexful_api import LexfulClient, contract
-from tap_lexful.client import LAST_EMITTED
+from tap_lexful.bookmarks import LAST_EMITTED
 from tests.lexful import create_asset, create_organizations
 from tests.tap.helpers import by_id, sync, tap_config
 

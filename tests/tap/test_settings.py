@@ -141,7 +141,8 @@ def test_version_is_the_installed_package(demo_sandbox: Any) -> None:
         timeout=60,
         check=True,
     )
-    assert done.stdout.startswith(f"tap-lexful v{version('lexful-singer')},"), done.stdout
+    installed = version("lexful-lightfield-connectors")
+    assert done.stdout.startswith(f"tap-lexful v{installed},"), done.stdout
 
 
 def test_retries_are_summed_up_per_stream(

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from connector_core.sandbox.keys import hash_key
 from lexful_api import LexfulAuthError, contract
+from sandbox_core.keys import hash_key
 from target_lexful.target import TargetLexful
 from tests.lexful import client_for, list_all
 from tests.target.helpers import (

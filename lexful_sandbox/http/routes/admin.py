@@ -1,7 +1,7 @@
-"""``/_admin``: the core's controls (faults, stats, clock), and new Lexful accounts.
+"""``/_admin``: sandbox_core's controls (faults, stats, clock), and new Lexful accounts.
 
 Only with ``--admin``; no auth, and exempt from faults and statistics
-(``connector_core.sandbox.middleware``).
+(``sandbox_core.middleware``).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 
 from starlette.routing import Route
 
-from connector_core.sandbox import admin
-from connector_core.sandbox.state import ServerState
 from lexful_sandbox.http.state import SandboxState
 from lexful_sandbox.resources import accounts
+from sandbox_core import admin
+from sandbox_core.state import ServerState
 
 
 def _new_account(state: ServerState, api_url: str) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connector_core.sandbox.bodies import parse_json
 from lexful_sandbox.http.deps import Caller, authenticated, json_body, read_body
 from lexful_sandbox.http.responses import deleted, json_response
 from lexful_sandbox.http.routes.records import BASE_COLUMNS, list_page, one_record
 from lexful_sandbox.resources import users
 from lexful_sandbox.resources.fields import USER_FIELDS
+from sandbox_core.bodies import parse_json
 
 # Bare ``email=...`` and the names match substrings; bracket forms stay exact.
 PARTIAL = frozenset({"email", "first_name", "last_name"})

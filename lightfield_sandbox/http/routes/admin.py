@@ -1,4 +1,4 @@
-"""``/_admin``: the core's controls, and new Lightfield workspaces (each with its own key)."""
+"""``/_admin``: sandbox_core's controls, and new Lightfield workspaces (each with its own key)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Any
 
 from starlette.routing import Route
 
-from connector_core.sandbox import admin
-from connector_core.sandbox.state import ServerState
 from lightfield_sandbox.http.state import LightfieldState
 from lightfield_sandbox.resources import workspaces
+from sandbox_core import admin
+from sandbox_core.state import ServerState
 
 
 def _new_workspace(state: ServerState, api_url: str) -> dict[str, Any]:

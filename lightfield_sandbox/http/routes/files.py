@@ -9,15 +9,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connector_core.sandbox import presign
-from connector_core.sandbox.bodies import read_body
-from connector_core.sandbox.clock import iso_ms
 from lightfield_api import contract
 from lightfield_sandbox.common.errors import not_found
 from lightfield_sandbox.http.deps import authenticated, state_of, writer
 from lightfield_sandbox.http.responses import json_response, page
 from lightfield_sandbox.resources import files, query
 from lightfield_sandbox.resources.actor import Actor
+from sandbox_core import presign
+from sandbox_core.bodies import read_body
+from sandbox_core.clock import iso_ms
 
 
 def _url(

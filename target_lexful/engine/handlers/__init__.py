@@ -1,6 +1,7 @@
 """How each kind of record is written: a module a kind, named as its stream (files: file_uploads).
 
-``base`` holds what every handler shares; ``records`` what organizations and assets share.
+``base`` holds what every handler shares; ``matched_records`` what organizations, assets and
+users share (a record matched to its copy in the destination, then created, patched or deleted).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ class AssetTypeHandler(Handler):
             raise RecordError(msg)
         props = [_clean_property(p) for p in rec.get("properties") or []]
         refs = [_clean_reference(r) for r in rec.get("references") or []]
-        existing = self.deps.catalog.asset_type(name)
+        existing = self.deps.destination.asset_type(name)
         if existing is None:
             return self._plan_create(job, name, props, refs)
         changes = _additions(existing, props, refs)
@@ -62,7 +62,7 @@ class AssetTypeHandler(Handler):
             )
             return Plan(job, UNCHANGED, {}, digest, existing["id"])
         if self.deps.dry_run:  # the streams that follow see the type as extended
-            self.deps.catalog.plan_asset_type({**existing, **changes})
+            self.deps.destination.plan_asset_type({**existing, **changes})
         return Plan(job, UPDATE, changes, digest, existing["id"], changes)
 
     def _plan_create(
@@ -79,7 +79,7 @@ class AssetTypeHandler(Handler):
             if job.record.get(key) is not None:
                 body[key] = job.record[key]
         if self.deps.dry_run:  # the streams that follow see the type as created
-            self.deps.catalog.plan_asset_type(body)
+            self.deps.destination.plan_asset_type(body)
         return Plan(job, CREATE, body, stable_hash(body))
 
     def groups(self, plans: list[Plan]) -> list[list[Plan]]:
@@ -98,7 +98,7 @@ class AssetTypeHandler(Handler):
             assert plan.target_id is not None
             client.send_json("PATCH", contract.asset_types_path(plan.target_id), plan.changes)
             plan.result_id = plan.target_id
-        self.deps.catalog.forget()  # the streams that follow may write assets of this type
+        self.deps.destination.forget()  # the streams that follow may write assets of this type
 
 
 def _additions(

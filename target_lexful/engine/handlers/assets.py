@@ -6,10 +6,10 @@ from typing import Any
 
 from connector_core.target import RecordError, json_safe
 from lexful_api import contract
-from target_lexful.engine.catalog import property_types, reference_defs
+from target_lexful.engine.destination_cache import property_types, reference_defs
 from target_lexful.engine.dry_checks import check_asset
 from target_lexful.engine.handlers.base import is_deleted
-from target_lexful.engine.handlers.records import RecordHandler
+from target_lexful.engine.handlers.matched_records import MatchedRecordHandler
 from target_lexful.engine.model import ASSET, CREATE, ORGANIZATIONS, Job, Plan, Ref
 
 _READ_ONLY = frozenset({"id", "organization_name", "asset_type", "labels", *contract.AUDIT_FIELDS})
@@ -17,14 +17,14 @@ _WRITABLE = frozenset({"organization_id", "references", "visibility", "owned_by"
 _DERIVED = frozenset({"name", "account_id"})  # read back, never an extra field of the source
 
 
-class AssetHandler(RecordHandler):
+class AssetHandler(MatchedRecordHandler):
     """Assets of every type: the body from the record, references translated, checked by type."""
 
     kind = ASSET
 
     def type_def(self, job: Job) -> dict[str, Any]:
         assert job.route.asset_type is not None
-        type_def = self.deps.catalog.asset_type(job.route.asset_type)
+        type_def = self.deps.destination.asset_type(job.route.asset_type)
         if type_def is None:
             msg = f"asset type {job.route.asset_type!r} does not exist in the target account"
             raise RecordError(msg)
@@ -37,7 +37,7 @@ class AssetHandler(RecordHandler):
         org = job.record.get("organization_id")
         if org not in (None, ""):
             out.append(Ref("organization_id", str(org), (ORGANIZATIONS,)))
-        definitions = reference_defs(self.deps.catalog.asset_type(job.route.asset_type or ""))
+        definitions = reference_defs(self.deps.destination.asset_type(job.route.asset_type or ""))
         for name, value in (job.record.get("references") or {}).items():
             targets = tuple(contract.reference_targets(definitions.get(name, {})))
             for source_id in _as_list(value):
@@ -55,7 +55,7 @@ class AssetHandler(RecordHandler):
     def natural_filter(self, job: Job, body: dict[str, Any]) -> dict[str, Any]:
         # The organization narrows the search; a few short strings narrow it further. The
         # candidates are then compared field by field (``recover``).
-        kinds = property_types(self.deps.catalog.asset_type(job.route.asset_type or ""))
+        kinds = property_types(self.deps.destination.asset_type(job.route.asset_type or ""))
         params = {"organization_id": body["organization_id"]} if "organization_id" in body else {}
         for key, value in body.items():
             if len(params) >= 4:
@@ -112,7 +112,7 @@ class AssetHandler(RecordHandler):
         if kinds.get(key) == "file":
             return False  # set only by completing an upload with property_name
         # A user of another account (users cannot be copied): left unset. A None clears it.
-        return key != "owned_by" or value is None or value in self.deps.catalog.user_ids()
+        return key != "owned_by" or value is None or value in self.deps.destination.user_ids()
 
 
 def _target_references(job: Job) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from connector_core.target import (
     stable_hash,
 )
 from lexful_api import LexfulClient, LexfulHTTPError, contract
-from target_lexful.engine.catalog import Catalog
+from target_lexful.engine.destination_cache import DestinationCache
 from target_lexful.engine.extra_fields import ExtraFields
 from target_lexful.engine.model import (
     DELETE,
@@ -42,7 +42,7 @@ class HandlerDeps:
 
     client: LexfulClient
     ids: IdMap
-    catalog: Catalog
+    destination: DestinationCache
     match_on: dict[str, list[str]]
     create_asset_types: bool
     logger: logging.Logger

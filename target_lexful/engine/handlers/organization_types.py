@@ -21,15 +21,15 @@ class OrganizationTypeHandler(Handler):
         body = {"name": name}
         if job.record.get("description") is not None:
             body["description"] = job.record["description"]
-        existing = self.deps.catalog.organization_types().get(name)
+        existing = self.deps.destination.organization_types().get(name)
         if existing is not None:
             return Plan(job, UNCHANGED, body, stable_hash(body), existing["id"])
         if self.deps.dry_run:
-            self.deps.catalog.plan_organization_type(body)  # the organizations that follow
+            self.deps.destination.plan_organization_type(body)  # the organizations that follow
         return Plan(job, CREATE, body, stable_hash(body))
 
     def execute_one(self, plan: Plan) -> None:
         self.intend(plan)
         created = self.deps.client.send_json("POST", contract.organization_types_path(), plan.body)
         plan.result_id = created["id"]
-        self.deps.catalog.forget()  # the organizations that follow may name it
+        self.deps.destination.forget()  # the organizations that follow may name it

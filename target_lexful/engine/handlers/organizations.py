@@ -9,7 +9,7 @@ from connector_core.target import RecordError, json_safe
 from lexful_api import LexfulHTTPError, adapt, contract
 from target_lexful.engine.dry_checks import check_organization
 from target_lexful.engine.handlers.base import GroupResult, HandlerDeps, bulk_refused, is_deleted
-from target_lexful.engine.handlers.records import RecordHandler, diff
+from target_lexful.engine.handlers.matched_records import MatchedRecordHandler, diff
 from target_lexful.engine.model import (
     CREATE,
     ORGANIZATIONS,
@@ -24,7 +24,7 @@ from target_lexful.engine.model import (
 _READ_ONLY = frozenset({"id", "labels", *contract.AUDIT_FIELDS})
 
 
-class OrganizationHandler(RecordHandler):
+class OrganizationHandler(MatchedRecordHandler):
     """Organizations: matched by slug (else name and type), their parent translated."""
 
     kind = ORGANIZATIONS
@@ -73,7 +73,7 @@ class OrganizationHandler(RecordHandler):
         plan = self.plan_upsert(job, body, None)
         if self.deps.dry_run and plan.action in (CREATE, UPDATE):
             # Nothing reaches the API to validate it, so check what the contract says [D].
-            org_types = set(self.deps.catalog.organization_types())
+            org_types = set(self.deps.destination.organization_types())
             check_organization(plan.body, org_types, creating=plan.action == CREATE)
         if plan.action == CREATE and body.get("slug"):
             # Found by prefetch with another name: the slug is another organization's.

@@ -14,7 +14,7 @@ from typing import Any
 from connector_core.target import DELETED_HASH, RecordError
 from lexful_api import LexfulHTTPError, contract
 from target_lexful.engine.handlers.base import NEVER_COPIED, is_deleted
-from target_lexful.engine.handlers.records import RecordHandler
+from target_lexful.engine.handlers.matched_records import MatchedRecordHandler
 from target_lexful.engine.model import CREATE, DELETE, ORGANIZATIONS, SKIP, USERS, Job, Plan, Ref
 
 NOT_ALLOWED = (
@@ -24,7 +24,7 @@ NOT_ALLOWED = (
 _NAMES = ("first_name", "last_name", "role")
 
 
-class UserHandler(RecordHandler):
+class UserHandler(MatchedRecordHandler):
     """Users: the email is the key; names, role and scopes are what is written."""
 
     kind = USERS

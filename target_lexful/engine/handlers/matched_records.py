@@ -1,4 +1,6 @@
-"""What organizations and assets share: matching, recovery after a crash, PATCH of changes."""
+"""What organizations, assets and users share: a record matched to its copy in the destination
+(the id map, match keys, recovery after a crash), then created, PATCHed where it differs, or
+deleted."""
 
 from __future__ import annotations
 
@@ -32,8 +34,9 @@ from target_lexful.engine.model import (
 _RECOVERY_SLACK_S = 120  # clock skew between this machine and the API, when recovering intents
 
 
-class RecordHandler(Handler):
-    """A record with a list path and an item path; subclasses say where and how to find it."""
+class MatchedRecordHandler(Handler):
+    """A record matched to its destination copy through a list path and an item path;
+    subclasses say where and how to find it."""
 
     def list_path(self, job: Job) -> str:
         raise NotImplementedError

@@ -6,9 +6,9 @@ import secrets
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from connector_core.sandbox.clock import Clock
-from connector_core.sandbox.faults import Faults, Hook, Stats
-from connector_core.sandbox.ratelimit import RateBudget
+from sandbox_core.clock import Clock
+from sandbox_core.faults import Faults, Hook, Stats
+from sandbox_core.ratelimit import RateBudget
 
 #: The header ``/_admin`` reads its token from.
 ADMIN_TOKEN_HEADER = "X-Sandbox-Admin-Token"

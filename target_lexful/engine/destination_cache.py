@@ -1,7 +1,8 @@
-"""What the target account already defines: its asset types and organization types.
+"""A cache of what the destination account already defines: its asset types, organization
+types and users (not a Singer catalog: nothing here describes the input streams).
 
-Read once and cached; dropped when the target creates or extends a type, so that the next
-stream sees it.
+Read once and cached; the types are dropped when the target creates or extends one, so that
+the next stream sees it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from lexful_api import LexfulClient, contract
 
 
-class Catalog:
+class DestinationCache:
     """The target account's asset types, organization types and user ids, read once and cached."""
 
     def __init__(self, client: LexfulClient) -> None:

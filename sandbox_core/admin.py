@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connector_core.sandbox.app import JSON
-from connector_core.sandbox.bodies import json_body, server_state
-from connector_core.sandbox.codec import dumps
-from connector_core.sandbox.errors import ApiError
-from connector_core.sandbox.state import ADMIN_TOKEN_HEADER, ServerState
+from sandbox_core.app import JSON
+from sandbox_core.bodies import json_body, server_state
+from sandbox_core.codec import dumps
+from sandbox_core.errors import ApiError
+from sandbox_core.state import ADMIN_TOKEN_HEADER, ServerState
 
 # The credentials of a new account, given the API's base URL (what ``new_account`` returns).
 NewAccount = Callable[[ServerState, str], dict[str, Any]]

@@ -11,7 +11,7 @@ import hmac
 import time
 from urllib.parse import quote, urlencode
 
-from connector_core.sandbox.errors import ApiError
+from sandbox_core.errors import ApiError
 
 STORAGE_PREFIX = "/_storage/"
 DEFAULT_TTL_S = 15 * 60

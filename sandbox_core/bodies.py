@@ -6,8 +6,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from connector_core.sandbox.codec import loads
-from connector_core.sandbox.errors import ApiError
+from sandbox_core.codec import loads
+from sandbox_core.errors import ApiError
 
 MAX_BODY = 10 * 1024 * 1024
 

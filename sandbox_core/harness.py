@@ -19,10 +19,10 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import requests
 
-from connector_core.sandbox.faults import Faults, Hook
-from connector_core.sandbox.server import api_url, bind, make_server
-from connector_core.sandbox.state import ADMIN_TOKEN_HEADER as TOKEN_HEADER
-from connector_core.sandbox.state import ServerState
+from sandbox_core.faults import Faults, Hook
+from sandbox_core.server import api_url, bind, make_server
+from sandbox_core.state import ADMIN_TOKEN_HEADER as TOKEN_HEADER
+from sandbox_core.state import ServerState
 
 
 class Control(Protocol):

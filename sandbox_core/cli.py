@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import fields
 from typing import Any, Protocol, TypeVar
 
-from connector_core.sandbox.faults import Faults
-from connector_core.sandbox.server import api_url, bind, serve_forever
-from connector_core.sandbox.variants import UnknownVariant, VariantRegistry
+from sandbox_core.faults import Faults
+from sandbox_core.server import api_url, bind, serve_forever
+from sandbox_core.variants import UnknownVariant, VariantRegistry
 
 F = TypeVar("F", bound=Faults)
 OptionsT = TypeVar("OptionsT", bound="ServeOptions")

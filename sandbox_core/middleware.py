@@ -13,11 +13,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from connector_core.sandbox.codec import dumps
-from connector_core.sandbox.errors import ApiError, Renderer
-from connector_core.sandbox.faults import READ_METHODS, HookAnswer
-from connector_core.sandbox.ratelimit import Verdict
-from connector_core.sandbox.state import ServerState
+from sandbox_core.codec import dumps
+from sandbox_core.errors import ApiError, Renderer
+from sandbox_core.faults import READ_METHODS, HookAnswer
+from sandbox_core.ratelimit import Verdict
+from sandbox_core.state import ServerState
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send

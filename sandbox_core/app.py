@@ -12,15 +12,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from connector_core.sandbox.codec import dumps
-from connector_core.sandbox.errors import ApiError, Renderer
-from connector_core.sandbox.middleware import FaultMiddleware, RateKey, whole_server
-from connector_core.sandbox.state import ServerState
+from sandbox_core.codec import dumps
+from sandbox_core.errors import ApiError, Renderer
+from sandbox_core.middleware import FaultMiddleware, RateKey, whole_server
+from sandbox_core.state import ServerState
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger("connector_core.sandbox")
+log = logging.getLogger("sandbox_core")
 JSON = "application/json"
 
 
