@@ -43,6 +43,9 @@ $(UV_STAMP):
 $(STAMP): pyproject.toml | $(UV_STAMP)
 	$(PYTHON) -m venv $(VENV)
 	$(call pip_install,$(VENV)) --upgrade pip
+	@# The distribution was named lexful-singer: an older checkout's venv drops it first (after,
+	@# it would take the console scripts both install with it).
+	-@$(BIN)/python -m pip uninstall --quiet --yes lexful-singer 2>/dev/null
 	$(call pip_install,$(VENV)) -e '.[dev,airbyte,dagster]'
 	$(call pip_install,$(VENV)) --force-reinstall --no-deps "python-backoff==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("python-backoff"))')"
 	touch $(STAMP)
