@@ -29,7 +29,7 @@ from connector_core.probe import (
     run_checks,
     unreachable,
 )
-from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES
+from connector_core.safe_http import DEFAULT_MAX_PAGES, DEFAULT_MAX_RESPONSE_BYTES, path_segment
 from connector_core.settings import (
     DEFAULT_MAX_CONCURRENCY,
     DISTRIBUTION,
@@ -74,6 +74,7 @@ __all__ = [
     "load_config",
     "max_concurrency",
     "not_the_api",
+    "path_segment",
     "print_report",
     "probe",
     "probe_parser",

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -286,3 +286,13 @@ def body_of(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         return response.text
+
+
+def path_segment(value: object) -> str:
+    """One URL path segment from API data, percent-encoded; ``.`` or ``..`` refused (a dot
+    segment would climb the path, ``files/../download``, and the HTTP library undoes ``%2E``)."""
+    text = quote(str(value), safe="")
+    if not text.strip("."):
+        msg = f"{text!r} is not an id (a path segment from the API): refused"
+        raise ValueError(msg)
+    return text

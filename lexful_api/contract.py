@@ -14,9 +14,8 @@ import math
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import quote
 
-from connector_core import iso_millis
+from connector_core import iso_millis, path_segment
 
 DEFAULT_API_URL = "https://api.us.lexful.app"  # [D] the US pod
 TOKEN_PATH = "/v1/auth/token"  # [D]
@@ -84,18 +83,8 @@ _STREAM_CHARS = re.compile(r"[^a-z0-9_]")
 # --- paths ---------------------------------------------------------------------------------
 
 
-def _seg(value: str) -> str:
-    """One path segment from API data, percent-encoded; ``.`` or ``..`` refused (a dot segment
-    would climb the path, ``files/../download``, and the HTTP library undoes ``%2E``)."""
-    text = quote(str(value), safe="")
-    if not text.strip("."):
-        msg = f"{text!r} is not an id (a path segment from the API): refused"
-        raise ValueError(msg)
-    return text
-
-
 def organizations_path(org_id: str | None = None) -> str:
-    return "/v1/organizations" + (f"/{_seg(org_id)}" if org_id else "")
+    return "/v1/organizations" + (f"/{path_segment(org_id)}" if org_id else "")
 
 
 def organization_types_path() -> str:
@@ -103,11 +92,11 @@ def organization_types_path() -> str:
 
 
 def asset_types_path(type_id: str | None = None) -> str:
-    return "/v1/asset_types" + (f"/{_seg(type_id)}" if type_id else "")
+    return "/v1/asset_types" + (f"/{path_segment(type_id)}" if type_id else "")
 
 
 def users_path(user_id: str | None = None) -> str:
-    return "/v1/users" + (f"/{_seg(user_id)}" if user_id else "")
+    return "/v1/users" + (f"/{path_segment(user_id)}" if user_id else "")
 
 
 def entity_counts_path() -> str:
@@ -115,22 +104,25 @@ def entity_counts_path() -> str:
 
 
 def assets_path(asset_type: str, asset_id: str | None = None) -> str:
-    return f"/v1/assets/{_seg(asset_type)}" + (f"/{_seg(asset_id)}" if asset_id else "")
+    return f"/v1/assets/{path_segment(asset_type)}" + (
+        f"/{path_segment(asset_id)}" if asset_id else ""
+    )
 
 
 def related_path(asset_type: str, asset_id: str, related_id: str | None = None) -> str:
-    tail = f"/{_seg(related_id)}" if related_id else ""
+    tail = f"/{path_segment(related_id)}" if related_id else ""
     return f"{assets_path(asset_type, asset_id)}/related{tail}"
 
 
 def files_path(asset_type: str, asset_id: str, file_id: str | None = None) -> str:
-    tail = f"/{_seg(file_id)}" if file_id else ""
+    tail = f"/{path_segment(file_id)}" if file_id else ""
     return f"{assets_path(asset_type, asset_id)}/files{tail}"
 
 
 def entity_upload_path(entity_type: str, entity_id: str, property_name: str) -> str:
     """Where a file for a file-typed property is created [D: "create as entity property"]."""
-    return f"/v1/entities/{_seg(entity_type)}/{_seg(entity_id)}/uploads/{_seg(property_name)}"
+    entity = f"{path_segment(entity_type)}/{path_segment(entity_id)}"
+    return f"/v1/entities/{entity}/uploads/{path_segment(property_name)}"
 
 
 def file_complete_path(asset_type: str, asset_id: str, file_id: str) -> str:

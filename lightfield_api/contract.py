@@ -14,9 +14,8 @@ import re
 from datetime import datetime, timezone
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
-from connector_core import iso_millis
+from connector_core import iso_millis, path_segment
 
 # --- transport ----------------------------------------------------------------------------
 
@@ -251,22 +250,12 @@ def envelope(data: list[Any], total: int) -> dict[str, Any]:
 # --- paths [D] unless marked ----------------------------------------------------------------
 
 
-def _seg(value: str) -> str:
-    """One path segment from API data, percent-encoded; ``.`` or ``..`` refused (a dot segment
-    would climb the path, ``files/../download``, and the HTTP library undoes ``%2E``)."""
-    text = quote(str(value), safe="")
-    if not text.strip("."):
-        msg = f"{text!r} is not an id (a path segment from the API): refused"
-        raise ValueError(msg)
-    return text
-
-
 def collection_path(collection: str, record_id: str | None = None) -> str:
-    return f"/v1/{_seg(collection)}" + (f"/{_seg(record_id)}" if record_id else "")
+    return f"/v1/{path_segment(collection)}" + (f"/{path_segment(record_id)}" if record_id else "")
 
 
 def definitions_path(collection: str) -> str:
-    return f"/v1/{_seg(collection)}/definitions"
+    return f"/v1/{path_segment(collection)}/definitions"
 
 
 def objects_path() -> str:
@@ -275,24 +264,26 @@ def objects_path() -> str:
 
 def object_records_path(slug: str) -> str:
     """The list of a custom object's records: no ``/values`` [D]."""
-    return f"/v1/objects/{_seg(slug)}"
+    return f"/v1/objects/{path_segment(slug)}"
 
 
 def object_definitions_path(slug: str) -> str:
-    return f"/v1/objects/{_seg(slug)}/definitions"
+    return f"/v1/objects/{path_segment(slug)}/definitions"
 
 
 def object_values_path(slug: str, record_id: str | None = None) -> str:
-    return f"/v1/objects/{_seg(slug)}/values" + (f"/{_seg(record_id)}" if record_id else "")
+    return f"/v1/objects/{path_segment(slug)}/values" + (
+        f"/{path_segment(record_id)}" if record_id else ""
+    )
 
 
 def list_members_path(list_id: str, collection: str) -> str:
-    return f"/v1/lists/{_seg(list_id)}/{_seg(collection)}"
+    return f"/v1/lists/{path_segment(list_id)}/{path_segment(collection)}"
 
 
 def file_path(file_id: str | None = None, action: str | None = None) -> str:
     """``/v1/files``, ``/v1/files/{id}`` and its ``complete``, ``cancel`` and ``url``."""
-    path = "/v1/files" + (f"/{_seg(file_id)}" if file_id else "")
+    path = "/v1/files" + (f"/{path_segment(file_id)}" if file_id else "")
     return path + (f"/{action}" if action else "")
 
 
