@@ -39,7 +39,7 @@ $(UV_STAMP):
 # airbyte is source-lexful and destination-lexful (airbyte-cdk); dagster is lexful_dagster
 # (Dagster 1.13, in the same venv: it moves no version the others pin). airbyte-cdk's
 # `backoff` and singer-sdk's `python-backoff` install the same package, the last one wins: the
-# third install puts singer-sdk's own back (tests/airbyte/test_install.py checks its files).
+# third install puts singer-sdk's own back (tests/lexful/airbyte/test_install.py checks its files).
 $(STAMP): pyproject.toml | $(UV_STAMP)
 	$(PYTHON) -m venv $(VENV)
 	$(call pip_install,$(VENV)) --upgrade pip

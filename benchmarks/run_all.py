@@ -2,7 +2,7 @@
 
 Each script's output is also written to ``docs/benchmarks/<script>.txt`` (beside the charts
 the scripts draw there), so that the README's figures and charts come from the same run.
-``--quick`` is passed on to the scripts that have it; ``--only bench_grid.py ...`` runs some.
+``--quick`` is passed on to the scripts that have it; ``--only bench_lexful_grid.py ...`` runs some.
 """
 
 from __future__ import annotations
@@ -17,16 +17,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "docs" / "benchmarks"
 SCRIPTS = (
-    "bench_sandbox.py",
-    "bench_grid.py",
-    "bench_tap.py",
-    "bench_children.py",
-    "bench_target.py",
-    "bench_airbyte.py",
-    "bench_shards.py",
+    "bench_lexful_sandbox.py",
+    "bench_lexful_grid.py",
+    "bench_lexful_tap.py",
+    "bench_lexful_children.py",
+    "bench_lexful_target.py",
+    "bench_lexful_airbyte.py",
+    "bench_lexful_shards.py",
     "bench_lightfield.py",
 )
-QUICK = ("bench_grid.py", "bench_tap.py", "bench_target.py")  # the ones with --quick
+QUICK = (
+    "bench_lexful_grid.py",
+    "bench_lexful_tap.py",
+    "bench_lexful_target.py",
+)  # the ones with --quick
 
 
 def main() -> int:

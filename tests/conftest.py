@@ -13,7 +13,7 @@ One name each:
 - ``client``: a ``LexfulClient`` for ``empty_account``.
 
 The plain functions (a client for a config, organizations, assets, files) are in
-``tests/lexful.py``.
+``tests/lexful/client.py``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pytest
 
 from lexful_api import LexfulClient
 from lexful_sandbox import Sandbox, running_sandbox
-from tests.lexful import client_for
+from tests.lexful.client import client_for
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,8 @@ from airbyte_cdk.models import AirbyteMessageSerializer, Status, Type
 
 from lexful_api import contract
 from lexful_sandbox import Sandbox
-from tests.airbyte.helpers import ROOT, Run, configured, protocol_message, tap_records
-from tests.lexful import client_for, list_all
+from tests.lexful.airbyte.helpers import ROOT, Run, configured, protocol_message, tap_records
+from tests.lexful.client import client_for, list_all
 
 SOURCE, DESTINATION = "lexful/source-lexful:test", "lexful/destination-lexful:test"
 # The mounted directory, inside the container (Airbyte mounts its own at a path like it).

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lexful_api import LexfulClient, contract
-from tests.lexful import client_for, download, list_all
+from tests.lexful.client import client_for, download, list_all
 
 VOLATILE = {
     "id",

@@ -13,8 +13,8 @@ from lexful_api import contract
 from lexful_sandbox import Sandbox
 from lexful_sandbox.seed.data import network_device_type
 from tests.e2e.pipeline import tap_into_target
-from tests.lexful import client_for, create_organization, list_all
-from tests.tap.helpers import sync
+from tests.lexful.client import client_for, create_organization, list_all
+from tests.lexful.tap.helpers import sync
 
 DEVICES = "network_device"
 FIRMWARE = b"\x7fELF firmware 1.2"

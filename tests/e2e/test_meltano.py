@@ -13,7 +13,7 @@ from lexful_sandbox import Sandbox
 from tests.e2e.account import snapshot
 from tests.e2e.pipeline import meltano, meltano_env
 from tests.e2e.test_round_trip import assert_same_account
-from tests.lexful import client_for, create_organization
+from tests.lexful.client import client_for, create_organization
 
 pytestmark = pytest.mark.meltano
 

@@ -26,7 +26,7 @@ from lexful_sandbox import Sandbox
 from tests.e2e.account import snapshot
 from tests.e2e.pipeline import BIN, ROOT, meltano_bin
 from tests.e2e.test_round_trip import assert_same_account
-from tests.target_lightfield.helpers import assert_copy_equals_source, with_demo_members
+from tests.lightfield.target.helpers import assert_copy_equals_source, with_demo_members
 
 pytestmark = pytest.mark.meltano
 PLUGINS = {

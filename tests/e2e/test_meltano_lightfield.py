@@ -13,7 +13,7 @@ import pytest
 
 from lightfield_sandbox import Sandbox, running_sandbox
 from tests.e2e.pipeline import lightfield_env, meltano
-from tests.target_lightfield.helpers import (
+from tests.lightfield.target.helpers import (
     WriteCounter,
     assert_copy_equals_source,
     with_demo_members,

@@ -21,7 +21,7 @@ import pytest
 from lexful_api import contract
 from lexful_sandbox import Sandbox
 from tests.e2e.pipeline import ROOT, meltano_bin, meltano_env
-from tests.lexful import client_for, create_asset, list_all
+from tests.lexful.client import client_for, create_asset, list_all
 
 pytestmark = pytest.mark.meltano
 

@@ -11,7 +11,7 @@ from lexful_api.contract import assets_path, files_path, related_path, users_pat
 from lexful_sandbox import Sandbox
 from tests.e2e.account import Snapshot, differences, snapshot
 from tests.e2e.pipeline import tap_into_target
-from tests.lexful import client_for, list_all, upload_file
+from tests.lexful.client import client_for, list_all, upload_file
 
 CONTACT = "system.contact"
 

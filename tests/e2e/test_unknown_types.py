@@ -12,7 +12,7 @@ from pathlib import Path
 from lexful_api import contract
 from lexful_sandbox import Sandbox
 from tests.e2e.pipeline import tap_into_target
-from tests.lexful import client_for, create_asset, create_organizations, list_all
+from tests.lexful.client import client_for, create_asset, create_organizations, list_all
 
 GADGET = {
     "name": "gadget",

@@ -22,11 +22,11 @@ import pytest
 
 from lexful_api import LexfulClient
 from lightfield_sandbox import running_sandbox as lightfield_sandbox
-from tests.lexful import create_asset, create_organizations, upload_file
+from tests.lexful.client import create_asset, create_organizations, upload_file
+from tests.lexful.tap.helpers import sync, tap_config
+from tests.lightfield.tap.helpers import sync as lightfield_sync
+from tests.lightfield.tap.helpers import tap_config as lightfield_tap_config
 from tests.security.hostile import Answer, Hostile, Seen, hostile
-from tests.tap.helpers import sync, tap_config
-from tests.tap_lightfield.helpers import sync as lightfield_sync
-from tests.tap_lightfield.helpers import tap_config as lightfield_tap_config
 
 #: Several of the client's 64 KiB chunks, so that the cut falls after some were written.
 DATA = bytes(range(256)) * 1200

@@ -20,7 +20,7 @@ from lexful_api.contract import users_path
 from lexful_sandbox import Sandbox
 from tests.e2e.account import Snapshot, snapshot
 from tests.e2e.test_round_trip import assert_same_account, rejected
-from tests.lexful import client_for, list_all
+from tests.lexful.client import client_for, list_all
 from tests.reliability.harness import Interrupt, pipe
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")

@@ -21,7 +21,7 @@ pytest.importorskip("airbyte_cdk", reason="the airbyte extra is not installed")
 from airbyte_cdk.models import Type
 
 from lexful_sandbox import running_sandbox
-from tests.airbyte.helpers import Run, configured, discovered, run, write_json
+from tests.lexful.airbyte.helpers import Run, configured, discovered, run, write_json
 from tests.security.hostile import Answer, Seen, hostile
 
 ADAPTERS = ("source-lexful", "destination-lexful")

@@ -19,8 +19,8 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from lightfield_sandbox import running_sandbox as lightfield_sandbox
+from tests.lightfield.target import helpers as lightfield_target
 from tests.security.hostile import Answer, Seen, hostile
-from tests.target_lightfield import helpers as lightfield_target
 
 BIN = Path(sys.executable).parent
 LEXFUL_SECRET = "s3cr/et+Key=with~odd&chars-0123456789"

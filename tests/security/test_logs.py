@@ -16,9 +16,9 @@ from typing import Any
 
 from lexful_api import LexfulClient
 from lexful_dagster.pipes_job import read_log
-from tests.lexful import create_organizations
+from tests.lexful.client import create_organizations
+from tests.lexful.tap.helpers import tap_config
 from tests.security.hostile import Answer, Seen, hostile
-from tests.tap.helpers import tap_config
 
 TAP = str(Path(sys.executable).with_name("tap-lexful"))
 FORGED = (

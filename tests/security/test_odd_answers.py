@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from lexful_api import LexfulClient
-from tests.lexful import create_organizations
+from tests.lexful.client import create_organizations
+from tests.lexful.tap.helpers import tap_config
 from tests.security.hostile import Answer, Seen, hostile
-from tests.tap.helpers import tap_config
 
 TAP = str(Path(sys.executable).with_name("tap-lexful"))
 DEEP = b"[" * 200_000 + b"]" * 200_000

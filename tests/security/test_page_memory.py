@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from tests.lexful.tap.helpers import tap_config
 from tests.security.hostile import Answer, Seen, hostile
 from tests.security.rss import peak_rss_mib
-from tests.tap.helpers import tap_config
 
 TAP = str(Path(sys.executable).with_name("tap-lexful"))
 MIB = 1024 * 1024

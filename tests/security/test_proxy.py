@@ -22,11 +22,11 @@ from lexful_api.errors import LexfulError
 from lightfield_api.errors import LightfieldError
 from lightfield_api.http import LightfieldClient
 from lightfield_sandbox import running_sandbox as lightfield_sandbox
+from tests.lexful.tap.helpers import sync, tap_config
+from tests.lightfield.target import helpers as lightfield_target
 from tests.security.proxy import RecordingProxy, recording_proxy
 from tests.security.test_taps import account  # noqa: F401  (a fixture: one file to download)
 from tests.security.test_targets import lightfield_lines
-from tests.tap.helpers import sync, tap_config
-from tests.target_lightfield import helpers as lightfield_target
 
 PROXY_USER, PROXY_PASSWORD = "proxy-user", "proxy-pass-7431"
 SECRET = "lxs_proxy-test-key-secret"

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from lightfield_sandbox import running_sandbox as lightfield_sandbox
-from tests.target import helpers as lexful_target
+from tests.lexful.target import helpers as lexful_target
 
 BIN = Path(sys.executable).parent
 

@@ -21,12 +21,12 @@ import pytest
 from lexful_api import LexfulClient
 from lightfield_sandbox import running_sandbox as lightfield_sandbox
 from tap_lightfield.tap import TapLightfield
-from tests.lexful import create_asset, create_organizations, upload_file
+from tests.lexful.client import create_asset, create_organizations, upload_file
+from tests.lexful.tap.helpers import sync, tap_config
+from tests.lightfield.tap.helpers import sync as lightfield_sync
+from tests.lightfield.tap.helpers import tap_config as lightfield_tap_config
 from tests.security.hostile import Answer, Seen, hostile
 from tests.security.rss import peak_rss_mib
-from tests.tap.helpers import sync, tap_config
-from tests.tap_lightfield.helpers import sync as lightfield_sync
-from tests.tap_lightfield.helpers import tap_config as lightfield_tap_config
 
 TAP = str(Path(sys.executable).with_name("tap-lexful"))
 MIB = 1024 * 1024

@@ -17,10 +17,10 @@ from typing import Any
 
 from lexful_api import LexfulClient
 from lightfield_sandbox import running_sandbox as lightfield_sandbox
-from tests.lexful import create_asset, create_organization
+from tests.lexful.client import create_asset, create_organization
+from tests.lexful.target import helpers as lexful_target
+from tests.lightfield.target import helpers as lightfield_target
 from tests.security.hostile import Answer, Seen, hostile
-from tests.target import helpers as lexful_target
-from tests.target_lightfield import helpers as lightfield_target
 
 DATA = b"hello"
 

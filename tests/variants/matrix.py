@@ -7,7 +7,7 @@ from typing import Any
 
 from lexful_api import contract
 from lexful_sandbox import Sandbox
-from tests.lexful import client_for, create_asset, create_organizations, upload_file
+from tests.lexful.client import client_for, create_asset, create_organizations, upload_file
 
 #: The page-cap variants need a list longer than the cap (100): organizations.
 LONG_LIST = 105

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from lexful_sandbox import running_sandbox
-from tests.tap.helpers import discover, sync
+from tests.lexful.tap.helpers import discover, sync
 from tests.variants.test_lexful_variants import QUICK
 
 STREAM = "users"

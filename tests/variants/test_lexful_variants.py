@@ -17,9 +17,9 @@ import pytest
 from lexful_api import contract
 from lexful_sandbox import Sandbox, running_sandbox
 from lexful_sandbox.common.variants import REGISTRY
-from tests.lexful import client_for
-from tests.tap.helpers import discover, sync
-from tests.target.helpers import run_target, target_config
+from tests.lexful.client import client_for
+from tests.lexful.tap.helpers import discover, sync
+from tests.lexful.target.helpers import run_target, target_config
 from tests.variants import matrix
 
 STREAMS = ("organizations", "system_location", "system_contact", "related_assets", "files")

@@ -20,8 +20,8 @@ import requests
 from lexful_sandbox import running_sandbox
 from lightfield_sandbox import running_sandbox as running_lightfield
 from lightfield_sandbox.common import variants as lightfield_variants
-from tests.tap_lightfield.helpers import Reader
-from tests.target_lightfield.helpers import tap_lines, target_config, with_demo_members
+from tests.lightfield.tap.helpers import Reader
+from tests.lightfield.target.helpers import tap_lines, target_config, with_demo_members
 from tests.variants.test_lexful_variants import QUICK
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

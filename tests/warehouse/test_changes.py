@@ -15,7 +15,7 @@ import pytest
 from lexful_api import LexfulClient, contract
 from lexful_sandbox import Sandbox
 from tests.e2e.pipeline import meltano, meltano_env
-from tests.lexful import client_for, create_asset, list_all
+from tests.lexful.client import client_for, create_asset, list_all
 from tests.warehouse.warehouses import SCHEMA, Warehouse
 
 pytestmark = pytest.mark.meltano

@@ -27,7 +27,7 @@ from lightfield_api import contract
 from lightfield_sandbox import Sandbox, running_sandbox
 from lightfield_sandbox.seed.demo import seed_demo
 from tests.e2e.pipeline import lightfield_env, meltano
-from tests.tap_lightfield.helpers import Reader
+from tests.lightfield.tap.helpers import Reader
 from tests.warehouse.conftest import new_database
 from tests.warehouse.warehouses import Warehouse, embedded_postgres
 

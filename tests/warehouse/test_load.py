@@ -14,7 +14,7 @@ import pytest
 from lexful_api import contract
 from lexful_sandbox import Sandbox
 from tests.e2e.pipeline import meltano, meltano_env
-from tests.lexful import client_for, create_asset, create_organization
+from tests.lexful.client import client_for, create_asset, create_organization
 from tests.warehouse.warehouses import (
     SCHEMA,
     Warehouse,

@@ -18,7 +18,7 @@ import pytest
 from lexful_api import contract
 from lexful_sandbox import Sandbox
 from tests.e2e.pipeline import meltano, meltano_env
-from tests.lexful import client_for, list_all
+from tests.lexful.client import client_for, list_all
 from tests.warehouse.warehouses import SCHEMA, Warehouse, postgres_warehouse
 
 pytestmark = pytest.mark.meltano
