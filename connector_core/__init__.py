@@ -14,6 +14,7 @@ from connector_core.http import ApiProfile, BodyTooLarge, HttpClient
 from connector_core.names import stream_name
 from connector_core.presigned import PresignedUrls, file_hosts_property, upload_headers
 from connector_core.probe import (
+    NOTHING,
     PROBE_MAX_TRIES,
     PROBE_TIMEOUT_S,
     Check,
@@ -24,6 +25,7 @@ from connector_core.probe import (
     load_config,
     not_the_api,
     print_report,
+    probe_config,
     probe_parser,
     run_checks,
     unreachable,
@@ -44,6 +46,7 @@ __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "NOTHING",
     "PROBE_MAX_TRIES",
     "PROBE_TIMEOUT_S",
     "STOP_PREFIX",
@@ -68,6 +71,7 @@ __all__ = [
     "not_the_api",
     "print_report",
     "probe",
+    "probe_config",
     "probe_parser",
     "request_properties",
     "run_checks",

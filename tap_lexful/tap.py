@@ -58,6 +58,9 @@ class TapLexful(OneLineStopTap):
     message_writer_class = BufferedMsgSpecWriter
     _ordered_streams: dict[str, Stream] | None = None  # see streams
     _left_out: list[str] = []  # noqa: RUF012  # asset types the asset_types setting leaves out
+    # The API's failures a run ends on as things are (no API at api_url, a web page there, an
+    # HTTP error, a refused token): one ERROR line on the command line, no traceback.
+    known_failures = (LexfulError, LexfulStreamError)
 
     config_jsonschema = th.PropertiesList(
         *connection_properties("read"),
@@ -233,20 +236,27 @@ class TapLexful(OneLineStopTap):
             settings_check.check_flattening(self.config)
         except settings_check.SettingError as exc:
             raise _setting_error(str(exc)) from None
+        # A sync, not --discover (the SDK builds a discovering tap without its mapper): a
+        # walk the API cannot sort (one sort key only, learned at the first list call, here
+        # at discovery or later at the sync's) stops it in one line, before any record.
+        # Discovery alone lists the streams whatever the walks (meltano select --list).
+        client = self.runtime.client
+        settings_check.expect_walks(self.config, client)
         try:
-            super().setup_mapper()
+            super().setup_mapper()  # the streams are discovered here (without a catalog)
         except MappingError as exc:
             raise _setting_error(f"stream_maps: {exc}") from None
+        try:
+            settings_check.check_walk_orders(self.config, client)
+        except adapt.Unsupported as exc:
+            raise OneLineStop(str(exc)) from None
 
     @override
     def discover_streams(self) -> list[Stream]:
         self._check_settings()
-        settings_check.expect_walks(self.config, self.runtime.client)
+        # The walks a sync needs (one sort key only, and emit_deletes) are checked at the
+        # sync (setup_mapper): discovery lists the streams whatever they are.
         definitions = self._asset_types()  # first: a refused key or account is told as such
-        try:
-            settings_check.check_walk_orders(self.config, self.runtime.client)
-        except adapt.Unsupported as exc:
-            raise OneLineStop(str(exc)) from None
         try:
             settings_check.check_organization_ids(self.config, self.runtime.client)
         except settings_check.SettingError as exc:
