@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import requests
 
 from lexful_sandbox import running_sandbox
