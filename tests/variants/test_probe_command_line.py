@@ -152,3 +152,15 @@ def test_rows_that_work_as_is_say_nothing_to_do_in_both_probes() -> None:
     lexful_actions = {c.key: c.action for c in lexful_report.checks if c.verdict is Verdict.WORKS}
     for key in ("token", "paths", "sort", "fields", "errors", "refused-token"):
         assert lexful_actions[key] == NOTHING, lexful_actions
+
+
+def test_the_sort_row_names_every_setting_a_one_key_sort_needs() -> None:
+    """Was: only 'set replication_key: created_at'; a second round of the probe then asked
+    for emit_deletes: false."""
+    with running_lexful(seed="demo", variants=["single-sort"], subprocess=True) as sb:
+        config = {**sb.config, "replication_key": "updated_at", "emit_deletes": True}
+        report = lexful_probe(config)
+    row = next(c for c in report.checks if c.key == "sort")
+    assert row.verdict is Verdict.SETTING
+    assert "replication_key: created_at" in row.action
+    assert "emit_deletes: false" in row.action
