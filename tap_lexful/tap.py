@@ -58,8 +58,7 @@ class TapLexful(OneLineStopTap):
     message_writer_class = BufferedMsgSpecWriter
     _ordered_streams: dict[str, Stream] | None = None  # see streams
     _left_out: list[str] = []  # noqa: RUF012  # asset types the asset_types setting leaves out
-    # The API's failures a run ends on as things are (no API at api_url, a web page there, an
-    # HTTP error, a refused token): one ERROR line on the command line, no traceback.
+    # No API at api_url, a web page there, an HTTP error: one ERROR line, no traceback.
     known_failures = (LexfulError, LexfulStreamError)
 
     config_jsonschema = th.PropertiesList(
@@ -236,10 +235,9 @@ class TapLexful(OneLineStopTap):
             settings_check.check_flattening(self.config)
         except settings_check.SettingError as exc:
             raise _setting_error(str(exc)) from None
-        # A sync, not --discover (the SDK builds a discovering tap without its mapper): a
-        # walk the API cannot sort (one sort key only, learned at the first list call, here
-        # at discovery or later at the sync's) stops it in one line, before any record.
-        # Discovery alone lists the streams whatever the walks (meltano select --list).
+        # A sync, not --discover (whose tap the SDK builds without a mapper): a walk the API
+        # cannot sort (one sort key only, learned at the first list call) stops it in one
+        # line before any record; discovery lists the streams whatever the walks.
         client = self.runtime.client
         settings_check.expect_walks(self.config, client)
         try:
@@ -254,8 +252,7 @@ class TapLexful(OneLineStopTap):
     @override
     def discover_streams(self) -> list[Stream]:
         self._check_settings()
-        # The walks a sync needs (one sort key only, and emit_deletes) are checked at the
-        # sync (setup_mapper): discovery lists the streams whatever they are.
+        # The walks a sync needs are checked at the sync (setup_mapper), not here.
         definitions = self._asset_types()  # first: a refused key or account is told as such
         try:
             settings_check.check_organization_ids(self.config, self.runtime.client)
