@@ -251,8 +251,11 @@ def probe(config: Mapping[str, Any]) -> Report:
     """Run every check against the configured account; the report of what it found."""
     client = client_from_config(config, user_agent="lexful-probe", concurrency=1)
     # The table is the probe's one verdict: the client's "(adapted)" warning, logged when a
-    # refused call is sent another way, would contradict a row that needs a setting.
-    logging.getLogger("lexful_api").setLevel(logging.ERROR)
+    # refused call is sent another way, would contradict a row that needs a setting. Quiet
+    # for the probe only: a caller's later runs in the same process keep their log.
+    api_log = logging.getLogger("lexful_api")
+    level = api_log.level
+    api_log.setLevel(logging.ERROR)
     # A bounded budget: one try per request, a short wait for each (never the run's retries).
     client.max_tries = PROBE_MAX_TRIES
     client.timeout_s = PROBE_TIMEOUT_S
@@ -271,6 +274,7 @@ def probe(config: Mapping[str, Any]) -> Report:
         return report
     finally:
         client.close()
+        api_log.setLevel(level)
 
 
 def main(argv: list[str] | None = None) -> None:
