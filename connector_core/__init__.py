@@ -15,6 +15,7 @@ from connector_core.http import ApiProfile, BodyTooLarge, HttpClient
 from connector_core.names import stream_name
 from connector_core.presigned import PresignedUrls, file_hosts_property, upload_headers
 from connector_core.probe import (
+    NOTHING,
     PROBE_MAX_TRIES,
     PROBE_TIMEOUT_S,
     Check,
@@ -25,6 +26,7 @@ from connector_core.probe import (
     load_config,
     not_the_api,
     print_report,
+    probe_config,
     probe_parser,
     run_checks,
     unreachable,
@@ -48,6 +50,7 @@ __all__ = [
     "DEFAULT_MAX_PAGES",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DISTRIBUTION",
+    "NOTHING",
     "PROBE_MAX_TRIES",
     "PROBE_TIMEOUT_S",
     "STOP_PREFIX",
@@ -77,6 +80,7 @@ __all__ = [
     "path_segment",
     "print_report",
     "probe",
+    "probe_config",
     "probe_parser",
     "request_properties",
     "run_checks",

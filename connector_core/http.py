@@ -48,6 +48,7 @@ from connector_core.safe_http import (
     origin,
     read_into,
 )
+from connector_core.settings import check_api_url
 
 __all__ = ["BodyTooLarge", "UrlGuard", "UrlRefused", "hardened_session", "origin"]
 
@@ -118,6 +119,7 @@ class HttpClient:
         ``url_guard`` checks every URL sent without auth (presigned ones, redirects away
         from the API); without one, only the API's own origin is reached. ``max_pages`` is
         for the list walkers: the most pages of one list."""
+        check_api_url(api_url)
         self.api_url = api_url.rstrip("/")
         self.max_response_bytes = max_response_bytes
         self.max_pages = max_pages

@@ -30,13 +30,22 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from singer_sdk.exceptions import ConfigValidationError
+
 from connector_core import scrub
+from connector_core.settings import check_api_url
 
 #: The probe's request budget: one try per request (no retry, no backoff), each answered within
 #: this many seconds or reported as a timeout; a dozen requests then end within seconds even
 #: against a slow server.
 PROBE_TIMEOUT_S = 3.0
 PROBE_MAX_TRIES = 1
+#: The action of a row that works as is, the same words in every probe.
+NOTHING = "nothing to do"
+#: What a row that stops the probe ends its action with (the table's last line says it once).
+STOPPED = "; the probe stopped"
+#: How a ``not checked`` row's observation starts (docs/probe.md).
+NOT_OBSERVABLE = "not observable: "
 
 
 class Verdict(str, Enum):
@@ -88,7 +97,7 @@ def unreachable(error: Exception, api_url: str, waited_s: float, setting: str = 
         observed = f"no answer within {PROBE_TIMEOUT_S:g} s ({text})"
     else:
         observed = f"cannot reach the API ({text})"
-    action = f"check {setting} ({mask_userinfo(api_url)}) and the network; the probe stopped"
+    action = f"check {setting} ({mask_userinfo(api_url)}) and the network{STOPPED}"
     return Check("api", "the API answers at api_url", observed, Verdict.UNSUPPORTED, action)
 
 
@@ -100,7 +109,7 @@ def not_the_api(status: int, content_type: str, setting: str = "api_url") -> Che
         return None
     what = "HTML" if "html" in kind else (kind or "no content type")
     observed = f"not the API ({what} answer, status {status})"
-    action = f"check {setting}: it does not lead to the API; the probe stopped"
+    action = f"check {setting}: it does not lead to the API{STOPPED}"
     return Check("api", "the API answers JSON at api_url", observed, Verdict.UNSUPPORTED, action)
 
 
@@ -150,9 +159,9 @@ def run_checks(
                 report.checks.append(stopping)
                 report.stopped = True
                 break
-            text = f"{type(exc).__name__}: {exc}"
+            text = f"{NOT_OBSERVABLE}the check failed ({type(exc).__name__}: {exc})"
             check = Check(step.key, step.assumption, text, Verdict.NOT_CHECKED, "see the error")
-        report.checks.append(check)
+        report.checks.append(_documented(check))
     report.seconds = round(time.monotonic() - started, 3)
     return report
 
@@ -211,7 +220,8 @@ def render_table(report: Report) -> str:
     header = " | ".join(name.ljust(width) for name, width in _COLUMNS)
     lines = [
         f"{scrub_text(report.api)} probe of {scrub_text(report.api_url)}: "
-        f"{len(report.checks)} checks, {report.requests} requests, {report.seconds:.1f} s",
+        f"{_count(len(report.checks), 'check')}, {_count(report.requests, 'request')}, "
+        f"{report.seconds:.1f} s",
         header,
         "-+-".join("-" * width for _, width in _COLUMNS),
     ]
@@ -229,7 +239,8 @@ def render_table(report: Report) -> str:
     blocking = report.blocking
     if report.stopped and report.checks:
         last = report.checks[-1]
-        lines.append(f"stopped: {scrub_text(last.observed)}; {scrub_text(last.action)}")
+        action = last.action.removesuffix(STOPPED)
+        lines.append(f"stopped: {scrub_text(last.observed)}; {scrub_text(action)}")
     elif blocking:
         lines.append(
             f"{len(blocking)} to act on before a real run: " + ", ".join(c.key for c in blocking)
@@ -237,6 +248,25 @@ def render_table(report: Report) -> str:
     else:
         lines.append("nothing to act on: the connectors work as is or adapt by themselves")
     return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _documented(check: Check) -> Check:
+    """A row in the documented form: a ``not checked`` row says ``not observable: ...``
+    and what to do; a row that works as is says ``nothing to do``, in every probe alike."""
+    observed, action = check.observed, check.action.strip()
+    if check.verdict is Verdict.NOT_CHECKED:
+        if not observed.startswith(NOT_OBSERVABLE):
+            observed = NOT_OBSERVABLE + observed
+        action = action or "run the probe again; if it persists, report the row"
+    elif check.verdict is Verdict.WORKS and action in ("", "nothing"):
+        action = NOTHING
+    if (observed, action) == (check.observed, check.action):
+        return check
+    return Check(check.key, check.assumption, observed, check.verdict, action)
 
 
 def probe_parser(prog: str, description: str) -> argparse.ArgumentParser:
@@ -253,20 +283,47 @@ def probe_parser(prog: str, description: str) -> argparse.ArgumentParser:
     return parser
 
 
+class BadConfig(ValueError):
+    """A config file that cannot be read, is not JSON, or lacks a setting the probe needs."""
+
+
 def load_config(paths: Sequence[str]) -> dict[str, Any]:
-    """The config files merged, later ones winning; a bad file is a one-line error."""
+    """The config files merged, later ones winning; a bad file is a one-line ``BadConfig``."""
     config: dict[str, Any] = {}
     for path in paths:
         try:
             with open(path, encoding="utf-8") as handle:
                 loaded = json.load(handle)
-        except (OSError, ValueError) as exc:
-            msg = f"config {path}: {exc}"
-            raise SystemExit(msg) from None
+        except OSError as exc:
+            msg = f"config {path}: {exc.strerror or exc}"
+            raise BadConfig(msg) from None
+        except ValueError as exc:
+            msg = f"config {path}: not valid JSON ({exc})"
+            raise BadConfig(msg) from None
         if not isinstance(loaded, dict):
             msg = f"config {path}: not a JSON object"
-            raise SystemExit(msg)
+            raise BadConfig(msg)
         config.update(loaded)
+    return config
+
+
+def probe_config(
+    parser: argparse.ArgumentParser, paths: Sequence[str], required: Sequence[str]
+) -> dict[str, Any]:
+    """The config of a probe's command line, or exit 2 with one line (documented: a bad
+    command line or config): a file unread or not JSON, a ``required`` setting missing, an
+    ``api_url`` with a user name or password."""
+    try:
+        config = load_config(paths)
+        missing = [key for key in required if not config.get(key)]
+        if missing:
+            msg = f"the config lacks {', '.join(missing)}"
+            raise BadConfig(msg)
+        check_api_url(config.get("api_url"))
+    except BadConfig as exc:
+        parser.exit(2, f"{parser.prog}: {scrub_text(str(exc))}\n")
+    except ConfigValidationError as exc:
+        parser.exit(2, f"{parser.prog}: {scrub_text(str(exc))}\n")
     return config
 
 

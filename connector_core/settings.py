@@ -179,6 +179,29 @@ def client_options(
     )
 
 
+API_URL_SETTING = "api_url"
+
+
+def check_api_url(api_url: Any, setting: str = API_URL_SETTING) -> None:
+    """Nothing if ``api_url`` carries no ``user:password@``; else a settings error naming it.
+
+    Every plugin and probe builds its client from this URL (``HttpClient`` checks it), so a
+    URL with user info stops at startup in one line: the credentials of both APIs are their
+    own settings, and a password in a URL would reach every log that shows the URL."""
+    if not api_url:
+        return
+    parts = urlsplit(str(api_url))
+    netloc = parts.netloc
+    if "@" not in netloc:
+        return
+    masked = parts._replace(netloc=f"{scrub.MASK}@{netloc.rsplit('@', 1)[1]}").geturl()
+    msg = (
+        f"{setting}: {masked} carries a user name or password; give the URL without them "
+        "(the credentials are settings of their own)"
+    )
+    raise ConfigValidationError(msg, errors=[msg])
+
+
 def proxies(proxy_url: Any) -> dict[str, str]:
     """``proxy_url`` as the session's proxies (both schemes through it); {} when unset.
 

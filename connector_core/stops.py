@@ -9,13 +9,18 @@ caller that runs the plugin in-process (an Airbyte check, a test) sees what it s
 
 A plugin class takes ``OneLineStopTap`` or ``OneLineStopTarget`` as its base (its ``invoke``
 and, for a tap, ``--discover`` are the SDK's, wrapped).
+
+Its ``known_failures`` names the API's failures a run can end on as things are (no answer at
+``api_url``, an HTTP error, a refused key): such a failure is one ERROR line too (its message,
+scrubbed; no ``STOP_PREFIX``: no setting adapts to it), and exit code 1. Any other exception
+keeps its traceback: it is a bug to report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 from singer_sdk import Tap, Target
@@ -37,38 +42,50 @@ class OneLineStop(ConfigValidationError):
         super().__init__(message, errors=[message])
 
 
+#: Exception classes a plugin declares as the API's known failures.
+Failures = tuple[type[BaseException], ...]
+
+
 @contextmanager
-def _one_line(logger: Any) -> Iterator[None]:
-    """A ``OneLineStop`` raised inside: its line at ERROR, then exit code 1."""
+def _one_line(logger: Any, known: Failures = ()) -> Iterator[None]:
+    """A ``OneLineStop`` or a known failure raised inside: its line at ERROR, then exit 1."""
     try:
         yield
     except OneLineStop as stop:
         logger.error("%s%s", STOP_PREFIX, scrub.clean(str(stop)))
         raise click.exceptions.Exit(1) from None
+    except known as failure:
+        logger.error("%s", scrub.clean(str(failure) or type(failure).__name__))
+        raise click.exceptions.Exit(1) from None
 
 
 class OneLineStopTap(Tap):
     """A tap whose ``OneLineStop`` is one line on the command line, in a sync and at
-    ``--discover`` alike."""
+    ``--discover`` alike; so is any of its ``known_failures``."""
+
+    known_failures: ClassVar[Failures] = ()
 
     @classmethod
     @override
     def invoke(cls, **kwargs: Any) -> None:
-        with _one_line(cls.logger):
+        with _one_line(cls.logger, cls.known_failures):
             super().invoke(**kwargs)
 
     @classmethod
     @override
     def cb_discover(cls, ctx: click.Context, param: click.Option, value: bool) -> None:
-        with _one_line(cls.logger):
+        with _one_line(cls.logger, cls.known_failures):
             super().cb_discover(ctx, param, value)
 
 
 class OneLineStopTarget(Target):
-    """A target whose ``OneLineStop`` is one line on the command line."""
+    """A target whose ``OneLineStop`` (or one of its ``known_failures``) is one line on the
+    command line."""
+
+    known_failures: ClassVar[Failures] = ()
 
     @classmethod
     @override
     def invoke(cls, **kwargs: Any) -> None:
-        with _one_line(cls.logger):
+        with _one_line(cls.logger, cls.known_failures):
             super().invoke(**kwargs)

@@ -220,14 +220,21 @@ def _same_org(sent: dict[str, Any], answered: dict[str, Any]) -> bool:
 
 def walk_problem(dialect: Dialect, keys: list[str], tiebreak: str = "id") -> str | None:
     """Before a run: the one line that stops it when the API takes one sort key and a walk
-    on one of ``keys`` (the replication key, ``deleted_at``) needs two; None when it can run."""
+    on one of ``keys`` (the replication key, ``deleted_at``) needs two; None when it can run.
+    Every setting needed is named, so that one change of the config is enough."""
     if not dialect.single_sort:
         return None
-    for key in keys:
-        _, problem = single_sort({"sort": f"{key},{tiebreak}"})
-        if problem:
-            return problem
-    return None
+    needing = [key for key in keys if single_sort({"sort": f"{key},{tiebreak}"})[1]]
+    if not needing:
+        return None
+    if len(needing) == 1:
+        return single_sort({"sort": f"{needing[0]},{tiebreak}"})[1]
+    walks = " and ".join(f"{key},{tiebreak}" for key in needing)
+    settings = " and ".join(SINGLE_SORT_SETTING.get(key, "no setting avoids it") for key in needing)
+    return (
+        f"the API sorts lists on one key only (a two-key sort gets 400), and the walks "
+        f"need {walks}: set {settings}"
+    )
 
 
 def position_key(dialect: Dialect, order_field: str, id_field: str) -> str | None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from connector_core import (
+    NOTHING,
     PROBE_MAX_TRIES,
     PROBE_TIMEOUT_S,
     Check,
@@ -28,9 +29,9 @@ from connector_core import (
     Step,
     Stop,
     Verdict,
-    load_config,
     not_the_api,
     print_report,
+    probe_config,
     probe_parser,
     run_checks,
     scrub,
@@ -99,7 +100,7 @@ class LexfulProbe:
         observed = f"answered the keys {', '.join(keys)}"
         assumption = "the token answer is {token, expires_in, expires_at}"
         if set(keys) >= DOCUMENTED_TOKEN:
-            return Check("token", assumption, observed, Verdict.WORKS, "nothing to do")
+            return Check("token", assumption, observed, Verdict.WORKS, NOTHING)
         if token and isinstance(body.get("expires_in"), (int, float)):
             action = "reads access_token and expires_in (contract.token_and_expiry)"
             return Check("token", assumption, observed, Verdict.ADAPTS, action)
@@ -115,14 +116,14 @@ class LexfulProbe:
             observed = "/v1/asset_types: 404; /v1/entity_types answered"
             action = "uses /v1/entity_types and /v1/entities/{type} (adapt.Dialect.path)"
             return Check("paths", assumption, observed, Verdict.ADAPTS, action)
-        return Check("paths", assumption, "/v1/asset_types answered", Verdict.WORKS, "nothing")
+        return Check("paths", assumption, "/v1/asset_types answered", Verdict.WORKS, NOTHING)
 
     def sort(self) -> Check:
         assumption = "lists take a two-key sort (sort=created_at,id)"
         params = {**contract.sort_params(), "limit": 1, "fields": "id"}
         self.client.get_json(contract.organizations_path(), params)
         if not self.client.dialect.single_sort:
-            return Check("sort", assumption, "answered", Verdict.WORKS, "nothing to do")
+            return Check("sort", assumption, "answered", Verdict.WORKS, NOTHING)
         observed = "sort=created_at,id: 400; sort=id answered"
         keys = [str(self.config.get("replication_key") or "created_at")]
         if self.config.get("emit_deletes", True):
@@ -155,17 +156,19 @@ class LexfulProbe:
             observed = f"answered; no list is longer than {count} to show a silent cap"
             return Check("page-cap", assumption, observed, Verdict.WORKS, "follows short pages")
         observed = f"limit={contract.MAX_PAGE_SIZE} served {served} of {total}"
-        return Check("page-cap", assumption, observed, Verdict.WORKS, "nothing to do")
+        return Check("page-cap", assumption, observed, Verdict.WORKS, NOTHING)
 
     def fields(self) -> Check:
         assumption = "fields= returns only the fields asked for"
         params = {**contract.sort_params(), "limit": 1, "fields": "id,name"}
         items = contract.list_items(self.client.get_json(contract.organizations_path(), params))
         if not items:
-            return Check("fields", assumption, "no organization to read", Verdict.NOT_CHECKED, "")
+            seen = "not observable: the account has no organization to read"
+            action = "run the probe again once the account holds an organization"
+            return Check("fields", assumption, seen, Verdict.NOT_CHECKED, action)
         extra = sorted(set(items[0]) - {"id", "name"})
         if not extra:
-            return Check("fields", assumption, "answered id, name", Verdict.WORKS, "nothing")
+            return Check("fields", assumption, "answered id, name", Verdict.WORKS, NOTHING)
         observed = f"fields=id,name also answered {', '.join(extra[:6])}"
         action = "drops deselected properties itself (more bytes per page)"
         return Check("fields", assumption, observed, Verdict.ADAPTS, action)
@@ -178,7 +181,7 @@ class LexfulProbe:
         keys = sorted(body) if isinstance(body, dict) else []
         observed = f"{response.status_code} with the keys {', '.join(keys) or '(none)'}"
         if set(keys) >= DOCUMENTED_ERROR:
-            return Check("errors", assumption, observed, Verdict.WORKS, "nothing to do")
+            return Check("errors", assumption, observed, Verdict.WORKS, NOTHING)
         action = "reads message/error/detail of any shape (contract.error_message)"
         return Check("errors", assumption, observed, Verdict.ADAPTS, action)
 
@@ -198,7 +201,7 @@ class LexfulProbe:
         )
         status = response.status_code
         if status == 401:
-            return Check("refused-token", assumption, "401", Verdict.WORKS, "nothing to do")
+            return Check("refused-token", assumption, "401", Verdict.WORKS, NOTHING)
         if status in contract.TOKEN_REFRESH_STATUSES:
             action = "renews the token once on a 403 too (contract.TOKEN_REFRESH_STATUSES)"
             return Check("refused-token", assumption, str(status), Verdict.ADAPTS, action)
@@ -206,8 +209,11 @@ class LexfulProbe:
         return Check("refused-token", assumption, str(status), Verdict.UNSUPPORTED, action)
 
     def bulk_answer(self) -> Check:
-        action = "the target reads {items} or a bare array (contract.list_items)"
-        observed = "not seen: it needs a write, and the probe writes nothing"
+        action = (
+            "the target reads {items} or a bare array (contract.list_items), in the order "
+            "sent or reordered (matched back by slug, then name: adapt.bulk_in_sent_order)"
+        )
+        observed = "not observable: it needs a write, and the probe writes nothing"
         return Check(
             "bulk-answer",
             "a bulk create answers {items, total}",
@@ -218,7 +224,7 @@ class LexfulProbe:
 
     def delete_answer(self) -> Check:
         action = "the target reads no DELETE answer: 204 or 200 alike"
-        observed = "not seen: it needs a write, and the probe writes nothing"
+        observed = "not observable: it needs a write, and the probe writes nothing"
         return Check("delete-answer", "DELETE answers 204", observed, Verdict.NOT_CHECKED, action)
 
     # --- helpers --------------------------------------------------------------------------
@@ -245,8 +251,11 @@ def probe(config: Mapping[str, Any]) -> Report:
     """Run every check against the configured account; the report of what it found."""
     client = client_from_config(config, user_agent="lexful-probe", concurrency=1)
     # The table is the probe's one verdict: the client's "(adapted)" warning, logged when a
-    # refused call is sent another way, would contradict a row that needs a setting.
-    logging.getLogger("lexful_api").setLevel(logging.ERROR)
+    # refused call is sent another way, would contradict a row that needs a setting. Quiet
+    # for the probe only: a caller's later runs in the same process keep their log.
+    api_log = logging.getLogger("lexful_api")
+    level = api_log.level
+    api_log.setLevel(logging.ERROR)
     # A bounded budget: one try per request, a short wait for each (never the run's retries).
     client.max_tries = PROBE_MAX_TRIES
     client.timeout_s = PROBE_TIMEOUT_S
@@ -265,6 +274,7 @@ def probe(config: Mapping[str, Any]) -> Report:
         return report
     finally:
         client.close()
+        api_log.setLevel(level)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -273,10 +283,7 @@ def main(argv: list[str] | None = None) -> None:
         "Which of the Lexful contract's assumptions hold for this account (read-only).",
     )
     args = parser.parse_args(argv)
-    config = load_config(args.config)
-    missing = [k for k in ("account_id", "api_key_id", "api_key_secret") if not config.get(k)]
-    if missing:
-        parser.exit(2, f"lexful-probe: the config lacks {', '.join(missing)}\n")
+    config = probe_config(parser, args.config, ("account_id", "api_key_id", "api_key_secret"))
     scrub.register(config.get("api_key_secret"))
     sys.exit(print_report(probe(config), args.format))
 

@@ -40,6 +40,17 @@ from lightfield_api.errors import (
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND, LightfieldClient, list_page
 
 PROBED = "accounts"  # the collection read: every workspace has it, and it is edited most
+#: The action of a row that works as is, the same in every row.
+NOTHING = probe.NOTHING
+#: The action of a row the API's answer kept from being checked.
+REPORT = "run the probe again; if it persists, report the answer"
+#: A list with no record yet: nothing to compare. In a workspace just written, under a
+#: lagging index, that is itself a sign of the lag.
+EMPTY_LIST = (
+    f"not observable: the {PROBED} list has no record yet (in a workspace just written, an "
+    "empty list is itself a sign that the index lags)"
+)
+AGAIN = f"write or edit a {PROBED} record, then run the probe again"
 MISSING_ID = "acc_probe_no_such_record"
 
 
@@ -116,9 +127,7 @@ class LightfieldProbe:
             action = f"check {'api_key' if refused else 'api_url and api_key'}; the probe stopped"
             raise Stop(Check("auth", assumption, seen, Verdict.UNSUPPORTED, action))
         scopes = answer.body.get("scopes") if isinstance(answer.body, dict) else None
-        return Check(
-            "auth", assumption, f"200; scopes: {scopes or 'all'}", Verdict.WORKS, "nothing"
-        )
+        return Check("auth", assumption, f"200; scopes: {scopes or 'all'}", Verdict.WORKS, NOTHING)
 
     def rate_limit(self) -> Check:
         answer = self.get(contract.VALIDATE_PATH)
@@ -134,7 +143,8 @@ class LightfieldProbe:
             )
         pace = adapt.paced_rate(DEFAULT_REQUESTS_PER_SECOND, limit)
         if pace is None:
-            return Check("rate.limit", assumption, f"X-RateLimit-Limit: {limit}", Verdict.WORKS, "")
+            seen = f"X-RateLimit-Limit: {limit}"
+            return Check("rate.limit", assumption, seen, Verdict.WORKS, NOTHING)
         return Check(
             "rate.limit",
             assumption,
@@ -147,9 +157,12 @@ class LightfieldProbe:
         answer = self.get(contract.collection_path(PROBED, MISSING_ID))
         assumption = 'error bodies are {"error": {type, message, code?, param?}} [D; A on 429]'
         if answer.status < 400:
-            return Check("errors.shape", assumption, f"{answer.status}", Verdict.NOT_CHECKED, "")
+            seen = f"not observable: a missing {PROBED} record answered {answer.status}, no error"
+            return Check("errors.shape", assumption, seen, Verdict.NOT_CHECKED, REPORT)
         if adapt.is_wrapped(answer.body):
-            return Check("errors.shape", assumption, f"{answer.status}, wrapped", Verdict.WORKS, "")
+            return Check(
+                "errors.shape", assumption, f"{answer.status}, wrapped", Verdict.WORKS, NOTHING
+            )
         flat = adapt.error_object(answer.body) is not None
         seen = f"{answer.status}, " + ("flat {type, message}" if flat else "not that shape")
         action = "read either shape" if flat else "shown as the answer's text"
@@ -180,15 +193,20 @@ class LightfieldProbe:
         definitions = self.get(contract.definitions_path(PROBED))
         listed = self.listed()
         if definitions.status != 200 or listed.status != 200:
-            seen = f"definitions {definitions.status}, list {listed.status}"
-            return Check("fields.present", assumption, seen, Verdict.NOT_CHECKED, "")
+            seen = (
+                f"not observable: the definitions answered {definitions.status}, "
+                f"the list {listed.status}"
+            )
+            return Check("fields.present", assumption, seen, Verdict.NOT_CHECKED, REPORT)
         defined = set((definitions.body.get("fieldDefinitions") or {}).keys())
         items, _total = list_page(listed.body)
         if not items:
-            return Check("fields.present", assumption, "no record", Verdict.NOT_CHECKED, "")
+            return Check("fields.present", assumption, EMPTY_LIST, Verdict.NOT_CHECKED, AGAIN)
         missing = sorted({k for item in items for k in defined - set(item.get("fields") or {})})
         if not missing:
-            return Check("fields.present", assumption, f"all in {len(items)}", Verdict.WORKS, "")
+            return Check(
+                "fields.present", assumption, f"all in {len(items)}", Verdict.WORKS, NOTHING
+            )
         seen = f"left out: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else "")
         return Check("fields.present", assumption, seen, Verdict.ADAPTS, "emitted as null")
 
@@ -196,8 +214,8 @@ class LightfieldProbe:
         configured = float(self.config.get("index_lag_seconds", 60) or 0)
         listed = self.listed()
         if listed.status != 200:
-            seen = f"{listed.status}"
-            return Check(probe_lag.KEY, probe_lag.ASSUMPTION, seen, Verdict.NOT_CHECKED, "")
+            seen = f"not observable: the {PROBED} list answered {listed.status}"
+            return Check(probe_lag.KEY, probe_lag.ASSUMPTION, seen, Verdict.NOT_CHECKED, REPORT)
         return probe_lag.check_index_lag(
             self._listing(listed),
             self._retrieve,
@@ -221,12 +239,17 @@ class LightfieldProbe:
             limit=contract.MAX_PAGE_SIZE,
         )
         if trashed.status == 403:
-            seen = f"403: the key lacks {PROBED}:{contract.RESTORE_SCOPE}"
-            return Check("trash.updated-at", assumption, seen, Verdict.NOT_CHECKED, "grant it")
-        if trashed.status != 200:
+            seen = f"not observable: 403, the key lacks {PROBED}:{contract.RESTORE_SCOPE}"
             return Check(
-                "trash.updated-at", assumption, f"{trashed.status}", Verdict.NOT_CHECKED, ""
+                "trash.updated-at",
+                assumption,
+                seen,
+                Verdict.NOT_CHECKED,
+                "grant it, then run the probe again",
             )
+        if trashed.status != 200:
+            seen = f"not observable: the trash list answered {trashed.status}"
+            return Check("trash.updated-at", assumption, seen, Verdict.NOT_CHECKED, REPORT)
         items, _total = list_page(trashed.body)
         if not items:  # nothing trashed: no evidence either way
             seen = f"not observable: trash empty (no {PROBED} record in the trash)"
@@ -235,7 +258,7 @@ class LightfieldProbe:
         unstamped = [item for item in items if adapt.trash_stamp_missing(item)]
         if not unstamped:
             seen = f"set on all {len(items)} trashed"
-            return Check("trash.updated-at", assumption, seen, Verdict.WORKS, "")
+            return Check("trash.updated-at", assumption, seen, Verdict.WORKS, NOTHING)
         seen = f"{len(unstamped)} of {len(items)} trashed records have no updatedAt"
         action = "the tap emits every trashed record each run (when it was trashed is unknown)"
         return Check("trash.updated-at", assumption, seen, Verdict.ADAPTS, action)
@@ -246,15 +269,19 @@ class LightfieldProbe:
         params: dict[str, Any] = {"$name": nothing, "limit": 1}
         answer = self.get(contract.collection_path(PROBED), **params)
         if answer.status != 200:
-            return Check("filters", assumption, f"{answer.status}", Verdict.NOT_CHECKED, "")
+            seen = f"not observable: a filtered list answered {answer.status}"
+            return Check("filters", assumption, seen, Verdict.NOT_CHECKED, REPORT)
         items, _total = list_page(answer.body)
         values = [((i.get("fields") or {}).get("$name") or {}).get("value") for i in items]
         if not adapt.filter_ignored(nothing, values):
             return Check(
-                "filters", assumption, "a $name nothing holds: no record", Verdict.WORKS, ""
+                "filters", assumption, "a $name nothing holds: no record", Verdict.WORKS, NOTHING
             )
         seen = "a $name nothing holds: records came back (the filter was ignored)"
-        action = "target-lightfield's match_on cannot work (it stops at start); the id map can"
+        action = (
+            "target-lightfield with match_on stops before any write (remove match_on); "
+            "without it, the target finds its records by its id map, which needs no filter"
+        )
         return Check("filters", assumption, seen, Verdict.UNSUPPORTED, action)
 
     def steps(self) -> list[Step]:
@@ -289,9 +316,7 @@ def run(config: dict[str, Any]) -> probe.Report:
 def main(argv: list[str] | None = None) -> None:
     parser = probe.probe_parser("lightfield-probe", __doc__.splitlines()[0])
     args = parser.parse_args(argv)
-    config = probe.load_config(args.config)
-    if not config.get("api_key"):
-        raise SystemExit("api_key: missing from the config")
+    config = probe.probe_config(parser, args.config, ("api_key",))
     try:
         report = run(config)
     except LightfieldError as exc:

@@ -73,7 +73,11 @@ def check_index_lag(
     """The row of the index lag: ``listing`` is the list's first page, ``retrieve`` reads one
     record (None: not found), ``relist`` reads the same page again."""
     if not listing.items:  # nothing to compare: no evidence either way
-        return Check(KEY, ASSUMPTION, "no record to compare with its retrieve", _UNSEEN, "")
+        seen = (
+            "not observable: the list has no record yet to compare with its retrieve (in a "
+            "workspace just written, an empty list is itself a sign that the index lags)"
+        )
+        return Check(KEY, ASSUMPTION, seen, _UNSEEN, "edit an account, then run the probe again")
     bounds = Bounds()
     watched: tuple[str, float, str] | None = None  # (id, write epoch, current stamp)
     for item in sorted(listing.items, key=stamp, reverse=True)[:LAG_RETRIEVES]:

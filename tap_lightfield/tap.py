@@ -5,12 +5,13 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from singer_sdk import Tap
 from singer_sdk import typing as th
+from singer_sdk.exceptions import FatalAPIError
 from typing_extensions import override
 
 from connector_core import (
     DISTRIBUTION,
+    OneLineStopTap,
     client_options,
     concurrency_property,
     file_hosts_property,
@@ -25,7 +26,7 @@ from lightfield_api import contract
 from lightfield_api.errors import LightfieldError, LightfieldHTTPError
 from lightfield_api.http import DEFAULT_REQUESTS_PER_SECOND, LightfieldClient
 from tap_lightfield import schemas, streams, trash
-from tap_lightfield.client import LightfieldStream
+from tap_lightfield.client import LightfieldStream, LightfieldStreamError
 
 if TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -39,12 +40,15 @@ FIXED_STREAMS: tuple[type[LightfieldStream], ...] = (
 )
 
 
-class TapLightfield(Tap):
+class TapLightfield(OneLineStopTap):
     """Singer tap for the Lightfield CRM API."""
 
     name = "tap-lightfield"
     package_name = DISTRIBUTION  # the distribution it is installed from: --version reads it
     dynamic_catalog = True  # fields and custom object types come from the definitions
+    # The API's failures a run ends on as things are (no API at api_url, an HTTP error): one
+    # ERROR line on the command line, no traceback.
+    known_failures = (LightfieldError, LightfieldStreamError, FatalAPIError)
 
     config_jsonschema = th.PropertiesList(
         th.Property(

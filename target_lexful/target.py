@@ -15,22 +15,26 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from singer_sdk.target_base import Target
 from typing_extensions import override
 
-from connector_core import DISTRIBUTION, file_hosts_property, setting_error
+from connector_core import DISTRIBUTION, OneLineStopTarget, file_hosts_property, setting_error
 from connector_core.target import (
     DEFAULT_BATCH_ROWS,
     DRAIN_EVERY_SECONDS,
     GuardedTarget,
     file_source_properties,
 )
-from lexful_api import LexfulAuthError
+from lexful_api import LexfulAuthError, LexfulError
 from lexful_api.settings import concurrency_property, connection_properties, request_properties
 from target_lexful.engine.settings import DEFAULT_REJECTS_PATH
 from target_lexful.engine.write_engine import LexfulWriteEngine
 from target_lexful.sinks import LexfulSink
 
 
-class TargetLexful(GuardedTarget):
+class TargetLexful(OneLineStopTarget, GuardedTarget):
     """Singer target for the Lexful IT-documentation API."""
+
+    # The API's failures a run ends on as things are (no API at api_url, an HTTP error, a
+    # refused token): one ERROR line on the command line, no traceback.
+    known_failures = (LexfulError,)
 
     name = "target-lexful"
     package_name = DISTRIBUTION  # the distribution it is installed from: --version reads it

@@ -38,6 +38,9 @@ class TargetLightfield(OneLineStopTarget, GuardedTarget):
 
     name = "target-lightfield"
     package_name = DISTRIBUTION  # the distribution it is installed from: --version reads it
+    # The API's failures a run ends on as things are (an HTTP error, no answer): one ERROR
+    # line on the command line, no traceback.
+    known_failures = (LightfieldError,)
     default_sink_class = LightfieldSink
     engine: LightfieldWriteEngine
 

@@ -93,4 +93,6 @@ def test_userinfo_of_api_url_is_masked(tmp_path: Path) -> None:
     for done in (table, as_json):
         assert "probe-pass" not in done.stdout + done.stderr
         assert "probe-user" not in done.stdout + done.stderr
-    assert json.loads(as_json.stdout)["api_url"] == "http://****@127.0.0.1:1"
+        # A URL with user info is a bad config: one line naming api_url, exit 2.
+        assert done.returncode == 2
+        assert done.stderr.split(": ", 1)[1].startswith("api_url: http://****@127.0.0.1:1 ")

@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import requests
 
 from lexful_sandbox import running_sandbox
@@ -44,22 +43,23 @@ def loud_lines(stderr: str) -> list[str]:
     return loud
 
 
-@pytest.mark.parametrize("discover", [False, True], ids=["sync", "discover"])
-def test_tap_lexful_single_sort_with_the_deletes_pass_stops_in_one_line(
-    tmp_path: Path, discover: bool
-) -> None:
+def run_tap_lexful(
+    tmp_path: Path, settings: dict[str, object], *flags: str
+) -> tuple[subprocess.CompletedProcess[str], int]:
+    """tap-lexful against ``single-sort`` with ``settings``: its run and the writes it made."""
     with running_sandbox(seed="demo", variants=["single-sort"], subprocess=True) as sb:
         config = tmp_path / "config.json"
-        config.write_text(json.dumps({**sb.config, **QUICK, "emit_deletes": True}))
-        command = [sys.executable, "-m", "tap_lexful.tap", "--config", str(config)]
-        done = subprocess.run(
-            [*command, "--discover"] if discover else command,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        config.write_text(json.dumps({**sb.config, **QUICK, **settings}))
+        command = [sys.executable, "-m", "tap_lexful.tap", "--config", str(config), *flags]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
         writes = sb.stats()["writes"]
+    return done, writes
+
+
+def test_tap_lexful_single_sort_with_the_deletes_pass_stops_the_sync_in_one_line(
+    tmp_path: Path,
+) -> None:
+    done, writes = run_tap_lexful(tmp_path, {"emit_deletes": True})
     assert done.returncode != 0
     assert '"RECORD"' not in done.stdout.replace(" ", "")
     assert '"streams"' not in done.stdout
@@ -69,6 +69,34 @@ def test_tap_lexful_single_sort_with_the_deletes_pass_stops_in_one_line(
     assert "| ERROR " in line
     assert "sorts lists on one key only" in line  # what differs
     assert "set emit_deletes: false" in line  # the setting that adapts
+    assert writes == 0
+
+
+def test_tap_lexful_discovers_under_single_sort_whatever_the_sync_settings(
+    tmp_path: Path,
+) -> None:
+    """Discovery (meltano select --list) is not a sync: the walks a sync needs do not stop
+    it; the catalog comes out, exit 0."""
+    done, writes = run_tap_lexful(
+        tmp_path, {"emit_deletes": True, "replication_key": "updated_at"}, "--discover"
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = {stream["tap_stream_id"] for stream in json.loads(done.stdout)["streams"]}
+    assert {"organizations", "users", "asset_types"} <= names
+    assert not [line for line in loud_lines(done.stderr) if "| ERROR " in line]
+    assert writes == 0
+
+
+def test_tap_lexful_single_sort_names_every_setting_in_its_one_line(tmp_path: Path) -> None:
+    """updated_at and the deletes pass both need a two-key sort: the one line names both
+    settings, so that one change of the config is enough."""
+    done, writes = run_tap_lexful(tmp_path, {"emit_deletes": True, "replication_key": "updated_at"})
+    assert done.returncode == 1
+    assert '"RECORD"' not in done.stdout.replace(" ", "")
+    loud = loud_lines(done.stderr)
+    assert len(loud) == 1, done.stderr[-2000:]
+    assert "replication_key: created_at" in loud[0]
+    assert "emit_deletes: false" in loud[0]
     assert writes == 0
 
 
